@@ -1,0 +1,212 @@
+//! The command line. Flag letters follow kcat wherever kcat has one, so a kcat
+//! user's fingers already know them: `kdeck consume` is `kcat -C`, `produce` is
+//! `-P`, `meta` is `-L`, `offsets` is `-Q`.
+//!
+//! None of these types derive `Debug`: `-X sasl.password=...` lives in them.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Parser)]
+#[command(name = "kdeck", version, about = "A terminal cockpit for Kafka cluster migrations")]
+pub struct Cli {
+    /// Config file (default: $KDECK_CONFIG, then ~/.config/kdeck/config.toml)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Print what kdeck is about to do on stderr (secrets redacted)
+    #[arg(short = 'v', long, global = true)]
+    pub verbose: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// List brokers, topics and partitions (kcat -L)
+    Meta(MetaArgs),
+    /// Print records of a topic (kcat -C)
+    Consume(ConsumeArgs),
+    /// Write records to a topic from stdin or files (kcat -P)
+    Produce(ProduceArgs),
+    /// Watermarks, or offsets for timestamps (kcat -Q)
+    Offsets(OffsetsArgs),
+    /// Two embedded demo clusters with an MSK-shaped estate
+    Demo(DemoArgs),
+}
+
+/// How to reach a cluster: the same flags for every command.
+#[derive(Args, Clone)]
+pub struct ClusterOpts {
+    /// A profile name from the config, or a broker list host:port[,host:port]
+    #[arg(short = 'b', long = "brokers", value_name = "CLUSTER")]
+    pub cluster: String,
+
+    /// Set a librdkafka property, overriding the profile (repeatable)
+    #[arg(short = 'X', value_name = "KEY=VALUE")]
+    pub overrides: Vec<String>,
+
+    /// Read librdkafka properties from a kcat-style key=value file
+    #[arg(short = 'F', value_name = "FILE")]
+    pub properties_file: Option<PathBuf>,
+
+    /// Metadata and request timeout in seconds
+    #[arg(short = 'm', value_name = "SECONDS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout_secs: u64,
+}
+
+#[derive(Args)]
+pub struct MetaArgs {
+    #[command(flatten)]
+    pub cluster: ClusterOpts,
+    /// Only this topic
+    #[arg(short = 't', long = "topic")]
+    pub topic: Option<String>,
+    /// JSON output, like kcat -L -J
+    #[arg(short = 'J')]
+    pub json: bool,
+}
+
+#[derive(Args)]
+pub struct ConsumeArgs {
+    #[command(flatten)]
+    pub cluster: ClusterOpts,
+    #[arg(short = 't', long = "topic")]
+    pub topic: String,
+    /// Only this partition
+    #[arg(short = 'p', value_name = "PARTITION", value_parser = clap::value_parser!(i32).range(0..))]
+    pub partition: Option<i32>,
+    /// Start (and end) position: beginning|end|stored|N|-N|s@TS|e@TS (repeatable)
+    #[arg(short = 'o', value_name = "SPEC", allow_hyphen_values = true)]
+    pub offsets: Vec<String>,
+    /// Exit when every partition has reached its end
+    #[arg(short = 'e')]
+    pub exit_at_end: bool,
+    /// Stop after this many records
+    #[arg(short = 'c', value_name = "COUNT")]
+    pub count: Option<u64>,
+    /// Output format string: %s %S %R %k %K %T %h %t %p %o %% \n \r \t \xXX
+    #[arg(short = 'f', value_name = "FORMAT", conflicts_with = "json")]
+    pub format: Option<String>,
+    /// JSON envelope per record, like kcat -J
+    #[arg(short = 'J')]
+    pub json: bool,
+    /// Record delimiter when no -f is given (default \n)
+    #[arg(short = 'D', value_name = "DELIM", default_value = "\\n")]
+    pub delimiter: String,
+    /// Print keys, followed by this delimiter
+    #[arg(short = 'K', value_name = "DELIM")]
+    pub key_delimiter: Option<String>,
+    /// Print offsets, followed by the -K delimiter
+    #[arg(short = 'O')]
+    pub print_offset: bool,
+    /// Print null keys and values as NULL
+    #[arg(short = 'Z')]
+    pub null_as_text: bool,
+    /// Flush after every record
+    #[arg(short = 'u')]
+    pub unbuffered: bool,
+    /// No end-of-partition notices on stderr
+    #[arg(short = 'q')]
+    pub quiet: bool,
+}
+
+#[derive(Args)]
+pub struct ProduceArgs {
+    #[command(flatten)]
+    pub cluster: ClusterOpts,
+    #[arg(short = 't', long = "topic")]
+    pub topic: String,
+    /// Partition (-1: the partitioner decides)
+    #[arg(short = 'p', value_name = "PARTITION", allow_negative_numbers = true, value_parser = clap::value_parser!(i32).range(-1..))]
+    pub partition: Option<i32>,
+    /// Split each input record into key and value at this delimiter
+    #[arg(short = 'K', value_name = "DELIM")]
+    pub key_delimiter: Option<String>,
+    /// Record delimiter in the input (default \n)
+    #[arg(short = 'D', value_name = "DELIM", default_value = "\\n")]
+    pub delimiter: String,
+    /// One key for every record (a per-record -K key wins)
+    #[arg(short = 'k', value_name = "KEY")]
+    pub key: Option<String>,
+    /// Header name=value on every record (repeatable)
+    #[arg(short = 'H', value_name = "NAME=VALUE")]
+    pub headers: Vec<String>,
+    /// Send empty keys and values as null (tombstones)
+    #[arg(short = 'Z')]
+    pub empty_as_null: bool,
+    /// Split the single FILE into records like stdin
+    #[arg(short = 'l')]
+    pub lines: bool,
+    /// Stop after this many records
+    #[arg(short = 'c', value_name = "COUNT")]
+    pub count: Option<u64>,
+    /// Compression codec
+    #[arg(short = 'z', value_name = "CODEC", value_parser = ["none", "gzip", "snappy", "lz4", "zstd"])]
+    pub compression: Option<String>,
+    /// Files to send; without -l each whole file is one record
+    pub files: Vec<PathBuf>,
+}
+
+#[derive(Args)]
+pub struct OffsetsArgs {
+    #[command(flatten)]
+    pub cluster: ClusterOpts,
+    /// TOPIC[:PARTITION[:TIMESTAMP_MS]] (repeatable)
+    #[arg(short = 't', long = "topic", value_name = "QUERY", required = true)]
+    pub queries: Vec<String>,
+    /// JSON output
+    #[arg(short = 'J')]
+    pub json: bool,
+}
+
+#[derive(Args)]
+pub struct DemoArgs {
+    /// Serve the demo clusters headless and print their addresses
+    #[arg(long)]
+    pub serve: bool,
+    /// Background produce rate
+    #[arg(long, value_enum, default_value_t = Load::Low)]
+    pub load: Load,
+    /// Write a config file with the "source" and "destination" profiles
+    #[arg(long, value_name = "FILE")]
+    pub profile_out: Option<PathBuf>,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Load {
+    None,
+    Low,
+    High,
+}
+
+/// Folds clap's multi-line error into one line: the message and its details,
+/// without the usage block and the "--help" hint.
+pub fn one_line(rendered: &str) -> String {
+    rendered
+        .lines()
+        .map(str::trim)
+        .take_while(|line| !line.starts_with("Usage:") && !line.starts_with("For more information"))
+        .filter(|line| !line.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clap_errors_fold_into_one_line() {
+        let rendered = "error: the following required arguments were not provided:\n  --topic <TOPIC>\n\nUsage: kdeck consume --brokers <CLUSTER> --topic <TOPIC>\n\nFor more information, try '--help'.\n";
+        assert_eq!(one_line(rendered), "error: the following required arguments were not provided: --topic <TOPIC>");
+    }
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

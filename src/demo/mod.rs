@@ -1,0 +1,162 @@
+//! `kdeck demo --serve`: two in-process librdkafka mock clusters, "source" and
+//! "destination", with a seeded MSK-shaped estate on the source and a load
+//! generator. Any Kafka client can connect; Debian's kcat does.
+
+pub mod estate;
+
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rdkafka::message::{Header, OwnedHeaders};
+use rdkafka::mocking::MockCluster;
+use rdkafka::producer::DefaultProducerContext;
+use rdkafka::producer::{BaseRecord, Producer, ThreadedProducer};
+use rdkafka::ClientConfig;
+
+use crate::cli::{DemoArgs, Load};
+use crate::config;
+use crate::error::{Failure, Outcome};
+
+use estate::{DemoTopic, ESTATE};
+
+const BROKERS_PER_CLUSTER: i32 = 3;
+
+pub fn run(args: &DemoArgs, stop: &Arc<AtomicBool>) -> Outcome {
+    if !args.serve {
+        eprintln!("% the cockpit is not built yet: serving the demo clusters headless, as with --serve");
+    }
+    let cluster = |name: &str| {
+        MockCluster::new(BROKERS_PER_CLUSTER)
+            .map_err(|err| Failure::runtime(format!("cannot start the {name} mock cluster: {err}")))
+    };
+    let source = cluster("source")?;
+    let destination = cluster("destination")?;
+    for topic in ESTATE {
+        source
+            .create_topic(topic.name, topic.partitions, BROKERS_PER_CLUSTER)
+            .map_err(|err| Failure::runtime(format!("cannot create demo topic {}: {err}", topic.name)))?;
+    }
+    let source_bootstrap = source.bootstrap_servers();
+    let destination_bootstrap = destination.bootstrap_servers();
+
+    let producer = demo_producer(&source_bootstrap)?;
+    for topic in ESTATE {
+        for n in 0..topic.seed {
+            send(&producer, topic, n);
+        }
+    }
+    producer
+        .flush(Duration::from_secs(30))
+        .map_err(|err| Failure::runtime(format!("cannot seed the demo estate: {err}")))?;
+
+    if let Some(path) = &args.profile_out {
+        let text = config::render_profiles(&[
+            ("source".to_string(), source_bootstrap.clone(), Some("blue".to_string())),
+            ("destination".to_string(), destination_bootstrap.clone(), Some("green".to_string())),
+        ]);
+        std::fs::write(path, text)
+            .map_err(|err| Failure::runtime(format!("cannot write profiles to {}: {err}", path.display())))?;
+    }
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "source={source_bootstrap}");
+    let _ = writeln!(out, "destination={destination_bootstrap}");
+    let _ = out.flush();
+    drop(out);
+    tracing::info!(%source_bootstrap, %destination_bootstrap, load = ?args.load, "demo clusters up");
+
+    let mut next = ESTATE.iter().map(|t| t.seed).collect::<Vec<_>>();
+    let rate = records_per_second(args.load);
+    let started = Instant::now();
+    let mut produced: u64 = 0;
+    while !stop.load(Ordering::Relaxed) {
+        std::thread::sleep(Duration::from_millis(50));
+        if rate == 0 {
+            continue;
+        }
+        let due = (started.elapsed().as_secs_f64() * rate as f64) as u64;
+        while produced < due {
+            let index = pick_topic(produced);
+            send(&producer, &ESTATE[index], next[index]);
+            next[index] += 1;
+            produced += 1;
+        }
+    }
+    let _ = producer.flush(Duration::from_secs(5));
+    tracing::info!(produced, "demo stopping");
+    drop(producer);
+    drop(destination);
+    drop(source);
+    Ok(())
+}
+
+fn records_per_second(load: Load) -> u64 {
+    match load {
+        Load::None => 0,
+        Load::Low => 20,
+        Load::High => 2_000,
+    }
+}
+
+/// Spreads the load by each topic's weight, deterministically.
+fn pick_topic(n: u64) -> usize {
+    let total: u64 = ESTATE.iter().map(|t| t.load_weight).sum();
+    let mut slot = n % total;
+    for (index, topic) in ESTATE.iter().enumerate() {
+        if slot < topic.load_weight {
+            return index;
+        }
+        slot -= topic.load_weight;
+    }
+    0
+}
+
+fn demo_producer(bootstrap: &str) -> Result<ThreadedProducer<DefaultProducerContext>, Failure> {
+    ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .set("linger.ms", "5")
+        .create()
+        .map_err(|err| Failure::runtime(format!("cannot create the demo producer: {err}")))
+}
+
+fn send(producer: &ThreadedProducer<DefaultProducerContext>, topic: &DemoTopic, n: u64) {
+    let record = estate::record(topic.shape, n);
+    let headers = record.headers.iter().fold(OwnedHeaders::new(), |acc, (name, value)| {
+        acc.insert(Header { key: name, value: Some(value.as_bytes()) })
+    });
+    let mut base = BaseRecord::<String, String>::to(topic.name).headers(headers);
+    if let Some(key) = &record.key {
+        base = base.key(key);
+    }
+    if let Some(value) = &record.value {
+        base = base.payload(value);
+    }
+    // Keyed records go to the partition the default partitioner picks, as in production.
+    let mut pending = base;
+    loop {
+        match producer.send(pending) {
+            Ok(()) => return,
+            Err((_, back)) => {
+                pending = back;
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn load_spreads_over_weighted_topics_only() {
+        let mut hits = vec![0u64; ESTATE.len()];
+        for n in 0..1000 {
+            hits[pick_topic(n)] += 1;
+        }
+        for (topic, count) in ESTATE.iter().zip(hits) {
+            assert_eq!(count == 0, topic.load_weight == 0, "{}", topic.name);
+        }
+    }
+}

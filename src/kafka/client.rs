@@ -1,0 +1,74 @@
+//! Builds librdkafka clients from a resolved cluster profile.
+
+use std::time::Duration;
+
+use rdkafka::config::{ClientConfig, RDKafkaLogLevel};
+use rdkafka::consumer::BaseConsumer;
+use rdkafka::error::KafkaError;
+use rdkafka::producer::BaseProducer;
+
+use crate::config::ResolvedCluster;
+use crate::error::Failure;
+
+/// A Kafka failure, already phrased for the user and sorted into usage or runtime.
+pub struct KafkaFailure;
+
+impl KafkaFailure {
+    /// `what` says what kdeck was doing, e.g. `fetching metadata from source`.
+    pub fn runtime(what: &str, err: &KafkaError) -> Failure {
+        Failure::runtime(format!("{what}: {}", describe(err)))
+    }
+}
+
+/// librdkafka's own wording, without rust-rdkafka's Debug-ish wrapping.
+pub fn describe(err: &KafkaError) -> String {
+    match err.rdkafka_error_code() {
+        Some(code) => format!("{err} ({code:?})"),
+        None => err.to_string(),
+    }
+}
+
+fn base_config(cluster: &ResolvedCluster, timeout: Duration) -> ClientConfig {
+    let mut config = ClientConfig::new();
+    // librdkafka's own log lines go to our log file through tracing, never to the terminal.
+    config.set_log_level(RDKafkaLogLevel::Warning);
+    let millis = timeout.as_millis().to_string();
+    config.set("socket.timeout.ms", &millis);
+    for (key, value) in cluster.properties.iter_exposed() {
+        config.set(key, value);
+    }
+    config
+}
+
+fn creation_failure(cluster: &ResolvedCluster, err: &KafkaError) -> Failure {
+    // A rejected property is the user's input: name it and exit 2.
+    let text = describe(err);
+    if matches!(err, KafkaError::ClientCreation(_) | KafkaError::ClientConfig(..)) {
+        Failure::usage(format!("invalid client configuration for cluster {}: {text}", cluster.name))
+    } else {
+        Failure::runtime(format!("cannot create a client for cluster {}: {text}", cluster.name))
+    }
+}
+
+/// An assign-mode consumer: no group membership, nothing committed.
+/// `extra` comes last so callers can pin what their command depends on.
+pub fn consumer(cluster: &ResolvedCluster, timeout: Duration, extra: &[(&str, &str)]) -> Result<BaseConsumer, Failure> {
+    let mut config = base_config(cluster, timeout);
+    if cluster.properties.get("group.id").is_none() {
+        config.set("group.id", "kdeck");
+    }
+    config.set("enable.auto.commit", "false");
+    config.set("enable.auto.offset.store", "false");
+    for (key, value) in extra {
+        config.set(*key, *value);
+    }
+    config.create().map_err(|err| creation_failure(cluster, &err))
+}
+
+pub fn producer(cluster: &ResolvedCluster, timeout: Duration, extra: &[(&str, &str)]) -> Result<BaseProducer, Failure> {
+    let mut config = base_config(cluster, timeout);
+    for (key, value) in extra {
+        config.set(*key, *value);
+    }
+    config.create().map_err(|err| creation_failure(cluster, &err))
+}

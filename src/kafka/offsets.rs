@@ -1,0 +1,61 @@
+//! Watermarks and offsets-for-times.
+
+use std::time::Duration;
+
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::{Offset, TopicPartitionList};
+
+use crate::error::Failure;
+
+use super::client::KafkaFailure;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Watermarks {
+    pub low: i64,
+    pub high: i64,
+}
+
+pub fn watermarks(
+    consumer: &BaseConsumer,
+    topic: &str,
+    partition: i32,
+    timeout: Duration,
+) -> Result<Watermarks, Failure> {
+    consumer
+        .fetch_watermarks(topic, partition, timeout)
+        .map(|(low, high)| Watermarks { low, high })
+        .map_err(|err| KafkaFailure::runtime(&format!("cannot read watermarks of {topic} [{partition}]"), &err))
+}
+
+/// For each (partition, timestamp ms): the earliest offset whose timestamp is at
+/// or after it. `None` means no such record (librdkafka's OFFSET_END).
+pub fn offsets_for_times(
+    consumer: &BaseConsumer,
+    topic: &str,
+    queries: &[(i32, i64)],
+    timeout: Duration,
+) -> Result<Vec<(i32, Option<i64>)>, Failure> {
+    let mut list = TopicPartitionList::with_capacity(queries.len());
+    for &(partition, timestamp) in queries {
+        list.add_partition_offset(topic, partition, Offset::Offset(timestamp))
+            .map_err(|err| KafkaFailure::runtime("building an offset query", &err))?;
+    }
+    let answer = consumer
+        .offsets_for_times(list, timeout)
+        .map_err(|err| KafkaFailure::runtime(&format!("cannot look up offsets of {topic}"), &err))?;
+    let mut found = Vec::with_capacity(queries.len());
+    for elem in answer.elements() {
+        if let Err(err) = elem.error() {
+            return Err(KafkaFailure::runtime(
+                &format!("cannot look up offsets of {topic} [{}]", elem.partition()),
+                &err,
+            ));
+        }
+        let offset = match elem.offset() {
+            Offset::Offset(o) => Some(o),
+            _ => None,
+        };
+        found.push((elem.partition(), offset));
+    }
+    Ok(found)
+}

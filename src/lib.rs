@@ -1,0 +1,11 @@
+//! kdeck: a terminal cockpit for Kafka cluster migrations.
+
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod inspect;
+pub mod kafka;
+pub mod logging;
+pub mod run;
+pub mod signals;

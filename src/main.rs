@@ -1,0 +1,37 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    kdeck::logging::init();
+    let cli = match kdeck::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => return clap_exit(err),
+    };
+    match kdeck::run::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            tracing::error!(error = %failure, "command failed");
+            eprintln!("kdeck: {failure}");
+            ExitCode::from(failure.exit_code() as u8)
+        }
+    }
+}
+
+/// Help and version print as clap renders them; usage errors become one line, exit 2.
+fn clap_exit(err: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(
+        err.kind(),
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let _ = err.print();
+        return if err.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+            ExitCode::from(2)
+        } else {
+            ExitCode::SUCCESS
+        };
+    }
+    eprintln!("kdeck: {}", kdeck::cli::one_line(&err.render().to_string()));
+    ExitCode::from(2)
+}

@@ -1,0 +1,152 @@
+//! One function per subcommand: turn parsed flags into a request, run it, print.
+
+use std::io::{self, Write};
+use std::time::Duration;
+
+use crate::cli::{Cli, ClusterOpts, Command, ConsumeArgs, MetaArgs, OffsetsArgs, ProduceArgs};
+use crate::config::{self, ClusterArgs, Config, ResolvedCluster};
+use crate::error::{Failure, Outcome};
+use crate::inspect::format::{decode_escapes, Format};
+use crate::inspect::{consume, meta, offset_spec, offsets, produce, produce_input::InputRules, query_spec};
+use crate::{demo, kafka, signals};
+
+pub fn run(cli: Cli) -> Outcome {
+    let context = Context { config_path: cli.config.clone(), verbose: cli.verbose };
+    match cli.command {
+        Command::Meta(args) => run_meta(&context, args),
+        Command::Consume(args) => run_consume(&context, args),
+        Command::Produce(args) => run_produce(&context, args),
+        Command::Offsets(args) => run_offsets(&context, args),
+        Command::Demo(args) => demo::run(&args, &signals::stop_flag()),
+    }
+}
+
+struct Context {
+    config_path: Option<std::path::PathBuf>,
+    verbose: bool,
+}
+
+impl Context {
+    fn config(&self) -> Result<Config, Failure> {
+        Ok(config::load(self.config_path.as_deref())?)
+    }
+
+    /// Resolves `-b/-X/-F` and, with `--verbose`, shows the redacted result.
+    fn cluster(&self, opts: &ClusterOpts) -> Result<ResolvedCluster, Failure> {
+        let config = self.config()?;
+        let args = ClusterArgs {
+            cluster: opts.cluster.clone(),
+            properties_file: opts.properties_file.clone(),
+            overrides: opts.overrides.clone(),
+        };
+        let cluster = config::resolve_cluster(&args, &config)?;
+        if self.verbose {
+            let mut err = io::stderr().lock();
+            let _ = writeln!(err, "% cluster {}", cluster.name);
+            for (key, value) in cluster.properties.redacted() {
+                let _ = writeln!(err, "%   {key} = {value}");
+            }
+        }
+        tracing::info!(cluster = %cluster, "resolved cluster");
+        Ok(cluster)
+    }
+}
+
+fn timeout(opts: &ClusterOpts) -> Duration {
+    Duration::from_secs(opts.timeout_secs)
+}
+
+fn print(text: &str) -> Outcome {
+    let mut out = io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        Err(err) => Err(Failure::runtime(format!("cannot write to stdout: {err}"))),
+    }
+}
+
+fn run_meta(context: &Context, args: MetaArgs) -> Outcome {
+    let cluster = context.cluster(&args.cluster)?;
+    let timeout = timeout(&args.cluster);
+    let consumer = kafka::consumer(&cluster, timeout, &[])?;
+    let metadata = kafka::fetch_metadata(&consumer, &cluster.name, args.topic.as_deref(), timeout)?;
+    if metadata.brokers.is_empty() {
+        return Err(Failure::runtime(format!("no brokers answered from {}", cluster.name)));
+    }
+    let text = if args.json {
+        meta::render_json(&metadata, args.topic.as_deref())
+    } else {
+        meta::render_text(&metadata, args.topic.as_deref())
+    };
+    print(&text)
+}
+
+fn run_consume(context: &Context, args: ConsumeArgs) -> Outcome {
+    // Parse every user-supplied spec before touching the network: a typo is a usage error, fast.
+    let spec = offset_spec::parse_offset_specs(&args.offsets).map_err(|e| Failure::usage(e.to_string()))?;
+    let output = if args.json {
+        let terminator = decode_escapes(&args.delimiter).map_err(|e| Failure::usage(e.to_string()))?;
+        consume::Output::Json { terminator }
+    } else if let Some(f) = &args.format {
+        consume::Output::Format(Format::parse(f).map_err(|e| Failure::usage(e.to_string()))?)
+    } else {
+        let format = Format::from_delimiters(args.key_delimiter.as_deref(), &args.delimiter, args.print_offset)
+            .map_err(|e| Failure::usage(e.to_string()))?;
+        consume::Output::Format(format)
+    };
+    let cluster = context.cluster(&args.cluster)?;
+    let request = consume::ConsumeRequest {
+        topic: args.topic,
+        partition: args.partition,
+        spec,
+        exit_at_end: args.exit_at_end,
+        count: args.count,
+        output,
+        null_text: args.null_as_text.then(|| b"NULL".to_vec()),
+        unbuffered: args.unbuffered,
+        quiet: args.quiet,
+        timeout: timeout(&args.cluster),
+    };
+    let stop = signals::stop_flag();
+    consume::run(&cluster, &request, &mut io::stdout().lock(), &mut io::stderr().lock(), &stop)
+}
+
+fn run_produce(context: &Context, args: ProduceArgs) -> Outcome {
+    let rules =
+        InputRules::new(&args.delimiter, args.key_delimiter.as_deref(), args.key.as_deref(), args.empty_as_null)
+            .map_err(|e| Failure::usage(e.to_string()))?;
+    let headers = args.headers.iter().map(|h| produce::parse_header(h)).collect::<Result<Vec<_>, _>>()?;
+    if args.lines && args.files.len() != 1 {
+        return Err(Failure::usage("-l takes exactly one FILE"));
+    }
+    let cluster = context.cluster(&args.cluster)?;
+    let request = produce::ProduceRequest {
+        topic: args.topic,
+        partition: args.partition.filter(|&p| p >= 0),
+        rules,
+        headers,
+        files: args.files,
+        split_files: args.lines,
+        count: args.count,
+        compression: args.compression,
+        timeout: timeout(&args.cluster),
+    };
+    let sent = produce::run(&cluster, &request, &signals::stop_flag())?;
+    tracing::info!(sent, topic = %request.topic, "produced");
+    if context.verbose {
+        let _ = writeln!(io::stderr(), "% {sent} records produced to {}", request.topic);
+    }
+    Ok(())
+}
+
+fn run_offsets(context: &Context, args: OffsetsArgs) -> Outcome {
+    let queries = args
+        .queries
+        .iter()
+        .map(|q| query_spec::parse_topic_query(q).map_err(|e| Failure::usage(e.to_string())))
+        .collect::<Result<Vec<_>, _>>()?;
+    let cluster = context.cluster(&args.cluster)?;
+    let answers = offsets::query(&cluster, &queries, timeout(&args.cluster))?;
+    let text = if args.json { offsets::render_json(&answers) } else { offsets::render_text(&answers) };
+    print(&text)
+}

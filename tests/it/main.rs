@@ -1,0 +1,11 @@
+//! One integration test binary: every module here runs against real brokers.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod bad_input;
+mod demo;
+mod kcat_compat;
+mod produce_compat;
+mod secrets;
+mod tansu;
