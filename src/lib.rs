@@ -7,5 +7,6 @@ pub mod error;
 pub mod inspect;
 pub mod kafka;
 pub mod logging;
+pub mod record;
 pub mod run;
 pub mod signals;

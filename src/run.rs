@@ -8,7 +8,8 @@ use crate::config::{self, ClusterArgs, Config, ResolvedCluster};
 use crate::error::{Failure, Outcome};
 use crate::inspect::format::{decode_escapes, Format};
 use crate::inspect::{consume, meta, offset_spec, offsets, produce, produce_input::InputRules, query_spec};
-use crate::{demo, kafka, signals};
+use crate::kafka::reader::PartitionReader;
+use crate::{demo, signals};
 
 pub fn run(cli: Cli) -> Outcome {
     let context = Context { config_path: cli.config.clone(), verbose: cli.verbose };
@@ -44,7 +45,8 @@ impl Context {
             let mut err = io::stderr().lock();
             let _ = writeln!(err, "% cluster {}", cluster.name);
             for (key, value) in cluster.properties.redacted() {
-                let _ = writeln!(err, "%   {key} = {value}");
+                // A secret pasted into a non-secret key is still a registered secret.
+                let _ = writeln!(err, "%   {key} = {}", config::scrub(&value));
             }
         }
         tracing::info!(cluster = %cluster, "resolved cluster");
@@ -68,8 +70,7 @@ fn print(text: &str) -> Outcome {
 fn run_meta(context: &Context, args: MetaArgs) -> Outcome {
     let cluster = context.cluster(&args.cluster)?;
     let timeout = timeout(&args.cluster);
-    let consumer = kafka::consumer(&cluster, timeout, &[])?;
-    let metadata = kafka::fetch_metadata(&consumer, &cluster.name, args.topic.as_deref(), timeout)?;
+    let metadata = PartitionReader::connect(&cluster, timeout, false)?.metadata(args.topic.as_deref())?;
     if metadata.brokers.is_empty() {
         return Err(Failure::runtime(format!("no brokers answered from {}", cluster.name)));
     }

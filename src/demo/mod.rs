@@ -9,15 +9,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rdkafka::message::{Header, OwnedHeaders};
-use rdkafka::mocking::MockCluster;
-use rdkafka::producer::DefaultProducerContext;
-use rdkafka::producer::{BaseRecord, Producer, ThreadedProducer};
-use rdkafka::ClientConfig;
-
 use crate::cli::{DemoArgs, Load};
-use crate::config;
+use crate::config::{self, ClusterArgs, ResolvedCluster};
 use crate::error::{Failure, Outcome};
+use crate::kafka::embedded::EmbeddedCluster;
+use crate::kafka::writer::{OutgoingRecord, RecordWriter};
+use crate::record::Header;
 
 use estate::{DemoTopic, ESTATE};
 
@@ -27,29 +24,21 @@ pub fn run(args: &DemoArgs, stop: &Arc<AtomicBool>) -> Outcome {
     if !args.serve {
         eprintln!("% the cockpit is not built yet: serving the demo clusters headless, as with --serve");
     }
-    let cluster = |name: &str| {
-        MockCluster::new(BROKERS_PER_CLUSTER)
-            .map_err(|err| Failure::runtime(format!("cannot start the {name} mock cluster: {err}")))
-    };
-    let source = cluster("source")?;
-    let destination = cluster("destination")?;
+    let source = EmbeddedCluster::start("source", BROKERS_PER_CLUSTER)?;
+    let destination = EmbeddedCluster::start("destination", BROKERS_PER_CLUSTER)?;
     for topic in ESTATE {
-        source
-            .create_topic(topic.name, topic.partitions, BROKERS_PER_CLUSTER)
-            .map_err(|err| Failure::runtime(format!("cannot create demo topic {}: {err}", topic.name)))?;
+        source.create_topic(topic.name, topic.partitions, BROKERS_PER_CLUSTER)?;
     }
-    let source_bootstrap = source.bootstrap_servers();
-    let destination_bootstrap = destination.bootstrap_servers();
+    let source_bootstrap = source.bootstrap().to_string();
+    let destination_bootstrap = destination.bootstrap().to_string();
 
-    let producer = demo_producer(&source_bootstrap)?;
+    let mut writer =
+        RecordWriter::open(&as_cluster(&source_bootstrap)?, Duration::from_secs(30), &[("linger.ms", "5")])?;
     for topic in ESTATE {
         for n in 0..topic.seed {
-            send(&producer, topic, n);
+            send(&mut writer, topic, n)?;
         }
     }
-    producer
-        .flush(Duration::from_secs(30))
-        .map_err(|err| Failure::runtime(format!("cannot seed the demo estate: {err}")))?;
 
     if let Some(path) = &args.profile_out {
         let text = config::render_profiles(&[
@@ -78,14 +67,13 @@ pub fn run(args: &DemoArgs, stop: &Arc<AtomicBool>) -> Outcome {
         let due = (started.elapsed().as_secs_f64() * rate as f64) as u64;
         while produced < due {
             let index = pick_topic(produced);
-            send(&producer, &ESTATE[index], next[index]);
+            send(&mut writer, &ESTATE[index], next[index])?;
             next[index] += 1;
             produced += 1;
         }
     }
-    let _ = producer.flush(Duration::from_secs(5));
     tracing::info!(produced, "demo stopping");
-    drop(producer);
+    writer.finish()?;
     drop(destination);
     drop(source);
     Ok(())
@@ -112,37 +100,25 @@ fn pick_topic(n: u64) -> usize {
     0
 }
 
-fn demo_producer(bootstrap: &str) -> Result<ThreadedProducer<DefaultProducerContext>, Failure> {
-    ClientConfig::new()
-        .set("bootstrap.servers", bootstrap)
-        .set("linger.ms", "5")
-        .create()
-        .map_err(|err| Failure::runtime(format!("cannot create the demo producer: {err}")))
+/// The demo's own clusters are plain broker lists: no profile, no secrets.
+fn as_cluster(bootstrap: &str) -> Result<ResolvedCluster, Failure> {
+    let empty = config::parse("", std::path::Path::new("(demo)"))?;
+    let args = ClusterArgs { cluster: bootstrap.to_string(), properties_file: None, overrides: Vec::new() };
+    Ok(config::resolve_cluster(&args, &empty)?)
 }
 
-fn send(producer: &ThreadedProducer<DefaultProducerContext>, topic: &DemoTopic, n: u64) {
+fn send(writer: &mut RecordWriter, topic: &DemoTopic, n: u64) -> Outcome {
     let record = estate::record(topic.shape, n);
-    let headers = record.headers.iter().fold(OwnedHeaders::new(), |acc, (name, value)| {
-        acc.insert(Header { key: name, value: Some(value.as_bytes()) })
-    });
-    let mut base = BaseRecord::<String, String>::to(topic.name).headers(headers);
-    if let Some(key) = &record.key {
-        base = base.key(key);
-    }
-    if let Some(value) = &record.value {
-        base = base.payload(value);
-    }
+    let headers: Vec<Header<'_>> =
+        record.headers.iter().map(|(name, value)| Header { name, value: Some(value.as_bytes()) }).collect();
     // Keyed records go to the partition the default partitioner picks, as in production.
-    let mut pending = base;
-    loop {
-        match producer.send(pending) {
-            Ok(()) => return,
-            Err((_, back)) => {
-                pending = back;
-                std::thread::sleep(Duration::from_millis(5));
-            }
-        }
-    }
+    writer.send(&OutgoingRecord {
+        topic: topic.name,
+        partition: None,
+        key: record.key.as_deref().map(str::as_bytes),
+        value: record.value.as_deref().map(str::as_bytes),
+        headers: &headers,
+    })
 }
 
 #[cfg(test)]

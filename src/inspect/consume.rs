@@ -1,21 +1,16 @@
-//! `kdeck consume`: kcat -C. Assign-mode, no group membership, output written
-//! through one reused buffer so the hot path allocates nothing per record.
+//! `kdeck consume`: kcat -C. Output goes through one reused buffer, so the hot
+//! path allocates nothing per record.
 
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use rdkafka::consumer::{BaseConsumer, Consumer};
-use rdkafka::error::KafkaError;
-use rdkafka::message::{Headers, Message};
-use rdkafka::types::RDKafkaErrorCode;
-use rdkafka::{Offset, TopicPartitionList};
-
 use crate::config::ResolvedCluster;
 use crate::error::{Failure, Outcome};
-use crate::kafka::{self, metadata::topic_partitions, KafkaFailure};
+use crate::kafka::metadata::topic_partitions;
+use crate::kafka::reader::{PartitionReader, ReadEvent, StartPosition};
 
-use super::format::{Format, Header, RecordView, TimestampType};
+use super::format::Format;
 use super::json;
 use super::offset_spec::{OffsetSpec, StartOffset};
 
@@ -43,8 +38,7 @@ pub struct ConsumeRequest {
     pub timeout: Duration,
 }
 
-/// Where each assigned partition stands: still reading, or finished (at its end
-/// with -e, or past the e@ timestamp).
+/// Which assigned partitions are finished: at their end under -e, or past the e@ time.
 struct Progress {
     done: Vec<bool>,
     remaining: usize,
@@ -52,8 +46,12 @@ struct Progress {
 
 impl Progress {
     fn new(partitions: &[i32]) -> Self {
-        let size = partitions.iter().copied().max().unwrap_or(0) as usize + 1;
-        Progress { done: vec![false; size], remaining: partitions.len() }
+        let size = partitions.iter().copied().max().map_or(0, |p| p as usize + 1);
+        let mut done = vec![true; size];
+        for &p in partitions {
+            done[p as usize] = false;
+        }
+        Progress { done, remaining: partitions.len() }
     }
 
     /// Marks a partition finished; true when it was the last one.
@@ -72,6 +70,13 @@ impl Progress {
     }
 }
 
+/// What one event asks the loop to do next.
+enum Step {
+    Continue,
+    Flush,
+    Stop,
+}
+
 pub fn run(
     cluster: &ResolvedCluster,
     request: &ConsumeRequest,
@@ -79,8 +84,12 @@ pub fn run(
     stderr: &mut dyn Write,
     stop: &AtomicBool,
 ) -> Outcome {
-    let consumer = kafka::consumer(cluster, request.timeout, &[("enable.partition.eof", "true")])?;
-    let metadata = kafka::fetch_metadata(&consumer, &cluster.name, Some(&request.topic), request.timeout)?;
+    let with_headers = match &request.output {
+        Output::Format(f) => f.needs_headers(),
+        Output::Json { .. } => true,
+    };
+    let mut reader = PartitionReader::connect(cluster, request.timeout, with_headers)?;
+    let metadata = reader.metadata(Some(&request.topic))?;
     let all_partitions = topic_partitions(&metadata, &cluster.name, &request.topic)?;
     let partitions = match request.partition {
         Some(p) if all_partitions.contains(&p) => vec![p],
@@ -94,76 +103,32 @@ pub fn run(
         }
         None => all_partitions,
     };
-    assign(&consumer, &request.topic, &partitions, &request.spec, request.timeout)?;
+    let starts = start_positions(&reader, &request.topic, &partitions, &request.spec)?;
+    reader.assign(&request.topic, &starts)?;
 
     let mut progress = Progress::new(&partitions);
     let mut pending: Vec<u8> = Vec::with_capacity(FLUSH_AT * 2);
-    let needs_headers = match &request.output {
-        Output::Format(f) => f.needs_headers(),
-        Output::Json { .. } => true,
-    };
     let mut consumed: u64 = 0;
     let null_text = request.null_text.as_deref();
 
-    let result = loop {
-        if stop.load(Ordering::Relaxed) {
-            break Ok(());
-        }
-        let Some(polled) = consumer.poll(Duration::from_millis(100)) else {
-            if let Err(err) = drain(stdout, &mut pending) {
-                break Err(err);
-            }
-            continue;
-        };
-        match polled {
-            Ok(message) => {
-                let partition = message.partition();
-                if progress.is_done(partition) {
-                    continue;
+    while !stop.load(Ordering::Relaxed) {
+        let step = reader.poll(Duration::from_millis(100), |event| match event {
+            ReadEvent::Record(record) => {
+                if progress.is_done(record.partition) {
+                    return Step::Continue;
                 }
-                let timestamp = message.timestamp();
-                if let (Some(end), Some(ts)) = (request.spec.end_timestamp, timestamp.to_millis()) {
+                if let (Some(end), Some(ts)) = (request.spec.end_timestamp, record.timestamp) {
                     if ts >= end {
-                        let last = progress.finish(partition);
-                        pause(&consumer, &request.topic, partition);
-                        notice(
-                            stderr,
-                            request.quiet,
-                            &format!(
-                                "Reached stop timestamp for topic {} [{partition}] at offset {}{}",
-                                request.topic,
-                                message.offset(),
-                                if last { ": exiting" } else { "" }
-                            ),
+                        let last = progress.finish(record.partition);
+                        reader.stop_partition(&request.topic, record.partition);
+                        let text = format!(
+                            "Reached stop timestamp for topic {} [{}] at offset {}",
+                            record.topic, record.partition, record.offset
                         );
-                        if last {
-                            break Ok(());
-                        }
-                        continue;
+                        notice(stderr, request.quiet, &text, last);
+                        return if last { Step::Stop } else { Step::Continue };
                     }
                 }
-                // An empty Vec does not allocate, so records without headers cost nothing here.
-                let mut header_views: Vec<Header<'_>> = Vec::new();
-                if needs_headers {
-                    if let Some(h) = message.headers() {
-                        header_views.extend(h.iter().map(|h| Header { name: h.key, value: h.value }));
-                    }
-                }
-                let record = RecordView {
-                    topic: &request.topic,
-                    partition,
-                    offset: message.offset(),
-                    timestamp: timestamp.to_millis(),
-                    timestamp_type: match timestamp {
-                        rdkafka::Timestamp::NotAvailable => TimestampType::NotAvailable,
-                        rdkafka::Timestamp::CreateTime(_) => TimestampType::CreateTime,
-                        rdkafka::Timestamp::LogAppendTime(_) => TimestampType::LogAppendTime,
-                    },
-                    broker: broker_of(&message),
-                    key: message.key(),
-                    payload: message.payload(),
-                    headers: &header_views,
-                };
                 match &request.output {
                     Output::Format(format) => format.write(&mut pending, &record, null_text),
                     Output::Json { terminator } => {
@@ -171,137 +136,99 @@ pub fn run(
                     }
                 }
                 consumed += 1;
-                let limit_reached = request.count.is_some_and(|c| consumed >= c);
-                if limit_reached || request.unbuffered || pending.len() >= FLUSH_AT {
-                    if let Err(err) = drain(stdout, &mut pending) {
-                        break Err(err);
-                    }
-                }
-                if limit_reached {
-                    break Ok(());
+                if request.count.is_some_and(|c| consumed >= c) {
+                    Step::Stop
+                } else if request.unbuffered || pending.len() >= FLUSH_AT {
+                    Step::Flush
+                } else {
+                    Step::Continue
                 }
             }
-            Err(KafkaError::PartitionEOF(partition)) => {
-                if let Err(err) = drain(stdout, &mut pending) {
-                    break Err(err);
+            ReadEvent::PartitionEnd { partition, offset } => {
+                // Records before the notice reach stdout before it, as with kcat's stdio.
+                if !matches!(drain(stdout, &mut pending), Ok(true)) {
+                    return Step::Stop;
                 }
-                let offset = position(&consumer, &request.topic, partition);
                 let last = request.exit_at_end && progress.finish(partition);
-                notice(
-                    stderr,
-                    request.quiet,
-                    &format!(
-                        "Reached end of topic {} [{partition}] at offset {offset}{}",
-                        request.topic,
-                        if last { ": exiting" } else { "" }
-                    ),
-                );
+                let text = format!("Reached end of topic {} [{partition}] at offset {offset}", request.topic);
+                notice(stderr, request.quiet, &text, last);
                 if last {
-                    break Ok(());
+                    Step::Stop
+                } else {
+                    Step::Continue
                 }
             }
-            Err(err) => {
-                if let Some(failure) = consume_error(&cluster.name, &request.topic, &err) {
-                    break Err(failure);
+        })?;
+        match step {
+            None | Some(Step::Flush) => {
+                if !drain(stdout, &mut pending)? {
+                    return Ok(());
                 }
             }
+            Some(Step::Stop) => break,
+            Some(Step::Continue) => {}
         }
-    };
-    match result {
-        Err(Failure::Runtime(m)) if m == BROKEN_PIPE => Ok(()),
-        Err(e) => Err(e),
-        Ok(()) => match drain(stdout, &mut pending) {
-            Err(Failure::Runtime(m)) if m == BROKEN_PIPE => Ok(()),
-            other => other,
-        },
     }
+    drain(stdout, &mut pending).map(|_| ())
 }
 
-/// A reader that went away (`| head`) ends the command quietly, like kcat under SIGPIPE.
-const BROKEN_PIPE: &str = "broken pipe";
-
-fn drain(stdout: &mut dyn Write, pending: &mut Vec<u8>) -> Outcome {
-    if pending.is_empty() {
-        return Ok(());
-    }
-    let written = stdout.write_all(pending).and_then(|()| stdout.flush());
-    pending.clear();
-    written.map_err(|err| {
-        if err.kind() == io::ErrorKind::BrokenPipe {
-            Failure::runtime(BROKEN_PIPE)
-        } else {
-            Failure::runtime(format!("cannot write to stdout: {err}"))
+fn start_positions(
+    reader: &PartitionReader,
+    topic: &str,
+    partitions: &[i32],
+    spec: &OffsetSpec,
+) -> Result<Vec<(i32, StartPosition)>, Failure> {
+    let same = |start: StartPosition| partitions.iter().map(|&p| (p, start)).collect();
+    Ok(match spec.start {
+        StartOffset::Beginning => same(StartPosition::Beginning),
+        StartOffset::End => same(StartPosition::End),
+        StartOffset::Stored => same(StartPosition::Stored),
+        StartOffset::Absolute(o) => same(StartPosition::Offset(o)),
+        StartOffset::FromEnd(n) => same(StartPosition::Tail(n)),
+        StartOffset::Timestamp(ts) => {
+            let queries: Vec<(i32, i64)> = partitions.iter().map(|&p| (p, ts)).collect();
+            reader
+                .offsets_for_times(topic, &queries)?
+                .into_iter()
+                .map(|(p, found)| (p, found.map_or(StartPosition::End, StartPosition::Offset)))
+                .collect()
         }
     })
 }
 
-fn notice(stderr: &mut dyn Write, quiet: bool, text: &str) {
+/// Writes what is pending; false when the reader went away (`| head`). kcat
+/// dies of SIGPIPE there; kdeck stops reading and exits 0.
+fn drain(stdout: &mut dyn Write, pending: &mut Vec<u8>) -> Result<bool, Failure> {
+    if pending.is_empty() {
+        return Ok(true);
+    }
+    let written = stdout.write_all(pending).and_then(|()| stdout.flush());
+    pending.clear();
+    match written {
+        Ok(()) => Ok(true),
+        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => Ok(false),
+        Err(err) => Err(Failure::runtime(format!("cannot write to stdout: {err}"))),
+    }
+}
+
+fn notice(stderr: &mut dyn Write, quiet: bool, text: &str, exiting: bool) {
     if !quiet {
-        let _ = writeln!(stderr, "% {text}");
+        let _ = writeln!(stderr, "% {text}{}", if exiting { ": exiting" } else { "" });
     }
 }
 
-/// Fatal consume errors end the command; transient ones (a broker restarting)
-/// are logged and librdkafka retries.
-fn consume_error(cluster: &str, topic: &str, err: &KafkaError) -> Option<Failure> {
-    let code = err.rdkafka_error_code();
-    let transient = matches!(
-        code,
-        Some(RDKafkaErrorCode::BrokerTransportFailure)
-            | Some(RDKafkaErrorCode::AllBrokersDown)
-            | Some(RDKafkaErrorCode::RequestTimedOut)
-            | Some(RDKafkaErrorCode::OperationTimedOut)
-            | Some(RDKafkaErrorCode::NotLeaderForPartition)
-            | Some(RDKafkaErrorCode::LeaderNotAvailable)
-    );
-    if transient && !matches!(err, KafkaError::MessageConsumptionFatal(_)) {
-        tracing::warn!(cluster, topic, error = %kafka::client::describe(err), "transient consume error");
-        return None;
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_tracks_only_assigned_partitions() {
+        let mut progress = Progress::new(&[1, 3]);
+        assert!(progress.is_done(0));
+        assert!(!progress.is_done(1));
+        assert!(progress.is_done(7));
+        assert!(!progress.finish(1));
+        assert!(!progress.finish(1), "finishing twice counts once");
+        assert!(progress.finish(3));
     }
-    Some(KafkaFailure::runtime(&format!("consuming {topic} from {cluster}"), err))
-}
-
-fn assign(consumer: &BaseConsumer, topic: &str, partitions: &[i32], spec: &OffsetSpec, timeout: Duration) -> Outcome {
-    let starts: Vec<(i32, Offset)> = match spec.start {
-        StartOffset::Beginning => partitions.iter().map(|&p| (p, Offset::Beginning)).collect(),
-        StartOffset::End => partitions.iter().map(|&p| (p, Offset::End)).collect(),
-        StartOffset::Stored => partitions.iter().map(|&p| (p, Offset::Stored)).collect(),
-        StartOffset::Absolute(o) => partitions.iter().map(|&p| (p, Offset::Offset(o))).collect(),
-        StartOffset::FromEnd(n) => partitions.iter().map(|&p| (p, Offset::OffsetTail(n))).collect(),
-        StartOffset::Timestamp(ts) => {
-            let queries: Vec<(i32, i64)> = partitions.iter().map(|&p| (p, ts)).collect();
-            kafka::offsets_for_times(consumer, topic, &queries, timeout)?
-                .into_iter()
-                .map(|(p, found)| (p, found.map_or(Offset::End, Offset::Offset)))
-                .collect()
-        }
-    };
-    let mut list = TopicPartitionList::with_capacity(starts.len());
-    for (partition, offset) in starts {
-        list.add_partition_offset(topic, partition, offset)
-            .map_err(|err| KafkaFailure::runtime(&format!("cannot start {topic} [{partition}]"), &err))?;
-    }
-    consumer.assign(&list).map_err(|err| KafkaFailure::runtime(&format!("cannot assign {topic}"), &err))
-}
-
-/// Stops fetching a finished partition so its records stop arriving.
-fn pause(consumer: &BaseConsumer, topic: &str, partition: i32) {
-    let mut list = TopicPartitionList::with_capacity(1);
-    list.add_partition(topic, partition);
-    let _ = consumer.pause(&list);
-}
-
-/// The next offset to be fetched: at end-of-partition, the end offset kcat prints.
-fn position(consumer: &BaseConsumer, topic: &str, partition: i32) -> i64 {
-    consumer
-        .position()
-        .ok()
-        .and_then(|list| list.find_partition(topic, partition).map(|e| e.offset()))
-        .and_then(|offset| offset.to_raw())
-        .unwrap_or(-1)
-}
-
-fn broker_of(message: &rdkafka::message::BorrowedMessage<'_>) -> i32 {
-    // SAFETY: `message.ptr()` is valid for the message's lifetime and the call only reads it.
-    unsafe { rdkafka::bindings::rd_kafka_message_broker_id(message.ptr()) }
 }

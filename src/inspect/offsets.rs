@@ -7,7 +7,8 @@ use serde::Serialize;
 
 use crate::config::ResolvedCluster;
 use crate::error::Failure;
-use crate::kafka::{self, metadata::topic_partitions};
+use crate::kafka::metadata::topic_partitions;
+use crate::kafka::reader::PartitionReader;
 
 use super::query_spec::TopicQuery;
 
@@ -34,10 +35,10 @@ pub fn query(
     queries: &[TopicQuery],
     timeout: Duration,
 ) -> Result<Vec<OffsetAnswer>, Failure> {
-    let consumer = kafka::consumer(cluster, timeout, &[])?;
+    let reader = PartitionReader::connect(cluster, timeout, false)?;
     let mut answers = Vec::new();
     for q in queries {
-        let metadata = kafka::fetch_metadata(&consumer, &cluster.name, Some(&q.topic), timeout)?;
+        let metadata = reader.metadata(Some(&q.topic))?;
         let existing = topic_partitions(&metadata, &cluster.name, &q.topic)?;
         let partitions = match q.partition {
             Some(p) if existing.contains(&p) => vec![p],
@@ -54,7 +55,7 @@ pub fn query(
         match q.timestamp {
             Some(ts) => {
                 let lookups: Vec<(i32, i64)> = partitions.iter().map(|&p| (p, ts)).collect();
-                for (partition, offset) in kafka::offsets_for_times(&consumer, &q.topic, &lookups, timeout)? {
+                for (partition, offset) in reader.offsets_for_times(&q.topic, &lookups)? {
                     answers.push(OffsetAnswer::ForTime {
                         topic: q.topic.clone(),
                         partition,
@@ -65,7 +66,7 @@ pub fn query(
             }
             None => {
                 for partition in partitions {
-                    let marks = kafka::watermarks(&consumer, &q.topic, partition, timeout)?;
+                    let marks = reader.watermarks(&q.topic, partition)?;
                     answers.push(OffsetAnswer::Watermarks {
                         topic: q.topic.clone(),
                         partition,
@@ -79,16 +80,16 @@ pub fn query(
     Ok(answers)
 }
 
-/// kcat -Q prints `topic [partition]: offset N`; watermarks follow the same shape.
+/// kcat -Q prints `topic [partition] offset N`; watermarks follow the same shape.
 pub fn render_text(answers: &[OffsetAnswer]) -> String {
     let mut out = String::new();
     for answer in answers {
         let _ = match answer {
             OffsetAnswer::ForTime { topic, partition, offset, .. } => {
-                writeln!(out, "{topic} [{partition}]: offset {offset}")
+                writeln!(out, "{topic} [{partition}] offset {offset}")
             }
             OffsetAnswer::Watermarks { topic, partition, low, high } => {
-                writeln!(out, "{topic} [{partition}]: low {low} high {high}")
+                writeln!(out, "{topic} [{partition}] low {low} high {high}")
             }
         };
     }
@@ -112,7 +113,7 @@ mod tests {
             OffsetAnswer::ForTime { topic: "orders".into(), partition: 0, timestamp: 5, offset: 12 },
             OffsetAnswer::Watermarks { topic: "orders".into(), partition: 1, low: 3, high: 9 },
         ];
-        assert_eq!(render_text(&answers), "orders [0]: offset 12\norders [1]: low 3 high 9\n");
+        assert_eq!(render_text(&answers), "orders [0] offset 12\norders [1] low 3 high 9\n");
         assert_eq!(
             render_json(&answers),
             "[{\"topic\":\"orders\",\"partition\":0,\"timestamp\":5,\"offset\":12},{\"topic\":\"orders\",\"partition\":1,\"low\":3,\"high\":9}]\n"

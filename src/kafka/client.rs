@@ -5,7 +5,6 @@ use std::time::Duration;
 use rdkafka::config::{ClientConfig, RDKafkaLogLevel};
 use rdkafka::consumer::BaseConsumer;
 use rdkafka::error::KafkaError;
-use rdkafka::producer::BaseProducer;
 
 use crate::config::ResolvedCluster;
 use crate::error::Failure;
@@ -28,7 +27,7 @@ pub fn describe(err: &KafkaError) -> String {
     }
 }
 
-fn base_config(cluster: &ResolvedCluster, timeout: Duration) -> ClientConfig {
+pub(super) fn base_config(cluster: &ResolvedCluster, timeout: Duration) -> ClientConfig {
     let mut config = ClientConfig::new();
     // librdkafka's own log lines go to our log file through tracing, never to the terminal.
     config.set_log_level(RDKafkaLogLevel::Warning);
@@ -40,7 +39,7 @@ fn base_config(cluster: &ResolvedCluster, timeout: Duration) -> ClientConfig {
     config
 }
 
-fn creation_failure(cluster: &ResolvedCluster, err: &KafkaError) -> Failure {
+pub(super) fn creation_failure(cluster: &ResolvedCluster, err: &KafkaError) -> Failure {
     // A rejected property is the user's input: name it and exit 2.
     let text = describe(err);
     if matches!(err, KafkaError::ClientCreation(_) | KafkaError::ClientConfig(..)) {
@@ -52,21 +51,17 @@ fn creation_failure(cluster: &ResolvedCluster, err: &KafkaError) -> Failure {
 
 /// An assign-mode consumer: no group membership, nothing committed.
 /// `extra` comes last so callers can pin what their command depends on.
-pub fn consumer(cluster: &ResolvedCluster, timeout: Duration, extra: &[(&str, &str)]) -> Result<BaseConsumer, Failure> {
+pub(super) fn consumer(
+    cluster: &ResolvedCluster,
+    timeout: Duration,
+    extra: &[(&str, &str)],
+) -> Result<BaseConsumer, Failure> {
     let mut config = base_config(cluster, timeout);
     if cluster.properties.get("group.id").is_none() {
         config.set("group.id", "kdeck");
     }
     config.set("enable.auto.commit", "false");
     config.set("enable.auto.offset.store", "false");
-    for (key, value) in extra {
-        config.set(*key, *value);
-    }
-    config.create().map_err(|err| creation_failure(cluster, &err))
-}
-
-pub fn producer(cluster: &ResolvedCluster, timeout: Duration, extra: &[(&str, &str)]) -> Result<BaseProducer, Failure> {
-    let mut config = base_config(cluster, timeout);
     for (key, value) in extra {
         config.set(*key, *value);
     }

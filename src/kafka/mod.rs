@@ -3,9 +3,14 @@
 //! librdkafka's types.
 
 pub mod client;
+pub mod embedded;
 pub mod metadata;
 pub mod offsets;
+pub mod reader;
+pub mod writer;
 
-pub use client::{consumer, producer, KafkaFailure};
-pub use metadata::{fetch_metadata, BrokerInfo, ClusterMetadata, PartitionInfo, TopicInfo};
-pub use offsets::{offsets_for_times, watermarks, Watermarks};
+pub use client::KafkaFailure;
+pub use metadata::{BrokerInfo, ClusterMetadata, PartitionInfo, TopicInfo};
+pub use offsets::Watermarks;
+pub use reader::{PartitionReader, ReadEvent, StartPosition};
+pub use writer::RecordWriter;

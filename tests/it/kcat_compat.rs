@@ -64,10 +64,10 @@ fn cases() -> Vec<(&'static str, Vec<String>)> {
         ("count", owned(&["-p", "0", "-o", "beginning", "-c", "3", "-f", "%o %k\\n"])),
         ("count json", owned(&["-p", "1", "-o", "beginning", "-c", "2", "-J"])),
         ("start timestamp", owned(&["-p", "0", "-o", &format!("s@{}", ts(3)), "-e", "-f", "%o %T\\n"])),
-        (
-            "start and end timestamp",
-            owned(&["-p", "0", "-o", &format!("s@{}", ts(1)), "-o", &format!("e@{}", ts(4)), "-f", "%o\\n"]),
-        ),
+        // The mock answers every offsets-for-times lookup with -1 (the end), so
+        // the s@ cases prove that fallback; e@ is checked from the beginning.
+        ("end timestamp", owned(&["-p", "0", "-o", "beginning", "-o", &format!("e@{}", ts(4)), "-f", "%o\\n"])),
+        ("end timestamp json", owned(&["-p", "1", "-o", "beginning", "-o", &format!("e@{}", ts(5)), "-J"])),
         ("start timestamp json", owned(&["-o", &format!("s@{}", ts(2)), "-e", "-J"])),
         ("escapes", owned(&["-p", "1", "-o", "beginning", "-e", "-f", "%k\\t%s\\r\\n"])),
         ("hex escapes", owned(&["-p", "0", "-o", "beginning", "-e", "-f", "\\x41%o\\x3a%s\\n"])),

@@ -64,5 +64,5 @@ fn inspectors_work_against_a_tansu_broker() {
 
     let offsets = kdeck.run(&["offsets", "-b", &bootstrap, "-t", "ledger:0"], None);
     assert_eq!(offsets.code, Some(0), "{}", offsets.stderr);
-    assert_eq!(offsets.stdout_text(), "ledger [0]: low 0 high 0\n");
+    assert_eq!(offsets.stdout_text(), "ledger [0] low 0 high 0\n");
 }

@@ -1,0 +1,184 @@
+//! Reading partitions in assign mode: no group membership, nothing committed.
+//! Callers see plain events carrying borrowed [`RecordView`]s, never rdkafka types.
+
+use std::ffi::CString;
+use std::time::Duration;
+
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::error::KafkaError;
+use rdkafka::message::{BorrowedMessage, Headers, Message};
+use rdkafka::types::{RDKafkaErrorCode, RDKafkaRespErr};
+use rdkafka::{Offset, Timestamp, TopicPartitionList};
+
+use crate::config::ResolvedCluster;
+use crate::error::{Failure, Outcome};
+use crate::record::{Header, RecordView, TimestampType};
+
+use super::client::{self, describe, KafkaFailure};
+use super::metadata::{fetch_metadata, ClusterMetadata};
+use super::offsets::{offsets_for_times, watermarks, Watermarks};
+
+/// Where a partition starts, in librdkafka's terms. Timestamps are resolved by
+/// [`PartitionReader::offsets_for_times`] first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StartPosition {
+    Beginning,
+    End,
+    /// The group's committed offset (`group.id` from the profile, else "kdeck").
+    Stored,
+    Offset(i64),
+    /// This many records before the end.
+    Tail(i64),
+}
+
+pub enum ReadEvent<'a> {
+    Record(RecordView<'a>),
+    /// The partition has no more records for now; `offset` is where the next would be.
+    PartitionEnd {
+        partition: i32,
+        offset: i64,
+    },
+}
+
+pub struct PartitionReader {
+    consumer: BaseConsumer,
+    cluster_name: String,
+    timeout: Duration,
+    with_headers: bool,
+    /// The assigned topic, kept as a C string for the watermark lookup at each partition end.
+    topic: Option<CString>,
+}
+
+impl PartitionReader {
+    /// `with_headers: false` skips collecting headers on the hot path.
+    pub fn connect(cluster: &ResolvedCluster, timeout: Duration, with_headers: bool) -> Result<Self, Failure> {
+        let consumer = client::consumer(cluster, timeout, &[("enable.partition.eof", "true")])?;
+        Ok(PartitionReader { consumer, cluster_name: cluster.name.clone(), timeout, with_headers, topic: None })
+    }
+
+    pub fn metadata(&self, topic: Option<&str>) -> Result<ClusterMetadata, Failure> {
+        fetch_metadata(&self.consumer, &self.cluster_name, topic, self.timeout)
+    }
+
+    pub fn watermarks(&self, topic: &str, partition: i32) -> Result<Watermarks, Failure> {
+        watermarks(&self.consumer, topic, partition, self.timeout)
+    }
+
+    pub fn offsets_for_times(&self, topic: &str, queries: &[(i32, i64)]) -> Result<Vec<(i32, Option<i64>)>, Failure> {
+        offsets_for_times(&self.consumer, topic, queries, self.timeout)
+    }
+
+    pub fn assign(&mut self, topic: &str, starts: &[(i32, StartPosition)]) -> Outcome {
+        self.topic = CString::new(topic).ok();
+        let mut list = TopicPartitionList::with_capacity(starts.len());
+        for &(partition, start) in starts {
+            let offset = match start {
+                StartPosition::Beginning => Offset::Beginning,
+                StartPosition::End => Offset::End,
+                StartPosition::Stored => Offset::Stored,
+                StartPosition::Offset(o) => Offset::Offset(o),
+                StartPosition::Tail(n) => Offset::OffsetTail(n),
+            };
+            list.add_partition_offset(topic, partition, offset)
+                .map_err(|err| KafkaFailure::runtime(&format!("cannot start {topic} [{partition}]"), &err))?;
+        }
+        self.consumer.assign(&list).map_err(|err| KafkaFailure::runtime(&format!("cannot assign {topic}"), &err))
+    }
+
+    /// Stops fetching a partition, so its records stop arriving.
+    pub fn stop_partition(&self, topic: &str, partition: i32) {
+        let mut list = TopicPartitionList::with_capacity(1);
+        list.add_partition(topic, partition);
+        let _ = self.consumer.pause(&list);
+    }
+
+    /// Waits up to `wait` for one event and hands it to `on_event`. Returns
+    /// false when nothing arrived. Transient errors (a broker restarting) are
+    /// logged and librdkafka retries; fatal ones end the read.
+    pub fn poll<T>(&self, wait: Duration, on_event: impl FnOnce(ReadEvent<'_>) -> T) -> Result<Option<T>, Failure> {
+        let Some(polled) = self.consumer.poll(wait) else { return Ok(None) };
+        match polled {
+            Ok(message) => {
+                // An empty Vec does not allocate: records without headers cost nothing here.
+                let mut headers: Vec<Header<'_>> = Vec::new();
+                if self.with_headers {
+                    if let Some(h) = message.headers() {
+                        headers.extend(h.iter().map(|h| Header { name: h.key, value: h.value }));
+                    }
+                }
+                let (timestamp, timestamp_type) = match message.timestamp() {
+                    Timestamp::NotAvailable => (None, TimestampType::NotAvailable),
+                    Timestamp::CreateTime(ts) => (Some(ts), TimestampType::CreateTime),
+                    Timestamp::LogAppendTime(ts) => (Some(ts), TimestampType::LogAppendTime),
+                };
+                let record = RecordView {
+                    topic: message.topic(),
+                    partition: message.partition(),
+                    offset: message.offset(),
+                    timestamp,
+                    timestamp_type,
+                    broker: broker_of(&message),
+                    key: message.key(),
+                    payload: message.payload(),
+                    headers: &headers,
+                };
+                Ok(Some(on_event(ReadEvent::Record(record))))
+            }
+            Err(KafkaError::PartitionEOF(partition)) => {
+                let offset = self.cached_end(partition);
+                Ok(Some(on_event(ReadEvent::PartitionEnd { partition, offset })))
+            }
+            Err(err) if is_transient(&err) => {
+                tracing::warn!(cluster = %self.cluster_name, error = %describe(&err), "transient consume error");
+                Ok(None)
+            }
+            Err(err) => Err(KafkaFailure::runtime(&format!("consuming from {}", self.cluster_name), &err)),
+        }
+    }
+
+    /// The high watermark of the fetch that reached the end, cached by
+    /// librdkafka: the offset kcat prints at end-of-partition. (The consumer's
+    /// position is unset until a record has been read, so it cannot serve.)
+    fn cached_end(&self, partition: i32) -> i64 {
+        let Some(topic) = &self.topic else { return -1 };
+        let (mut low, mut high) = (-1i64, -1i64);
+        // SAFETY: the handle is owned by `self.consumer`, the topic is a valid C
+        // string for the call, and the function only reads librdkafka's cache.
+        let err = unsafe {
+            rdkafka::bindings::rd_kafka_get_watermark_offsets(
+                self.consumer.client().native_ptr(),
+                topic.as_ptr(),
+                partition,
+                &mut low,
+                &mut high,
+            )
+        };
+        if err == RDKafkaRespErr::RD_KAFKA_RESP_ERR_NO_ERROR {
+            high
+        } else {
+            -1
+        }
+    }
+}
+
+fn is_transient(err: &KafkaError) -> bool {
+    if matches!(err, KafkaError::MessageConsumptionFatal(_)) {
+        return false;
+    }
+    matches!(
+        err.rdkafka_error_code(),
+        Some(
+            RDKafkaErrorCode::BrokerTransportFailure
+                | RDKafkaErrorCode::AllBrokersDown
+                | RDKafkaErrorCode::RequestTimedOut
+                | RDKafkaErrorCode::OperationTimedOut
+                | RDKafkaErrorCode::NotLeaderForPartition
+                | RDKafkaErrorCode::LeaderNotAvailable
+        )
+    )
+}
+
+fn broker_of(message: &BorrowedMessage<'_>) -> i32 {
+    // SAFETY: `message.ptr()` is valid for the message's lifetime and the call only reads it.
+    unsafe { rdkafka::bindings::rd_kafka_message_broker_id(message.ptr()) }
+}

@@ -1,0 +1,144 @@
+//! Producing records: a threaded librdkafka producer that counts delivery
+//! failures, with kcat's transaction behaviour when `transactional.id` is set
+//! (everything in one transaction, committed at the end).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use rdkafka::error::KafkaError;
+use rdkafka::message::{Header as KafkaHeader, OwnedHeaders};
+use rdkafka::producer::{BaseRecord, DeliveryResult, Producer, ProducerContext, ThreadedProducer};
+use rdkafka::types::RDKafkaErrorCode;
+use rdkafka::ClientContext;
+
+use crate::config::ResolvedCluster;
+use crate::error::{Failure, Outcome};
+use crate::record::Header;
+
+use super::client::{base_config, creation_failure, describe, KafkaFailure};
+
+/// Counts delivery failures and keeps the first reason.
+#[derive(Default)]
+struct DeliveryTally {
+    failed: AtomicU64,
+    first_error: Mutex<Option<String>>,
+}
+
+impl ClientContext for DeliveryTally {}
+
+impl ProducerContext for DeliveryTally {
+    type DeliveryOpaque = ();
+
+    fn delivery(&self, result: &DeliveryResult<'_>, _: ()) {
+        if let Err((err, _)) = result {
+            self.failed.fetch_add(1, Ordering::Relaxed);
+            if let Ok(mut first) = self.first_error.lock() {
+                first.get_or_insert_with(|| describe(err));
+            }
+        }
+    }
+}
+
+pub struct RecordWriter {
+    producer: ThreadedProducer<DeliveryTally>,
+    cluster_name: String,
+    transactional: bool,
+    timeout: Duration,
+    sent: u64,
+}
+
+/// One record to write; `partition: None` lets librdkafka's partitioner choose.
+pub struct OutgoingRecord<'a> {
+    pub topic: &'a str,
+    pub partition: Option<i32>,
+    pub key: Option<&'a [u8]>,
+    pub value: Option<&'a [u8]>,
+    pub headers: &'a [Header<'a>],
+}
+
+impl RecordWriter {
+    /// `extra` properties come last, e.g. `compression.codec` from `-z`.
+    pub fn open(cluster: &ResolvedCluster, timeout: Duration, extra: &[(&str, &str)]) -> Result<Self, Failure> {
+        let mut config = base_config(cluster, timeout);
+        for (key, value) in extra {
+            config.set(*key, *value);
+        }
+        let transactional = config.get("transactional.id").is_some();
+        let producer: ThreadedProducer<DeliveryTally> =
+            config.create_with_context(DeliveryTally::default()).map_err(|err| creation_failure(cluster, &err))?;
+        if transactional {
+            producer
+                .init_transactions(timeout)
+                .map_err(|err| KafkaFailure::runtime("cannot initialise the transaction", &err))?;
+            producer.begin_transaction().map_err(|err| KafkaFailure::runtime("cannot begin the transaction", &err))?;
+        }
+        Ok(RecordWriter { producer, cluster_name: cluster.name.clone(), transactional, timeout, sent: 0 })
+    }
+
+    pub fn sent(&self) -> u64 {
+        self.sent
+    }
+
+    /// Queues one record, waiting for room when librdkafka's queue is full.
+    pub fn send(&mut self, record: &OutgoingRecord<'_>) -> Outcome {
+        let mut base = BaseRecord::<[u8], [u8]>::to(record.topic);
+        if let Some(p) = record.partition {
+            base = base.partition(p);
+        }
+        if let Some(key) = record.key {
+            base = base.key(key);
+        }
+        if let Some(value) = record.value {
+            base = base.payload(value);
+        }
+        if !record.headers.is_empty() {
+            let headers =
+                record.headers.iter().fold(OwnedHeaders::new_with_capacity(record.headers.len()), |acc, h| {
+                    acc.insert(KafkaHeader { key: h.name, value: h.value })
+                });
+            base = base.headers(headers);
+        }
+        loop {
+            match self.producer.send(base) {
+                Ok(()) => break,
+                Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), back)) => {
+                    // The queue drains on the producer's own thread; wait for room.
+                    base = back;
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                Err((err, _)) => {
+                    return Err(KafkaFailure::runtime(
+                        &format!("cannot produce to {} on {}", record.topic, self.cluster_name),
+                        &err,
+                    ))
+                }
+            }
+        }
+        self.sent += 1;
+        Ok(())
+    }
+
+    /// Commits the transaction if there is one, waits for every delivery, and
+    /// fails when any record was not delivered.
+    pub fn finish(self) -> Result<u64, Failure> {
+        if self.transactional {
+            self.producer
+                .commit_transaction(self.timeout)
+                .map_err(|err| KafkaFailure::runtime("cannot commit the transaction", &err))?;
+        }
+        self.producer
+            .flush(self.timeout.max(Duration::from_secs(30)))
+            .map_err(|err| KafkaFailure::runtime(&format!("cannot deliver to {}", self.cluster_name), &err))?;
+        let context = self.producer.context();
+        let failed = context.failed.load(Ordering::Relaxed);
+        if failed > 0 {
+            let reason = context.first_error.lock().ok().and_then(|f| f.clone()).unwrap_or_default();
+            return Err(Failure::runtime(format!(
+                "{failed} of {} records to {} were not delivered: {reason}",
+                self.sent, self.cluster_name
+            )));
+        }
+        Ok(self.sent)
+    }
+}
