@@ -107,6 +107,7 @@ fn args<'a>(prefix: &[&'a str], bootstrap: &'a str, format: &[&'a str]) -> Vec<&
     all
 }
 
+#[allow(clippy::zombie_processes)] // reaped by wait4 below
 fn measure(program: &str, prefix: &[&str], bootstrap: &str, format: &[&str]) -> Measurement {
     let devnull = File::create("/dev/null").expect("/dev/null");
     let started = Instant::now();
@@ -117,6 +118,7 @@ fn measure(program: &str, prefix: &[&str], bootstrap: &str, format: &[&str]) -> 
         .spawn()
         .expect("spawn");
     let mut status = 0;
+    // wait4 rather than Child::wait: it reports the child's peak RSS.
     // SAFETY: an all-zero rusage is a valid value for wait4 to fill in.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     // SAFETY: the pid is our own child, not yet reaped; wait4 reaps it and fills `usage`.

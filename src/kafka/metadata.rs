@@ -67,9 +67,21 @@ pub fn fetch_metadata(
     topic: Option<&str>,
     timeout: Duration,
 ) -> Result<ClusterMetadata, Failure> {
-    let metadata = consumer.fetch_metadata(topic, timeout).map_err(|err| {
-        KafkaFailure::runtime(&format!("cannot fetch metadata from {cluster_name} within {}s", timeout.as_secs()), &err)
-    })?;
+    let fetch = || {
+        consumer.fetch_metadata(topic, timeout).map_err(|err| {
+            KafkaFailure::runtime(
+                &format!("cannot fetch metadata from {cluster_name} within {}s", timeout.as_secs()),
+                &err,
+            )
+        })
+    };
+    let mut metadata = fetch()?;
+    if metadata.orig_broker_id() < 0 {
+        // The first answer came over the bootstrap connection, which has no
+        // broker id. Asking again goes to a learned broker, so the origin line
+        // names a real broker as kcat's does.
+        metadata = fetch()?;
+    }
     // SAFETY: the pointer is the live client handle owned by `consumer`, and
     // rd_kafka_controllerid only reads cached metadata (0 ms: never blocks).
     let controller_id = unsafe { rdkafka::bindings::rd_kafka_controllerid(consumer.client().native_ptr(), 0) };

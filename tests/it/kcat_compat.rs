@@ -24,7 +24,8 @@ fn seed(kafka: &MockKafka) {
         }
         records.push(r);
     }
-    let awkward: Vec<(Option<&[u8]>, Option<&[u8]>)> = vec![
+    type KeyValue<'a> = (Option<&'a [u8]>, Option<&'a [u8]>);
+    let awkward: Vec<KeyValue<'_>> = vec![
         (None, Some(b"no key")),
         (Some(b"tombstone"), None),
         (Some(b"empty"), Some(b"")),
@@ -132,4 +133,45 @@ fn consume_output_is_byte_identical_to_kcat() {
         }
     }
     assert!(failures.is_empty(), "{} of {} cases differ:\n{}", failures.len(), cases.len(), failures.join("\n"));
+}
+
+#[test]
+fn metadata_listing_matches_kcat() {
+    let kafka = MockKafka::new(3);
+    seed(&kafka);
+    kafka.create_topic("second", 2);
+    let kdeck = Kdeck::new();
+    for args in [vec!["-t", TOPIC], vec![], vec!["-J"], vec!["-t", TOPIC, "-J"]] {
+        let mut kcat_args = vec!["-L", "-b", kafka.bootstrap()];
+        kcat_args.extend(&args);
+        let mut kdeck_args = vec!["meta", "-b", kafka.bootstrap()];
+        kdeck_args.extend(&args);
+        let expected = kcat(&kcat_args, None);
+        let actual = kdeck.run(&kdeck_args, None);
+        assert_eq!(actual.code, Some(0), "{}", actual.stderr);
+        // Which broker answers is up to each client's connection order.
+        assert_eq!(mask_origin(&actual.stdout_text()), mask_origin(&expected.stdout_text()), "meta {args:?}");
+    }
+}
+
+/// Replaces the answering broker (`from broker N: host:port/N` in text,
+/// `"originating_broker":{...}` in JSON) with a placeholder.
+fn mask_origin(text: &str) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        if let Some(start) = line.find(" (from broker ") {
+            out.push_str(&line[..start]);
+            out.push_str(" (from broker ?)");
+            out.push_str(&line[line.rfind("):").map_or(line.len(), |e| e + 2)..]);
+        } else if let Some(start) = line.find("{\"originating_broker\":{") {
+            let end = line[start..].find("},").map_or(line.len(), |e| start + e + 2);
+            out.push_str(&line[..start]);
+            out.push_str("{\"originating_broker\":?,");
+            out.push_str(&line[end..]);
+        } else {
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    out
 }

@@ -28,7 +28,8 @@ fn produce_writes_what_kcat_writes() {
     let whole_path = whole_file.to_str().unwrap();
 
     let keyed_input: &[u8] = b"k1:v1\nk2:v2 with: colon\nnokey\n:emptykey\nk3:\n\nlast:no newline";
-    let cases: Vec<(&str, Vec<&str>, Option<&[u8]>)> = vec![
+    type Case<'a> = (&'a str, Vec<&'a str>, Option<&'a [u8]>);
+    let cases: Vec<Case<'_>> = vec![
         ("key delimiter", vec!["-K", ":"], Some(keyed_input)),
         ("key delimiter, empty as null", vec!["-K", ":", "-Z"], Some(keyed_input)),
         ("headers", vec!["-H", "source=migration", "-H", "trace-id=42", "-H", "flag"], Some(b"one\ntwo\n")),
