@@ -8,7 +8,7 @@
 
 mod error;
 mod location;
-mod parse;
+pub(crate) mod parse;
 mod profile;
 mod properties;
 mod reference;

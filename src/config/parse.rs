@@ -38,7 +38,7 @@ fn syntax_error(text: &str, origin: &Path, error: &toml::de::Error) -> ConfigErr
 }
 
 /// 1-based line and column (in characters) of a byte offset, clamped to the text.
-fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
+pub(crate) fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
     let mut end = offset.min(text.len());
     while !text.is_char_boundary(end) {
         end -= 1;

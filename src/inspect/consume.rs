@@ -144,6 +144,11 @@ pub fn run(
                     Step::Continue
                 }
             }
+            ReadEvent::OffsetOutOfRange => {
+                // auto.offset.reset is librdkafka's default here, so this does not occur;
+                // were it to, the read simply goes on from where librdkafka put it.
+                Step::Continue
+            }
             ReadEvent::PartitionEnd { partition, offset } => {
                 // Records before the notice reach stdout before it, as with kcat's stdio.
                 if !matches!(drain(stdout, &mut pending), Ok(true)) {

@@ -19,12 +19,9 @@ impl KafkaFailure {
     }
 }
 
-/// librdkafka's own wording, without rust-rdkafka's Debug-ish wrapping.
+/// librdkafka's own wording, as rust-rdkafka renders it.
 pub fn describe(err: &KafkaError) -> String {
-    match err.rdkafka_error_code() {
-        Some(code) => format!("{err} ({code:?})"),
-        None => err.to_string(),
-    }
+    err.to_string()
 }
 
 pub(super) fn base_config(cluster: &ResolvedCluster, timeout: Duration) -> ClientConfig {

@@ -2,6 +2,7 @@
 //! structs, so the inspectors, the cockpit and the tests never depend on
 //! librdkafka's types.
 
+pub mod admin;
 pub mod client;
 pub mod embedded;
 pub mod metadata;

@@ -31,6 +31,25 @@ pub enum StartPosition {
     Tail(i64),
 }
 
+pub struct ReaderOptions<'a> {
+    /// Collect headers (costs a Vec per record that has any).
+    pub with_headers: bool,
+    /// Report end-of-partition events (single-topic readers only).
+    pub partition_ends: bool,
+    /// More librdkafka properties, applied last (e.g. isolation.level).
+    pub extra: &'a [(&'a str, &'a str)],
+}
+
+fn to_offset(start: StartPosition) -> Offset {
+    match start {
+        StartPosition::Beginning => Offset::Beginning,
+        StartPosition::End => Offset::End,
+        StartPosition::Stored => Offset::Stored,
+        StartPosition::Offset(o) => Offset::Offset(o),
+        StartPosition::Tail(n) => Offset::OffsetTail(n),
+    }
+}
+
 pub enum ReadEvent<'a> {
     Record(RecordView<'a>),
     /// The partition has no more records for now; `offset` is where the next would be.
@@ -38,6 +57,9 @@ pub enum ReadEvent<'a> {
         partition: i32,
         offset: i64,
     },
+    /// A read position fell outside the log (retention deleted it). librdkafka
+    /// does not say which partition; the caller compares positions with watermarks.
+    OffsetOutOfRange,
 }
 
 pub struct PartitionReader {
@@ -52,8 +74,56 @@ pub struct PartitionReader {
 impl PartitionReader {
     /// `with_headers: false` skips collecting headers on the hot path.
     pub fn connect(cluster: &ResolvedCluster, timeout: Duration, with_headers: bool) -> Result<Self, Failure> {
-        let consumer = client::consumer(cluster, timeout, &[("enable.partition.eof", "true")])?;
-        Ok(PartitionReader { consumer, cluster_name: cluster.name.clone(), timeout, with_headers, topic: None })
+        Self::connect_with(cluster, timeout, ReaderOptions { with_headers, partition_ends: true, extra: &[] })
+    }
+
+    pub fn connect_with(
+        cluster: &ResolvedCluster,
+        timeout: Duration,
+        options: ReaderOptions<'_>,
+    ) -> Result<Self, Failure> {
+        let eof = if options.partition_ends { "true" } else { "false" };
+        let mut settings = vec![("enable.partition.eof", eof)];
+        settings.extend_from_slice(options.extra);
+        let consumer = client::consumer(cluster, timeout, &settings)?;
+        Ok(PartitionReader {
+            consumer,
+            cluster_name: cluster.name.clone(),
+            timeout,
+            with_headers: options.with_headers,
+            topic: None,
+        })
+    }
+
+    /// The cluster id, or "" when the broker does not report one.
+    pub fn cluster_id(&self) -> String {
+        self.consumer.client().fetch_cluster_id(self.timeout).unwrap_or_default()
+    }
+
+    /// Assigns partitions of several topics at once. End-of-partition events
+    /// carry no topic, so readers of several topics turn them off.
+    pub fn assign_partitions(&mut self, starts: &[(String, i32, StartPosition)]) -> Outcome {
+        let mut list = TopicPartitionList::with_capacity(starts.len());
+        for (topic, partition, start) in starts {
+            list.add_partition_offset(topic, *partition, to_offset(*start))
+                .map_err(|err| KafkaFailure::runtime(&format!("cannot start {topic} [{partition}]"), &err))?;
+        }
+        self.topic = starts.first().and_then(|(topic, ..)| CString::new(topic.as_str()).ok());
+        self.consumer.assign(&list).map_err(|err| KafkaFailure::runtime("cannot assign partitions", &err))
+    }
+
+    /// Moves an assigned partition's read position, e.g. back to the last
+    /// committed offset after an aborted transaction.
+    pub fn seek(&self, topic: &str, partition: i32, offset: i64) -> Outcome {
+        self.consumer
+            .seek(topic, partition, Offset::Offset(offset), self.timeout)
+            .map_err(|err| KafkaFailure::runtime(&format!("cannot seek {topic} [{partition}] to {offset}"), &err))
+    }
+
+    pub fn resume_partition(&self, topic: &str, partition: i32) {
+        let mut list = TopicPartitionList::with_capacity(1);
+        list.add_partition(topic, partition);
+        let _ = self.consumer.resume(&list);
     }
 
     pub fn metadata(&self, topic: Option<&str>) -> Result<ClusterMetadata, Failure> {
@@ -69,20 +139,8 @@ impl PartitionReader {
     }
 
     pub fn assign(&mut self, topic: &str, starts: &[(i32, StartPosition)]) -> Outcome {
-        self.topic = CString::new(topic).ok();
-        let mut list = TopicPartitionList::with_capacity(starts.len());
-        for &(partition, start) in starts {
-            let offset = match start {
-                StartPosition::Beginning => Offset::Beginning,
-                StartPosition::End => Offset::End,
-                StartPosition::Stored => Offset::Stored,
-                StartPosition::Offset(o) => Offset::Offset(o),
-                StartPosition::Tail(n) => Offset::OffsetTail(n),
-            };
-            list.add_partition_offset(topic, partition, offset)
-                .map_err(|err| KafkaFailure::runtime(&format!("cannot start {topic} [{partition}]"), &err))?;
-        }
-        self.consumer.assign(&list).map_err(|err| KafkaFailure::runtime(&format!("cannot assign {topic}"), &err))
+        let all: Vec<(String, i32, StartPosition)> = starts.iter().map(|&(p, s)| (topic.to_string(), p, s)).collect();
+        self.assign_partitions(&all)
     }
 
     /// Stops fetching a partition, so its records stop arriving.
@@ -127,6 +185,14 @@ impl PartitionReader {
             Err(KafkaError::PartitionEOF(partition)) => {
                 let offset = self.cached_end(partition);
                 Ok(Some(on_event(ReadEvent::PartitionEnd { partition, offset })))
+            }
+            Err(err)
+                if matches!(
+                    err.rdkafka_error_code(),
+                    Some(RDKafkaErrorCode::AutoOffsetReset | RDKafkaErrorCode::OffsetOutOfRange)
+                ) =>
+            {
+                Ok(Some(on_event(ReadEvent::OffsetOutOfRange)))
             }
             Err(err) if is_transient(&err) => {
                 tracing::warn!(cluster = %self.cluster_name, error = %describe(&err), "transient consume error");

@@ -142,3 +142,118 @@ impl RecordWriter {
         Ok(self.sent)
     }
 }
+
+/// How a transactional call failed, which decides what the engine does next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TxnFailure {
+    /// Another producer with the same transactional id took over: stop for good.
+    Fenced(String),
+    /// Abort the transaction, rewind, and try the batch again.
+    Abortable(String),
+    /// Try the same call again.
+    Retriable(String),
+    /// Nothing sensible can be retried.
+    Fatal(String),
+}
+
+impl TxnFailure {
+    fn classify(what: &str, err: &KafkaError) -> Self {
+        let text = format!("{what}: {}", describe(err));
+        let code = err.rdkafka_error_code();
+        if matches!(
+            code,
+            Some(RDKafkaErrorCode::ProducerFenced | RDKafkaErrorCode::InvalidProducerEpoch | RDKafkaErrorCode::Fenced)
+        ) {
+            return TxnFailure::Fenced(text);
+        }
+        match err {
+            KafkaError::Transaction(e) if e.is_fatal() => TxnFailure::Fatal(text),
+            KafkaError::Transaction(e) if e.txn_requires_abort() => TxnFailure::Abortable(text),
+            KafkaError::Transaction(e) if e.is_retriable() => TxnFailure::Retriable(text),
+            _ => TxnFailure::Abortable(text),
+        }
+    }
+
+    pub fn message(&self) -> &str {
+        match self {
+            TxnFailure::Fenced(m) | TxnFailure::Abortable(m) | TxnFailure::Retriable(m) | TxnFailure::Fatal(m) => m,
+        }
+    }
+}
+
+impl RecordWriter {
+    /// A writer for the engine: transactional when `transactional_id` is given
+    /// (init_transactions fences any zombie holding the id), otherwise an
+    /// idempotent producer whose `commit` waits for every delivery.
+    pub fn open_engine(
+        cluster: &ResolvedCluster,
+        timeout: Duration,
+        transactional_id: Option<&str>,
+        extra: &[(&str, &str)],
+    ) -> Result<Self, TxnFailure> {
+        let mut config = base_config(cluster, timeout);
+        config.set("enable.idempotence", "true").set("acks", "all");
+        if let Some(id) = transactional_id {
+            config.set("transactional.id", id);
+            config.set("transaction.timeout.ms", "60000");
+        }
+        for (key, value) in extra {
+            config.set(*key, *value);
+        }
+        let producer: ThreadedProducer<DeliveryTally> = config
+            .create_with_context(DeliveryTally::default())
+            .map_err(|err| TxnFailure::Fatal(creation_failure(cluster, &err).to_string()))?;
+        if transactional_id.is_some() {
+            producer.init_transactions(timeout).map_err(|err| TxnFailure::classify("init_transactions", &err))?;
+        }
+        Ok(RecordWriter {
+            producer,
+            cluster_name: cluster.name.clone(),
+            transactional: transactional_id.is_some(),
+            timeout,
+            sent: 0,
+        })
+    }
+
+    pub fn is_transactional(&self) -> bool {
+        self.transactional
+    }
+
+    pub fn begin(&self) -> Result<(), TxnFailure> {
+        if self.transactional {
+            self.producer.begin_transaction().map_err(|err| TxnFailure::classify("begin_transaction", &err))?;
+        }
+        Ok(())
+    }
+
+    /// Queues a record inside the open transaction.
+    pub fn send_in_batch(&mut self, record: &OutgoingRecord<'_>) -> Result<(), TxnFailure> {
+        self.send(record).map_err(|failure| TxnFailure::Abortable(failure.to_string()))
+    }
+
+    /// Commits the transaction, or (idempotent mode) waits until every queued
+    /// record is delivered. Any failed delivery fails the batch.
+    pub fn commit(&self) -> Result<(), TxnFailure> {
+        if self.transactional {
+            self.producer
+                .commit_transaction(self.timeout)
+                .map_err(|err| TxnFailure::classify("commit_transaction", &err))
+        } else {
+            self.producer.flush(self.timeout).map_err(|err| TxnFailure::classify("flush", &err))?;
+            let context = self.producer.context();
+            if context.failed.swap(0, Ordering::Relaxed) > 0 {
+                let reason = context.first_error.lock().ok().and_then(|mut f| f.take()).unwrap_or_default();
+                return Err(TxnFailure::Abortable(format!("delivery failed: {reason}")));
+            }
+            Ok(())
+        }
+    }
+
+    pub fn abort(&self) -> Result<(), TxnFailure> {
+        if self.transactional {
+            self.producer.abort_transaction(self.timeout).map_err(|err| TxnFailure::classify("abort_transaction", &err))
+        } else {
+            Ok(())
+        }
+    }
+}

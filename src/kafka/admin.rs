@@ -1,0 +1,94 @@
+//! Admin calls the engine needs: cluster id, topic configs, topic creation.
+//! rust-rdkafka's admin API is async; each call runs to completion on a
+//! small current-thread runtime owned by the [`Admin`], with a timeout.
+
+use std::time::Duration;
+
+use rdkafka::admin::{AdminClient, AdminOptions, ConfigSource, NewTopic, ResourceSpecifier, TopicReplication};
+use rdkafka::client::DefaultClientContext;
+use rdkafka::types::RDKafkaErrorCode;
+
+use crate::config::ResolvedCluster;
+use crate::error::Failure;
+
+use super::client::{base_config, creation_failure};
+
+pub struct Admin {
+    client: AdminClient<DefaultClientContext>,
+    runtime: tokio::runtime::Runtime,
+    cluster_name: String,
+    timeout: Duration,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TopicCreation {
+    Created,
+    AlreadyExists,
+    /// The broker has no CreateTopics (librdkafka's mock cluster): the topic
+    /// will be auto-created, with the broker's default partition count, on first write.
+    Unsupported(String),
+}
+
+impl Admin {
+    pub fn connect(cluster: &ResolvedCluster, timeout: Duration) -> Result<Self, Failure> {
+        let client = base_config(cluster, timeout).create().map_err(|err| creation_failure(cluster, &err))?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|err| Failure::runtime(format!("cannot start an admin runtime: {err}")))?;
+        Ok(Admin { client, runtime, cluster_name: cluster.name.clone(), timeout })
+    }
+
+    fn options(&self) -> AdminOptions {
+        AdminOptions::new().request_timeout(Some(self.timeout)).operation_timeout(Some(self.timeout))
+    }
+
+    /// The cluster id, or "" when the broker does not report one.
+    pub fn cluster_id(&self) -> String {
+        self.client.inner().fetch_cluster_id(self.timeout).unwrap_or_default()
+    }
+
+    /// The topic's explicitly set configs (source DynamicTopic). An empty list
+    /// when the broker cannot describe configs (the mock cluster).
+    pub fn topic_configs(&self, topic: &str) -> Vec<(String, String)> {
+        let answer =
+            self.runtime.block_on(self.client.describe_configs([&ResourceSpecifier::Topic(topic)], &self.options()));
+        let Ok(results) = answer else { return Vec::new() };
+        results
+            .into_iter()
+            .flatten()
+            .flat_map(|resource| resource.entries)
+            .filter(|entry| entry.source == ConfigSource::DynamicTopic && !entry.is_sensitive)
+            .filter_map(|entry| entry.value.map(|value| (entry.name, value)))
+            .collect()
+    }
+
+    /// `replication_factor` -1 means the broker default.
+    pub fn create_topic(
+        &self,
+        topic: &str,
+        partitions: i32,
+        replication_factor: i32,
+        configs: &[(String, String)],
+    ) -> Result<TopicCreation, Failure> {
+        let mut new_topic = NewTopic::new(topic, partitions, TopicReplication::Fixed(replication_factor));
+        for (key, value) in configs {
+            new_topic = new_topic.set(key, value);
+        }
+        let results = self
+            .runtime
+            .block_on(self.client.create_topics([&new_topic], &self.options()))
+            .map_err(|err| Failure::runtime(format!("cannot create topic {topic} on {}: {err}", self.cluster_name)))?;
+        match results.into_iter().next() {
+            Some(Ok(_)) => Ok(TopicCreation::Created),
+            Some(Err((_, RDKafkaErrorCode::TopicAlreadyExists))) => Ok(TopicCreation::AlreadyExists),
+            Some(Err((_, code @ (RDKafkaErrorCode::UnsupportedVersion | RDKafkaErrorCode::InvalidRequest)))) => {
+                Ok(TopicCreation::Unsupported(code.to_string()))
+            }
+            Some(Err((_, code))) => {
+                Err(Failure::runtime(format!("cannot create topic {topic} on {}: {code}", self.cluster_name)))
+            }
+            None => Err(Failure::runtime(format!("creating topic {topic} on {}: no answer", self.cluster_name))),
+        }
+    }
+}
