@@ -25,6 +25,14 @@ struct Measurement {
 }
 
 fn main() {
+    if std::env::args().any(|a| a == "--spawner") {
+        return spawner();
+    }
+    // Peak RSS is inherited across fork and exec: a child of this process,
+    // which holds a mock cluster with 1M records, would report this process's
+    // size. A small spawner, started now while this process is small, runs
+    // every measured command instead.
+    let mut spawner = Spawner::start();
     // `cargo bench` passes --bench; `cargo test --all-targets` does not, and
     // then a small smoke run checks that the benchmark still works.
     let benchmarking = std::env::args().any(|a| a == "--bench");
@@ -56,8 +64,8 @@ fn main() {
         let mut kdeck_runs = Vec::new();
         // Interleaved, so drift on the machine hits both alike.
         for _ in 0..runs {
-            kcat_runs.push(measure(&kcat, &["-C"], &bootstrap, format));
-            kdeck_runs.push(measure(kdeck, &["consume"], &bootstrap, format));
+            kcat_runs.push(spawner.measure(&kcat, &args(&["-C"], &bootstrap, format)));
+            kdeck_runs.push(spawner.measure(kdeck, &args(&["consume"], &bootstrap, format)));
         }
         let (kc, kd) = (summarise(&mut kcat_runs), summarise(&mut kdeck_runs));
         println!(
@@ -107,16 +115,54 @@ fn args<'a>(prefix: &[&'a str], bootstrap: &'a str, format: &[&'a str]) -> Vec<&
     all
 }
 
+struct Spawner {
+    child: std::process::Child,
+    replies: std::io::BufReader<std::process::ChildStdout>,
+}
+
+impl Spawner {
+    fn start() -> Self {
+        let mut child = Command::new(std::env::current_exe().expect("own path"))
+            .arg("--spawner")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start the spawner");
+        let replies = std::io::BufReader::new(child.stdout.take().expect("spawner stdout"));
+        Spawner { child, replies }
+    }
+
+    /// Runs `program args` to /dev/null in the spawner; returns wall time and peak RSS.
+    fn measure(&mut self, program: &str, args: &[&str]) -> Measurement {
+        use std::io::{BufRead, Write};
+        let line = std::iter::once(program).chain(args.iter().copied()).collect::<Vec<_>>().join("\u{1f}");
+        let stdin = self.child.stdin.as_mut().expect("spawner stdin");
+        writeln!(stdin, "{line}").expect("send to spawner");
+        let mut reply = String::new();
+        self.replies.read_line(&mut reply).expect("spawner reply");
+        let (micros, rss) = reply.trim().split_once(' ').expect("micros rss");
+        Measurement { wall: Duration::from_micros(micros.parse().unwrap()), max_rss_kb: rss.parse().unwrap() }
+    }
+}
+
+/// Reads one command per line (fields separated by 0x1F), runs it to /dev/null,
+/// answers "wall_micros max_rss_kb".
+fn spawner() {
+    use std::io::BufRead;
+    for line in std::io::stdin().lock().lines() {
+        let line = line.expect("command line");
+        let mut fields = line.split('\u{1f}');
+        let program = fields.next().expect("program");
+        let measured = measure(program, &fields.collect::<Vec<_>>());
+        println!("{} {}", measured.wall.as_micros(), measured.max_rss_kb);
+    }
+}
+
 #[allow(clippy::zombie_processes)] // reaped by wait4 below
-fn measure(program: &str, prefix: &[&str], bootstrap: &str, format: &[&str]) -> Measurement {
+fn measure(program: &str, args: &[&str]) -> Measurement {
     let devnull = File::create("/dev/null").expect("/dev/null");
     let started = Instant::now();
-    let child = Command::new(program)
-        .args(args(prefix, bootstrap, format))
-        .stdout(devnull)
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn");
+    let child = Command::new(program).args(args).stdout(devnull).stderr(Stdio::null()).spawn().expect("spawn");
     let mut status = 0;
     // wait4 rather than Child::wait: it reports the child's peak RSS.
     // SAFETY: an all-zero rusage is a valid value for wait4 to fill in.

@@ -35,6 +35,30 @@ pub enum Command {
     Offsets(OffsetsArgs),
     /// Two embedded demo clusters with an MSK-shaped estate
     Demo(DemoArgs),
+    /// Run a migration plan headless: copy its topics, exactly once
+    Replicate(ReplicateArgs),
+}
+
+#[derive(Args)]
+pub struct ReplicateArgs {
+    /// The migration plan (TOML)
+    #[arg(long, value_name = "FILE")]
+    pub plan: PathBuf,
+    /// Lanes (parallel transactional copiers), overriding the plan
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub lanes: Option<u32>,
+    /// exactly-once or at-least-once, overriding the plan
+    #[arg(long, value_name = "MODE")]
+    pub mode: Option<String>,
+    /// Serve Prometheus metrics at http://ADDR/metrics
+    #[arg(long, value_name = "ADDR")]
+    pub metrics: Option<String>,
+    /// Exit 0 once every partition's lag is zero (for scripts and tests)
+    #[arg(long)]
+    pub exit_when_caught_up: bool,
+    /// Request timeout in seconds
+    #[arg(short = 'm', value_name = "SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout_secs: u64,
 }
 
 /// How to reach a cluster: the same flags for every command.

@@ -8,5 +8,7 @@ pub mod inspect;
 pub mod kafka;
 pub mod logging;
 pub mod record;
+pub mod replicate;
+pub mod engine;
 pub mod run;
 pub mod signals;

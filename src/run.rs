@@ -9,7 +9,7 @@ use crate::error::{Failure, Outcome};
 use crate::inspect::format::{decode_escapes, Format};
 use crate::inspect::{consume, meta, offset_spec, offsets, produce, produce_input::InputRules, query_spec};
 use crate::kafka::reader::PartitionReader;
-use crate::{demo, signals};
+use crate::{demo, replicate, signals};
 
 pub fn run(cli: Cli) -> Outcome {
     let context = Context { config_path: cli.config.clone(), verbose: cli.verbose };
@@ -19,6 +19,7 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Produce(args) => run_produce(&context, args),
         Command::Offsets(args) => run_offsets(&context, args),
         Command::Demo(args) => demo::run(&args, &signals::stop_flag()),
+        Command::Replicate(args) => replicate::run(context.config()?, args, &signals::stop_flag()),
     }
 }
 
@@ -28,7 +29,7 @@ struct Context {
 }
 
 impl Context {
-    fn config(&self) -> Result<Config, Failure> {
+    pub(crate) fn config(&self) -> Result<Config, Failure> {
         Ok(config::load(self.config_path.as_deref())?)
     }
 

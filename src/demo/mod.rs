@@ -118,6 +118,7 @@ fn send(writer: &mut RecordWriter, topic: &DemoTopic, n: u64) -> Outcome {
         key: record.key.as_deref().map(str::as_bytes),
         value: record.value.as_deref().map(str::as_bytes),
         headers: &headers,
+        timestamp: None,
     })
 }
 

@@ -111,67 +111,70 @@ pub fn run(
     let mut consumed: u64 = 0;
     let null_text = request.null_text.as_deref();
 
+    let mut step = Step::Continue;
     while !stop.load(Ordering::Relaxed) {
-        let step = reader.poll(Duration::from_millis(100), |event| match event {
-            ReadEvent::Record(record) => {
-                if progress.is_done(record.partition) {
-                    return Step::Continue;
+        let handed = reader.poll_batch(Duration::from_millis(100), |event| {
+            step = match event {
+                ReadEvent::Record(record) if progress.is_done(record.partition) => Step::Continue,
+                ReadEvent::Record(record)
+                    if request.spec.end_timestamp.is_some_and(|end| record.timestamp.is_some_and(|ts| ts >= end)) =>
+                {
+                    let last = progress.finish(record.partition);
+                    reader.stop_partition(&request.topic, record.partition);
+                    let text = format!(
+                        "Reached stop timestamp for topic {} [{}] at offset {}",
+                        record.topic, record.partition, record.offset
+                    );
+                    notice(stderr, request.quiet, &text, last);
+                    if last {
+                        Step::Stop
+                    } else {
+                        Step::Continue
+                    }
                 }
-                if let (Some(end), Some(ts)) = (request.spec.end_timestamp, record.timestamp) {
-                    if ts >= end {
-                        let last = progress.finish(record.partition);
-                        reader.stop_partition(&request.topic, record.partition);
-                        let text = format!(
-                            "Reached stop timestamp for topic {} [{}] at offset {}",
-                            record.topic, record.partition, record.offset
-                        );
+                ReadEvent::Record(record) => {
+                    match &request.output {
+                        Output::Format(format) => format.write(&mut pending, &record, null_text),
+                        Output::Json { terminator } => {
+                            json::write_envelope_with_terminator(&mut pending, &record, terminator)
+                        }
+                    }
+                    consumed += 1;
+                    if request.count.is_some_and(|c| consumed >= c) {
+                        Step::Stop
+                    } else if request.unbuffered || pending.len() >= FLUSH_AT {
+                        Step::Flush
+                    } else {
+                        Step::Continue
+                    }
+                }
+                ReadEvent::OffsetOutOfRange => Step::Continue,
+                ReadEvent::PartitionEnd { partition, offset } => {
+                    let last = request.exit_at_end && progress.finish(partition);
+                    // Records before the notice reach stdout before it, as with kcat's stdio.
+                    if !matches!(drain(stdout, &mut pending), Ok(true)) {
+                        Step::Stop
+                    } else {
+                        let text = format!("Reached end of topic {} [{partition}] at offset {offset}", request.topic);
                         notice(stderr, request.quiet, &text, last);
-                        return if last { Step::Stop } else { Step::Continue };
+                        if last {
+                            Step::Stop
+                        } else {
+                            Step::Continue
+                        }
                     }
                 }
-                match &request.output {
-                    Output::Format(format) => format.write(&mut pending, &record, null_text),
-                    Output::Json { terminator } => {
-                        json::write_envelope_with_terminator(&mut pending, &record, terminator)
-                    }
-                }
-                consumed += 1;
-                if request.count.is_some_and(|c| consumed >= c) {
-                    Step::Stop
-                } else if request.unbuffered || pending.len() >= FLUSH_AT {
-                    Step::Flush
-                } else {
-                    Step::Continue
-                }
+            };
+            if matches!(step, Step::Flush) && !matches!(drain(stdout, &mut pending), Ok(true)) {
+                step = Step::Stop;
             }
-            ReadEvent::OffsetOutOfRange => {
-                // auto.offset.reset is librdkafka's default here, so this does not occur;
-                // were it to, the read simply goes on from where librdkafka put it.
-                Step::Continue
-            }
-            ReadEvent::PartitionEnd { partition, offset } => {
-                // Records before the notice reach stdout before it, as with kcat's stdio.
-                if !matches!(drain(stdout, &mut pending), Ok(true)) {
-                    return Step::Stop;
-                }
-                let last = request.exit_at_end && progress.finish(partition);
-                let text = format!("Reached end of topic {} [{partition}] at offset {offset}", request.topic);
-                notice(stderr, request.quiet, &text, last);
-                if last {
-                    Step::Stop
-                } else {
-                    Step::Continue
-                }
-            }
+            !matches!(step, Step::Stop)
         })?;
-        match step {
-            None | Some(Step::Flush) => {
-                if !drain(stdout, &mut pending)? {
-                    return Ok(());
-                }
-            }
-            Some(Step::Stop) => break,
-            Some(Step::Continue) => {}
+        if matches!(step, Step::Stop) {
+            break;
+        }
+        if handed == 0 && !drain(stdout, &mut pending)? {
+            return Ok(());
         }
     }
     drain(stdout, &mut pending).map(|_| ())

@@ -63,6 +63,7 @@ impl Sender<'_> {
             key: record.key.as_deref(),
             value: record.value.as_deref(),
             headers: &self.headers,
+            timestamp: None,
         })
     }
 }

@@ -3,6 +3,7 @@
 //! librdkafka's types.
 
 pub mod admin;
+mod batch;
 pub mod client;
 pub mod embedded;
 pub mod metadata;

@@ -14,6 +14,7 @@ use crate::config::ResolvedCluster;
 use crate::error::{Failure, Outcome};
 use crate::record::{Header, RecordView, TimestampType};
 
+use super::batch::ConsumerQueue;
 use super::client::{self, describe, KafkaFailure};
 use super::metadata::{fetch_metadata, ClusterMetadata};
 use super::offsets::{offsets_for_times, watermarks, Watermarks};
@@ -64,9 +65,10 @@ pub enum ReadEvent<'a> {
 
 pub struct PartitionReader {
     consumer: BaseConsumer,
-    cluster_name: String,
+    pub(super) queue: ConsumerQueue,
+    pub(super) cluster_name: String,
     timeout: Duration,
-    with_headers: bool,
+    pub(super) with_headers: bool,
     /// The assigned topic, kept as a C string for the watermark lookup at each partition end.
     topic: Option<CString>,
 }
@@ -86,8 +88,10 @@ impl PartitionReader {
         let mut settings = vec![("enable.partition.eof", eof)];
         settings.extend_from_slice(options.extra);
         let consumer = client::consumer(cluster, timeout, &settings)?;
+        let queue = ConsumerQueue::of(consumer.client().native_ptr());
         Ok(PartitionReader {
             consumer,
+            queue,
             cluster_name: cluster.name.clone(),
             timeout,
             with_headers: options.with_headers,
@@ -207,6 +211,17 @@ impl PartitionReader {
     /// position is unset until a record has been read, so it cannot serve.)
     fn cached_end(&self, partition: i32) -> i64 {
         let Some(topic) = &self.topic else { return -1 };
+        self.cached_watermarks_c(topic, partition).map_or(-1, |(high, _)| high)
+    }
+
+    /// (high, low) watermarks from librdkafka's cache of the last fetch: no
+    /// request is sent. None before the first fetch of that partition.
+    pub fn cached_watermarks(&self, topic: &str, partition: i32) -> Option<(i64, i64)> {
+        let topic = CString::new(topic).ok()?;
+        self.cached_watermarks_c(&topic, partition)
+    }
+
+    fn cached_watermarks_c(&self, topic: &CString, partition: i32) -> Option<(i64, i64)> {
         let (mut low, mut high) = (-1i64, -1i64);
         // SAFETY: the handle is owned by `self.consumer`, the topic is a valid C
         // string for the call, and the function only reads librdkafka's cache.
@@ -219,11 +234,7 @@ impl PartitionReader {
                 &mut high,
             )
         };
-        if err == RDKafkaRespErr::RD_KAFKA_RESP_ERR_NO_ERROR {
-            high
-        } else {
-            -1
-        }
+        (err == RDKafkaRespErr::RD_KAFKA_RESP_ERR_NO_ERROR && high >= 0).then_some((high, low))
     }
 }
 

@@ -55,6 +55,8 @@ pub struct OutgoingRecord<'a> {
     pub key: Option<&'a [u8]>,
     pub value: Option<&'a [u8]>,
     pub headers: &'a [Header<'a>],
+    /// CreateTime to keep; None lets the producer stamp the record.
+    pub timestamp: Option<i64>,
 }
 
 impl RecordWriter {
@@ -91,6 +93,9 @@ impl RecordWriter {
         }
         if let Some(value) = record.value {
             base = base.payload(value);
+        }
+        if let Some(ts) = record.timestamp {
+            base = base.timestamp(ts);
         }
         if !record.headers.is_empty() {
             let headers =

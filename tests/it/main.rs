@@ -8,5 +8,6 @@ mod demo;
 mod faults;
 mod kcat_compat;
 mod produce_compat;
+mod replicate;
 mod secrets;
 mod tansu;

@@ -10,7 +10,7 @@ use rdkafka::ClientConfig;
 
 use crate::support::{Kdeck, Tansu};
 
-fn create_topic(bootstrap: &str, name: &str, partitions: i32) {
+pub fn create_topic(bootstrap: &str, name: &str, partitions: i32) {
     let admin: AdminClient<DefaultClientContext> =
         ClientConfig::new().set("bootstrap.servers", bootstrap).create().expect("admin client");
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();

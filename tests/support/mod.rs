@@ -283,3 +283,81 @@ pub fn sorted_lines(bytes: &[u8]) -> Vec<Vec<u8>> {
     lines.sort();
     lines
 }
+
+/// One record read back from a topic, owned, for comparisons.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReadRecord {
+    pub partition: i32,
+    pub offset: i64,
+    pub key: Option<Vec<u8>>,
+    pub value: Option<Vec<u8>>,
+    pub headers: Vec<(String, Option<Vec<u8>>)>,
+    pub timestamp: Option<i64>,
+}
+
+impl ReadRecord {
+    /// Everything a copy must preserve, without the offset (transaction markers shift it).
+    pub fn content(&self) -> (Option<Vec<u8>>, Option<Vec<u8>>, Vec<(String, Option<Vec<u8>>)>, Option<i64>) {
+        let headers = self.headers.iter().filter(|(name, _)| name != "kdeck-provenance").cloned().collect();
+        (self.key.clone(), self.value.clone(), headers, self.timestamp)
+    }
+}
+
+/// Reads a topic from the beginning with read_committed until no record has
+/// arrived for `idle`. Never trusts end-of-partition: tansu's high watermark
+/// is wrong under batching.
+pub fn drain(bootstrap: &str, topic: &str, idle: Duration) -> Vec<ReadRecord> {
+    use rdkafka::consumer::{BaseConsumer, Consumer};
+    use rdkafka::message::{Headers, Message};
+    let consumer: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .set("group.id", "kdeck-test-drain")
+        .set("enable.auto.commit", "false")
+        .set("isolation.level", "read_committed")
+        .set("auto.offset.reset", "earliest")
+        .create()
+        .expect("drain consumer");
+    let metadata = consumer.fetch_metadata(Some(topic), Duration::from_secs(10)).expect("metadata");
+    let partitions = metadata.topics().first().map_or(0, |t| t.partitions().len()) as i32;
+    let mut list = rdkafka::TopicPartitionList::new();
+    for p in 0..partitions {
+        list.add_partition_offset(topic, p, rdkafka::Offset::Beginning).unwrap();
+    }
+    consumer.assign(&list).expect("assign");
+    let mut records = Vec::new();
+    let mut last = Instant::now();
+    while last.elapsed() < idle {
+        match consumer.poll(Duration::from_millis(100)) {
+            Some(Ok(m)) => {
+                last = Instant::now();
+                records.push(ReadRecord {
+                    partition: m.partition(),
+                    offset: m.offset(),
+                    key: m.key().map(<[u8]>::to_vec),
+                    value: m.payload().map(<[u8]>::to_vec),
+                    headers: m
+                        .headers()
+                        .map(|h| h.iter().map(|h| (h.key.to_string(), h.value.map(<[u8]>::to_vec))).collect())
+                        .unwrap_or_default(),
+                    timestamp: m.timestamp().to_millis(),
+                });
+            }
+            Some(Err(_)) | None => {}
+        }
+    }
+    records
+}
+
+/// Writes a kdeck config with "source" and "destination" profiles and a plan
+/// over them; returns (config path, plan path).
+pub fn write_plan(dir: &Path, source: &str, destination: &str, plan_body: &str) -> (PathBuf, PathBuf) {
+    let config = dir.join("config.toml");
+    std::fs::write(
+        &config,
+        format!("[clusters.source]\nbootstrap = \"{source}\"\n\n[clusters.destination]\nbootstrap = \"{destination}\"\n"),
+    )
+    .unwrap();
+    let plan = dir.join("plan.toml");
+    std::fs::write(&plan, format!("source = \"source\"\ndestination = \"destination\"\n{plan_body}")).unwrap();
+    (config, plan)
+}

@@ -1,0 +1,613 @@
+//! The engine's single coordinator thread: starts, stops and rescales lanes,
+//! syncs topics, fences old transactional ids, and publishes status. Lanes
+//! copy on their own threads; the coordinator never touches a record.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use tokio::sync::mpsc::error::TryRecvError;
+use tokio::sync::{mpsc, watch};
+
+use crate::config::ResolvedCluster;
+use crate::error::Failure;
+use crate::kafka::admin::Admin;
+use crate::kafka::reader::{PartitionReader, ReaderOptions, StartPosition};
+use crate::kafka::writer::{OutgoingRecord, RecordWriter};
+
+use super::assignment::{assign_lanes, TopicPartition};
+use super::lane::{self, LaneShared, LaneSpec, PartitionCursor};
+use super::plan::{Mode, Plan, StartPolicy};
+use super::recovery;
+use super::state::{encode_key, encode_value, LanesRecord, StateKey, StateValue};
+use super::status::{
+    EngineEvent, EngineEventKind, EngineState, EngineStatus, LaneState, LaneStatus, PartitionStatus, RateMeter,
+    RescaleReport, TopicState, TopicStatus,
+};
+use super::topics::{selected_topics, sync_topic, TopicEntry};
+use super::Command;
+
+const TICK: Duration = Duration::from_millis(50);
+const PUBLISH_EVERY: Duration = Duration::from_millis(250);
+
+pub fn now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+}
+
+struct RunningLane {
+    lane: usize,
+    transactional_id: String,
+    partitions: Vec<TopicPartition>,
+    shared: Arc<LaneShared>,
+    thread: Option<JoinHandle<()>>,
+    rate: RateMeter,
+}
+
+struct Coordinator {
+    plan: Plan,
+    source: ResolvedCluster,
+    destination: ResolvedCluster,
+    timeout: Duration,
+    status_tx: watch::Sender<EngineStatus>,
+    status: EngineStatus,
+    running: bool,
+    lanes_target: usize,
+    generation: u64,
+    max_lanes_ever: usize,
+    source_cluster_id: String,
+    destination_cluster_id: String,
+    topics: BTreeMap<String, TopicEntry>,
+    /// Authoritative while lanes are stopped; lanes own their share while running.
+    cursors: BTreeMap<TopicPartition, PartitionCursor>,
+    lanes: Vec<RunningLane>,
+    paused: Arc<Mutex<BTreeSet<String>>>,
+    paused_version: Arc<AtomicU64>,
+    last_refresh: Instant,
+    pending_rescale: Option<Instant>,
+}
+
+pub fn run(
+    plan: Plan,
+    source: ResolvedCluster,
+    destination: ResolvedCluster,
+    timeout: Duration,
+    mut commands: mpsc::UnboundedReceiver<Command>,
+    status_tx: watch::Sender<EngineStatus>,
+) {
+    let lanes_target = plan.engine.lanes;
+    let status = EngineStatus {
+        plan: plan.name.clone(),
+        mode: plan.engine.mode.to_string(),
+        state: EngineState::Stopped,
+        lanes_target,
+        ..EngineStatus::default()
+    };
+    let mut coordinator = Coordinator {
+        plan,
+        source,
+        destination,
+        timeout,
+        status_tx,
+        status,
+        running: false,
+        lanes_target,
+        generation: 0,
+        max_lanes_ever: 0,
+        source_cluster_id: String::new(),
+        destination_cluster_id: String::new(),
+        topics: BTreeMap::new(),
+        cursors: BTreeMap::new(),
+        lanes: Vec::new(),
+        paused: Arc::new(Mutex::new(BTreeSet::new())),
+        paused_version: Arc::new(AtomicU64::new(0)),
+        last_refresh: Instant::now(),
+        pending_rescale: None,
+    };
+    let mut last_publish = Instant::now() - PUBLISH_EVERY;
+    loop {
+        match commands.try_recv() {
+            Ok(command) => coordinator.handle(command),
+            Err(TryRecvError::Empty) => std::thread::sleep(TICK),
+            Err(TryRecvError::Disconnected) => break,
+        }
+        if coordinator.running {
+            coordinator.supervise();
+            if coordinator.last_refresh.elapsed() >= coordinator.plan.engine.refresh_interval {
+                coordinator.refresh_topics();
+            }
+        }
+        if last_publish.elapsed() >= PUBLISH_EVERY {
+            coordinator.publish();
+            last_publish = Instant::now();
+        }
+    }
+    coordinator.stop_lanes();
+    coordinator.status.state = EngineState::Stopped;
+    coordinator.publish();
+}
+
+impl Coordinator {
+    fn handle(&mut self, command: Command) {
+        match command {
+            Command::Start if !self.running => {
+                self.status.state = EngineState::Starting;
+                self.publish();
+                match self.start() {
+                    Ok(()) => {
+                        self.running = true;
+                        self.status.state = EngineState::Running;
+                        self.event(EngineEventKind::Started { lanes: self.lanes_target });
+                    }
+                    Err(failure) => {
+                        self.stop_lanes();
+                        self.status.state = EngineState::Failed(failure.to_string());
+                    }
+                }
+            }
+            Command::Start => {}
+            Command::Stop => {
+                if self.running {
+                    self.status.state = EngineState::Stopping;
+                    self.publish();
+                    self.stop_lanes();
+                    self.running = false;
+                    self.event(EngineEventKind::Stopped);
+                }
+                if !matches!(self.status.state, EngineState::Failed(_)) {
+                    self.status.state = EngineState::Stopped;
+                }
+            }
+            Command::Rescale(lanes) => self.rescale(lanes.max(1)),
+            Command::Pause(topic) => self.set_paused(topic, true),
+            Command::Resume(topic) => self.set_paused(topic, false),
+            Command::Retry(lane) => self.retry(lane),
+        }
+        self.publish();
+    }
+
+    fn event(&mut self, kind: EngineEventKind) {
+        self.status.push_event(EngineEvent { at_ms: now_ms(), kind });
+    }
+
+    fn transactional_id(&self, lane: usize) -> Option<String> {
+        (self.plan.engine.mode == Mode::ExactlyOnce).then(|| self.plan.transactional_id(lane))
+    }
+
+    /// Discovers and syncs topics, fences every transactional id ever used,
+    /// recovers positions (state topic, corrected by the destination's tail),
+    /// then starts the lanes.
+    fn start(&mut self) -> Result<(), Failure> {
+        let source_admin = Admin::connect(&self.source, self.timeout)?;
+        let destination_admin = Admin::connect(&self.destination, self.timeout)?;
+        self.source_cluster_id = source_admin.cluster_id();
+        self.destination_cluster_id = destination_admin.cluster_id();
+        self.sync_topics(&source_admin, &destination_admin)?;
+
+        let state_topic = self.plan.state_topic();
+        let _ = destination_admin.create_topic(
+            &state_topic,
+            1,
+            self.plan.sync.replication_factor_for_create(),
+            &[("cleanup.policy".to_string(), "compact".to_string())],
+        );
+        let snapshot = recovery::read_state(&self.destination, &state_topic, self.timeout)?;
+        self.max_lanes_ever = snapshot.max_lanes_ever().max(self.lanes_target);
+        self.generation = snapshot.generation() + 1;
+        self.fence(0..self.max_lanes_ever)?;
+        self.write_lanes_record()?;
+        // Re-read after fencing: a zombie's transaction is now resolved.
+        let snapshot = recovery::read_state(&self.destination, &state_topic, self.timeout)?;
+
+        let mut partitions: BTreeMap<TopicPartition, String> = BTreeMap::new();
+        for (topic, entry) in &self.topics {
+            if matches!(entry.state, TopicState::Copying | TopicState::Paused) {
+                for p in 0..entry.partitions {
+                    partitions.insert(TopicPartition::new(topic.as_str(), p), entry.destination.clone());
+                }
+            }
+        }
+        let tails = if self.plan.engine.provenance {
+            recovery::destination_tails(&self.destination, &self.source_cluster_id, &partitions, self.timeout)?
+        } else {
+            BTreeMap::new()
+        };
+        self.cursors = partitions
+            .into_iter()
+            .map(|(tp, destination_topic)| {
+                let committed = snapshot.position(&tp);
+                let from_state = committed.map(|p| p.next_offset);
+                let from_tail = tails.get(&tp).map(|last| last + 1);
+                let next_offset = from_state.max(from_tail);
+                if from_tail > from_state {
+                    tracing::warn!(partition = %tp, ?from_state, ?from_tail,
+                        "the destination holds records past the committed position; resuming after them");
+                }
+                let cursor = PartitionCursor {
+                    destination_topic,
+                    next_offset,
+                    records: committed.map_or(0, |p| p.records),
+                    source_high_watermark: -1,
+                    source_low_watermark: -1,
+                };
+                (tp, cursor)
+            })
+            .collect();
+        self.start_lanes()
+    }
+
+    fn sync_topics(&mut self, source_admin: &Admin, destination_admin: &Admin) -> Result<(), Failure> {
+        let metadata_reader = |cluster: &ResolvedCluster| {
+            PartitionReader::connect_with(
+                cluster,
+                self.timeout,
+                ReaderOptions { with_headers: false, partition_ends: false, extra: &[] },
+            )
+        };
+        let source_meta = metadata_reader(&self.source)?.metadata(None)?;
+        let destination_meta = metadata_reader(&self.destination)?.metadata(None)?;
+        for (topic, partitions) in selected_topics(&self.plan, &source_meta) {
+            if self.topics.contains_key(&topic) {
+                continue;
+            }
+            let entry = sync_topic(&self.plan, &topic, partitions, source_admin, destination_admin, &destination_meta);
+            if let TopicState::Error(error) = &entry.state {
+                tracing::warn!(%topic, %error, "topic not copied");
+            }
+            self.topics.insert(topic, entry);
+        }
+        Ok(())
+    }
+
+    /// New source topics matching the plan join at the next refresh: lanes
+    /// stop at a transaction boundary and restart with the wider assignment.
+    fn refresh_topics(&mut self) {
+        self.last_refresh = Instant::now();
+        let before: BTreeSet<String> = self.topics.keys().cloned().collect();
+        let synced = Admin::connect(&self.source, self.timeout)
+            .and_then(|s| Admin::connect(&self.destination, self.timeout).map(|d| (s, d)))
+            .and_then(|(s, d)| self.sync_topics(&s, &d));
+        if let Err(failure) = synced {
+            tracing::warn!(%failure, "topic refresh failed");
+            return;
+        }
+        let added: Vec<String> = self.topics.keys().filter(|t| !before.contains(*t)).cloned().collect();
+        if added.is_empty() {
+            return;
+        }
+        self.stop_lanes();
+        for topic in &added {
+            let entry = &self.topics[topic];
+            if entry.state == TopicState::Copying {
+                for p in 0..entry.partitions {
+                    self.cursors.insert(
+                        TopicPartition::new(topic.as_str(), p),
+                        PartitionCursor {
+                            destination_topic: entry.destination.clone(),
+                            next_offset: None,
+                            records: 0,
+                            source_high_watermark: -1,
+                            source_low_watermark: -1,
+                        },
+                    );
+                }
+            }
+        }
+        for topic in added {
+            self.event(EngineEventKind::TopicAdded { topic });
+        }
+        if let Err(failure) = self.start_lanes() {
+            self.status.state = EngineState::Failed(failure.to_string());
+        }
+    }
+
+    /// Calls init_transactions once per id: each call fences whatever producer
+    /// held that id before and resolves its open transaction.
+    fn fence(&self, lanes: std::ops::Range<usize>) -> Result<(), Failure> {
+        if self.plan.engine.mode != Mode::ExactlyOnce {
+            return Ok(());
+        }
+        for lane in lanes {
+            let id = self.plan.transactional_id(lane);
+            RecordWriter::open_engine(&self.destination, self.timeout, Some(&id), &[])
+                .map_err(|f| Failure::runtime(format!("cannot fence transactional id {id}: {}", f.message())))?;
+        }
+        Ok(())
+    }
+
+    /// Records the highest lane count ever used, so a later start fences them all.
+    fn write_lanes_record(&self) -> Result<(), Failure> {
+        let mut writer = RecordWriter::open_engine(&self.destination, self.timeout, None, &[])
+            .map_err(|f| Failure::runtime(f.message().to_string()))?;
+        let key = encode_key(&StateKey::Lanes);
+        let value = encode_value(&StateValue::Lanes(LanesRecord {
+            max_lanes_ever: self.max_lanes_ever,
+            generation: self.generation,
+        }));
+        writer
+            .send_in_batch(&OutgoingRecord {
+                topic: &self.plan.state_topic(),
+                partition: None,
+                key: Some(&key),
+                value: Some(&value),
+                headers: &[],
+                timestamp: None,
+            })
+            .and_then(|()| writer.commit())
+            .map_err(|f| Failure::runtime(format!("cannot write the lane count to the state topic: {}", f.message())))
+    }
+
+    fn default_start(&self) -> Result<StartPosition, Failure> {
+        Ok(match self.plan.engine.start {
+            StartPolicy::Earliest => StartPosition::Beginning,
+            StartPolicy::Latest => StartPosition::End,
+            // Partitions without a position start at the first record at or after the time.
+            StartPolicy::Timestamp(_) => StartPosition::Beginning,
+        })
+    }
+
+    /// Resolves a timestamp start into per-partition offsets once, so a lane
+    /// restart does not move it.
+    fn resolve_timestamp_starts(&mut self) -> Result<(), Failure> {
+        let StartPolicy::Timestamp(ts) = self.plan.engine.start else { return Ok(()) };
+        let reader = PartitionReader::connect(&self.source, self.timeout, false)?;
+        let mut by_topic: BTreeMap<String, Vec<(i32, i64)>> = BTreeMap::new();
+        for (tp, cursor) in &self.cursors {
+            if cursor.next_offset.is_none() {
+                by_topic.entry(tp.topic.clone()).or_default().push((tp.partition, ts));
+            }
+        }
+        for (topic, queries) in by_topic {
+            for (partition, found) in reader.offsets_for_times(&topic, &queries)? {
+                let offset = match found {
+                    Some(offset) => offset,
+                    None => reader.watermarks(&topic, partition)?.high,
+                };
+                if let Some(cursor) = self.cursors.get_mut(&TopicPartition::new(topic.as_str(), partition)) {
+                    cursor.next_offset = Some(offset);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn start_lanes(&mut self) -> Result<(), Failure> {
+        self.resolve_timestamp_starts()?;
+        let default_start = self.default_start()?;
+        let all: Vec<TopicPartition> = self.cursors.keys().cloned().collect();
+        let assignment = assign_lanes(&all, self.lanes_target);
+        let provenance_from = self.plan.engine.provenance.then(|| self.source_cluster_id.clone());
+        for (lane, partitions) in assignment.into_iter().enumerate() {
+            let cursors: BTreeMap<TopicPartition, PartitionCursor> =
+                partitions.iter().filter_map(|tp| self.cursors.get(tp).map(|c| (tp.clone(), c.clone()))).collect();
+            let spec = LaneSpec {
+                lane,
+                generation: self.generation,
+                transactional_id: self.transactional_id(lane),
+                source: self.source.clone(),
+                destination: self.destination.clone(),
+                state_topic: self.plan.state_topic(),
+                provenance_from: provenance_from.clone(),
+                destination_cluster_id: self.destination_cluster_id.clone(),
+                cursors: cursors.clone(),
+                default_start,
+                max_batch_records: self.plan.engine.max_batch_records,
+                commit_interval: self.plan.engine.commit_interval,
+                on_out_of_range: self.plan.engine.on_out_of_range,
+                timeout: self.timeout,
+            };
+            let shared = Arc::new(LaneShared::new(cursors, self.paused.clone(), self.paused_version.clone()));
+            let thread = spawn_lane(spec, shared.clone())?;
+            self.lanes.push(RunningLane {
+                lane,
+                transactional_id: self.plan.transactional_id(lane),
+                partitions,
+                shared,
+                thread: Some(thread),
+                rate: RateMeter::new(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Stops every lane at a transaction boundary and takes their cursors back.
+    fn stop_lanes(&mut self) {
+        for lane in &self.lanes {
+            lane.shared.stop.store(true, Ordering::Relaxed);
+        }
+        for mut lane in self.lanes.drain(..) {
+            if let Some(thread) = lane.thread.take() {
+                let _ = thread.join();
+            }
+            if let Ok(cursors) = lane.shared.cursors.lock() {
+                for (tp, cursor) in cursors.iter() {
+                    self.cursors.insert(tp.clone(), cursor.clone());
+                }
+            }
+        }
+    }
+
+    fn rescale(&mut self, lanes: usize) {
+        let from = self.lanes_target;
+        self.lanes_target = lanes;
+        self.status.lanes_target = lanes;
+        if !self.running || from == lanes {
+            return;
+        }
+        let requested = Instant::now();
+        self.status.state = EngineState::Rescaling;
+        self.publish();
+        self.stop_lanes();
+        let old_max = self.max_lanes_ever;
+        self.max_lanes_ever = old_max.max(lanes);
+        self.generation += 1;
+        // Ids the new lane set will not open itself must be fenced explicitly.
+        let outcome = self
+            .fence(lanes..self.max_lanes_ever)
+            .and_then(|()| self.write_lanes_record())
+            .and_then(|()| self.start_lanes());
+        match outcome {
+            Ok(()) => {
+                self.status.state = EngineState::Running;
+                self.status.rescales += 1;
+                self.status.last_rescale =
+                    Some(RescaleReport { from, to: lanes, requested_at_ms: now_ms(), all_copying_after_ms: None });
+                self.pending_rescale = Some(requested);
+                self.event(EngineEventKind::Rescaled { from, to: lanes });
+            }
+            Err(failure) => self.status.state = EngineState::Failed(failure.to_string()),
+        }
+    }
+
+    fn set_paused(&mut self, topic: String, paused: bool) {
+        if let Ok(mut set) = self.paused.lock() {
+            if paused {
+                set.insert(topic.clone());
+            } else {
+                set.remove(&topic);
+            }
+        }
+        self.paused_version.fetch_add(1, Ordering::Relaxed);
+        if let Some(entry) = self.topics.get_mut(&topic) {
+            if matches!(entry.state, TopicState::Copying | TopicState::Paused) {
+                entry.state = if paused { TopicState::Paused } else { TopicState::Copying };
+            }
+        }
+        self.event(if paused { EngineEventKind::Paused { topic } } else { EngineEventKind::Resumed { topic } });
+    }
+
+    fn retry(&mut self, lane: usize) {
+        let Some(index) = self.lanes.iter().position(|l| l.lane == lane) else { return };
+        let finished = self.lanes[index].thread.as_ref().is_none_or(JoinHandle::is_finished);
+        if !finished {
+            return;
+        }
+        if let Some(thread) = self.lanes[index].thread.take() {
+            let _ = thread.join();
+        }
+        let old = self.lanes.remove(index);
+        if let Ok(cursors) = old.shared.cursors.lock() {
+            for (tp, cursor) in cursors.iter() {
+                self.cursors.insert(tp.clone(), cursor.clone());
+            }
+        }
+        // Restart the whole lane set: the same ids, the same assignment.
+        self.stop_lanes();
+        if let Err(failure) = self.start_lanes() {
+            self.status.state = EngineState::Failed(failure.to_string());
+        } else if self.running {
+            self.status.state = EngineState::Running;
+        }
+    }
+
+    /// Watches lane health: a fenced lane means another engine took over the
+    /// plan, so every lane stops; a failed lane waits for `retry`.
+    fn supervise(&mut self) {
+        let mut fenced = None;
+        let mut failed = None;
+        for lane in &self.lanes {
+            match lane.shared.snapshot_state() {
+                (LaneState::Fenced, error) => fenced = Some((lane.lane, error.unwrap_or_default())),
+                (LaneState::Failed, error) => failed = Some((lane.lane, error.unwrap_or_default())),
+                _ => {}
+            }
+        }
+        if let Some((lane, error)) = fenced {
+            self.stop_lanes();
+            self.running = false;
+            self.event(EngineEventKind::Fenced { lane });
+            self.status.state = EngineState::Failed(format!(
+                "lane {lane} was fenced: another kdeck engine is running plan {:?} ({error})",
+                self.plan.name
+            ));
+            return;
+        }
+        if let Some((lane, error)) = failed {
+            let message = format!("lane {lane} failed: {error}");
+            if self.status.state != EngineState::Failed(message.clone()) {
+                self.event(EngineEventKind::LaneError { lane, error: error.clone() });
+                self.status.state = EngineState::Failed(message);
+            }
+        }
+        if let Some(requested) = self.pending_rescale {
+            let all_copying = self.lanes.iter().all(|l| l.shared.copying_since.lock().is_ok_and(|s| s.is_some()));
+            if all_copying {
+                if let Some(report) = &mut self.status.last_rescale {
+                    report.all_copying_after_ms = Some(requested.elapsed().as_millis() as u64);
+                }
+                self.pending_rescale = None;
+            }
+        }
+    }
+
+    fn publish(&mut self) {
+        let now = now_ms();
+        self.status.lanes_target = self.lanes_target;
+        self.status.generation = self.generation;
+        self.status.updated_at_ms = now;
+        let mut cursors = self.cursors.clone();
+        self.status.lanes = self
+            .lanes
+            .iter_mut()
+            .map(|lane| {
+                let records = lane.shared.records.load(Ordering::Relaxed);
+                let bytes = lane.shared.bytes.load(Ordering::Relaxed);
+                lane.rate.observe(now, records, bytes);
+                if let Ok(shared) = lane.shared.cursors.lock() {
+                    for (tp, cursor) in shared.iter() {
+                        cursors.insert(tp.clone(), cursor.clone());
+                    }
+                }
+                let (state, last_error) = lane.shared.snapshot_state();
+                LaneStatus {
+                    lane: lane.lane,
+                    transactional_id: lane.transactional_id.clone(),
+                    partitions: lane.partitions.clone(),
+                    state,
+                    records_total: records,
+                    bytes_total: bytes,
+                    records_per_sec: lane.rate.records_per_sec(),
+                    bytes_per_sec: lane.rate.bytes_per_sec(),
+                    commits: lane.shared.commits.load(Ordering::Relaxed),
+                    aborts: lane.shared.aborts.load(Ordering::Relaxed),
+                    last_error,
+                }
+            })
+            .collect();
+        self.status.partitions = cursors
+            .iter()
+            .map(|(tp, cursor)| PartitionStatus {
+                source: tp.clone(),
+                destination_topic: cursor.destination_topic.clone(),
+                source_high_watermark: cursor.source_high_watermark,
+                // Before its first copy a partition stands where its start policy puts it.
+                next_source_offset: cursor.next_offset.unwrap_or(match self.plan.engine.start {
+                    StartPolicy::Latest => cursor.source_high_watermark,
+                    _ => cursor.source_low_watermark,
+                }),
+                destination_high_watermark: -1,
+                records_copied: cursor.records,
+            })
+            .collect();
+        self.status.topics = self
+            .topics
+            .iter()
+            .map(|(name, entry)| TopicStatus {
+                source_topic: name.clone(),
+                destination_topic: entry.destination.clone(),
+                partitions: entry.partitions,
+                state: entry.state.clone(),
+            })
+            .collect();
+        self.status_tx.send_replace(self.status.clone());
+    }
+}
+
+fn spawn_lane(spec: LaneSpec, shared: Arc<LaneShared>) -> Result<JoinHandle<()>, Failure> {
+    let name = format!("kdeck-lane-{}", spec.lane);
+    std::thread::Builder::new()
+        .name(name)
+        .spawn(move || lane::run(spec, shared))
+        .map_err(|err| Failure::runtime(format!("cannot start a lane thread: {err}")))
+}

@@ -1,0 +1,443 @@
+//! One lane: a set of source partitions, one source reader, one destination
+//! producer with a stable transactional id. Each batch is one transaction
+//! holding the copied records and, per touched partition, the next source
+//! offset in the state topic: a read_committed reader sees both or neither.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::config::ResolvedCluster;
+use crate::kafka::reader::{PartitionReader, ReadEvent, ReaderOptions, StartPosition};
+use crate::kafka::writer::{OutgoingRecord, RecordWriter, TxnFailure};
+use crate::record::Header;
+
+use super::assignment::TopicPartition;
+use super::plan::OutOfRangePolicy;
+use super::provenance::{self, Provenance};
+use super::state::{encode_key, encode_value, PositionRecord, StateKey, StateValue};
+use super::status::LaneState;
+
+/// Where one source partition stands in this lane.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PartitionCursor {
+    pub destination_topic: String,
+    /// The next source offset to copy; None: start by the plan's start policy.
+    pub next_offset: Option<i64>,
+    pub records: u64,
+    /// The source watermarks last seen by this lane's reader (-1 unknown).
+    pub source_high_watermark: i64,
+    pub source_low_watermark: i64,
+}
+
+pub struct LaneSpec {
+    pub lane: usize,
+    pub generation: u64,
+    /// None in at-least-once mode.
+    pub transactional_id: Option<String>,
+    pub source: ResolvedCluster,
+    pub destination: ResolvedCluster,
+    pub state_topic: String,
+    /// Stamp copied records with provenance from this source cluster id.
+    pub provenance_from: Option<String>,
+    /// Records carrying this destination cluster's provenance are not copied back.
+    pub destination_cluster_id: String,
+    pub cursors: BTreeMap<TopicPartition, PartitionCursor>,
+    /// Where partitions without a cursor offset start.
+    pub default_start: StartPosition,
+    pub max_batch_records: usize,
+    pub commit_interval: Duration,
+    pub on_out_of_range: OutOfRangePolicy,
+    pub timeout: Duration,
+}
+
+/// What the coordinator and the lane share: counters, state and cursors.
+pub struct LaneShared {
+    pub stop: AtomicBool,
+    pub records: AtomicU64,
+    pub bytes: AtomicU64,
+    pub commits: AtomicU64,
+    pub aborts: AtomicU64,
+    pub state: Mutex<(LaneState, Option<String>)>,
+    pub cursors: Mutex<BTreeMap<TopicPartition, PartitionCursor>>,
+    /// Topics the user paused; `paused_version` changes with every edit.
+    pub paused: Arc<Mutex<BTreeSet<String>>>,
+    pub paused_version: Arc<AtomicU64>,
+    /// Set once the lane has read its first poll after starting: "copying".
+    pub copying_since: Mutex<Option<Instant>>,
+}
+
+impl LaneShared {
+    pub fn new(
+        cursors: BTreeMap<TopicPartition, PartitionCursor>,
+        paused: Arc<Mutex<BTreeSet<String>>>,
+        paused_version: Arc<AtomicU64>,
+    ) -> Self {
+        LaneShared {
+            stop: AtomicBool::new(false),
+            records: AtomicU64::new(0),
+            bytes: AtomicU64::new(0),
+            commits: AtomicU64::new(0),
+            aborts: AtomicU64::new(0),
+            state: Mutex::new((LaneState::Starting, None)),
+            cursors: Mutex::new(cursors),
+            paused,
+            paused_version,
+            copying_since: Mutex::new(None),
+        }
+    }
+
+    fn set_state(&self, state: LaneState, error: Option<String>) {
+        if let Ok(mut guard) = self.state.lock() {
+            let keep_error = error.is_none() && matches!(state, LaneState::Copying | LaneState::Idle);
+            *guard = (state, if keep_error { guard.1.clone() } else { error });
+        }
+    }
+
+    pub fn snapshot_state(&self) -> (LaneState, Option<String>) {
+        self.state.lock().map(|g| g.clone()).unwrap_or((LaneState::Failed, Some("lane state lock poisoned".into())))
+    }
+}
+
+/// Runs until `shared.stop` is set, the lane is fenced, or it fails for good.
+pub fn run(spec: LaneSpec, shared: Arc<LaneShared>) {
+    let mut backoff = Duration::from_millis(200);
+    while !shared.stop.load(Ordering::Relaxed) {
+        match copy(&spec, &shared) {
+            Ok(()) => break,
+            Err(LaneExit::Fenced(message)) => {
+                tracing::warn!(lane = spec.lane, %message, "lane fenced");
+                shared.set_state(LaneState::Fenced, Some(message));
+                return;
+            }
+            Err(LaneExit::Fatal(message)) => {
+                tracing::error!(lane = spec.lane, %message, "lane failed");
+                shared.set_state(LaneState::Failed, Some(message));
+                return;
+            }
+            Err(LaneExit::Retry(message)) => {
+                tracing::warn!(lane = spec.lane, %message, "lane retrying");
+                shared.set_state(LaneState::Retrying, Some(message));
+                sleep_unless_stopped(&shared, backoff);
+                backoff = (backoff * 2).min(Duration::from_secs(5));
+            }
+        }
+    }
+    shared.set_state(LaneState::Stopped, None);
+}
+
+enum LaneExit {
+    Fenced(String),
+    Fatal(String),
+    Retry(String),
+}
+
+impl From<TxnFailure> for LaneExit {
+    fn from(failure: TxnFailure) -> Self {
+        match failure {
+            TxnFailure::Fenced(m) => LaneExit::Fenced(m),
+            TxnFailure::Fatal(m) => LaneExit::Fatal(m),
+            TxnFailure::Abortable(m) | TxnFailure::Retriable(m) => LaneExit::Retry(m),
+        }
+    }
+}
+
+fn sleep_unless_stopped(shared: &LaneShared, total: Duration) {
+    let until = Instant::now() + total;
+    while Instant::now() < until && !shared.stop.load(Ordering::Relaxed) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// One copy session: open clients, resume from the shared cursors, copy
+/// batches until stopped. Errors return to `run`, which retries with backoff.
+fn copy(spec: &LaneSpec, shared: &LaneShared) -> Result<(), LaneExit> {
+    shared.set_state(LaneState::Fencing, None);
+    let mut writer =
+        RecordWriter::open_engine(&spec.destination, spec.timeout, spec.transactional_id.as_deref(), &PRODUCER_TUNING)?;
+    let offset_reset = match spec.on_out_of_range {
+        OutOfRangePolicy::Fail => "error",
+        OutOfRangePolicy::SkipToEarliest => "earliest",
+    };
+    let extra = [
+        ("isolation.level", "read_committed"),
+        ("auto.offset.reset", offset_reset),
+        ("fetch.max.bytes", "52428800"),
+        ("queued.max.messages.kbytes", "131072"),
+    ];
+    let options = ReaderOptions { with_headers: true, partition_ends: false, extra: &extra };
+    let mut reader =
+        PartitionReader::connect_with(&spec.source, spec.timeout, options).map_err(|f| LaneExit::Retry(f.to_string()))?;
+    let cursors = shared.cursors.lock().map(|c| c.clone()).unwrap_or_default();
+    let starts: Vec<(String, i32, StartPosition)> = cursors
+        .iter()
+        .map(|(tp, cursor)| {
+            let start = cursor.next_offset.map_or(spec.default_start, StartPosition::Offset);
+            (tp.topic.clone(), tp.partition, start)
+        })
+        .collect();
+    check_retention(spec, &reader, &cursors)?;
+    if !starts.is_empty() {
+        reader.assign_partitions(&starts).map_err(|f| LaneExit::Retry(f.to_string()))?;
+    }
+    let mut session = Session { spec, shared, cursors, paused_version: u64::MAX, paused_now: BTreeSet::new() };
+    shared.set_state(LaneState::Copying, None);
+    if let Ok(mut since) = shared.copying_since.lock() {
+        since.get_or_insert_with(Instant::now);
+    }
+    while !shared.stop.load(Ordering::Relaxed) {
+        session.apply_pauses(&reader);
+        session.copy_batch(&reader, &mut writer)?;
+    }
+    Ok(())
+}
+
+/// A resume position below the source's low watermark means retention
+/// deleted records before they were copied. Never silent: `fail` stops the
+/// lane naming the partition and the count; `skip-to-earliest` logs it and
+/// librdkafka's auto.offset.reset=earliest moves on.
+fn check_retention(
+    spec: &LaneSpec,
+    reader: &PartitionReader,
+    cursors: &BTreeMap<TopicPartition, PartitionCursor>,
+) -> Result<(), LaneExit> {
+    for (tp, cursor) in cursors {
+        let Some(next) = cursor.next_offset else { continue };
+        let Ok(marks) = reader.watermarks(&tp.topic, tp.partition) else { continue };
+        if next >= marks.low {
+            continue;
+        }
+        let lost = marks.low - next;
+        let message = format!("{tp}: {lost} records (offsets {next}..{}) were deleted by source retention before they were copied", marks.low - 1);
+        match spec.on_out_of_range {
+            OutOfRangePolicy::Fail => {
+                return Err(LaneExit::Fatal(format!("{message}; on_out_of_range = \"fail\"")));
+            }
+            OutOfRangePolicy::SkipToEarliest => {
+                tracing::warn!(lane = spec.lane, %message, "skipping to the earliest offset");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// librdkafka producer settings for throughput: batches fill while a
+/// transaction is open, and one commit flushes them.
+const PRODUCER_TUNING: [(&str, &str); 3] =
+    [("linger.ms", "20"), ("batch.num.messages", "10000"), ("queue.buffering.max.messages", "500000")];
+
+struct Session<'a> {
+    spec: &'a LaneSpec,
+    shared: &'a LaneShared,
+    /// The committed cursors: where a rewind after an abort goes back to.
+    cursors: BTreeMap<TopicPartition, PartitionCursor>,
+    paused_version: u64,
+    paused_now: BTreeSet<String>,
+}
+
+/// The partitions a batch touched: the last source offset copied and how many records.
+#[derive(Default)]
+struct Touched {
+    last_offset: BTreeMap<TopicPartition, (i64, u64)>,
+    records: u64,
+    bytes: u64,
+}
+
+impl Session<'_> {
+    fn apply_pauses(&mut self, reader: &PartitionReader) {
+        let version = self.shared.paused_version.load(Ordering::Relaxed);
+        if version == self.paused_version {
+            return;
+        }
+        self.paused_version = version;
+        let wanted = self.shared.paused.lock().map(|p| p.clone()).unwrap_or_default();
+        for tp in self.cursors.keys() {
+            match (self.paused_now.contains(&tp.topic), wanted.contains(&tp.topic)) {
+                (false, true) => reader.stop_partition(&tp.topic, tp.partition),
+                (true, false) => reader.resume_partition(&tp.topic, tp.partition),
+                _ => {}
+            }
+        }
+        self.paused_now = wanted;
+    }
+
+    fn copy_batch(&mut self, reader: &PartitionReader, writer: &mut RecordWriter) -> Result<(), LaneExit> {
+        let mut touched = Touched::default();
+        let mut began = false;
+        let opened = Instant::now();
+        let deadline = opened + self.spec.commit_interval;
+        while touched.records < self.spec.max_batch_records as u64 && !self.shared.stop.load(Ordering::Relaxed) {
+            let wait = if began { deadline.saturating_duration_since(Instant::now()) } else { Duration::from_millis(100) };
+            if began && wait.is_zero() {
+                break;
+            }
+            // Every message of a librdkafka batch is copied: one left behind
+            // would be skipped, since the reader's position is already past it.
+            let mut failure: Option<TxnFailure> = None;
+            let handed = reader.poll_batch(wait.min(Duration::from_millis(100)), |event| {
+                let copied = match event {
+                    ReadEvent::Record(record) => {
+                        let opened = if began { Ok(()) } else { writer.begin() };
+                        began = true;
+                        opened.and_then(|()| self.copy_record(&record, writer, &mut touched))
+                    }
+                    ReadEvent::OffsetOutOfRange => Err(TxnFailure::Fatal(
+                        "a source offset is no longer in the log (deleted by retention); \
+                         the plan's on_out_of_range = \"fail\" stops the lane"
+                            .to_string(),
+                    )),
+                    ReadEvent::PartitionEnd { .. } => Ok(()),
+                };
+                copied.map_err(|f| failure = Some(f)).is_ok()
+            });
+            match (handed, failure) {
+                (Err(read_failure), _) => {
+                    return self.abort(reader, writer, began, TxnFailure::Retriable(read_failure.to_string()));
+                }
+                (Ok(_), Some(failure)) => return self.abort(reader, writer, began, failure),
+                (Ok(0), None) if !began => {
+                    self.refresh_watermarks(reader);
+                    return Ok(());
+                }
+                (Ok(_), None) => {}
+            }
+        }
+        if !began {
+            return Ok(());
+        }
+        self.commit(reader, writer, touched)
+    }
+
+    fn copy_record(
+        &self,
+        record: &crate::record::RecordView<'_>,
+        writer: &mut RecordWriter,
+        touched: &mut Touched,
+    ) -> Result<(), TxnFailure> {
+        let tp = TopicPartition::new(record.topic, record.partition);
+        let entry = touched.last_offset.entry(tp).or_insert((record.offset, 0));
+        entry.0 = record.offset;
+        let came_back = !self.spec.destination_cluster_id.is_empty()
+            && provenance::find_provenance(record.headers.iter().map(|h| (h.name, h.value)))
+                .is_some_and(|p| p.cluster_id == self.spec.destination_cluster_id);
+        if came_back {
+            // Copying it would send it home again: a two-way setup would loop.
+            return Ok(());
+        }
+        entry.1 += 1;
+        let destination_topic = self
+            .cursors
+            .get(&TopicPartition::new(record.topic, record.partition))
+            .map_or(record.topic, |c| c.destination_topic.as_str());
+        let stamp = self
+            .spec
+            .provenance_from
+            .as_ref()
+            .map(|cluster| Provenance::new(cluster.as_str(), record.topic, record.partition, record.offset).encode());
+        let mut headers: Vec<Header<'_>> = record.headers.to_vec();
+        if let Some(value) = &stamp {
+            headers.push(Header { name: provenance::HEADER_NAME, value: Some(value) });
+        }
+        writer.send_in_batch(&OutgoingRecord {
+            topic: destination_topic,
+            partition: Some(record.partition),
+            key: record.key,
+            value: record.payload,
+            headers: &headers,
+            timestamp: record.timestamp,
+        })?;
+        touched.records += 1;
+        touched.bytes += (record.key.map_or(0, <[u8]>::len) + record.payload.map_or(0, <[u8]>::len)) as u64;
+        Ok(())
+    }
+
+    fn commit(&mut self, reader: &PartitionReader, writer: &mut RecordWriter, touched: Touched) -> Result<(), LaneExit> {
+        let mut next = self.cursors.clone();
+        for (tp, &(last, copied)) in &touched.last_offset {
+            if let Some(cursor) = next.get_mut(tp) {
+                cursor.next_offset = Some(last + 1);
+                cursor.records += copied;
+            }
+        }
+        let transactional = writer.is_transactional();
+        if !transactional {
+            // At-least-once: the records must be delivered before the position says so.
+            if let Err(failure) = writer.commit() {
+                return self.abort(reader, writer, true, failure);
+            }
+        }
+        for tp in touched.last_offset.keys() {
+            let Some(cursor) = next.get(tp) else { continue };
+            let Some(next_offset) = cursor.next_offset else { continue };
+            let key = encode_key(&StateKey::Position(tp.clone()));
+            let value = encode_value(&StateValue::Position(PositionRecord {
+                next_offset,
+                records: cursor.records,
+                lane: self.spec.lane,
+                generation: self.spec.generation,
+            }));
+            if let Err(failure) = writer.send_in_batch(&OutgoingRecord {
+                topic: &self.spec.state_topic,
+                partition: None,
+                key: Some(&key),
+                value: Some(&value),
+                headers: &[],
+                timestamp: None,
+            }) {
+                return self.abort(reader, writer, true, failure);
+            }
+        }
+        if let Err(failure) = writer.commit() {
+            return self.abort(reader, writer, true, failure);
+        }
+        self.cursors = next;
+        self.refresh_watermarks(reader);
+        self.shared.records.fetch_add(touched.records, Ordering::Relaxed);
+        self.shared.bytes.fetch_add(touched.bytes, Ordering::Relaxed);
+        self.shared.commits.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Publishes the watermarks librdkafka cached from its last fetches, so
+    /// lag stays current while nothing is copied. No request is sent.
+    fn refresh_watermarks(&mut self, reader: &PartitionReader) {
+        for (tp, cursor) in self.cursors.iter_mut() {
+            if let Some((high, low)) = reader.cached_watermarks(&tp.topic, tp.partition) {
+                cursor.source_high_watermark = high;
+                cursor.source_low_watermark = low;
+            }
+        }
+        if let Ok(mut shared) = self.shared.cursors.lock() {
+            shared.clone_from(&self.cursors);
+        }
+    }
+
+    /// Aborts the open transaction and rewinds every partition to its last
+    /// committed position, so the batch is copied again, once.
+    fn abort(
+        &mut self,
+        reader: &PartitionReader,
+        writer: &mut RecordWriter,
+        began: bool,
+        failure: TxnFailure,
+    ) -> Result<(), LaneExit> {
+        if let TxnFailure::Fenced(_) | TxnFailure::Fatal(_) = failure {
+            return Err(failure.into());
+        }
+        if began {
+            self.shared.aborts.fetch_add(1, Ordering::Relaxed);
+            if let Err(abort_failure) = writer.abort() {
+                return Err(abort_failure.into());
+            }
+        }
+        for (tp, cursor) in &self.cursors {
+            let target = cursor.next_offset.map_or(Ok(()), |offset| reader.seek(&tp.topic, tp.partition, offset));
+            if let Err(seek_failure) = target {
+                // The reader's position is unknown now: start the session over.
+                return Err(LaneExit::Retry(seek_failure.to_string()));
+            }
+        }
+        Err(failure.into())
+    }
+}

@@ -1,0 +1,102 @@
+//! The replication engine: copies the plan's topics from the source cluster
+//! to the destination, exactly once, in lanes that rescale live.
+//!
+//! Control goes in through [`EngineHandle`] (commands on an mpsc channel) and
+//! status comes out as [`status::EngineStatus`] snapshots on a watch channel.
+//! The cockpit, `kdeck replicate`, its metrics endpoint and its REST API are all
+//! clients of the handle. This module never imports UI code.
+
+pub mod assignment;
+mod coordinator;
+pub mod lane;
+pub mod metrics;
+pub mod plan;
+pub mod provenance;
+pub mod recovery;
+pub mod state;
+pub mod status;
+pub mod topics;
+
+use std::time::Duration;
+
+use tokio::sync::{mpsc, watch};
+
+use crate::config::ResolvedCluster;
+
+use plan::Plan;
+use status::EngineStatus;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    Start,
+    Stop,
+    Rescale(usize),
+    Pause(String),
+    Resume(String),
+    /// Restarts a lane that failed or was fenced.
+    Retry(usize),
+}
+
+pub struct EngineHandle {
+    commands: mpsc::UnboundedSender<Command>,
+    status: watch::Receiver<EngineStatus>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl EngineHandle {
+    /// Spawns the engine's coordinator thread, stopped. `timeout` bounds each
+    /// Kafka request the engine makes.
+    pub fn spawn(plan: Plan, source: ResolvedCluster, destination: ResolvedCluster, timeout: Duration) -> Self {
+        let (commands, receiver) = mpsc::unbounded_channel();
+        let (status_tx, status) = watch::channel(EngineStatus::default());
+        let thread = std::thread::Builder::new()
+            .name("kdeck-engine".into())
+            .spawn(move || coordinator::run(plan, source, destination, timeout, receiver, status_tx))
+            .ok();
+        EngineHandle { commands, status, thread }
+    }
+
+    pub fn send(&self, command: Command) {
+        let _ = self.commands.send(command);
+    }
+
+    pub fn start(&self) {
+        self.send(Command::Start);
+    }
+
+    pub fn stop(&self) {
+        self.send(Command::Stop);
+    }
+
+    pub fn rescale(&self, lanes: usize) {
+        self.send(Command::Rescale(lanes));
+    }
+
+    pub fn pause(&self, topic: &str) {
+        self.send(Command::Pause(topic.to_string()));
+    }
+
+    pub fn resume(&self, topic: &str) {
+        self.send(Command::Resume(topic.to_string()));
+    }
+
+    pub fn retry(&self, lane: usize) {
+        self.send(Command::Retry(lane));
+    }
+
+    /// A receiver of status snapshots; `borrow()` gives the latest.
+    pub fn status(&self) -> watch::Receiver<EngineStatus> {
+        self.status.clone()
+    }
+
+    /// Stops the lanes (each finishes or aborts its open transaction) and
+    /// waits for the coordinator to exit.
+    pub fn shutdown(mut self) {
+        self.send(Command::Stop);
+        let (closed, _) = mpsc::unbounded_channel();
+        drop(std::mem::replace(&mut self.commands, closed));
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! Where to resume: the state topic's committed positions, corrected by the
+//! destination's own tail. The destination is the final truth: on a broker
+//! that makes an interrupted transaction visible instead of aborting it (both
+//! test brokers do), the tail holds records past the state topic's position,
+//! and copying them again would duplicate them.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use crate::config::ResolvedCluster;
+use crate::error::Failure;
+use crate::kafka::metadata::topic_partitions;
+use crate::kafka::reader::{PartitionReader, ReadEvent, ReaderOptions, StartPosition};
+
+use super::assignment::TopicPartition;
+use super::provenance;
+use super::state::StateSnapshot;
+
+/// Offsets a destination partition's tail is searched over for provenance.
+/// Markers take offsets too; an interrupted batch is one transaction, so its
+/// records sit together at the very end.
+const TAIL_WINDOW: i64 = 64;
+
+const READ_COMMITTED: [(&str, &str); 1] = [("isolation.level", "read_committed")];
+
+/// Reads the whole state topic with read_committed. A missing topic is an
+/// empty snapshot: nothing was ever committed.
+pub fn read_state(destination: &ResolvedCluster, state_topic: &str, timeout: Duration) -> Result<StateSnapshot, Failure> {
+    let mut snapshot = StateSnapshot::default();
+    read_to_end(destination, state_topic, None, timeout, |key, value, _| {
+        if let Some(key) = key {
+            if let Err(err) = snapshot.apply_record(key, value) {
+                tracing::warn!(%err, "skipping an unreadable state record");
+            }
+        }
+    })?;
+    Ok(snapshot)
+}
+
+/// For each (source partition -> destination topic), the highest source offset
+/// the destination already holds, by provenance from `source_cluster_id`.
+pub fn destination_tails(
+    destination: &ResolvedCluster,
+    source_cluster_id: &str,
+    partitions: &BTreeMap<TopicPartition, String>,
+    timeout: Duration,
+) -> Result<BTreeMap<TopicPartition, i64>, Failure> {
+    let mut by_destination: BTreeMap<&str, Vec<&TopicPartition>> = BTreeMap::new();
+    for (source, destination_topic) in partitions {
+        by_destination.entry(destination_topic.as_str()).or_default().push(source);
+    }
+    let mut highest = BTreeMap::new();
+    for (destination_topic, sources) in by_destination {
+        let wanted: Vec<i32> = sources.iter().map(|tp| tp.partition).collect();
+        read_to_end(destination, destination_topic, Some((&wanted, TAIL_WINDOW)), timeout, |_, _, record| {
+            let Some(origin) = provenance::find_provenance(record.headers.iter().map(|h| (h.name, h.value))) else {
+                return;
+            };
+            if origin.cluster_id != source_cluster_id || origin.partition != record.partition {
+                return;
+            }
+            let tp = TopicPartition::new(origin.topic, origin.partition);
+            if sources.contains(&&tp) {
+                let slot = highest.entry(tp).or_insert(origin.offset);
+                *slot = (*slot).max(origin.offset);
+            }
+        })?;
+    }
+    Ok(highest)
+}
+
+/// Reads a topic (all partitions, or `only` of them from `tail` offsets before
+/// the end) until every partition reports its end.
+fn read_to_end(
+    cluster: &ResolvedCluster,
+    topic: &str,
+    only: Option<(&[i32], i64)>,
+    timeout: Duration,
+    mut on_record: impl FnMut(Option<&[u8]>, Option<&[u8]>, &crate::record::RecordView<'_>),
+) -> Result<(), Failure> {
+    let options = ReaderOptions { with_headers: only.is_some(), partition_ends: true, extra: &READ_COMMITTED };
+    let mut reader = PartitionReader::connect_with(cluster, timeout, options)?;
+    let metadata = reader.metadata(Some(topic))?;
+    let Ok(existing) = topic_partitions(&metadata, &cluster.name, topic) else {
+        return Ok(());
+    };
+    let (partitions, start) = match only {
+        Some((wanted, tail)) => {
+            (existing.into_iter().filter(|p| wanted.contains(p)).collect::<Vec<_>>(), StartPosition::Tail(tail))
+        }
+        None => (existing, StartPosition::Beginning),
+    };
+    if partitions.is_empty() {
+        return Ok(());
+    }
+    let starts: Vec<(i32, StartPosition)> = partitions.iter().map(|&p| (p, start)).collect();
+    reader.assign(topic, &starts)?;
+    let mut open: Vec<i32> = partitions;
+    let deadline = Instant::now() + timeout * 6;
+    while !open.is_empty() {
+        if Instant::now() > deadline {
+            return Err(Failure::runtime(format!(
+                "reading {topic} on {} did not reach the end of partitions {open:?} in time",
+                cluster.name
+            )));
+        }
+        reader.poll(Duration::from_millis(100), |event| match event {
+            ReadEvent::Record(record) => on_record(record.key, record.payload, &record),
+            ReadEvent::PartitionEnd { partition, .. } => open.retain(|&p| p != partition),
+            ReadEvent::OffsetOutOfRange => {}
+        })?;
+    }
+    Ok(())
+}

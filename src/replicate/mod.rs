@@ -1,0 +1,91 @@
+//! `kdeck replicate`: the engine headless. Progress lines on a non-TTY
+//! stdout, Prometheus metrics on request, and a clean stop on Ctrl-C/SIGTERM
+//! (each lane finishes or aborts its open transaction).
+
+pub mod http;
+
+use std::io::{IsTerminal, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::cli::ReplicateArgs;
+use crate::config::{self, ClusterArgs, Config};
+use crate::engine::plan::{load_plan, Mode};
+use crate::engine::status::EngineState;
+use crate::engine::{metrics, EngineHandle};
+use crate::error::{Failure, Outcome};
+
+const PROGRESS_EVERY: Duration = Duration::from_secs(5);
+
+pub fn run(config: Config, args: ReplicateArgs, stop: &Arc<AtomicBool>) -> Outcome {
+    let mut plan = load_plan(&args.plan).map_err(plan_failure)?;
+    plan.check_profiles(&config).map_err(plan_failure)?;
+    if let Some(lanes) = args.lanes {
+        plan.engine.lanes = lanes as usize;
+    }
+    if let Some(mode) = &args.mode {
+        plan.engine.mode = mode.parse::<Mode>().map_err(|_| {
+            Failure::usage(format!("invalid --mode {mode:?}: expected exactly-once or at-least-once"))
+        })?;
+    }
+    let resolve = |name: &str| {
+        let args = ClusterArgs { cluster: name.to_string(), properties_file: None, overrides: Vec::new() };
+        config::resolve_cluster(&args, &config).map_err(Failure::from)
+    };
+    let (source, destination) = (resolve(&plan.source)?, resolve(&plan.destination)?);
+    let timeout = Duration::from_secs(args.timeout_secs);
+    let handle = EngineHandle::spawn(plan, source, destination, timeout);
+    let status = handle.status();
+
+    if let Some(address) = &args.metrics {
+        let status = handle.status();
+        let bound = http::serve(address, stop.clone(), move |method, path| match (method, path) {
+            ("GET", "/metrics") => http::Response {
+                status: 200,
+                content_type: "text/plain; version=0.0.4",
+                body: metrics::render_prometheus(&status.borrow()),
+            },
+            _ => http::Response { status: 404, content_type: "text/plain", body: "not found\n".into() },
+        })?;
+        eprintln!("% metrics at http://{bound}/metrics");
+    }
+
+    handle.start();
+    let progress = !std::io::stdout().is_terminal();
+    let mut last_progress = Instant::now();
+    let outcome = loop {
+        std::thread::sleep(Duration::from_millis(100));
+        if stop.load(Ordering::Relaxed) {
+            break Ok(());
+        }
+        let snapshot = status.borrow().clone();
+        if let EngineState::Failed(message) = &snapshot.state {
+            break Err(Failure::runtime(message.clone()));
+        }
+        if progress && last_progress.elapsed() >= PROGRESS_EVERY {
+            println!("{}", snapshot.progress_line());
+            let _ = std::io::stdout().flush();
+            last_progress = Instant::now();
+        }
+        let caught_up = snapshot.state == EngineState::Running
+            && !snapshot.partitions.is_empty()
+            && snapshot.total_lag() == Some(0);
+        if args.exit_when_caught_up && caught_up {
+            if progress {
+                println!("{}", snapshot.progress_line());
+            }
+            break Ok(());
+        }
+    };
+    handle.shutdown();
+    outcome
+}
+
+fn plan_failure(err: crate::engine::plan::PlanError) -> Failure {
+    if err.is_usage() {
+        Failure::usage(err.to_string())
+    } else {
+        Failure::runtime(err.to_string())
+    }
+}
