@@ -3,12 +3,12 @@
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod engine;
 pub mod error;
 pub mod inspect;
 pub mod kafka;
 pub mod logging;
 pub mod record;
 pub mod replicate;
-pub mod engine;
 pub mod run;
 pub mod signals;

@@ -208,25 +208,14 @@ impl Coordinator {
                 }
             }
         }
-        let tails = if self.plan.engine.provenance {
-            recovery::destination_tails(&self.destination, &self.source_cluster_id, &partitions, self.timeout)?
-        } else {
-            BTreeMap::new()
-        };
+        // Each lane corrects these positions by the destination's own tail when it starts.
         self.cursors = partitions
             .into_iter()
             .map(|(tp, destination_topic)| {
                 let committed = snapshot.position(&tp);
-                let from_state = committed.map(|p| p.next_offset);
-                let from_tail = tails.get(&tp).map(|last| last + 1);
-                let next_offset = from_state.max(from_tail);
-                if from_tail > from_state {
-                    tracing::warn!(partition = %tp, ?from_state, ?from_tail,
-                        "the destination holds records past the committed position; resuming after them");
-                }
                 let cursor = PartitionCursor {
                     destination_topic,
-                    next_offset,
+                    next_offset: committed.map(|p| p.next_offset),
                     records: committed.map_or(0, |p| p.records),
                     source_high_watermark: -1,
                     source_low_watermark: -1,

@@ -16,6 +16,7 @@ use crate::record::Header;
 use super::assignment::TopicPartition;
 use super::plan::OutOfRangePolicy;
 use super::provenance::{self, Provenance};
+use super::recovery;
 use super::state::{encode_key, encode_value, PositionRecord, StateKey, StateValue};
 use super::status::LaneState;
 
@@ -167,9 +168,17 @@ fn copy(spec: &LaneSpec, shared: &LaneShared) -> Result<(), LaneExit> {
         ("queued.max.messages.kbytes", "131072"),
     ];
     let options = ReaderOptions { with_headers: true, partition_ends: false, extra: &extra };
-    let mut reader =
-        PartitionReader::connect_with(&spec.source, spec.timeout, options).map_err(|f| LaneExit::Retry(f.to_string()))?;
-    let cursors = shared.cursors.lock().map(|c| c.clone()).unwrap_or_default();
+    let mut reader = PartitionReader::connect_with(&spec.source, spec.timeout, options)
+        .map_err(|f| LaneExit::Retry(f.to_string()))?;
+    let mut cursors = shared.cursors.lock().map(|c| c.clone()).unwrap_or_default();
+    // After init_transactions: a broker that made an interrupted transaction
+    // visible instead of aborting it now shows it, so the tail is final.
+    if let Some(source_cluster_id) = &spec.provenance_from {
+        resume_after_destination_tail(spec, source_cluster_id, &mut cursors)?;
+        if let Ok(mut shared_cursors) = shared.cursors.lock() {
+            shared_cursors.clone_from(&cursors);
+        }
+    }
     let starts: Vec<(String, i32, StartPosition)> = cursors
         .iter()
         .map(|(tp, cursor)| {
@@ -193,6 +202,28 @@ fn copy(spec: &LaneSpec, shared: &LaneShared) -> Result<(), LaneExit> {
     Ok(())
 }
 
+/// The destination is the final truth: resume after the highest source
+/// offset it already holds, when that is past the committed position.
+fn resume_after_destination_tail(
+    spec: &LaneSpec,
+    source_cluster_id: &str,
+    cursors: &mut BTreeMap<TopicPartition, PartitionCursor>,
+) -> Result<(), LaneExit> {
+    let wanted: BTreeMap<TopicPartition, String> =
+        cursors.iter().map(|(tp, c)| (tp.clone(), c.destination_topic.clone())).collect();
+    let tails = recovery::destination_tails(&spec.destination, source_cluster_id, &wanted, spec.timeout)
+        .map_err(|f| LaneExit::Retry(f.to_string()))?;
+    for (tp, last) in tails {
+        let Some(cursor) = cursors.get_mut(&tp) else { continue };
+        if cursor.next_offset.is_none_or(|next| next <= last) {
+            tracing::warn!(lane = spec.lane, partition = %tp, committed = ?cursor.next_offset, holds = last,
+                "the destination holds records past the committed position; resuming after them");
+            cursor.next_offset = Some(last + 1);
+        }
+    }
+    Ok(())
+}
+
 /// A resume position below the source's low watermark means retention
 /// deleted records before they were copied. Never silent: `fail` stops the
 /// lane naming the partition and the count; `skip-to-earliest` logs it and
@@ -209,7 +240,10 @@ fn check_retention(
             continue;
         }
         let lost = marks.low - next;
-        let message = format!("{tp}: {lost} records (offsets {next}..{}) were deleted by source retention before they were copied", marks.low - 1);
+        let message = format!(
+            "{tp}: {lost} records (offsets {next}..{}) were deleted by source retention before they were copied",
+            marks.low - 1
+        );
         match spec.on_out_of_range {
             OutOfRangePolicy::Fail => {
                 return Err(LaneExit::Fatal(format!("{message}; on_out_of_range = \"fail\"")));
@@ -220,6 +254,24 @@ fn check_retention(
         }
     }
     Ok(())
+}
+
+/// librdkafka wants a timed-out commit called again, not aborted: the commit
+/// may be half done.
+fn commit_with_retries(writer: &RecordWriter) -> Result<(), TxnFailure> {
+    let started = Instant::now();
+    let mut outcome = writer.commit();
+    for _ in 0..5 {
+        match &outcome {
+            Err(TxnFailure::Retriable(message)) => {
+                tracing::warn!(%message, "commit not confirmed yet; committing again");
+                outcome = writer.commit();
+            }
+            _ => break,
+        }
+    }
+    tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, ok = outcome.is_ok(), "commit");
+    outcome
 }
 
 /// librdkafka producer settings for throughput: batches fill while a
@@ -268,7 +320,8 @@ impl Session<'_> {
         let opened = Instant::now();
         let deadline = opened + self.spec.commit_interval;
         while touched.records < self.spec.max_batch_records as u64 && !self.shared.stop.load(Ordering::Relaxed) {
-            let wait = if began { deadline.saturating_duration_since(Instant::now()) } else { Duration::from_millis(100) };
+            let wait =
+                if began { deadline.saturating_duration_since(Instant::now()) } else { Duration::from_millis(100) };
             if began && wait.is_zero() {
                 break;
             }
@@ -330,11 +383,10 @@ impl Session<'_> {
             .cursors
             .get(&TopicPartition::new(record.topic, record.partition))
             .map_or(record.topic, |c| c.destination_topic.as_str());
-        let stamp = self
-            .spec
-            .provenance_from
-            .as_ref()
-            .map(|cluster| Provenance::new(cluster.as_str(), record.topic, record.partition, record.offset).encode());
+        let stamp =
+            self.spec.provenance_from.as_ref().map(|cluster| {
+                Provenance::new(cluster.as_str(), record.topic, record.partition, record.offset).encode()
+            });
         let mut headers: Vec<Header<'_>> = record.headers.to_vec();
         if let Some(value) = &stamp {
             headers.push(Header { name: provenance::HEADER_NAME, value: Some(value) });
@@ -352,7 +404,12 @@ impl Session<'_> {
         Ok(())
     }
 
-    fn commit(&mut self, reader: &PartitionReader, writer: &mut RecordWriter, touched: Touched) -> Result<(), LaneExit> {
+    fn commit(
+        &mut self,
+        reader: &PartitionReader,
+        writer: &mut RecordWriter,
+        touched: Touched,
+    ) -> Result<(), LaneExit> {
         let mut next = self.cursors.clone();
         for (tp, &(last, copied)) in &touched.last_offset {
             if let Some(cursor) = next.get_mut(tp) {
@@ -363,7 +420,7 @@ impl Session<'_> {
         let transactional = writer.is_transactional();
         if !transactional {
             // At-least-once: the records must be delivered before the position says so.
-            if let Err(failure) = writer.commit() {
+            if let Err(failure) = commit_with_retries(writer) {
                 return self.abort(reader, writer, true, failure);
             }
         }
@@ -388,7 +445,7 @@ impl Session<'_> {
                 return self.abort(reader, writer, true, failure);
             }
         }
-        if let Err(failure) = writer.commit() {
+        if let Err(failure) = commit_with_retries(writer) {
             return self.abort(reader, writer, true, failure);
         }
         self.cursors = next;
@@ -425,9 +482,17 @@ impl Session<'_> {
         if let TxnFailure::Fenced(_) | TxnFailure::Fatal(_) = failure {
             return Err(failure.into());
         }
+        tracing::warn!(lane = self.spec.lane, failure = failure.message(), "aborting the batch");
         if began {
             self.shared.aborts.fetch_add(1, Ordering::Relaxed);
-            if let Err(abort_failure) = writer.abort() {
+            let mut aborted = writer.abort();
+            for _ in 0..5 {
+                match aborted {
+                    Err(TxnFailure::Retriable(_)) => aborted = writer.abort(),
+                    _ => break,
+                }
+            }
+            if let Err(abort_failure) = aborted {
                 return Err(abort_failure.into());
             }
         }

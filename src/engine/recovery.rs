@@ -21,11 +21,18 @@ use super::state::StateSnapshot;
 /// records sit together at the very end.
 const TAIL_WINDOW: i64 = 64;
 
+/// How long a read waits for stragglers after every partition reported its end.
+const QUIET: Duration = Duration::from_millis(400);
+
 const READ_COMMITTED: [(&str, &str); 1] = [("isolation.level", "read_committed")];
 
 /// Reads the whole state topic with read_committed. A missing topic is an
 /// empty snapshot: nothing was ever committed.
-pub fn read_state(destination: &ResolvedCluster, state_topic: &str, timeout: Duration) -> Result<StateSnapshot, Failure> {
+pub fn read_state(
+    destination: &ResolvedCluster,
+    state_topic: &str,
+    timeout: Duration,
+) -> Result<StateSnapshot, Failure> {
     let mut snapshot = StateSnapshot::default();
     read_to_end(destination, state_topic, None, timeout, |key, value, _| {
         if let Some(key) = key {
@@ -97,15 +104,22 @@ fn read_to_end(
     reader.assign(topic, &starts)?;
     let mut open: Vec<i32> = partitions;
     let deadline = Instant::now() + timeout * 6;
-    while !open.is_empty() {
+    // End-of-partition is judged against the high watermark, which tansu
+    // reports too low under batching; records past it still arrive. So the
+    // read ends only once every partition has ended AND a quiet spell passed.
+    let mut last_record = Instant::now();
+    while !open.is_empty() || last_record.elapsed() < QUIET {
         if Instant::now() > deadline {
             return Err(Failure::runtime(format!(
                 "reading {topic} on {} did not reach the end of partitions {open:?} in time",
                 cluster.name
             )));
         }
-        reader.poll(Duration::from_millis(100), |event| match event {
-            ReadEvent::Record(record) => on_record(record.key, record.payload, &record),
+        reader.poll(Duration::from_millis(50), |event| match event {
+            ReadEvent::Record(record) => {
+                last_record = Instant::now();
+                on_record(record.key, record.payload, &record)
+            }
             ReadEvent::PartitionEnd { partition, .. } => open.retain(|&p| p != partition),
             ReadEvent::OffsetOutOfRange => {}
         })?;

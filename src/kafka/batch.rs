@@ -56,16 +56,18 @@ impl Drop for Batch {
 impl PartitionReader {
     /// Waits up to `wait` for messages and hands each to `on_event` until it
     /// returns false. Returns how many events were handed over.
-    pub fn poll_batch(&self, wait: Duration, mut on_event: impl FnMut(ReadEvent<'_>) -> bool) -> Result<usize, Failure> {
+    pub fn poll_batch(
+        &self,
+        wait: Duration,
+        mut on_event: impl FnMut(ReadEvent<'_>) -> bool,
+    ) -> Result<usize, Failure> {
         let queue = self.queue.0;
         if queue.is_null() {
             return Err(Failure::runtime("the consumer has no queue"));
         }
         let mut slots: Vec<*mut rd::rd_kafka_message_t> = vec![ptr::null_mut(); BATCH];
         // SAFETY: `slots` has room for BATCH pointers; librdkafka fills the first `n`.
-        let n = unsafe {
-            rd::rd_kafka_consume_batch_queue(queue, wait.as_millis() as i32, slots.as_mut_ptr(), BATCH)
-        };
+        let n = unsafe { rd::rd_kafka_consume_batch_queue(queue, wait.as_millis() as i32, slots.as_mut_ptr(), BATCH) };
         if n < 0 {
             return Err(Failure::runtime(format!("reading from {} failed", self.cluster_name)));
         }
@@ -102,7 +104,9 @@ impl PartitionReader {
                     RDKafkaErrorCode::PartitionEOF => {
                         ReadEvent::PartitionEnd { partition: m.partition, offset: m.offset }
                     }
-                    RDKafkaErrorCode::AutoOffsetReset | RDKafkaErrorCode::OffsetOutOfRange => ReadEvent::OffsetOutOfRange,
+                    RDKafkaErrorCode::AutoOffsetReset | RDKafkaErrorCode::OffsetOutOfRange => {
+                        ReadEvent::OffsetOutOfRange
+                    }
                     code if is_transient(code) => {
                         tracing::warn!(cluster = %self.cluster_name, error = %code, "transient consume error");
                         continue;

@@ -25,9 +25,9 @@ pub fn run(config: Config, args: ReplicateArgs, stop: &Arc<AtomicBool>) -> Outco
         plan.engine.lanes = lanes as usize;
     }
     if let Some(mode) = &args.mode {
-        plan.engine.mode = mode.parse::<Mode>().map_err(|_| {
-            Failure::usage(format!("invalid --mode {mode:?}: expected exactly-once or at-least-once"))
-        })?;
+        plan.engine.mode = mode
+            .parse::<Mode>()
+            .map_err(|_| Failure::usage(format!("invalid --mode {mode:?}: expected exactly-once or at-least-once")))?;
     }
     let resolve = |name: &str| {
         let args = ClusterArgs { cluster: name.to_string(), properties_file: None, overrides: Vec::new() };

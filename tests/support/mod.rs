@@ -188,8 +188,14 @@ pub struct Kdeck {
 }
 
 impl Kdeck {
+    /// With KDECK_TEST_KEEP set, the home (config, plan, log) outlives the test for inspection.
     pub fn new() -> Self {
-        Kdeck { home: tempfile::tempdir().expect("temp home") }
+        let mut home = tempfile::tempdir().expect("temp home");
+        if std::env::var_os("KDECK_TEST_KEEP").is_some() {
+            home.disable_cleanup(true);
+            eprintln!("kdeck test home kept at {}", home.path().display());
+        }
+        Kdeck { home }
     }
 
     pub fn log_path(&self) -> PathBuf {
@@ -354,7 +360,9 @@ pub fn write_plan(dir: &Path, source: &str, destination: &str, plan_body: &str) 
     let config = dir.join("config.toml");
     std::fs::write(
         &config,
-        format!("[clusters.source]\nbootstrap = \"{source}\"\n\n[clusters.destination]\nbootstrap = \"{destination}\"\n"),
+        format!(
+            "[clusters.source]\nbootstrap = \"{source}\"\n\n[clusters.destination]\nbootstrap = \"{destination}\"\n"
+        ),
     )
     .unwrap();
     let plan = dir.join("plan.toml");
