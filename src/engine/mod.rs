@@ -100,3 +100,23 @@ impl EngineHandle {
         }
     }
 }
+
+/// Whether every partition in `status` has copied up to the source's current
+/// high watermark, asked fresh from the source. The status's own watermarks
+/// come from the lanes' fetch caches and can trail by a fetch, so "lag 0"
+/// there is a hint, not proof. (Meaningless on tansu, whose watermark is
+/// wrong under batching.)
+pub fn confirm_caught_up(
+    source: &ResolvedCluster,
+    status: &EngineStatus,
+    timeout: Duration,
+) -> Result<bool, crate::error::Failure> {
+    let reader = crate::kafka::PartitionReader::connect(source, timeout, false)?;
+    for partition in &status.partitions {
+        let marks = reader.watermarks(&partition.source.topic, partition.source.partition)?;
+        if partition.next_source_offset < marks.high {
+            return Ok(false);
+        }
+    }
+    Ok(!status.partitions.is_empty())
+}

@@ -13,7 +13,7 @@ use crate::cli::ReplicateArgs;
 use crate::config::{self, ClusterArgs, Config};
 use crate::engine::plan::{load_plan, Mode};
 use crate::engine::status::EngineState;
-use crate::engine::{metrics, EngineHandle};
+use crate::engine::{confirm_caught_up, metrics, EngineHandle};
 use crate::error::{Failure, Outcome};
 
 const PROGRESS_EVERY: Duration = Duration::from_secs(5);
@@ -35,7 +35,7 @@ pub fn run(config: Config, args: ReplicateArgs, stop: &Arc<AtomicBool>) -> Outco
     };
     let (source, destination) = (resolve(&plan.source)?, resolve(&plan.destination)?);
     let timeout = Duration::from_secs(args.timeout_secs);
-    let handle = EngineHandle::spawn(plan, source, destination, timeout);
+    let handle = EngineHandle::spawn(plan, source.clone(), destination, timeout);
     let status = handle.status();
 
     if let Some(address) = &args.metrics {
@@ -71,7 +71,7 @@ pub fn run(config: Config, args: ReplicateArgs, stop: &Arc<AtomicBool>) -> Outco
         let caught_up = snapshot.state == EngineState::Running
             && !snapshot.partitions.is_empty()
             && snapshot.total_lag() == Some(0);
-        if args.exit_when_caught_up && caught_up {
+        if args.exit_when_caught_up && caught_up && confirm_caught_up(&source, &snapshot, timeout)? {
             if progress {
                 println!("{}", snapshot.progress_line());
             }

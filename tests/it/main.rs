@@ -5,6 +5,7 @@ mod support;
 
 mod bad_input;
 mod demo;
+mod engine;
 mod faults;
 mod kcat_compat;
 mod produce_compat;
