@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::kafka::admin::{Admin, TopicCreation};
+use crate::kafka::admin::{Admin, TopicConfig, TopicCreation};
 use crate::kafka::ClusterMetadata;
 
 use super::plan::Plan;
@@ -50,7 +50,12 @@ pub fn sync_topic(
         };
     }
     let configs: Vec<(String, String)> = if plan.sync.configs {
-        source_admin.topic_configs(topic).into_iter().filter(|(key, _)| plan.sync.should_sync(key)).collect()
+        source_admin
+            .topic_configs(topic)
+            .into_iter()
+            .filter(|c| plan.sync.should_sync(&c.name) && worth_syncing(c))
+            .map(|c| (c.name, c.value))
+            .collect()
     } else {
         Vec::new()
     };
@@ -62,5 +67,56 @@ pub fn sync_topic(
             entry(TopicState::Copying)
         }
         Err(failure) => entry(TopicState::Error(failure.to_string())),
+    }
+}
+
+/// Apache Kafka's defaults for the configs a plan may sync.
+const KAFKA_DEFAULTS: &[(&str, &str)] = &[
+    ("cleanup.policy", "delete"),
+    ("retention.ms", "604800000"),
+    ("retention.bytes", "-1"),
+    ("segment.bytes", "1073741824"),
+    ("segment.ms", "604800000"),
+    ("segment.index.bytes", "10485760"),
+    ("delete.retention.ms", "86400000"),
+    ("min.compaction.lag.ms", "0"),
+    ("max.compaction.lag.ms", "9223372036854775807"),
+    ("min.cleanable.dirty.ratio", "0.5"),
+    ("compression.type", "producer"),
+    ("max.message.bytes", "1048588"),
+    ("min.insync.replicas", "1"),
+    ("message.timestamp.type", "CreateTime"),
+];
+
+/// A config set on the topic is synced. One the broker calls a default is
+/// synced only when it differs from Kafka's own default: some brokers (tansu)
+/// label explicit topic configs as defaults, and a real default copied over
+/// would pin the destination to the source broker's settings.
+fn worth_syncing(config: &TopicConfig) -> bool {
+    config.set_on_topic || KAFKA_DEFAULTS.iter().any(|(name, default)| *name == config.name && *default != config.value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn syncs_explicit_configs_and_non_default_values() {
+        let config = |name: &str, value: &str, set_on_topic| TopicConfig {
+            name: name.into(),
+            value: value.into(),
+            set_on_topic,
+        };
+        let cases = [
+            (config("retention.ms", "604800000", true), true),
+            (config("retention.ms", "604800000", false), false),
+            (config("cleanup.policy", "compact", false), true),
+            (config("cleanup.policy", "delete", false), false),
+            (config("unlisted.config", "x", false), false),
+            (config("unlisted.config", "x", true), true),
+        ];
+        for (c, expected) in cases {
+            assert_eq!(worth_syncing(&c), expected, "{c:?}");
+        }
     }
 }

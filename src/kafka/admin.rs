@@ -21,6 +21,14 @@ pub struct Admin {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TopicConfig {
+    pub name: String,
+    pub value: String,
+    /// The broker reports it as set on the topic (rather than a default).
+    pub set_on_topic: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TopicCreation {
     Created,
     AlreadyExists,
@@ -48,9 +56,9 @@ impl Admin {
         self.client.inner().fetch_cluster_id(self.timeout).unwrap_or_default()
     }
 
-    /// The topic's explicitly set configs (source DynamicTopic). An empty list
-    /// when the broker cannot describe configs (the mock cluster).
-    pub fn topic_configs(&self, topic: &str) -> Vec<(String, String)> {
+    /// The topic's configs with whether the broker says they were set on the
+    /// topic. Empty when the broker cannot describe configs (the mock cluster).
+    pub fn topic_configs(&self, topic: &str) -> Vec<TopicConfig> {
         let answer =
             self.runtime.block_on(self.client.describe_configs([&ResourceSpecifier::Topic(topic)], &self.options()));
         let Ok(results) = answer else { return Vec::new() };
@@ -58,8 +66,11 @@ impl Admin {
             .into_iter()
             .flatten()
             .flat_map(|resource| resource.entries)
-            .filter(|entry| entry.source == ConfigSource::DynamicTopic && !entry.is_sensitive)
-            .filter_map(|entry| entry.value.map(|value| (entry.name, value)))
+            .filter(|entry| !entry.is_sensitive)
+            .filter_map(|entry| {
+                let set_on_topic = matches!(entry.source, ConfigSource::DynamicTopic | ConfigSource::Unknown);
+                entry.value.map(|value| TopicConfig { name: entry.name, value, set_on_topic })
+            })
             .collect()
     }
 

@@ -195,3 +195,102 @@ fn survives_kill_9_on_tansu() {
     let _ = last.wait();
     assert_exact_copy(&source.bootstrap(), &destination.bootstrap(), "ledger", Duration::from_secs(2));
 }
+
+/// 1M records over 4 topics and 12 partitions: keys, headers, tombstones and a
+/// keyed changelog. The mock keeps at most 100k records or 5 MB per partition,
+/// so records stay small (about 40 bytes) and partitions under 85k records.
+#[test]
+fn copies_a_million_records_faithfully() {
+    let topics = [("orders", 3), ("payments", 3), ("customers", 3), ("inventory", 3)];
+    let (source, destination) = mock_pair(&topics);
+    let per_partition = 1_000_000 / 12 + 1;
+    for (t, &(topic, partitions)) in topics.iter().enumerate() {
+        let mut records = Vec::with_capacity(per_partition * 3);
+        for i in 0..per_partition {
+            for p in 0..partitions {
+                // "customers" is a changelog: 500 keys updated over and over, with tombstones.
+                let key = if topic == "customers" { format!("c{}", i % 500) } else { format!("{t}{p}-{i}") };
+                let value = (i % 23 != 22).then(|| format!("v{i}"));
+                let mut r = TestRecord::new(p, Some(key.as_bytes()), value.as_deref().map(str::as_bytes))
+                    .at(1_700_000_000_000 + i as i64);
+                if i % 5 == 0 {
+                    r = r.header("h", Some(b"1"));
+                }
+                records.push(r);
+            }
+        }
+        source.produce(topic, &records);
+    }
+    let kdeck = Kdeck::new();
+    let (config, plan) =
+        write_plan(kdeck.home.path(), source.bootstrap(), destination.bootstrap(), "[engine]\nlanes = 4\n");
+    wait_success(replicate(&kdeck, &config, &plan, &["--exit-when-caught-up"]), Duration::from_secs(600));
+    for (topic, _) in topics {
+        assert_exact_copy(source.bootstrap(), destination.bootstrap(), topic, Duration::from_secs(2));
+    }
+}
+
+#[test]
+fn metrics_endpoint_serves_prometheus_text() {
+    use std::io::{Read, Write};
+    let (source, destination) = mock_pair(&[("orders", 2)]);
+    source.produce("orders", &workload(2, 50, "orders"));
+    let kdeck = Kdeck::new();
+    let (config, plan) = write_plan(kdeck.home.path(), source.bootstrap(), destination.bootstrap(), "");
+    let port = crate::support::free_port();
+    let mut child = replicate(&kdeck, &config, &plan, &["--metrics", &format!("127.0.0.1:{port}")]);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let body = loop {
+        assert!(Instant::now() < deadline, "no metrics with copied records");
+        std::thread::sleep(Duration::from_millis(200));
+        let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) else { continue };
+        stream.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+        let mut text = String::new();
+        stream.read_to_string(&mut text).unwrap();
+        if text.contains("kdeck_partition_records_copied_total{topic=\"orders\",partition=\"1\"} 50") {
+            break text;
+        }
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(body.starts_with("HTTP/1.1 200 OK"), "{body}");
+    for family in ["kdeck_engine_up 1", "# TYPE kdeck_lane_records_total counter", "kdeck_engine_lag_records 0"] {
+        assert!(body.contains(family), "{family} missing from\n{body}");
+    }
+}
+
+#[test]
+fn topic_configs_are_synced_on_tansu() {
+    use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, ResourceSpecifier, TopicReplication};
+    let (source, destination) = (Tansu::start(), Tansu::start());
+    let admin = |bootstrap: &str| -> AdminClient<rdkafka::client::DefaultClientContext> {
+        ClientConfig::new().set("bootstrap.servers", bootstrap).create().unwrap()
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let topic = NewTopic::new("customers", 3, TopicReplication::Fixed(1))
+        .set("cleanup.policy", "compact")
+        .set("retention.ms", "123456789");
+    runtime.block_on(admin(&source.bootstrap()).create_topics([&topic], &AdminOptions::new())).unwrap();
+    crate::support::produce(&source.bootstrap(), "customers", &workload(3, 20, "customers"));
+    let kdeck = Kdeck::new();
+    let body = "[engine]\nmode = \"at-least-once\"\n[sync]\ndeny = [\"retention.ms\"]\n";
+    let (config, plan) = write_plan(kdeck.home.path(), &source.bootstrap(), &destination.bootstrap(), body);
+    let mut child = replicate(&kdeck, &config, &plan, &[]);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while drain(&destination.bootstrap(), "customers", Duration::from_millis(500)).len() < 60 {
+        assert!(Instant::now() < deadline, "customers was not copied");
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let described = runtime
+        .block_on(
+            admin(&destination.bootstrap())
+                .describe_configs([&ResourceSpecifier::Topic("customers")], &AdminOptions::new()),
+        )
+        .unwrap();
+    let resource = described.into_iter().next().unwrap().unwrap();
+    assert_eq!(resource.get("cleanup.policy").and_then(|e| e.value.as_deref()), Some("compact"));
+    assert_ne!(resource.get("retention.ms").and_then(|e| e.value.as_deref()), Some("123456789"), "deny ignored");
+    let metadata = kdeck.run(&["meta", "-b", &destination.bootstrap(), "-t", "customers"], None);
+    assert!(metadata.stdout_text().contains("with 3 partitions"), "{}", metadata.stdout_text());
+}
