@@ -28,6 +28,11 @@ pub fn run(args: &DemoArgs, stop: &Arc<AtomicBool>) -> Outcome {
     let destination = EmbeddedCluster::start("destination", BROKERS_PER_CLUSTER)?;
     for topic in ESTATE {
         source.create_topic(topic.name, topic.partitions, BROKERS_PER_CLUSTER)?;
+        // The mock broker has no CreateTopics, so the engine cannot create the
+        // destination topics it copies into: they exist, empty, from the start.
+        if topic.migrate {
+            destination.create_topic(topic.name, topic.partitions, BROKERS_PER_CLUSTER)?;
+        }
     }
     let source_bootstrap = source.bootstrap().to_string();
     let destination_bootstrap = destination.bootstrap().to_string();

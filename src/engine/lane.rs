@@ -186,7 +186,7 @@ fn copy(spec: &LaneSpec, shared: &LaneShared) -> Result<(), LaneExit> {
             (tp.topic.clone(), tp.partition, start)
         })
         .collect();
-    check_retention(spec, &reader, &cursors)?;
+    check_retention(spec, shared, &reader, &cursors)?;
     if !starts.is_empty() {
         reader.assign_partitions(&starts).map_err(|f| LaneExit::Retry(f.to_string()))?;
     }
@@ -230,6 +230,7 @@ fn resume_after_destination_tail(
 /// librdkafka's auto.offset.reset=earliest moves on.
 fn check_retention(
     spec: &LaneSpec,
+    shared: &LaneShared,
     reader: &PartitionReader,
     cursors: &BTreeMap<TopicPartition, PartitionCursor>,
 ) -> Result<(), LaneExit> {
@@ -250,6 +251,8 @@ fn check_retention(
             }
             OutOfRangePolicy::SkipToEarliest => {
                 tracing::warn!(lane = spec.lane, %message, "skipping to the earliest offset");
+                // Shown as the lane's last error: the loss must be visible, not only logged.
+                shared.set_state(LaneState::Fencing, Some(format!("{message}; skipped to the earliest offset")));
             }
         }
     }

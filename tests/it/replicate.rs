@@ -198,7 +198,9 @@ fn survives_kill_9_on_tansu() {
 
 /// 1M records over 4 topics and 12 partitions: keys, headers, tombstones and a
 /// keyed changelog. The mock keeps at most 100k records or 5 MB per partition,
-/// so records stay small (about 40 bytes) and partitions under 85k records.
+/// so records stay small (about 40 bytes), partitions under 85k records, and
+/// provenance is off: its header would push the destination partitions past
+/// 5 MB and the mock would silently drop their oldest records.
 #[test]
 fn copies_a_million_records_faithfully() {
     let topics = [("orders", 3), ("payments", 3), ("customers", 3), ("inventory", 3)];
@@ -222,8 +224,12 @@ fn copies_a_million_records_faithfully() {
         source.produce(topic, &records);
     }
     let kdeck = Kdeck::new();
-    let (config, plan) =
-        write_plan(kdeck.home.path(), source.bootstrap(), destination.bootstrap(), "[engine]\nlanes = 4\n");
+    let (config, plan) = write_plan(
+        kdeck.home.path(),
+        source.bootstrap(),
+        destination.bootstrap(),
+        "[engine]\nlanes = 4\nprovenance = false\n",
+    );
     wait_success(replicate(&kdeck, &config, &plan, &["--exit-when-caught-up"]), Duration::from_secs(600));
     for (topic, _) in topics {
         assert_exact_copy(source.bootstrap(), destination.bootstrap(), topic, Duration::from_secs(2));
@@ -293,4 +299,45 @@ fn topic_configs_are_synced_on_tansu() {
     assert_ne!(resource.get("retention.ms").and_then(|e| e.value.as_deref()), Some("123456789"), "deny ignored");
     let metadata = kdeck.run(&["meta", "-b", &destination.bootstrap(), "-t", "customers"], None);
     assert!(metadata.stdout_text().contains("with 3 partitions"), "{}", metadata.stdout_text());
+}
+
+/// The same kill -9 rounds against the clusters `kdeck demo --serve` serves.
+#[test]
+fn survives_kill_9_on_the_demo_clusters() {
+    use std::io::{BufRead, BufReader};
+    let kdeck = Kdeck::new();
+    let profiles = kdeck.home.path().join("demo.toml");
+    let mut demo = kdeck
+        .command()
+        .args(["demo", "--serve", "--load", "none", "--profile-out", profiles.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn the demo");
+    let mut lines = BufReader::new(demo.stdout.take().unwrap()).lines();
+    let mut bootstrap = BTreeMap::new();
+    while bootstrap.len() < 2 {
+        let line = lines.next().expect("demo clusters").unwrap();
+        let (name, address) = line.split_once('=').unwrap();
+        bootstrap.insert(name.to_string(), address.to_string());
+    }
+    // Tiny transactions, so the copy is still running when it is killed.
+    let body = "[topics]\ninclude = [\"orders\", \"payments\", \"customers\"]\n[engine]\ncommit_interval = \"5ms\"\nmax_batch_records = 5\n";
+    let plan = kdeck.home.path().join("plan.toml");
+    std::fs::write(&plan, format!("source = \"source\"\ndestination = \"destination\"\n{body}")).unwrap();
+    for (round, lanes) in ["1", "4", "2"].into_iter().enumerate() {
+        let mut child = replicate(&kdeck, &profiles, &plan, &["--lanes", lanes]);
+        std::thread::sleep(Duration::from_millis(1500 + 300 * round as u64));
+        child.kill().expect("kill -9");
+        let _ = child.wait();
+    }
+    wait_success(
+        replicate(&kdeck, &profiles, &plan, &["--lanes", "3", "--exit-when-caught-up"]),
+        Duration::from_secs(120),
+    );
+    for topic in ["orders", "payments", "customers"] {
+        assert_exact_copy(&bootstrap["source"], &bootstrap["destination"], topic, Duration::from_millis(1500));
+    }
+    let _ = demo.kill();
+    let _ = demo.wait();
 }

@@ -1,0 +1,149 @@
+//! kdeck replicate against the naive copy (`kcat -C | kcat -P`) and the
+//! destination's produce-only ceiling, on the same data, in one run.
+//!
+//! Run: `cargo bench --bench replicate_vs_kcat_pipe` (optionally `-- RECORDS`).
+//! Under `cargo test` it runs a 2,000-record smoke pass instead. Each cell gets
+//! a fresh pair of mock clusters; the source is seeded before the clock starts.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use rdkafka::mocking::MockCluster;
+use rdkafka::producer::{BaseRecord, DefaultProducerContext, Producer, ThreadedProducer};
+use rdkafka::ClientConfig;
+
+const TOPIC: &str = "bench";
+/// The mock keeps at most 100k records or 5 MB per partition.
+const PARTITIONS: i32 = 40;
+
+struct Pair {
+    source: MockCluster<'static, DefaultProducerContext>,
+    destination: MockCluster<'static, DefaultProducerContext>,
+}
+
+impl Pair {
+    fn seeded(records: u64) -> Self {
+        let (source, destination) = (MockCluster::new(3).unwrap(), MockCluster::new(3).unwrap());
+        source.create_topic(TOPIC, PARTITIONS, 1).unwrap();
+        destination.create_topic(TOPIC, PARTITIONS, 1).unwrap();
+        produce(&source.bootstrap_servers(), records, false);
+        Pair { source, destination }
+    }
+}
+
+fn record(n: u64) -> (String, String) {
+    (format!("key-{n:08}"), format!("{{\"n\":{n:08},\"payload\":\"{:0>60}\"}}", n % 1000))
+}
+
+/// Produces `records` ~100-byte records; the same producer settings measure the ceiling.
+fn produce(bootstrap: &str, records: u64, idempotent: bool) -> Duration {
+    let producer: ThreadedProducer<DefaultProducerContext> = ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .set("linger.ms", "20")
+        .set("batch.num.messages", "10000")
+        .set("queue.buffering.max.messages", "500000")
+        .set("enable.idempotence", if idempotent { "true" } else { "false" })
+        .create()
+        .unwrap();
+    let started = Instant::now();
+    for n in 0..records {
+        let (key, value) = record(n);
+        let mut r = BaseRecord::to(TOPIC).key(&key).payload(&value).partition((n % PARTITIONS as u64) as i32);
+        loop {
+            match producer.send(r) {
+                Ok(()) => break,
+                Err((_, back)) => {
+                    r = back;
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+            }
+        }
+    }
+    producer.flush(Duration::from_secs(300)).unwrap();
+    started.elapsed()
+}
+
+fn replicate(pair: &Pair, lanes: &str, mode: &str, dir: &std::path::Path) -> Duration {
+    let config = dir.join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[clusters.source]\nbootstrap = \"{}\"\n[clusters.destination]\nbootstrap = \"{}\"\n",
+            pair.source.bootstrap_servers(),
+            pair.destination.bootstrap_servers()
+        ),
+    )
+    .unwrap();
+    let plan = dir.join("plan.toml");
+    std::fs::write(&plan, "name = \"bench\"\nsource = \"source\"\ndestination = \"destination\"\n").unwrap();
+    let started = Instant::now();
+    let status = Command::new(env!("CARGO_BIN_EXE_kdeck"))
+        .env("KDECK_LOG", dir.join("kdeck.log"))
+        .args(["--config", config.to_str().unwrap(), "replicate", "--plan", plan.to_str().unwrap()])
+        .args(["--lanes", lanes, "--mode", mode, "--exit-when-caught-up"])
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "kdeck replicate failed");
+    started.elapsed()
+}
+
+fn kcat_pipe(pair: &Pair) -> Duration {
+    let started = Instant::now();
+    let consume = Command::new("kcat")
+        .args(["-C", "-b", &pair.source.bootstrap_servers(), "-t", TOPIC, "-o", "beginning", "-e", "-q"])
+        .args(["-K", "\t"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("kcat (apt-get install kcat)");
+    let status = Command::new("kcat")
+        .args(["-P", "-b", &pair.destination.bootstrap_servers(), "-t", TOPIC, "-K", "\t"])
+        .stdin(consume.stdout.unwrap())
+        .status()
+        .unwrap();
+    assert!(status.success(), "kcat -P failed");
+    started.elapsed()
+}
+
+fn main() {
+    let benchmarking = std::env::args().any(|a| a == "--bench");
+    let records: u64 = std::env::args()
+        .skip(1)
+        .find(|a| !a.starts_with("--"))
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(if benchmarking { 1_000_000 } else { 2_000 });
+    let dir = tempfile::tempdir().unwrap();
+    let megabytes = records as f64 * 100.0 / 1e6;
+    let mut rows: Vec<(String, Duration)> = Vec::new();
+
+    let ceiling_pair = Pair::seeded(0);
+    rows.push((
+        "produce-only ceiling (idempotent)".into(),
+        produce(&ceiling_pair.destination.bootstrap_servers(), records, true),
+    ));
+    drop(ceiling_pair);
+    for (mode, lanes) in [("at-least-once", "1"), ("at-least-once", "4"), ("exactly-once", "1"), ("exactly-once", "4")]
+    {
+        let pair = Pair::seeded(records);
+        rows.push((format!("kdeck replicate {mode}, {lanes} lane(s)"), replicate(&pair, lanes, mode, dir.path())));
+    }
+    let pair = Pair::seeded(records);
+    rows.push(("kcat -C | kcat -P (key-preserving)".into(), kcat_pipe(&pair)));
+
+    let rate = |d: &Duration| records as f64 / d.as_secs_f64();
+    let pipe = rate(&rows.last().unwrap().1);
+    let ceiling = rate(&rows[0].1);
+    println!("records: {records} (~100 B each), partitions: {PARTITIONS}, one run per row\n");
+    println!("| copier | wall | records/s | MB/s | vs kcat pipe | vs ceiling |");
+    println!("|---|---|---|---|---|---|");
+    for (name, wall) in &rows {
+        println!(
+            "| {name} | {:.2} s | {:.0} | {:.1} | {:.2}x | {:.0}% |",
+            wall.as_secs_f64(),
+            rate(wall),
+            megabytes / wall.as_secs_f64(),
+            rate(wall) / pipe,
+            100.0 * rate(wall) / ceiling
+        );
+    }
+}
