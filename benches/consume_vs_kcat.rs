@@ -36,9 +36,10 @@ fn main() {
     // `cargo bench` passes --bench; `cargo test --all-targets` does not, and
     // then a small smoke run checks that the benchmark still works.
     let benchmarking = std::env::args().any(|a| a == "--bench");
-    let mut args = std::env::args().skip(1).filter(|a| !a.starts_with("--"));
-    let records: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(if benchmarking { 1_000_000 } else { 2_000 });
-    let runs: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(if benchmarking { 3 } else { 1 });
+    let mut numbers = std::env::args().skip(1).filter(|a| !a.starts_with("--"));
+    let records: u64 =
+        numbers.next().and_then(|a| a.parse().ok()).unwrap_or(if benchmarking { 1_000_000 } else { 2_000 });
+    let runs: usize = numbers.next().and_then(|a| a.parse().ok()).unwrap_or(if benchmarking { 3 } else { 1 });
 
     let cluster = MockCluster::new(3).expect("mock cluster");
     cluster.create_topic(TOPIC, PARTITIONS, 1).expect("topic");

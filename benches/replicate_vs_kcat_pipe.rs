@@ -26,6 +26,8 @@ impl Pair {
         let (source, destination) = (MockCluster::new(3).unwrap(), MockCluster::new(3).unwrap());
         source.create_topic(TOPIC, PARTITIONS, 1).unwrap();
         destination.create_topic(TOPIC, PARTITIONS, 1).unwrap();
+        // The mock has no CreateTopics; without this the engine would wait out its request first.
+        destination.create_topic("_kdeck-bench-offsets", 1, 1).unwrap();
         produce(&source.bootstrap_servers(), records, false);
         Pair { source, destination }
     }
@@ -75,10 +77,13 @@ fn replicate(pair: &Pair, lanes: &str, mode: &str, dir: &std::path::Path) -> Dur
     )
     .unwrap();
     let plan = dir.join("plan.toml");
-    std::fs::write(&plan, "name = \"bench\"\nsource = \"source\"\ndestination = \"destination\"\n").unwrap();
+    // KDECK_BENCH_ENGINE adds [engine] settings, e.g. 'max_batch_records = 50000'.
+    let engine = std::env::var("KDECK_BENCH_ENGINE").unwrap_or_default().replace(';', "\n");
+    let text = format!("name = \"bench\"\nsource = \"source\"\ndestination = \"destination\"\n[engine]\n{engine}\n");
+    std::fs::write(&plan, text).unwrap();
     let started = Instant::now();
     let status = Command::new(env!("CARGO_BIN_EXE_kdeck"))
-        .env("KDECK_LOG", dir.join("kdeck.log"))
+        .env("KDECK_LOG", std::env::var_os("KDECK_BENCH_LOG").unwrap_or_else(|| dir.join("kdeck.log").into()))
         .args(["--config", config.to_str().unwrap(), "replicate", "--plan", plan.to_str().unwrap()])
         .args(["--lanes", lanes, "--mode", mode, "--exit-when-caught-up"])
         .stdout(Stdio::null())

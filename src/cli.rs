@@ -19,8 +19,12 @@ pub struct Cli {
     #[arg(short = 'v', long, global = true)]
     pub verbose: bool,
 
+    /// Without a command: open the cockpit (`kdeck --plan FILE`)
+    #[command(flatten)]
+    pub cockpit: CockpitArgs,
+
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Subcommand)]
@@ -37,6 +41,18 @@ pub enum Command {
     Demo(DemoArgs),
     /// Run a migration plan headless: copy its topics, exactly once
     Replicate(ReplicateArgs),
+    /// The terminal cockpit on a migration plan (the default command)
+    Cockpit(CockpitArgs),
+}
+
+#[derive(Args, Clone)]
+pub struct CockpitArgs {
+    /// The migration plan (TOML) the cockpit drives
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
+    /// Refuse every action that would change a cluster
+    #[arg(long)]
+    pub read_only: bool,
 }
 
 #[derive(Args)]
@@ -197,6 +213,9 @@ pub struct DemoArgs {
     /// Write a config file with the "source" and "destination" profiles
     #[arg(long, value_name = "FILE")]
     pub profile_out: Option<PathBuf>,
+    /// Open the cockpit read-only (without --serve)
+    #[arg(long)]
+    pub read_only: bool,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]

@@ -12,3 +12,4 @@ pub mod record;
 pub mod replicate;
 pub mod run;
 pub mod signals;
+pub mod tui;

@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 use std::time::Duration;
 
-use crate::cli::{Cli, ClusterOpts, Command, ConsumeArgs, MetaArgs, OffsetsArgs, ProduceArgs};
+use crate::cli::{Cli, ClusterOpts, CockpitArgs, Command, ConsumeArgs, MetaArgs, OffsetsArgs, ProduceArgs};
 use crate::config::{self, ClusterArgs, Config, ResolvedCluster};
 use crate::error::{Failure, Outcome};
 use crate::inspect::format::{decode_escapes, Format};
@@ -13,14 +13,47 @@ use crate::{demo, replicate, signals};
 
 pub fn run(cli: Cli) -> Outcome {
     let context = Context { config_path: cli.config.clone(), verbose: cli.verbose };
-    match cli.command {
+    let Some(command) = cli.command else { return run_cockpit(&context, cli.cockpit) };
+    match command {
         Command::Meta(args) => run_meta(&context, args),
         Command::Consume(args) => run_consume(&context, args),
         Command::Produce(args) => run_produce(&context, args),
         Command::Offsets(args) => run_offsets(&context, args),
         Command::Demo(args) => demo::run(&args, &signals::stop_flag()),
         Command::Replicate(args) => replicate::run(context.config()?, args, &signals::stop_flag()),
+        Command::Cockpit(args) => run_cockpit(&context, args),
     }
+}
+
+/// `kdeck --plan FILE`: the cockpit on a plan's source and destination profiles.
+fn run_cockpit(context: &Context, args: CockpitArgs) -> Outcome {
+    let Some(path) = args.plan else {
+        return Err(Failure::usage(
+            "no plan: kdeck --plan FILE opens the cockpit on a migration plan; kdeck demo opens it on demo clusters",
+        ));
+    };
+    let plan_failure = |err: crate::engine::plan::PlanError| {
+        if err.is_usage() {
+            Failure::usage(err.to_string())
+        } else {
+            Failure::runtime(err.to_string())
+        }
+    };
+    let config = context.config()?;
+    let plan = crate::engine::plan::load_plan(&path).map_err(plan_failure)?;
+    plan.check_profiles(&config).map_err(plan_failure)?;
+    let resolve = |name: &str| {
+        let args = ClusterArgs { cluster: name.to_string(), properties_file: None, overrides: Vec::new() };
+        config::resolve_cluster(&args, &config).map_err(Failure::from)
+    };
+    let setup = crate::tui::CockpitSetup {
+        source: resolve(&plan.source)?,
+        destination: resolve(&plan.destination)?,
+        plan: Some(plan),
+        read_only: args.read_only,
+        timeout: Duration::from_secs(10),
+    };
+    crate::tui::run(setup, &signals::stop_flag())
 }
 
 struct Context {

@@ -1,6 +1,7 @@
-//! `kdeck demo --serve`: two in-process librdkafka mock clusters, "source" and
+//! `kdeck demo`: two in-process librdkafka mock clusters, "source" and
 //! "destination", with a seeded MSK-shaped estate on the source and a load
-//! generator. Any Kafka client can connect; Debian's kcat does.
+//! generator, opened in the cockpit with a demo plan. With `--serve` they run
+//! headless instead; any Kafka client can connect (Debian's kcat does).
 
 pub mod estate;
 
@@ -21,47 +22,118 @@ use estate::{DemoTopic, ESTATE};
 const BROKERS_PER_CLUSTER: i32 = 3;
 
 pub fn run(args: &DemoArgs, stop: &Arc<AtomicBool>) -> Outcome {
-    if !args.serve {
-        eprintln!("% the cockpit is not built yet: serving the demo clusters headless, as with --serve");
-    }
-    let source = EmbeddedCluster::start("source", BROKERS_PER_CLUSTER)?;
-    let destination = EmbeddedCluster::start("destination", BROKERS_PER_CLUSTER)?;
-    for topic in ESTATE {
-        source.create_topic(topic.name, topic.partitions, BROKERS_PER_CLUSTER)?;
-        // The mock broker has no CreateTopics, so the engine cannot create the
-        // destination topics it copies into: they exist, empty, from the start.
-        if topic.migrate {
-            destination.create_topic(topic.name, topic.partitions, BROKERS_PER_CLUSTER)?;
-        }
-    }
-    let source_bootstrap = source.bootstrap().to_string();
-    let destination_bootstrap = destination.bootstrap().to_string();
-
-    let mut writer =
-        RecordWriter::open(&as_cluster(&source_bootstrap)?, Duration::from_secs(30), &[("linger.ms", "5")])?;
-    for topic in ESTATE {
-        for n in 0..topic.seed {
-            send(&mut writer, topic, n)?;
-        }
-    }
-
+    let estate = Estate::start()?;
     if let Some(path) = &args.profile_out {
-        let text = config::render_profiles(&[
-            ("source".to_string(), source_bootstrap.clone(), Some("blue".to_string())),
-            ("destination".to_string(), destination_bootstrap.clone(), Some("green".to_string())),
-        ]);
-        std::fs::write(path, text)
+        std::fs::write(path, estate.profiles_text())
             .map_err(|err| Failure::runtime(format!("cannot write profiles to {}: {err}", path.display())))?;
     }
+    tracing::info!(source = %estate.source_bootstrap, destination = %estate.destination_bootstrap, load = ?args.load, "demo clusters up");
+    if !args.serve {
+        return run_cockpit(estate, args, stop);
+    }
     let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "source={source_bootstrap}");
-    let _ = writeln!(out, "destination={destination_bootstrap}");
+    let _ = writeln!(out, "source={}", estate.source_bootstrap);
+    let _ = writeln!(out, "destination={}", estate.destination_bootstrap);
     let _ = out.flush();
     drop(out);
-    tracing::info!(%source_bootstrap, %destination_bootstrap, load = ?args.load, "demo clusters up");
+    let Estate { source, destination, writer, .. } = estate;
+    produce_load(writer, args.load, stop)?;
+    drop(destination);
+    drop(source);
+    Ok(())
+}
 
+/// The two clusters, seeded, and the writer that keeps loading the source.
+struct Estate {
+    source: EmbeddedCluster,
+    destination: EmbeddedCluster,
+    writer: RecordWriter,
+    source_bootstrap: String,
+    destination_bootstrap: String,
+}
+
+impl Estate {
+    fn start() -> Result<Estate, Failure> {
+        let source = EmbeddedCluster::start("source", BROKERS_PER_CLUSTER)?;
+        let destination = EmbeddedCluster::start("destination", BROKERS_PER_CLUSTER)?;
+        for topic in ESTATE {
+            source.create_topic(topic.name, topic.partitions, BROKERS_PER_CLUSTER)?;
+            // The mock broker has no CreateTopics, so the engine cannot create the
+            // destination topics it copies into: they exist, empty, from the start.
+            if topic.migrate {
+                destination.create_topic(topic.name, topic.partitions, BROKERS_PER_CLUSTER)?;
+            }
+        }
+        let source_bootstrap = source.bootstrap().to_string();
+        let destination_bootstrap = destination.bootstrap().to_string();
+        let mut writer =
+            RecordWriter::open(&as_cluster(&source_bootstrap)?, Duration::from_secs(30), &[("linger.ms", "5")])?;
+        for topic in ESTATE {
+            for n in 0..topic.seed {
+                send(&mut writer, topic, n)?;
+            }
+        }
+        Ok(Estate { source, destination, writer, source_bootstrap, destination_bootstrap })
+    }
+
+    fn profiles_text(&self) -> String {
+        config::render_profiles(&[
+            ("source".to_string(), self.source_bootstrap.clone(), Some("blue".to_string())),
+            ("destination".to_string(), self.destination_bootstrap.clone(), Some("green".to_string())),
+        ])
+    }
+}
+
+/// The plan `kdeck demo` opens the cockpit with: the business topics, one lane.
+pub const DEMO_PLAN: &str = r#"name = "demo"
+source = "source"
+destination = "destination"
+
+[topics]
+exclude = ["optr.*"]
+
+[engine]
+lanes = 1
+"#;
+
+/// `kdeck demo`: the cockpit on the demo clusters, engine stopped, load running
+/// on its own thread until the cockpit closes.
+fn run_cockpit(estate: Estate, args: &DemoArgs, stop: &Arc<AtomicBool>) -> Outcome {
+    let profiles = config::parse(&estate.profiles_text(), std::path::Path::new("(demo)"))?;
+    let resolve = |name: &str| {
+        let cluster = ClusterArgs { cluster: name.to_string(), properties_file: None, overrides: Vec::new() };
+        config::resolve_cluster(&cluster, &profiles).map_err(Failure::from)
+    };
+    let plan = crate::engine::plan::parse_plan(DEMO_PLAN, std::path::Path::new("demo.toml"))
+        .map_err(|err| Failure::runtime(err.to_string()))?;
+    let setup = crate::tui::CockpitSetup {
+        source: resolve("source")?,
+        destination: resolve("destination")?,
+        plan: Some(plan),
+        read_only: args.read_only,
+        timeout: Duration::from_secs(10),
+    };
+    let Estate { source, destination, writer, .. } = estate;
+    let load_stop = Arc::new(AtomicBool::new(false));
+    let load = {
+        let (load_stop, rate) = (load_stop.clone(), args.load);
+        std::thread::Builder::new()
+            .name("kdeck-demo-load".into())
+            .spawn(move || produce_load(writer, rate, &load_stop))
+            .map_err(|err| Failure::runtime(format!("cannot start the demo load: {err}")))?
+    };
+    let outcome = crate::tui::run(setup, stop);
+    load_stop.store(true, Ordering::Relaxed);
+    let loaded = load.join().unwrap_or_else(|_| Err(Failure::runtime("the demo load thread panicked")));
+    drop(destination);
+    drop(source);
+    outcome.and(loaded)
+}
+
+/// Produces the background load until `stop`, then flushes.
+fn produce_load(mut writer: RecordWriter, load: Load, stop: &AtomicBool) -> Outcome {
     let mut next = ESTATE.iter().map(|t| t.seed).collect::<Vec<_>>();
-    let rate = records_per_second(args.load);
+    let rate = records_per_second(load);
     let started = Instant::now();
     let mut produced: u64 = 0;
     while !stop.load(Ordering::Relaxed) {
@@ -79,8 +151,6 @@ pub fn run(args: &DemoArgs, stop: &Arc<AtomicBool>) -> Outcome {
     }
     tracing::info!(produced, "demo stopping");
     writer.finish()?;
-    drop(destination);
-    drop(source);
     Ok(())
 }
 

@@ -179,24 +179,35 @@ impl Coordinator {
     /// recovers positions (state topic, corrected by the destination's tail),
     /// then starts the lanes.
     fn start(&mut self) -> Result<(), Failure> {
+        let started = Instant::now();
         let source_admin = Admin::connect(&self.source, self.timeout)?;
         let destination_admin = Admin::connect(&self.destination, self.timeout)?;
+        // Metadata first: the cluster ids arrive with it.
+        self.sync_topics(&source_admin, &destination_admin)?;
+        tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "start: synced");
         self.source_cluster_id = source_admin.cluster_id();
         self.destination_cluster_id = destination_admin.cluster_id();
-        self.sync_topics(&source_admin, &destination_admin)?;
+        tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "start: cluster ids");
 
         let state_topic = self.plan.state_topic();
-        let _ = destination_admin.create_topic(
-            &state_topic,
-            1,
-            self.plan.sync.replication_factor_for_create(),
-            &[("cleanup.policy".to_string(), "compact".to_string())],
-        );
+        let state_exists = self.destination_has_topic(&state_topic)?;
+        if !state_exists {
+            // A broker without CreateTopics (the mock) auto-creates it on first write.
+            let _ = destination_admin.create_topic(
+                &state_topic,
+                1,
+                self.plan.sync.replication_factor_for_create(),
+                &[("cleanup.policy".to_string(), "compact".to_string())],
+            );
+        }
         let snapshot = recovery::read_state(&self.destination, &state_topic, self.timeout)?;
+        tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "start: state read");
         self.max_lanes_ever = snapshot.max_lanes_ever().max(self.lanes_target);
         self.generation = snapshot.generation() + 1;
         self.fence(0..self.max_lanes_ever)?;
+        tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "start: fenced");
         self.write_lanes_record()?;
+        tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "start: lanes recorded");
         // Re-read after fencing: a zombie's transaction is now resolved.
         let snapshot = recovery::read_state(&self.destination, &state_topic, self.timeout)?;
 
@@ -224,6 +235,12 @@ impl Coordinator {
             })
             .collect();
         self.start_lanes()
+    }
+
+    fn destination_has_topic(&self, topic: &str) -> Result<bool, Failure> {
+        let reader = PartitionReader::connect(&self.destination, self.timeout, false)?;
+        let metadata = reader.metadata(Some(topic))?;
+        Ok(metadata.topic(topic).is_some_and(|t| t.error.is_none() && !t.partitions.is_empty()))
     }
 
     fn sync_topics(&mut self, source_admin: &Admin, destination_admin: &Admin) -> Result<(), Failure> {

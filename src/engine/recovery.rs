@@ -115,13 +115,16 @@ fn read_to_end(
                 cluster.name
             )));
         }
-        reader.poll(Duration::from_millis(50), |event| match event {
-            ReadEvent::Record(record) => {
-                last_record = Instant::now();
-                on_record(record.key, record.payload, &record)
+        reader.poll_batch(Duration::from_millis(50), |event| {
+            match event {
+                ReadEvent::Record(record) => {
+                    last_record = Instant::now();
+                    on_record(record.key, record.payload, &record)
+                }
+                ReadEvent::PartitionEnd { partition, .. } => open.retain(|&p| p != partition),
+                ReadEvent::OffsetOutOfRange => {}
             }
-            ReadEvent::PartitionEnd { partition, .. } => open.retain(|&p| p != partition),
-            ReadEvent::OffsetOutOfRange => {}
+            true
         })?;
     }
     Ok(())

@@ -12,3 +12,5 @@ mod produce_compat;
 mod replicate;
 mod secrets;
 mod tansu;
+mod tui;
+mod tui_tmux;

@@ -1,0 +1,179 @@
+//! What the cockpit can do. The serde names of the bindable variants are the
+//! keymap's vocabulary (`run = "start_engine"`); variants that carry arguments
+//! are internal, reached only through the `:` command line, and cannot be bound.
+
+use serde::{Deserialize, Serialize};
+
+use super::panes::PaneId;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Quit,
+    Help,
+    CommandLine,
+    Filter,
+    /// Closes an overlay, a detail view or a filter; the cockpit's "back".
+    Escape,
+    NextPane,
+    PrevPane,
+    #[serde(rename = "goto_pane_1")]
+    GotoPane1,
+    #[serde(rename = "goto_pane_2")]
+    GotoPane2,
+    #[serde(rename = "goto_pane_3")]
+    GotoPane3,
+    #[serde(rename = "goto_pane_4")]
+    GotoPane4,
+    #[serde(rename = "goto_pane_5")]
+    GotoPane5,
+    #[serde(rename = "goto_pane_6")]
+    GotoPane6,
+    #[serde(rename = "goto_pane_7")]
+    GotoPane7,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    /// Opens the selected row: a topic's partitions, a message's detail.
+    Expand,
+    SortLag,
+    SortName,
+    SortRate,
+    StartEngine,
+    StopEngine,
+    RescaleUp,
+    RescaleDown,
+    PauseTopic,
+    ResumeTopic,
+    RetryLane,
+    /// Inspector: read the selected topic (again) with the current offset spec.
+    Refresh,
+    /// Inspector: switch between the source and the destination cluster.
+    SwitchCluster,
+    /// Inspector detail: pretty JSON or hex.
+    ToggleHex,
+
+    #[serde(skip)]
+    Rescale(usize),
+    #[serde(skip)]
+    PauseNamed(String),
+    #[serde(skip)]
+    ResumeNamed(String),
+    #[serde(skip)]
+    Goto(PaneId, Option<String>),
+    #[serde(skip)]
+    InspectOffsets(String),
+}
+
+impl Action {
+    /// Every action a keymap can bind, in the order help lists them.
+    pub const BINDABLE: &'static [Action] = &[
+        Action::Quit,
+        Action::Help,
+        Action::CommandLine,
+        Action::Filter,
+        Action::Escape,
+        Action::NextPane,
+        Action::PrevPane,
+        Action::GotoPane1,
+        Action::GotoPane2,
+        Action::GotoPane3,
+        Action::GotoPane4,
+        Action::GotoPane5,
+        Action::GotoPane6,
+        Action::GotoPane7,
+        Action::Up,
+        Action::Down,
+        Action::PageUp,
+        Action::PageDown,
+        Action::Top,
+        Action::Bottom,
+        Action::Expand,
+        Action::SortLag,
+        Action::SortName,
+        Action::SortRate,
+        Action::StartEngine,
+        Action::StopEngine,
+        Action::RescaleUp,
+        Action::RescaleDown,
+        Action::PauseTopic,
+        Action::ResumeTopic,
+        Action::RetryLane,
+        Action::Refresh,
+        Action::SwitchCluster,
+        Action::ToggleHex,
+    ];
+
+    /// The keymap name of a bindable action; `None` for internal ones.
+    pub fn name(&self) -> Option<String> {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::String(name)) => Some(name),
+            _ => None,
+        }
+    }
+
+    /// The bindable action a keymap name stands for.
+    pub fn from_name(name: &str) -> Option<Action> {
+        serde_json::from_value(serde_json::Value::String(name.to_owned())).ok()
+    }
+
+    /// Whether the action writes to a cluster: refused when read-only, confirmed on production.
+    pub fn is_mutation(&self) -> bool {
+        matches!(
+            self,
+            Action::StartEngine
+                | Action::StopEngine
+                | Action::RescaleUp
+                | Action::RescaleDown
+                | Action::PauseTopic
+                | Action::ResumeTopic
+                | Action::RetryLane
+                | Action::Rescale(_)
+                | Action::PauseNamed(_)
+                | Action::ResumeNamed(_)
+        )
+    }
+
+    pub fn goto_pane(&self) -> Option<PaneId> {
+        let index = match self {
+            Action::GotoPane1 => 0,
+            Action::GotoPane2 => 1,
+            Action::GotoPane3 => 2,
+            Action::GotoPane4 => 3,
+            Action::GotoPane5 => 4,
+            Action::GotoPane6 => 5,
+            Action::GotoPane7 => 6,
+            _ => return None,
+        };
+        PaneId::ALL.get(index).copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bindable_names_round_trip_and_internal_ones_have_none() {
+        for action in Action::BINDABLE {
+            let name = action.name().expect("bindable actions have names");
+            assert_eq!(Action::from_name(&name).as_ref(), Some(action), "{name}");
+        }
+        assert_eq!(Action::GotoPane3.name().as_deref(), Some("goto_pane_3"));
+        for internal in [Action::Rescale(3), Action::PauseNamed("t".into()), Action::Goto(PaneId::Lag, None)] {
+            assert_eq!(internal.name(), None);
+        }
+        for not_bindable in ["rescale", "pause_named", "goto", "inspect_offsets", "", "Quit"] {
+            assert_eq!(Action::from_name(not_bindable), None, "{not_bindable}");
+        }
+    }
+
+    #[test]
+    fn goto_pane_covers_every_pane() {
+        let panes: Vec<PaneId> = Action::BINDABLE.iter().filter_map(Action::goto_pane).collect();
+        assert_eq!(panes, PaneId::ALL);
+    }
+}

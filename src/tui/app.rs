@@ -1,0 +1,370 @@
+//! The cockpit's state and its one way to change: `update(Action)`. No drawing
+//! and no I/O here: the engine is told through its handle's command channel,
+//! Kafka reads leave as [`Request`]s in `outbox`, and answers come back through
+//! `on_message`. The clock is state too (`now_ms`), so renders are repeatable.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui_textarea::TextArea;
+
+use crate::config::ResolvedCluster;
+use crate::engine::plan::MAX_LANES;
+use crate::engine::status::EngineStatus;
+use crate::engine::EngineHandle;
+
+use super::action::Action;
+use super::command::parse_command;
+use super::keymap::{Key, Keymap};
+use super::panes::engine::EnginePane;
+use super::panes::inspector::{Clusters, InspectorPane};
+use super::panes::lag::LagPane;
+use super::panes::PaneId;
+use super::worker::{Message, Request};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BannerKind {
+    Info,
+    Warning,
+    Refused,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Banner {
+    pub kind: BannerKind,
+    pub text: String,
+}
+
+/// What has the keyboard: the panes, or one of the overlays on top of them.
+#[derive(Default)]
+pub enum Mode {
+    #[default]
+    Normal,
+    Help,
+    CommandLine(TextArea<'static>),
+    Filter(TextArea<'static>),
+    /// A mutation of a production cluster waits until its name is typed.
+    Confirm {
+        action: Action,
+        cluster: String,
+        input: TextArea<'static>,
+    },
+}
+
+pub struct AppSetup {
+    pub source: ResolvedCluster,
+    pub destination: ResolvedCluster,
+    pub plan_name: String,
+    /// The plan's lane count: where `+`/`-` start from before the engine has run.
+    pub planned_lanes: usize,
+    pub read_only: bool,
+    pub keymap: Keymap,
+    pub engine: Option<EngineHandle>,
+    pub now_ms: i64,
+}
+
+pub struct App {
+    pub source: ResolvedCluster,
+    pub destination: ResolvedCluster,
+    pub plan_name: String,
+    pub planned_lanes: usize,
+    pub read_only: bool,
+    pub keymap: Keymap,
+    pub engine: Option<EngineHandle>,
+    pub status: EngineStatus,
+    pub now_ms: i64,
+    pub focus: PaneId,
+    pub mode: Mode,
+    pub banner: Option<Banner>,
+    pub lag: LagPane,
+    pub engine_pane: EnginePane,
+    pub inspector: InspectorPane,
+    /// Requests for the worker, drained by the event loop after each update.
+    pub outbox: Vec<Request>,
+    pub quit: bool,
+}
+
+impl App {
+    pub fn new(setup: AppSetup) -> App {
+        let banner = (!setup.keymap.warnings.is_empty()).then(|| Banner {
+            kind: BannerKind::Warning,
+            text: format!("keymap: {}", setup.keymap.warnings.join("; ")),
+        });
+        App {
+            source: setup.source,
+            destination: setup.destination,
+            plan_name: setup.plan_name,
+            planned_lanes: setup.planned_lanes.max(1),
+            read_only: setup.read_only,
+            keymap: setup.keymap,
+            engine: setup.engine,
+            status: EngineStatus::default(),
+            now_ms: setup.now_ms,
+            focus: PaneId::Lag,
+            mode: Mode::Normal,
+            banner,
+            lag: LagPane::default(),
+            engine_pane: EnginePane::default(),
+            inspector: InspectorPane::default(),
+            outbox: Vec::new(),
+            quit: false,
+        }
+    }
+
+    /// Returns whether the screen needs drawing.
+    pub fn set_clock(&mut self, now_ms: i64) -> bool {
+        let changed = now_ms / 1_000 != self.now_ms / 1_000;
+        self.now_ms = now_ms;
+        changed
+    }
+
+    pub fn on_message(&mut self, message: Message) -> bool {
+        match message {
+            Message::EngineStatus(status) => {
+                self.lag.refresh(&status, self.now_ms);
+                self.status = *status;
+                true
+            }
+            Message::Topics { id, result } => self.inspector.on_topics(id, result),
+            Message::Records { id, result } => self.inspector.on_records(id, result),
+        }
+    }
+
+    /// A key press: the open overlay takes it, else the keymap turns it into an action.
+    pub fn on_key(&mut self, key: KeyEvent) -> bool {
+        match std::mem::take(&mut self.mode) {
+            Mode::Normal => match self.keymap.action_for(Key::from_event(&key)).cloned() {
+                Some(action) => self.update(action),
+                None => false,
+            },
+            Mode::Help => {
+                let action = self.keymap.action_for(Key::from_event(&key)).cloned();
+                match action {
+                    Some(Action::Quit) => self.update(Action::Quit),
+                    Some(Action::Help | Action::Escape) | None => true,
+                    Some(_) => {
+                        self.mode = Mode::Help;
+                        false
+                    }
+                }
+            }
+            Mode::CommandLine(mut input) => {
+                match key.code {
+                    KeyCode::Esc => {}
+                    KeyCode::Enter => {
+                        let line = input.lines().join(" ");
+                        match parse_command(&line) {
+                            Ok(action) => {
+                                self.update(action);
+                            }
+                            Err(message) => self.warn(BannerKind::Warning, message),
+                        }
+                    }
+                    _ => {
+                        input.input(key);
+                        self.mode = Mode::CommandLine(input);
+                    }
+                }
+                true
+            }
+            Mode::Filter(mut input) => {
+                match key.code {
+                    KeyCode::Esc => self.set_filter(""),
+                    KeyCode::Enter => {}
+                    _ => {
+                        input.input(key);
+                        let text = input.lines().join("");
+                        self.set_filter(&text);
+                        self.mode = Mode::Filter(input);
+                    }
+                }
+                true
+            }
+            Mode::Confirm { action, cluster, mut input } => {
+                match key.code {
+                    KeyCode::Esc => self.warn(BannerKind::Info, "cancelled".to_owned()),
+                    KeyCode::Enter if input.lines().join("") == cluster => {
+                        self.perform(action);
+                    }
+                    KeyCode::Enter => {
+                        self.warn(BannerKind::Refused, format!("not confirmed: type {cluster} exactly"));
+                    }
+                    _ => {
+                        input.input(key);
+                        self.mode = Mode::Confirm { action, cluster, input };
+                    }
+                }
+                true
+            }
+        }
+    }
+
+    fn warn(&mut self, kind: BannerKind, text: String) {
+        self.banner = Some(Banner { kind, text });
+    }
+
+    fn set_filter(&mut self, text: &str) {
+        match self.focus {
+            PaneId::Inspector => self.inspector.set_filter(text),
+            _ => self.lag.set_filter(text),
+        }
+    }
+
+    fn current_filter(&self) -> &str {
+        match self.focus {
+            PaneId::Inspector => &self.inspector.filter,
+            _ => &self.lag.filter,
+        }
+    }
+
+    fn show(&mut self, pane: PaneId) {
+        self.focus = pane;
+        if pane == PaneId::Inspector {
+            let clusters = Clusters { source: &self.source, destination: &self.destination };
+            if let Some(request) = self.inspector.on_shown(&clusters) {
+                self.outbox.push(request);
+            }
+        }
+    }
+
+    /// Applies an action; returns whether the screen needs drawing.
+    pub fn update(&mut self, action: Action) -> bool {
+        if !matches!(action, Action::Up | Action::Down | Action::PageUp | Action::PageDown) {
+            self.banner = None;
+        }
+        if action.is_mutation() {
+            return self.mutate(action);
+        }
+        if let Some(pane) = action.goto_pane() {
+            self.show(pane);
+            return true;
+        }
+        match action {
+            Action::Quit => self.quit = true,
+            Action::Help => self.mode = Mode::Help,
+            Action::CommandLine => self.mode = Mode::CommandLine(TextArea::default()),
+            Action::Filter => {
+                self.mode = Mode::Filter(TextArea::new(vec![self.current_filter().to_owned()]));
+                if let Mode::Filter(input) = &mut self.mode {
+                    input.move_cursor(ratatui_textarea::CursorMove::End);
+                }
+            }
+            Action::NextPane => self.show(self.focus.offset(1)),
+            Action::PrevPane => self.show(self.focus.offset(-1)),
+            Action::Goto(pane, topic) => {
+                self.show(pane);
+                if let (PaneId::Inspector, Some(topic)) = (pane, topic) {
+                    let clusters = Clusters { source: &self.source, destination: &self.destination };
+                    if let Some(request) = self.inspector.open_topic(&topic, &clusters) {
+                        self.outbox.push(request);
+                    }
+                }
+            }
+            Action::InspectOffsets(offsets) => {
+                self.show(PaneId::Inspector);
+                let clusters = Clusters { source: &self.source, destination: &self.destination };
+                if let Some(request) = self.inspector.set_offsets(&offsets, &clusters) {
+                    self.outbox.push(request);
+                }
+            }
+            Action::Escape if self.focus != PaneId::Inspector => self.lag.set_filter(""),
+            other => return self.update_focused(other),
+        }
+        true
+    }
+
+    fn update_focused(&mut self, action: Action) -> bool {
+        match self.focus {
+            PaneId::Lag => self.lag.update(&action),
+            PaneId::Engine => self.engine_pane.update(&action, &self.status),
+            PaneId::Inspector => {
+                let clusters = Clusters { source: &self.source, destination: &self.destination };
+                let (changed, request) = self.inspector.update(&action, &clusters);
+                self.outbox.extend(request);
+                changed
+            }
+            _ => false,
+        }
+    }
+
+    /// Mutations pass three gates: read-only refuses them, a production
+    /// destination asks for its name first, and there must be an engine.
+    fn mutate(&mut self, action: Action) -> bool {
+        let name = action.name().unwrap_or_else(|| format!("{action:?}").to_lowercase());
+        if self.read_only {
+            self.warn(BannerKind::Refused, format!("read-only: {name} refused"));
+            return true;
+        }
+        if self.destination.production {
+            let cluster = self.destination.name.clone();
+            self.mode = Mode::Confirm { action, cluster, input: TextArea::default() };
+            return true;
+        }
+        self.perform(action);
+        true
+    }
+
+    fn perform(&mut self, action: Action) {
+        let Some(engine) = &self.engine else {
+            self.warn(BannerKind::Warning, "no engine in this cockpit (open it with --plan FILE)".to_owned());
+            return;
+        };
+        let lanes_now = if self.status.lanes_target > 0 { self.status.lanes_target } else { self.planned_lanes };
+        let selected_topic = self.lag.selected_topic().map(str::to_owned);
+        let message = match action {
+            Action::StartEngine => {
+                engine.start();
+                "starting the engine".to_owned()
+            }
+            Action::StopEngine => {
+                engine.stop();
+                "stopping the engine".to_owned()
+            }
+            Action::RescaleUp | Action::RescaleDown | Action::Rescale(_) => {
+                let lanes = match action {
+                    Action::RescaleUp => lanes_now + 1,
+                    Action::RescaleDown => lanes_now.saturating_sub(1),
+                    Action::Rescale(lanes) => lanes,
+                    _ => lanes_now,
+                }
+                .clamp(1, MAX_LANES);
+                engine.rescale(lanes);
+                self.planned_lanes = lanes;
+                format!("rescaling to {lanes} lanes")
+            }
+            Action::PauseTopic | Action::ResumeTopic => {
+                let Some(topic) = selected_topic else {
+                    self.warn(BannerKind::Warning, "select a topic on the Lag pane first".to_owned());
+                    return;
+                };
+                return self.perform(if action == Action::PauseTopic {
+                    Action::PauseNamed(topic)
+                } else {
+                    Action::ResumeNamed(topic)
+                });
+            }
+            Action::PauseNamed(topic) => {
+                engine.pause(&topic);
+                format!("pausing {topic}")
+            }
+            Action::ResumeNamed(topic) => {
+                engine.resume(&topic);
+                format!("resuming {topic}")
+            }
+            Action::RetryLane => match self.engine_pane.selected_lane(&self.status) {
+                Some(lane) => {
+                    engine.retry(lane);
+                    format!("retrying lane {lane}")
+                }
+                None => "select a lane on the Engine pane first".to_owned(),
+            },
+            _ => return,
+        };
+        self.warn(BannerKind::Info, message);
+    }
+
+    /// Stops the engine and waits for it: each lane finishes or aborts its transaction.
+    pub fn shutdown(&mut self) {
+        if let Some(engine) = self.engine.take() {
+            engine.shutdown();
+        }
+    }
+}

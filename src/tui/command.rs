@@ -1,0 +1,95 @@
+//! The `:` command line: an action name, or one of the commands that take
+//! arguments (`rescale 8`, `pause orders`, `goto inspector orders`, `offset -100`).
+
+use super::action::Action;
+use super::panes::PaneId;
+
+pub fn parse_command(line: &str) -> Result<Action, String> {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let Some((&command, args)) = words.split_first() else { return Err("empty command".to_owned()) };
+    let one_arg = |what: &str| match args {
+        [only] => Ok(*only),
+        _ => Err(format!(":{command} takes one {what}")),
+    };
+    let no_args =
+        |action: Action| if args.is_empty() { Ok(action) } else { Err(format!(":{command} takes no arguments")) };
+    match command {
+        "q" | "quit" => no_args(Action::Quit),
+        "start" => no_args(Action::StartEngine),
+        "stop" => no_args(Action::StopEngine),
+        "rescale" | "lanes" => {
+            let count = one_arg("lane count")?;
+            match count.parse::<usize>() {
+                Ok(lanes) if (1..=crate::engine::plan::MAX_LANES).contains(&lanes) => Ok(Action::Rescale(lanes)),
+                _ => {
+                    Err(format!(":rescale {count}: expected a lane count from 1 to {}", crate::engine::plan::MAX_LANES))
+                }
+            }
+        }
+        "pause" => Ok(Action::PauseNamed(one_arg("topic")?.to_owned())),
+        "resume" => Ok(Action::ResumeNamed(one_arg("topic")?.to_owned())),
+        "goto" => {
+            let (pane, topic) = match args {
+                [pane] => (*pane, None),
+                [pane, topic] => (*pane, Some((*topic).to_owned())),
+                _ => return Err(":goto takes a pane and, for the inspector, a topic".to_owned()),
+            };
+            let names: Vec<&str> = PaneId::ALL.iter().map(|p| p.title()).collect();
+            let pane = PaneId::from_name(pane)
+                .ok_or_else(|| format!(":goto {pane}: expected one of {}", names.join(", ").to_lowercase()))?;
+            Ok(Action::Goto(pane, topic))
+        }
+        "offset" | "offsets" | "o" if !args.is_empty() => Ok(Action::InspectOffsets(args.join(" "))),
+        "offset" | "offsets" | "o" => Err(":offset takes a spec: beginning, end, N, -N, s@MS, e@MS".to_owned()),
+        "sort" => match one_arg("key (lag, name or rate)")? {
+            "lag" => Ok(Action::SortLag),
+            "name" => Ok(Action::SortName),
+            "rate" => Ok(Action::SortRate),
+            other => Err(format!(":sort {other}: expected lag, name or rate")),
+        },
+        name => match Action::from_name(name) {
+            Some(action) => no_args(action),
+            None => Err(format!("unknown command :{name} (try :help)")),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands() {
+        let cases: &[(&str, Result<Action, &str>)] = &[
+            ("rescale 8", Ok(Action::Rescale(8))),
+            ("  rescale   3 ", Ok(Action::Rescale(3))),
+            ("rescale 0", Err(":rescale 0: expected a lane count from 1 to")),
+            ("rescale x", Err(":rescale x:")),
+            ("rescale", Err(":rescale takes one lane count")),
+            ("pause orders", Ok(Action::PauseNamed("orders".into()))),
+            ("resume orders", Ok(Action::ResumeNamed("orders".into()))),
+            ("pause", Err(":pause takes one topic")),
+            ("goto inspector orders", Ok(Action::Goto(PaneId::Inspector, Some("orders".into())))),
+            ("goto engine", Ok(Action::Goto(PaneId::Engine, None))),
+            ("goto nowhere", Err(":goto nowhere: expected one of lag, engine")),
+            ("offset -100", Ok(Action::InspectOffsets("-100".into()))),
+            ("offset s@1 e@2", Ok(Action::InspectOffsets("s@1 e@2".into()))),
+            ("offset", Err(":offset takes a spec")),
+            ("sort rate", Ok(Action::SortRate)),
+            ("sort size", Err(":sort size: expected")),
+            ("start_engine", Ok(Action::StartEngine)),
+            ("start", Ok(Action::StartEngine)),
+            ("help", Ok(Action::Help)),
+            ("quit now", Err(":quit takes no arguments")),
+            ("", Err("empty command")),
+            ("launch", Err("unknown command :launch")),
+        ];
+        for (line, expected) in cases {
+            match (parse_command(line), expected) {
+                (Ok(action), Ok(want)) => assert_eq!(&action, want, "{line}"),
+                (Err(message), Err(prefix)) => assert!(message.starts_with(prefix), "{line}: {message}"),
+                (got, want) => panic!("{line}: got {got:?}, expected {want:?}"),
+            }
+        }
+    }
+}

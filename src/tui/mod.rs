@@ -1,0 +1,261 @@
+//! The cockpit: one screen for a migration day. Data flows one way: a key
+//! becomes an [`action::Action`] through the keymap, `App::update` changes state
+//! and may leave requests for the worker, and `render` draws `&App`. Kafka
+//! answers and engine snapshots come back as events on the same channel as
+//! keys, so the loop has one place to wait.
+
+pub mod action;
+pub mod app;
+pub mod command;
+pub mod keymap;
+pub mod lag_math;
+pub mod panes;
+pub mod render;
+pub mod terminal;
+pub mod worker;
+
+#[cfg(test)]
+mod snapshot_tests;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use ratatui::crossterm::event::{self as terminal_event, Event as TerminalEvent, KeyEvent, KeyEventKind};
+
+use crate::config::ResolvedCluster;
+use crate::engine::plan::Plan;
+use crate::engine::EngineHandle;
+use crate::error::{Failure, Outcome};
+
+use app::{App, AppSetup};
+use keymap::Keymap;
+use worker::{Message, Worker};
+
+/// About 30 frames a second at most, however fast events arrive.
+const FRAME_BUDGET: Duration = Duration::from_millis(33);
+/// Engine snapshots are folded in at most this often.
+const STATUS_EVERY: Duration = Duration::from_millis(100);
+
+#[derive(Debug)]
+pub enum Event {
+    Key(KeyEvent),
+    Resize,
+    Message(Message),
+}
+
+pub struct CockpitSetup {
+    pub source: ResolvedCluster,
+    pub destination: ResolvedCluster,
+    /// Without a plan the cockpit has no engine: lag stays empty and the Inspector still works.
+    pub plan: Option<Plan>,
+    pub read_only: bool,
+    pub timeout: Duration,
+}
+
+pub fn now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |elapsed| i64::try_from(elapsed.as_millis()).unwrap_or(0))
+}
+
+/// The app with its workers: what the terminal loop and the headless tests both drive.
+pub struct Cockpit {
+    pub app: App,
+    events: Receiver<Event>,
+    sender: Sender<Event>,
+    worker: Worker,
+    watcher: Option<JoinHandle<()>>,
+}
+
+impl Cockpit {
+    pub fn new(app: App, timeout: Duration) -> Cockpit {
+        let (sender, events) = mpsc::channel();
+        let deliver = sender.clone();
+        let worker = Worker::spawn(timeout, move |message| {
+            let _ = deliver.send(Event::Message(message));
+        });
+        let watcher = app.engine.as_ref().and_then(|engine| watch_engine(engine, sender.clone()));
+        Cockpit { app, events, sender, worker, watcher }
+    }
+
+    /// Builds the app from a setup, with the user's keymap, and its engine if there is a plan.
+    pub fn from_setup(setup: CockpitSetup, keymap: Keymap) -> Cockpit {
+        let planned_lanes = setup.plan.as_ref().map_or(1, |plan| plan.engine.lanes);
+        let plan_name = setup.plan.as_ref().map_or_else(|| "(none)".to_owned(), |plan| plan.name.clone());
+        let engine = setup
+            .plan
+            .map(|plan| EngineHandle::spawn(plan, setup.source.clone(), setup.destination.clone(), setup.timeout));
+        let app = App::new(AppSetup {
+            source: setup.source,
+            destination: setup.destination,
+            plan_name,
+            planned_lanes,
+            read_only: setup.read_only,
+            keymap,
+            engine,
+            now_ms: now_ms(),
+        });
+        Cockpit::new(app, setup.timeout)
+    }
+
+    pub fn sender(&self) -> Sender<Event> {
+        self.sender.clone()
+    }
+
+    /// Applies an action as a key would; returns whether the screen needs drawing.
+    pub fn dispatch(&mut self, action: action::Action) -> bool {
+        let dirty = self.app.update(action);
+        self.flush();
+        dirty
+    }
+
+    pub fn handle(&mut self, event: Event) -> bool {
+        let dirty = match event {
+            Event::Key(key) => self.app.on_key(key),
+            Event::Resize => true,
+            Event::Message(message) => self.app.on_message(message),
+        };
+        self.flush();
+        dirty
+    }
+
+    fn flush(&mut self) {
+        for request in self.app.outbox.drain(..) {
+            self.worker.submit(request);
+        }
+    }
+
+    /// Waits up to `wait` for an event, then handles it and every other one
+    /// already queued (a burst is drawn once). Returns whether to draw.
+    pub fn pump(&mut self, wait: Duration) -> bool {
+        let first = match self.events.recv_timeout(wait) {
+            Ok(event) => event,
+            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => return false,
+        };
+        let mut dirty = self.handle(first);
+        while let Ok(event) = self.events.try_recv() {
+            dirty |= self.handle(event);
+        }
+        dirty
+    }
+
+    /// Pumps events, with the real clock, until `done` holds or `limit` passes.
+    pub fn pump_until(&mut self, limit: Duration, done: impl Fn(&App) -> bool) -> bool {
+        let deadline = Instant::now() + limit;
+        while Instant::now() < deadline {
+            if done(&self.app) {
+                return true;
+            }
+            self.app.set_clock(now_ms());
+            self.pump(Duration::from_millis(50));
+        }
+        done(&self.app)
+    }
+
+    /// Stops the engine (lanes finish or abort their transactions) and the watcher.
+    pub fn shutdown(mut self) {
+        self.app.shutdown();
+        if let Some(watcher) = self.watcher.take() {
+            let _ = watcher.join();
+        }
+    }
+}
+
+/// Forwards engine snapshots as events, at most every [`STATUS_EVERY`]. Ends
+/// when the engine's coordinator exits (the watch closes) or the cockpit is gone.
+fn watch_engine(engine: &EngineHandle, sender: Sender<Event>) -> Option<JoinHandle<()>> {
+    let mut status = engine.status();
+    std::thread::Builder::new()
+        .name("kdeck-cockpit-status".into())
+        .spawn(move || {
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_time().build() else { return };
+            runtime.block_on(async move {
+                loop {
+                    let snapshot = Box::new(status.borrow_and_update().clone());
+                    if sender.send(Event::Message(Message::EngineStatus(snapshot))).is_err() {
+                        return;
+                    }
+                    if status.changed().await.is_err() {
+                        return;
+                    }
+                    tokio::time::sleep(STATUS_EVERY).await;
+                }
+            });
+        })
+        .ok()
+}
+
+/// Runs the cockpit on the terminal until the user quits or SIGTERM arrives.
+pub fn run(setup: CockpitSetup, stop: &Arc<AtomicBool>) -> Outcome {
+    let keymap = Keymap::load_with_user_file(keymap::user_keymap_path().as_deref());
+    let timeout = setup.timeout;
+    let mut cockpit = Cockpit::from_setup(setup, keymap);
+    let _ = timeout;
+    let mut guard = terminal::TerminalGuard::enter()
+        .map_err(|err| Failure::runtime(format!("cannot open the terminal for the cockpit: {err}")))?;
+    let closing = Arc::new(AtomicBool::new(false));
+    let input = spawn_input(cockpit.sender(), closing.clone());
+    let outcome = event_loop(&mut guard, &mut cockpit, stop);
+    closing.store(true, Ordering::SeqCst);
+    if let Some(input) = input {
+        let _ = input.join();
+    }
+    drop(guard);
+    cockpit.shutdown();
+    outcome
+}
+
+fn event_loop(guard: &mut terminal::TerminalGuard, cockpit: &mut Cockpit, stop: &Arc<AtomicBool>) -> Outcome {
+    let forced_panic = cfg!(debug_assertions) && std::env::var_os("KDECK_TEST_PANIC").is_some_and(|v| v == "1");
+    let mut dirty = true;
+    let mut last_draw: Option<Instant> = None;
+    loop {
+        if stop.load(Ordering::Relaxed) || cockpit.app.quit {
+            return Ok(());
+        }
+        dirty |= cockpit.app.set_clock(now_ms());
+        let frame_due = last_draw.is_none_or(|at| at.elapsed() >= FRAME_BUDGET);
+        if dirty && frame_due {
+            guard
+                .terminal
+                .draw(|frame| render::render(frame, &cockpit.app))
+                .map_err(|err| Failure::runtime(format!("cannot draw the cockpit: {err}")))?;
+            dirty = false;
+            last_draw = Some(Instant::now());
+            if forced_panic {
+                panic!("KDECK_TEST_PANIC: a forced panic to test that the terminal is restored");
+            }
+        }
+        let wait = match last_draw {
+            Some(at) if dirty => FRAME_BUDGET.saturating_sub(at.elapsed()),
+            _ => Duration::from_millis(250),
+        };
+        dirty |= cockpit.pump(wait);
+    }
+}
+
+/// Terminal input on its own thread: key presses (not releases) and resizes.
+fn spawn_input(sender: Sender<Event>, closing: Arc<AtomicBool>) -> Option<JoinHandle<()>> {
+    std::thread::Builder::new()
+        .name("kdeck-cockpit-input".into())
+        .spawn(move || {
+            while !closing.load(Ordering::SeqCst) {
+                match terminal_event::poll(Duration::from_millis(100)) {
+                    Ok(false) => continue,
+                    Ok(true) => {}
+                    Err(_) => return,
+                }
+                let event = match terminal_event::read() {
+                    Ok(TerminalEvent::Key(key)) if key.kind == KeyEventKind::Press => Event::Key(key),
+                    Ok(TerminalEvent::Resize(..)) => Event::Resize,
+                    Ok(_) => continue,
+                    Err(_) => return,
+                };
+                if sender.send(event).is_err() {
+                    return;
+                }
+            }
+        })
+        .ok()
+}

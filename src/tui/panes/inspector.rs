@@ -1,0 +1,439 @@
+//! kcat in a pane: pick a cluster and a topic, read it with `kdeck consume`'s
+//! offset grammar (`-20`, `beginning`, `s@<ms>`), browse the messages, open one
+//! to see its headers and its value as pretty JSON, text or hex.
+
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style, Stylize};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::Frame;
+
+use crate::config::ResolvedCluster;
+use crate::inspect::offset_spec::parse_offset_specs;
+use crate::tui::action::Action;
+use crate::tui::worker::{InspectedRecord, Request};
+
+use super::{matches_filter, move_cursor};
+
+/// Records per read: enough to browse, few enough to draw at once.
+pub const READ_LIMIT: usize = 500;
+pub const DEFAULT_OFFSETS: &str = "-20";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ClusterSide {
+    #[default]
+    Source,
+    Destination,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Focus {
+    #[default]
+    Topics,
+    Messages,
+    Detail,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Load<T> {
+    #[default]
+    NotAsked,
+    Loading,
+    Ready(T),
+    Failed(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct InspectorPane {
+    pub side: ClusterSide,
+    pub topics: Load<Vec<String>>,
+    pub topic_cursor: usize,
+    /// The topic being read, once chosen.
+    pub topic: Option<String>,
+    /// The `-o` arguments, space-separated, as the user typed them.
+    pub offsets: String,
+    pub messages: Load<Vec<InspectedRecord>>,
+    pub message_cursor: usize,
+    pub focus: Focus,
+    pub hex: bool,
+    pub filter: String,
+    next_id: u64,
+    pending_topics: u64,
+    pending_read: u64,
+}
+
+impl Default for InspectorPane {
+    fn default() -> Self {
+        InspectorPane {
+            side: ClusterSide::Source,
+            topics: Load::NotAsked,
+            topic_cursor: 0,
+            topic: None,
+            offsets: DEFAULT_OFFSETS.to_owned(),
+            messages: Load::NotAsked,
+            message_cursor: 0,
+            focus: Focus::Topics,
+            hex: false,
+            filter: String::new(),
+            next_id: 0,
+            pending_topics: 0,
+            pending_read: 0,
+        }
+    }
+}
+
+/// The clusters the Inspector can read, source first.
+pub struct Clusters<'a> {
+    pub source: &'a ResolvedCluster,
+    pub destination: &'a ResolvedCluster,
+}
+
+impl Clusters<'_> {
+    fn pick(&self, side: ClusterSide) -> &ResolvedCluster {
+        match side {
+            ClusterSide::Source => self.source,
+            ClusterSide::Destination => self.destination,
+        }
+    }
+}
+
+impl InspectorPane {
+    fn next_id(&mut self) -> u64 {
+        self.next_id += 1;
+        self.next_id
+    }
+
+    /// Asks for the topic list unless it is there or on its way.
+    pub fn on_shown(&mut self, clusters: &Clusters<'_>) -> Option<Request> {
+        matches!(self.topics, Load::NotAsked | Load::Failed(_)).then(|| self.request_topics(clusters))
+    }
+
+    fn request_topics(&mut self, clusters: &Clusters<'_>) -> Request {
+        let id = self.next_id();
+        self.pending_topics = id;
+        self.topics = Load::Loading;
+        Request::Topics { id, cluster: clusters.pick(self.side).clone() }
+    }
+
+    /// Reads `topic` with the current offsets; a bad spec is an error shown in the pane.
+    pub fn open_topic(&mut self, topic: &str, clusters: &Clusters<'_>) -> Option<Request> {
+        self.topic = Some(topic.to_owned());
+        self.focus = Focus::Messages;
+        self.message_cursor = 0;
+        let args: Vec<String> = self.offsets.split_whitespace().map(str::to_owned).collect();
+        let spec = match parse_offset_specs(&args) {
+            Ok(spec) => spec,
+            Err(err) => {
+                self.messages = Load::Failed(err.to_string());
+                return None;
+            }
+        };
+        let id = self.next_id();
+        self.pending_read = id;
+        self.messages = Load::Loading;
+        Some(Request::Read {
+            id,
+            cluster: clusters.pick(self.side).clone(),
+            topic: topic.to_owned(),
+            spec,
+            limit: READ_LIMIT,
+        })
+    }
+
+    pub fn set_offsets(&mut self, offsets: &str, clusters: &Clusters<'_>) -> Option<Request> {
+        self.offsets = offsets.trim().to_owned();
+        let topic = self.topic.clone()?;
+        self.open_topic(&topic, clusters)
+    }
+
+    /// Answers older than the latest request are dropped.
+    pub fn on_topics(&mut self, id: u64, result: Result<Vec<String>, String>) -> bool {
+        if id != self.pending_topics {
+            return false;
+        }
+        self.topics = match result {
+            Ok(topics) => Load::Ready(topics),
+            Err(err) => Load::Failed(err),
+        };
+        self.topic_cursor = 0;
+        true
+    }
+
+    pub fn on_records(&mut self, id: u64, result: Result<Vec<InspectedRecord>, String>) -> bool {
+        if id != self.pending_read {
+            return false;
+        }
+        self.messages = match result {
+            Ok(records) => Load::Ready(records),
+            Err(err) => Load::Failed(err),
+        };
+        self.message_cursor = 0;
+        true
+    }
+
+    pub fn visible_topics(&self) -> Vec<&str> {
+        match &self.topics {
+            Load::Ready(topics) => {
+                let filter = if self.focus == Focus::Topics { self.filter.as_str() } else { "" };
+                topics.iter().map(String::as_str).filter(|t| matches_filter(t, filter)).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    pub fn visible_messages(&self) -> Vec<&InspectedRecord> {
+        match &self.messages {
+            Load::Ready(records) => {
+                let filter = if self.focus == Focus::Topics { "" } else { self.filter.as_str() };
+                records.iter().filter(|r| matches_filter(&message_summary(r), filter)).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    pub fn set_filter(&mut self, filter: &str) {
+        self.filter = filter.to_owned();
+        self.topic_cursor = 0;
+        self.message_cursor = 0;
+    }
+
+    pub fn selected_message(&self) -> Option<&InspectedRecord> {
+        self.visible_messages().get(self.message_cursor).copied()
+    }
+
+    /// Returns whether the pane changed, and a request for the worker if it needs one.
+    pub fn update(&mut self, action: &Action, clusters: &Clusters<'_>) -> (bool, Option<Request>) {
+        match action {
+            Action::Expand => match self.focus {
+                Focus::Topics => {
+                    let topic = self.visible_topics().get(self.topic_cursor).map(|t| (*t).to_owned());
+                    match topic {
+                        Some(topic) => {
+                            self.filter.clear();
+                            (true, self.open_topic(&topic, clusters))
+                        }
+                        None => (false, None),
+                    }
+                }
+                Focus::Messages if self.selected_message().is_some() => {
+                    self.focus = Focus::Detail;
+                    (true, None)
+                }
+                _ => (false, None),
+            },
+            Action::Escape => {
+                self.focus = match self.focus {
+                    Focus::Detail => Focus::Messages,
+                    _ => Focus::Topics,
+                };
+                (true, None)
+            }
+            Action::Refresh => match self.topic.clone() {
+                Some(topic) if self.focus != Focus::Topics => (true, self.open_topic(&topic, clusters)),
+                _ => (true, Some(self.request_topics(clusters))),
+            },
+            Action::SwitchCluster => {
+                self.side = match self.side {
+                    ClusterSide::Source => ClusterSide::Destination,
+                    ClusterSide::Destination => ClusterSide::Source,
+                };
+                let request = match self.topic.clone() {
+                    Some(topic) if self.focus != Focus::Topics => self.open_topic(&topic, clusters),
+                    _ => Some(self.request_topics(clusters)),
+                };
+                (true, request)
+            }
+            Action::ToggleHex => {
+                self.hex = !self.hex;
+                (true, None)
+            }
+            other => {
+                let moved = match self.focus {
+                    Focus::Topics => {
+                        let len = self.visible_topics().len();
+                        move_cursor(&mut self.topic_cursor, len, other, 10)
+                    }
+                    Focus::Messages => {
+                        let len = self.visible_messages().len();
+                        move_cursor(&mut self.message_cursor, len, other, 10)
+                    }
+                    Focus::Detail => false,
+                };
+                (moved, None)
+            }
+        }
+    }
+}
+
+/// Bytes as text when they are UTF-8, else as `\xNN` escapes.
+pub fn bytes_text(bytes: Option<&[u8]>) -> String {
+    match bytes {
+        None => "(null)".to_owned(),
+        Some(bytes) => match std::str::from_utf8(bytes) {
+            Ok(text) => text.to_owned(),
+            Err(_) => bytes.iter().map(|b| format!("\\x{b:02x}")).collect(),
+        },
+    }
+}
+
+/// `0000  7b 22 6f ...  {"o...` lines, 16 bytes each.
+pub fn hex_dump(bytes: &[u8]) -> Vec<String> {
+    bytes
+        .chunks(16)
+        .enumerate()
+        .map(|(row, chunk)| {
+            let hex: Vec<String> = chunk.iter().map(|b| format!("{b:02x}")).collect();
+            let ascii: String =
+                chunk.iter().map(|&b| if b.is_ascii_graphic() || b == b' ' { b as char } else { '.' }).collect();
+            format!("{:04x}  {:<47}  {ascii}", row * 16, hex.join(" "))
+        })
+        .collect()
+}
+
+/// Pretty JSON when the value is JSON, else its text.
+pub fn value_text(value: Option<&[u8]>) -> String {
+    if let Some(json) = value.and_then(|v| serde_json::from_slice::<serde_json::Value>(v).ok()) {
+        if let Ok(pretty) = serde_json::to_string_pretty(&json) {
+            return pretty;
+        }
+    }
+    bytes_text(value)
+}
+
+fn message_summary(record: &InspectedRecord) -> String {
+    format!("{} {}", bytes_text(record.key.as_deref()), bytes_text(record.value.as_deref()))
+}
+
+/// RFC 3339 in UTC with milliseconds; `–` when the record has no timestamp.
+pub fn timestamp_text(ms: i64) -> String {
+    let Ok(ms) = u64::try_from(ms) else { return "–".to_owned() };
+    let time = std::time::UNIX_EPOCH + std::time::Duration::from_millis(ms);
+    humantime::format_rfc3339_millis(time).to_string()
+}
+
+pub fn render(frame: &mut Frame, area: Rect, pane: &InspectorPane, clusters: &Clusters<'_>) {
+    let cluster = clusters.pick(pane.side);
+    let [topics_area, messages_area] =
+        Layout::horizontal([Constraint::Percentage(25), Constraint::Percentage(75)]).areas(area);
+    let focused = Style::default().cyan();
+    let topic_block = Block::default()
+        .borders(Borders::ALL)
+        .title(format!(" {} topics · c switch ", cluster.name))
+        .border_style(if pane.focus == Focus::Topics { focused } else { Style::default() });
+    match &pane.topics {
+        Load::Ready(_) => {
+            let names = pane.visible_topics();
+            let rows = names.iter().map(|name| Row::new([*name]));
+            let table = Table::new(rows, [Constraint::Fill(1)])
+                .block(topic_block)
+                .row_highlight_style(Style::default().add_modifier(Modifier::REVERSED));
+            let mut state = TableState::default().with_selected(Some(pane.topic_cursor));
+            frame.render_stateful_widget(table, topics_area, &mut state);
+        }
+        other => frame.render_widget(status_text(other, "Loading topics…").block(topic_block), topics_area),
+    }
+
+    let title = match &pane.topic {
+        Some(topic) => format!(" {topic} @ {} · -o {} · :offset SPEC · r reread ", cluster.name, pane.offsets),
+        None => " Messages · pick a topic, Enter ".to_owned(),
+    };
+    let message_block = Block::default()
+        .borders(Borders::ALL)
+        .title(title)
+        .border_style(if pane.focus == Focus::Topics { Style::default() } else { focused });
+    if pane.focus == Focus::Detail {
+        if let Some(record) = pane.selected_message() {
+            let paragraph = Paragraph::new(detail_lines(record, pane.hex))
+                .block(message_block.title_bottom(" Esc back · x hex/text "))
+                .wrap(Wrap { trim: false });
+            frame.render_widget(paragraph, messages_area);
+            return;
+        }
+    }
+    match &pane.messages {
+        Load::Ready(_) => {
+            let header = Row::new(["p", "offset", "timestamp", "key", "value", "hdrs"]).bold();
+            let visible = pane.visible_messages();
+            let rows = visible.iter().map(|record| {
+                Row::new([
+                    record.partition.to_string(),
+                    record.offset.to_string(),
+                    timestamp_text(record.timestamp_ms),
+                    bytes_text(record.key.as_deref()),
+                    bytes_text(record.value.as_deref()).replace('\n', " "),
+                    record.headers.len().to_string(),
+                ])
+            });
+            let widths = [
+                Constraint::Length(3),
+                Constraint::Length(8),
+                Constraint::Length(24),
+                Constraint::Length(12),
+                Constraint::Fill(1),
+                Constraint::Length(4),
+            ];
+            let count = format!(" {} messages ", visible.len());
+            let table = Table::new(rows, widths)
+                .header(header)
+                .block(message_block.title_bottom(count))
+                .row_highlight_style(Style::default().add_modifier(Modifier::REVERSED));
+            let mut state = TableState::default().with_selected(Some(pane.message_cursor));
+            frame.render_stateful_widget(table, messages_area, &mut state);
+        }
+        Load::NotAsked if pane.topic.is_none() => frame.render_widget(
+            Paragraph::new("Choose a topic on the left and press Enter, or type :goto inspector TOPIC.")
+                .block(message_block),
+            messages_area,
+        ),
+        other => frame.render_widget(status_text(other, "Reading…").block(message_block), messages_area),
+    }
+}
+
+fn status_text<T>(load: &Load<T>, loading: &'static str) -> Paragraph<'static> {
+    match load {
+        Load::Failed(err) => Paragraph::new(err.clone()).red().wrap(Wrap { trim: true }),
+        Load::Loading => Paragraph::new(loading),
+        _ => Paragraph::new(""),
+    }
+}
+
+fn detail_lines(record: &InspectedRecord, hex: bool) -> Vec<Line<'static>> {
+    let mut lines = vec![
+        Line::from(format!("partition {}  offset {}", record.partition, record.offset)).bold(),
+        Line::from(format!("timestamp {}", timestamp_text(record.timestamp_ms))),
+        Line::from(format!("key       {}", bytes_text(record.key.as_deref()))),
+        Line::from("headers").bold(),
+    ];
+    if record.headers.is_empty() {
+        lines.push(Line::from("  (none)").dim());
+    }
+    for (name, value) in &record.headers {
+        lines.push(Line::from(format!("  {name} = {}", bytes_text(value.as_deref()))));
+    }
+    lines.push(Line::from(if hex { "value (hex)" } else { "value" }).bold());
+    let body = match (&record.value, hex) {
+        (Some(value), true) => hex_dump(value),
+        (value, false) => value_text(value.as_deref()).lines().map(str::to_owned).collect(),
+        (None, true) => vec!["(null)".to_owned()],
+    };
+    lines.extend(body.into_iter().map(Line::from));
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn value_forms() {
+        assert_eq!(bytes_text(None), "(null)");
+        assert_eq!(bytes_text(Some(b"plain")), "plain");
+        assert_eq!(bytes_text(Some(&[0xff, 0x00])), "\\xff\\x00");
+        assert_eq!(value_text(Some(br#"{"a":1}"#)), "{\n  \"a\": 1\n}");
+        assert_eq!(value_text(Some(b"not json")), "not json");
+        assert_eq!(hex_dump(b"hi"), vec![format!("0000  {:<47}  hi", "68 69")]);
+        assert_eq!(hex_dump(&[0u8; 17]).len(), 2);
+        assert_eq!(timestamp_text(-1), "–");
+        assert_eq!(timestamp_text(1_700_000_000_123), "2023-11-14T22:13:20.123Z");
+    }
+}

@@ -1,0 +1,178 @@
+//! Draws the whole cockpit from `&App`: top bar, pane tabs, the focused pane,
+//! the bottom line (hints, banner, command line, filter or confirmation) and
+//! the help overlay. Reads state, changes nothing.
+
+use std::str::FromStr;
+
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style, Stylize};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row, Table, Tabs};
+use ratatui::Frame;
+
+use crate::config::ResolvedCluster;
+use crate::engine::status::EngineState;
+
+use super::action::Action;
+use super::app::{App, BannerKind, Mode};
+use super::lag_math::count_text;
+use super::panes::inspector::Clusters;
+use super::panes::{engine, inspector, lag, placeholder, PaneId};
+
+pub fn render(frame: &mut Frame, app: &App) {
+    let [top, tabs, body, bottom] =
+        Layout::vertical([Constraint::Length(1), Constraint::Length(1), Constraint::Fill(1), Constraint::Length(1)])
+            .areas(frame.area());
+    frame.render_widget(top_bar(app), top);
+    let titles = PaneId::ALL.iter().enumerate().map(|(index, pane)| format!("{} {}", index + 1, pane.title()));
+    let tab_bar = Tabs::new(titles)
+        .select(app.focus.index())
+        .highlight_style(Style::default().add_modifier(Modifier::REVERSED | Modifier::BOLD))
+        .divider("│");
+    frame.render_widget(tab_bar, tabs);
+    match app.focus {
+        PaneId::Lag => lag::render(frame, body, &app.lag, &app.status),
+        PaneId::Engine => engine::render(frame, body, &app.engine_pane, &app.status, app.now_ms),
+        PaneId::Inspector => {
+            let clusters = Clusters { source: &app.source, destination: &app.destination };
+            inspector::render(frame, body, &app.inspector, &clusters);
+        }
+        other => placeholder::render(frame, body, other),
+    }
+    bottom_line(frame, bottom, app);
+    if matches!(app.mode, Mode::Help) {
+        help_overlay(frame, body, app);
+    }
+}
+
+/// The profile's colour when it names one ratatui knows, else a fixed pair
+/// that tells the two sides apart.
+pub fn cluster_color(cluster: &ResolvedCluster, fallback: Color) -> Color {
+    cluster.color.as_deref().and_then(|name| Color::from_str(name).ok()).unwrap_or(fallback)
+}
+
+fn top_bar(app: &App) -> Line<'static> {
+    let source = cluster_color(&app.source, Color::Cyan);
+    let destination = cluster_color(&app.destination, Color::Magenta);
+    let lanes = if app.status.lanes.len() == app.status.lanes_target {
+        format!("{} lanes", app.status.lanes.len())
+    } else {
+        format!("{}→{} lanes", app.status.lanes.len(), app.status.lanes_target)
+    };
+    let lag = app.status.total_lag().map_or_else(|| "?".to_owned(), count_text);
+    let mut spans = vec![
+        Span::raw(" kdeck ").bold(),
+        Span::raw(app.source.name.clone()).fg(source).bold(),
+        Span::raw(" → "),
+        Span::raw(app.destination.name.clone()).fg(destination).bold(),
+    ];
+    if app.destination.production {
+        spans.push(Span::raw(" (production)").red());
+    }
+    spans.extend([
+        Span::raw(format!("  plan {}  engine ", app.plan_name)),
+        Span::raw(app.status.state.as_str()).fg(engine::state_color(&app.status.state)).bold(),
+        Span::raw(format!(" {lanes}  total lag ")),
+        Span::raw(lag).bold(),
+        Span::raw(format!("  {} ", clock_text(app.now_ms))),
+    ]);
+    if let EngineState::Failed(_) = app.status.state {
+        spans.push(Span::raw(" FAILED ").white().on_red().bold());
+    }
+    if app.read_only {
+        spans.push(Span::raw(" READ-ONLY ").black().on_yellow().bold());
+    }
+    Line::from(spans)
+}
+
+/// HH:MM:SS UTC of the app's clock.
+pub fn clock_text(now_ms: i64) -> String {
+    let secs = now_ms.div_euclid(1_000).rem_euclid(86_400);
+    format!("{:02}:{:02}:{:02}Z", secs / 3_600, (secs % 3_600) / 60, secs % 60)
+}
+
+/// The actions the bottom line advertises, with short labels.
+const HINTS: &[(Action, &str)] = &[
+    (Action::Help, "help"),
+    (Action::CommandLine, "cmd"),
+    (Action::Filter, "filter"),
+    (Action::NextPane, "pane"),
+    (Action::StartEngine, "start"),
+    (Action::StopEngine, "stop"),
+    (Action::RescaleUp, "lane+"),
+    (Action::RescaleDown, "lane-"),
+    (Action::PauseTopic, "pause"),
+    (Action::Quit, "quit"),
+];
+
+/// Key hints from the keymap, so they change when the keymap does.
+pub fn hints(app: &App) -> Line<'static> {
+    let mut spans = Vec::new();
+    for (action, label) in HINTS {
+        if app.read_only && action.is_mutation() {
+            continue;
+        }
+        let Some(key) = app.keymap.keys_for(action).first().copied() else { continue };
+        spans.push(Span::raw(format!(" {key}")).bold().cyan());
+        spans.push(Span::raw(format!(" {label} ")));
+    }
+    if app.read_only {
+        spans.push(Span::raw(" read-only: engine keys disabled").yellow());
+    }
+    Line::from(spans)
+}
+
+fn bottom_line(frame: &mut Frame, area: Rect, app: &App) {
+    let prompt = |frame: &mut Frame, label: String, input: &ratatui_textarea::TextArea<'static>| {
+        let width = u16::try_from(label.chars().count()).unwrap_or(u16::MAX).min(area.width);
+        let [label_area, input_area] = Layout::horizontal([Constraint::Length(width), Constraint::Fill(1)]).areas(area);
+        frame.render_widget(Span::raw(label).bold(), label_area);
+        frame.render_widget(input, input_area);
+    };
+    match &app.mode {
+        Mode::CommandLine(input) => prompt(frame, ":".to_owned(), input),
+        Mode::Filter(input) => prompt(frame, "/".to_owned(), input),
+        Mode::Confirm { action, cluster, input } => {
+            let name = action.name().unwrap_or_else(|| format!("{action:?}").to_lowercase());
+            prompt(frame, format!("{cluster} is production: type its name to {name} (Esc cancels): "), input);
+        }
+        _ => match &app.banner {
+            Some(banner) => {
+                let style = match banner.kind {
+                    BannerKind::Info => Style::default().green(),
+                    BannerKind::Warning => Style::default().black().on_yellow(),
+                    BannerKind::Refused => Style::default().white().on_red(),
+                };
+                frame.render_widget(Paragraph::new(format!(" {}", banner.text)).style(style), area);
+            }
+            None => frame.render_widget(hints(app), area),
+        },
+    }
+}
+
+fn help_overlay(frame: &mut Frame, body: Rect, app: &App) {
+    let rows = app.keymap.help_rows();
+    let height = u16::try_from(rows.len()).unwrap_or(u16::MAX).saturating_add(2).min(body.height);
+    let [area] = Layout::vertical([Constraint::Length(height)]).flex(Flex::Center).areas(body);
+    let [area] = Layout::horizontal([Constraint::Max(90)]).flex(Flex::Center).areas(area);
+    let table = Table::new(
+        rows.into_iter().map(|(keys, desc)| Row::new([keys, desc])),
+        [Constraint::Length(16), Constraint::Fill(1)],
+    )
+    .block(Block::default().borders(Borders::ALL).title(" Keys (from the keymap) · ? or Esc closes "));
+    frame.render_widget(Clear, area);
+    frame.render_widget(table, area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clock() {
+        assert_eq!(clock_text(0), "00:00:00Z");
+        assert_eq!(clock_text(1_700_000_000_123), "22:13:20Z");
+        assert_eq!(clock_text(-1_000), "23:59:59Z");
+        assert_eq!(clock_text(i64::MIN), clock_text(i64::MIN));
+    }
+}

@@ -1,0 +1,273 @@
+//! Every pane drawn at 120x40 and 80x24 with a fixed clock and fixed data,
+//! compared with the snapshots in `src/tui/snapshots/` (review changes with
+//! `cargo insta review`, or bless them with `INSTA_UPDATE=always`).
+
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+
+use crate::config::{self, ClusterArgs, ResolvedCluster};
+use crate::engine::assignment::TopicPartition;
+use crate::engine::status::{
+    EngineEvent, EngineEventKind, EngineState, EngineStatus, LaneState, LaneStatus, PartitionStatus, RescaleReport,
+    TopicState, TopicStatus,
+};
+
+use super::action::Action;
+use super::app::{App, AppSetup};
+use super::keymap::Keymap;
+use super::panes::PaneId;
+use super::render::render;
+use super::worker::{InspectedRecord, Message};
+
+/// 2026-11-25T09:30:00Z
+const NOW_MS: i64 = 1_795_599_000_000;
+
+fn clusters(production: bool) -> (ResolvedCluster, ResolvedCluster) {
+    let text = format!(
+        "[clusters.msk]\nbootstrap = \"b-1.msk:9096\"\ncolor = \"red\"\nproduction = {production}\n\
+         \"sasl.password\" = \"hunter2-never-drawn\"\n\n[clusters.ccloud]\nbootstrap = \"pkc.ccloud:9092\"\ncolor = \"green\"\n"
+    );
+    let config = config::parse(&text, std::path::Path::new("test.toml")).expect("test config");
+    let resolve = |name: &str| {
+        let args = ClusterArgs { cluster: name.to_owned(), properties_file: None, overrides: Vec::new() };
+        config::resolve_cluster(&args, &config).expect("resolve")
+    };
+    (resolve("msk"), resolve("ccloud"))
+}
+
+pub(crate) fn app(read_only: bool) -> App {
+    let (source, destination) = clusters(false);
+    App::new(AppSetup {
+        source,
+        destination,
+        plan_name: "msk-to-ccloud".into(),
+        planned_lanes: 4,
+        read_only,
+        keymap: Keymap::defaults(),
+        engine: None,
+        now_ms: NOW_MS,
+    })
+}
+
+fn partition(topic: &str, number: i32, high: i64, next: i64, destination: i64) -> PartitionStatus {
+    PartitionStatus {
+        source: TopicPartition::new(topic, number),
+        destination_topic: topic.to_owned(),
+        source_high_watermark: high,
+        next_source_offset: next,
+        destination_high_watermark: destination,
+        records_copied: u64::try_from(next).unwrap_or(0),
+    }
+}
+
+fn lane(number: usize, state: LaneState, partitions: &[(&str, i32)], rate: f64, error: Option<&str>) -> LaneStatus {
+    LaneStatus {
+        lane: number,
+        transactional_id: format!("kdeck-msk-to-ccloud-lane-{number}"),
+        partitions: partitions.iter().map(|(topic, p)| TopicPartition::new(*topic, *p)).collect(),
+        state,
+        records_total: 12_000 * number as u64,
+        bytes_total: 0,
+        records_per_sec: rate,
+        bytes_per_sec: rate * 250.0,
+        commits: 40 + number as u64,
+        aborts: u64::from(error.is_some()),
+        last_error: error.map(str::to_owned),
+    }
+}
+
+/// Two snapshots a second apart, so rates, ETAs and sparklines have values.
+fn statuses() -> (EngineStatus, EngineStatus) {
+    let topic = |name: &str, partitions: i32, state: TopicState| TopicStatus {
+        source_topic: name.into(),
+        destination_topic: name.into(),
+        partitions,
+        state,
+    };
+    let lanes = vec![
+        lane(0, LaneState::Copying, &[("orders", 0), ("orders", 1), ("payments", 0)], 1_850.0, None),
+        lane(1, LaneState::Copying, &[("orders", 2), ("payments", 1)], 1_720.5, None),
+        lane(2, LaneState::Idle, &[("customers", 0)], 0.0, None),
+        lane(3, LaneState::Retrying, &[("inventory.events", 0)], 0.0, Some("Broker: Not leader for partition")),
+    ];
+    let earlier = EngineStatus {
+        plan: "msk-to-ccloud".into(),
+        mode: "exactly-once".into(),
+        state: EngineState::Running,
+        lanes_target: 4,
+        generation: 3,
+        lanes,
+        partitions: vec![
+            partition("orders", 0, 50_000, 38_000, 38_000),
+            partition("orders", 1, 49_000, 40_000, 40_000),
+            partition("orders", 2, 51_000, 47_000, -1),
+            partition("payments", 0, 20_000, 20_000, 20_000),
+            partition("payments", 1, 20_500, 20_100, 20_100),
+            partition("customers", 0, 3_000, 3_000, 3_000),
+            partition("inventory.events", 0, 9_000, 2_000, 2_000),
+        ],
+        topics: vec![
+            topic("orders", 3, TopicState::Copying),
+            topic("payments", 2, TopicState::Copying),
+            topic("customers", 1, TopicState::Paused),
+            topic("inventory.events", 1, TopicState::Copying),
+        ],
+        rescales: 1,
+        last_rescale: Some(RescaleReport {
+            from: 2,
+            to: 4,
+            requested_at_ms: NOW_MS - 95_000,
+            all_copying_after_ms: Some(1_840),
+        }),
+        history: vec![
+            EngineEvent { at_ms: NOW_MS - 600_000, kind: EngineEventKind::Started { lanes: 2 } },
+            EngineEvent { at_ms: NOW_MS - 95_000, kind: EngineEventKind::Rescaled { from: 2, to: 4 } },
+            EngineEvent { at_ms: NOW_MS - 40_000, kind: EngineEventKind::Paused { topic: "customers".into() } },
+            EngineEvent {
+                at_ms: NOW_MS - 3_000,
+                kind: EngineEventKind::LaneError { lane: 3, error: "Broker: Not leader for partition".into() },
+            },
+        ],
+        updated_at_ms: NOW_MS - 1_000,
+    };
+    let mut later = earlier.clone();
+    let advance = [(3_000, 100), (2_500, 50), (1_000, 20), (0, 0), (300, 300), (0, 0), (0, 0)];
+    for (partition, (copied, produced)) in later.partitions.iter_mut().zip(advance) {
+        partition.next_source_offset += copied;
+        partition.source_high_watermark += produced;
+    }
+    later.updated_at_ms = NOW_MS;
+    (earlier, later)
+}
+
+fn running_app(read_only: bool) -> App {
+    let mut app = app(read_only);
+    let (earlier, later) = statuses();
+    app.now_ms = NOW_MS - 1_000;
+    app.on_message(Message::EngineStatus(Box::new(earlier)));
+    app.now_ms = NOW_MS;
+    app.on_message(Message::EngineStatus(Box::new(later)));
+    app
+}
+
+fn record(partition: i32, offset: i64, key: &str, value: &str) -> InspectedRecord {
+    InspectedRecord {
+        partition,
+        offset,
+        timestamp_ms: NOW_MS - 60_000 + offset,
+        key: Some(key.as_bytes().to_vec()),
+        value: Some(value.as_bytes().to_vec()),
+        headers: vec![
+            ("trace-id".into(), Some(b"9e3779b97f4a7c15".to_vec())),
+            ("source".into(), Some(b"checkout-service".to_vec())),
+        ],
+    }
+}
+
+fn inspector_app() -> App {
+    let mut app = running_app(false);
+    app.update(Action::GotoPane6);
+    let topics = vec!["customers".into(), "orders".into(), "payments".into()];
+    let Some(super::worker::Request::Topics { id, .. }) = app.outbox.pop() else { panic!("asked for topics") };
+    app.on_message(Message::Topics { id, result: Ok(topics) });
+    app.update(Action::Down);
+    app.update(Action::Expand);
+    let Some(super::worker::Request::Read { id, .. }) = app.outbox.pop() else { panic!("asked for records") };
+    let records = (0..5)
+        .map(|n| {
+            let value = format!(
+                r#"{{"order_id":"order-{n}","customer_id":"cust-{n}","amount_cents":{},"currency":"EUR","status":"created"}}"#,
+                1_000 + n * 37
+            );
+            record(n as i32 % 2, 100 + n, &format!("order-{n}"), &value)
+        })
+        .collect();
+    app.on_message(Message::Records { id, result: Ok(records) });
+    app
+}
+
+pub(crate) fn draw(app: &App, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
+    terminal.draw(|frame| render(frame, app)).expect("draw");
+    let buffer = terminal.backend().buffer();
+    let mut text = String::new();
+    for y in 0..buffer.area.height {
+        let line: String = (0..buffer.area.width).map(|x| buffer[(x, y)].symbol().to_owned()).collect();
+        text.push_str(line.trim_end());
+        text.push('\n');
+    }
+    text
+}
+
+fn snapshot_both(name: &str, app: &App) {
+    for (width, height) in [(120, 40), (80, 24)] {
+        let screen = draw(app, width, height);
+        assert!(!screen.contains("hunter2"), "a secret was drawn");
+        insta::assert_snapshot!(format!("{name}_{width}x{height}"), screen);
+    }
+}
+
+#[test]
+fn lag_pane() {
+    let mut app = running_app(false);
+    snapshot_both("lag", &app);
+    app.update(Action::Expand);
+    app.update(Action::SortName);
+    snapshot_both("lag_expanded_by_name", &app);
+}
+
+#[test]
+fn lag_pane_before_the_engine_starts() {
+    snapshot_both("lag_empty", &app(false));
+}
+
+#[test]
+fn engine_pane() {
+    let mut app = running_app(false);
+    app.update(Action::GotoPane2);
+    snapshot_both("engine", &app);
+}
+
+#[test]
+fn inspector_pane() {
+    let mut app = inspector_app();
+    snapshot_both("inspector_messages", &app);
+    app.update(Action::Down);
+    app.update(Action::Expand);
+    snapshot_both("inspector_detail", &app);
+}
+
+#[test]
+fn placeholder_panes() {
+    for pane in [PaneId::Connect, PaneId::Acl, PaneId::Cheatsheet, PaneId::Verify] {
+        let mut app = app(false);
+        app.update(Action::Goto(pane, None));
+        snapshot_both(&format!("placeholder_{}", pane.title().to_lowercase()), &app);
+    }
+}
+
+#[test]
+fn help_overlay_and_read_only_badge() {
+    let mut app = running_app(true);
+    snapshot_both("read_only", &app);
+    app.update(Action::Help);
+    snapshot_both("help", &app);
+}
+
+#[test]
+fn production_cluster_is_marked_and_confirmation_is_drawn() {
+    let (source, mut destination) = clusters(true);
+    destination.production = true;
+    let mut app = App::new(AppSetup {
+        source,
+        destination,
+        plan_name: "msk-to-ccloud".into(),
+        planned_lanes: 4,
+        read_only: false,
+        keymap: Keymap::defaults(),
+        engine: None,
+        now_ms: NOW_MS,
+    });
+    app.update(Action::StartEngine);
+    snapshot_both("production_confirm", &app);
+}

@@ -1,0 +1,200 @@
+//! Everything that waits on Kafka runs here, off the render loop. The app asks
+//! with a [`Request`]; the answer comes back as a [`Message`] on the cockpit's
+//! event channel. One slot per kind of request: a newer request replaces a
+//! pending one of the same kind (latest wins), so refreshes never pile up.
+//! Every librdkafka call made here is bounded by the request's timeout.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crate::config::ResolvedCluster;
+use crate::engine::status::EngineStatus;
+use crate::error::Failure;
+use crate::inspect::offset_spec::{OffsetSpec, StartOffset};
+use crate::kafka::reader::{PartitionReader, ReadEvent, StartPosition};
+
+/// One consumed record, owned, as the Inspector shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InspectedRecord {
+    pub partition: i32,
+    pub offset: i64,
+    /// -1 when the broker sent none.
+    pub timestamp_ms: i64,
+    pub key: Option<Vec<u8>>,
+    pub value: Option<Vec<u8>>,
+    pub headers: Vec<(String, Option<Vec<u8>>)>,
+}
+
+#[derive(Clone)]
+pub enum Request {
+    /// The topic names of a cluster, for the Inspector's topic list.
+    Topics { id: u64, cluster: ResolvedCluster },
+    /// Up to `limit` records of every partition of `topic`, from `spec`.
+    Read { id: u64, cluster: ResolvedCluster, topic: String, spec: OffsetSpec, limit: usize },
+}
+
+impl Request {
+    fn kind(&self) -> &'static str {
+        match self {
+            Request::Topics { .. } => "topics",
+            Request::Read { .. } => "read",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Message {
+    EngineStatus(Box<EngineStatus>),
+    Topics { id: u64, result: Result<Vec<String>, String> },
+    Records { id: u64, result: Result<Vec<InspectedRecord>, String> },
+}
+
+type Slots = Arc<(Mutex<(BTreeMap<&'static str, Request>, bool)>, Condvar)>;
+
+/// The Kafka worker: one thread draining the latest-wins slots.
+pub struct Worker {
+    slots: Slots,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Worker {
+    pub fn spawn(timeout: Duration, deliver: impl Fn(Message) + Send + 'static) -> Worker {
+        let slots: Slots = Arc::new((Mutex::new((BTreeMap::new(), false)), Condvar::new()));
+        let shared = slots.clone();
+        let thread = std::thread::Builder::new()
+            .name("kdeck-cockpit-worker".into())
+            .spawn(move || {
+                while let Some(request) = next_request(&shared) {
+                    deliver(run(request, timeout));
+                }
+            })
+            .ok();
+        Worker { slots, thread }
+    }
+
+    pub fn submit(&self, request: Request) {
+        let (lock, ready) = &*self.slots;
+        if let Ok(mut guard) = lock.lock() {
+            guard.0.insert(request.kind(), request);
+            ready.notify_one();
+        }
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        let (lock, ready) = &*self.slots;
+        if let Ok(mut guard) = lock.lock() {
+            guard.1 = true;
+            ready.notify_one();
+        }
+        // A read in progress ends within its timeout; the process may be exiting, so do not wait on it.
+        drop(self.thread.take());
+    }
+}
+
+fn next_request(slots: &Slots) -> Option<Request> {
+    let (lock, ready) = &**slots;
+    let mut guard = lock.lock().ok()?;
+    loop {
+        if guard.1 {
+            return None;
+        }
+        if let Some(kind) = guard.0.keys().next().copied() {
+            return guard.0.remove(kind);
+        }
+        guard = ready.wait(guard).ok()?;
+    }
+}
+
+fn run(request: Request, timeout: Duration) -> Message {
+    let scrubbed = |failure: Failure| failure.to_string();
+    match request {
+        Request::Topics { id, cluster } => {
+            Message::Topics { id, result: list_topics(&cluster, timeout).map_err(scrubbed) }
+        }
+        Request::Read { id, cluster, topic, spec, limit } => {
+            Message::Records { id, result: read(&cluster, &topic, &spec, limit, timeout).map_err(scrubbed) }
+        }
+    }
+}
+
+fn list_topics(cluster: &ResolvedCluster, timeout: Duration) -> Result<Vec<String>, Failure> {
+    let reader = PartitionReader::connect(cluster, timeout, false)?;
+    let mut names: Vec<String> = reader.metadata(None)?.topics.into_iter().map(|topic| topic.name).collect();
+    names.sort();
+    Ok(names)
+}
+
+/// Reads from every partition until each reports its end, `limit` records
+/// arrive, an `e@` timestamp is passed, or `timeout` runs out.
+pub fn read(
+    cluster: &ResolvedCluster,
+    topic: &str,
+    spec: &OffsetSpec,
+    limit: usize,
+    timeout: Duration,
+) -> Result<Vec<InspectedRecord>, Failure> {
+    let mut reader = PartitionReader::connect(cluster, timeout, true)?;
+    let metadata = reader.metadata(Some(topic))?;
+    let partitions = crate::kafka::metadata::topic_partitions(&metadata, &cluster.name, topic)?;
+    let starts = start_positions(&reader, topic, &partitions, spec)?;
+    reader.assign(topic, &starts)?;
+    let deadline = Instant::now() + timeout;
+    let mut records = Vec::new();
+    let mut ended = 0usize;
+    while ended < partitions.len() && records.len() < limit && Instant::now() < deadline {
+        reader.poll_batch(Duration::from_millis(100), |event| {
+            match event {
+                ReadEvent::Record(record) => {
+                    let past_end = spec.end_timestamp.is_some_and(|end| record.timestamp_or_minus_one() >= end);
+                    if !past_end && records.len() < limit {
+                        records.push(InspectedRecord {
+                            partition: record.partition,
+                            offset: record.offset,
+                            timestamp_ms: record.timestamp_or_minus_one(),
+                            key: record.key.map(<[u8]>::to_vec),
+                            value: record.payload.map(<[u8]>::to_vec),
+                            headers: record
+                                .headers
+                                .iter()
+                                .map(|header| (header.name.to_owned(), header.value.map(<[u8]>::to_vec)))
+                                .collect(),
+                        });
+                    }
+                }
+                ReadEvent::PartitionEnd { .. } => ended += 1,
+                ReadEvent::OffsetOutOfRange => {}
+            }
+            records.len() < limit
+        })?;
+    }
+    records.sort_by_key(|record| (record.partition, record.offset));
+    Ok(records)
+}
+
+fn start_positions(
+    reader: &PartitionReader,
+    topic: &str,
+    partitions: &[i32],
+    spec: &OffsetSpec,
+) -> Result<Vec<(i32, StartPosition)>, Failure> {
+    let same = |start: StartPosition| partitions.iter().map(|&p| (p, start)).collect();
+    Ok(match spec.start {
+        StartOffset::Beginning => same(StartPosition::Beginning),
+        StartOffset::End => same(StartPosition::End),
+        StartOffset::Stored => same(StartPosition::Stored),
+        StartOffset::Absolute(offset) => same(StartPosition::Offset(offset)),
+        StartOffset::FromEnd(count) => same(StartPosition::Tail(count)),
+        StartOffset::Timestamp(ms) => {
+            let queries: Vec<(i32, i64)> = partitions.iter().map(|&p| (p, ms)).collect();
+            reader
+                .offsets_for_times(topic, &queries)?
+                .into_iter()
+                .map(|(p, found)| (p, found.map_or(StartPosition::End, StartPosition::Offset)))
+                .collect()
+        }
+    })
+}

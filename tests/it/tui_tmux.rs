@@ -1,0 +1,78 @@
+//! The real binary in a real terminal (tmux): `kdeck demo` opened in the
+//! cockpit, driven by keys, read from the screen, and the terminal given back
+//! to the shell afterwards, even after a panic.
+
+use std::time::Duration;
+
+use crate::support::tmux::Tmux;
+use crate::support::Kdeck;
+
+const PROMPT: &str = "READY$ ";
+const LIMIT: Duration = Duration::from_secs(180);
+
+/// The shell command that runs kdeck with the test's isolated home.
+fn kdeck_command(kdeck: &Kdeck, extra_env: &str, args: &str) -> String {
+    let home = kdeck.home.path().display();
+    format!(
+        "env HOME={home} XDG_CONFIG_HOME={home}/config XDG_STATE_HOME={home}/state KDECK_LOG={} {extra_env} {} {args}; echo \"exit=$?\"",
+        kdeck.log_path().display(),
+        env!("CARGO_BIN_EXE_kdeck"),
+    )
+}
+
+/// The shell is back in cooked mode: a typed command line runs and echoes.
+fn assert_shell_restored(tmux: &Tmux) {
+    tmux.type_text("echo restored-$((40+2))");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the shell to run a command", Duration::from_secs(20), |screen| screen.contains("restored-42"));
+}
+
+#[test]
+fn tui_tmux_demo_migrates_inspects_and_restores_the_terminal() {
+    let kdeck = Kdeck::new();
+    let tmux = Tmux::start(kdeck.home.path(), 120, 40, PROMPT);
+    tmux.type_text(&kdeck_command(&kdeck, "", "demo --load none"));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the cockpit", LIMIT, |screen| screen.contains("1 Lag") && screen.contains("engine stopped"));
+
+    tmux.keys(&["s"]);
+    tmux.wait_for("the engine to run", LIMIT, |screen| screen.contains("engine running"));
+    tmux.keys(&[":"]);
+    tmux.type_text("rescale 4");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("four lanes", LIMIT, |screen| screen.contains("engine running 4 lanes"));
+    tmux.keys(&["1"]);
+    tmux.wait_for("lag 0 on the Lag pane", LIMIT, |screen| {
+        screen.contains("Lag · total 0 ·") && screen.contains("▸ orders") && screen.contains("running 4 lanes")
+    });
+
+    tmux.keys(&[":"]);
+    tmux.type_text("goto inspector orders");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("orders records", LIMIT, |screen| screen.contains(r#"{"order_id":"order-"#));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("a message's detail", LIMIT, |screen| {
+        screen.contains("source = checkout-service") && screen.contains(r#""currency": "#)
+    });
+
+    tmux.keys(&["q"]);
+    let screen = tmux.wait_for("kdeck to exit", LIMIT, |screen| screen.contains("exit=0"));
+    assert!(!screen.contains("1 Lag"), "the cockpit is still on screen:\n{screen}");
+    assert_shell_restored(&tmux);
+}
+
+#[test]
+fn tui_tmux_forced_panic_restores_the_terminal() {
+    if !cfg!(debug_assertions) {
+        eprintln!("KDECK_TEST_PANIC is honoured only in debug builds; skipped");
+        return;
+    }
+    let kdeck = Kdeck::new();
+    let tmux = Tmux::start(kdeck.home.path(), 100, 30, PROMPT);
+    tmux.type_text(&kdeck_command(&kdeck, "KDECK_TEST_PANIC=1", "demo --load none"));
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("kdeck to panic and exit", LIMIT, |screen| screen.contains("exit=101"));
+    assert!(screen.contains("KDECK_TEST_PANIC"), "the panic message is on the normal screen:\n{screen}");
+    assert!(!screen.contains("1 Lag"), "the cockpit is still on screen:\n{screen}");
+    assert_shell_restored(&tmux);
+}
