@@ -53,6 +53,9 @@ pub struct CockpitArgs {
     /// Refuse every action that would change a cluster
     #[arg(long)]
     pub read_only: bool,
+    /// Colours: default or high-contrast (for projectors)
+    #[arg(long, value_name = "THEME", default_value = "default", value_parser = ["default", "high-contrast"])]
+    pub theme: String,
 }
 
 #[derive(Args)]
@@ -216,6 +219,9 @@ pub struct DemoArgs {
     /// Open the cockpit read-only (without --serve)
     #[arg(long)]
     pub read_only: bool,
+    /// Cockpit colours: default or high-contrast (without --serve)
+    #[arg(long, value_name = "THEME", default_value = "default", value_parser = ["default", "high-contrast"])]
+    pub theme: String,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]

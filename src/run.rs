@@ -27,9 +27,13 @@ pub fn run(cli: Cli) -> Outcome {
 
 /// `kdeck --plan FILE`: the cockpit on a plan's source and destination profiles.
 fn run_cockpit(context: &Context, args: CockpitArgs) -> Outcome {
-    let Some(path) = args.plan else {
+    let config = context.config()?;
+    // `[cockpit] plan = "FILE"` in the config, relative to the config file, stands in for --plan.
+    let configured = config.other.get("cockpit").and_then(|section| section.get("plan")).and_then(|v| v.as_str());
+    let configured = configured.map(|plan| config.path.parent().unwrap_or(std::path::Path::new(".")).join(plan));
+    let Some(path) = args.plan.or(configured) else {
         return Err(Failure::usage(
-            "no plan: kdeck --plan FILE opens the cockpit on a migration plan; kdeck demo opens it on demo clusters",
+            "no plan: kdeck --plan FILE (or [cockpit] plan = \"FILE\" in the config) opens the cockpit on a migration plan; kdeck demo opens it on demo clusters",
         ));
     };
     let plan_failure = |err: crate::engine::plan::PlanError| {
@@ -39,7 +43,6 @@ fn run_cockpit(context: &Context, args: CockpitArgs) -> Outcome {
             Failure::runtime(err.to_string())
         }
     };
-    let config = context.config()?;
     let plan = crate::engine::plan::load_plan(&path).map_err(plan_failure)?;
     plan.check_profiles(&config).map_err(plan_failure)?;
     let resolve = |name: &str| {
@@ -51,6 +54,7 @@ fn run_cockpit(context: &Context, args: CockpitArgs) -> Outcome {
         destination: resolve(&plan.destination)?,
         plan: Some(plan),
         read_only: args.read_only,
+        theme: crate::tui::theme::Theme::from_name(&args.theme).unwrap_or_default(),
         timeout: Duration::from_secs(10),
     };
     crate::tui::run(setup, &signals::stop_flag())

@@ -111,6 +111,7 @@ fn run_cockpit(estate: Estate, args: &DemoArgs, stop: &Arc<AtomicBool>) -> Outco
         destination: resolve("destination")?,
         plan: Some(plan),
         read_only: args.read_only,
+        theme: crate::tui::theme::Theme::from_name(&args.theme).unwrap_or_default(),
         timeout: Duration::from_secs(10),
     };
     let Estate { source, destination, writer, .. } = estate;

@@ -55,6 +55,8 @@ pub enum Action {
     SwitchCluster,
     /// Inspector detail: pretty JSON or hex.
     ToggleHex,
+    /// Inspector: copy the kcat command that reproduces the view (OSC 52).
+    CopyCommand,
 
     #[serde(skip)]
     Rescale(usize),
@@ -105,6 +107,7 @@ impl Action {
         Action::Refresh,
         Action::SwitchCluster,
         Action::ToggleHex,
+        Action::CopyCommand,
     ];
 
     /// The keymap name of a bindable action; `None` for internal ones.

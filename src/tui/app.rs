@@ -18,6 +18,7 @@ use super::panes::engine::EnginePane;
 use super::panes::inspector::{Clusters, InspectorPane};
 use super::panes::lag::LagPane;
 use super::panes::PaneId;
+use super::theme::Theme;
 use super::worker::{Message, Request};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +57,7 @@ pub struct AppSetup {
     /// The plan's lane count: where `+`/`-` start from before the engine has run.
     pub planned_lanes: usize,
     pub read_only: bool,
+    pub theme: Theme,
     pub keymap: Keymap,
     pub engine: Option<EngineHandle>,
     pub now_ms: i64,
@@ -67,6 +69,7 @@ pub struct App {
     pub plan_name: String,
     pub planned_lanes: usize,
     pub read_only: bool,
+    pub theme: Theme,
     pub keymap: Keymap,
     pub engine: Option<EngineHandle>,
     pub status: EngineStatus,
@@ -79,6 +82,8 @@ pub struct App {
     pub inspector: InspectorPane,
     /// Requests for the worker, drained by the event loop after each update.
     pub outbox: Vec<Request>,
+    /// Text for the terminal's clipboard (OSC 52), written by the event loop.
+    pub clipboard: Option<String>,
     pub quit: bool,
 }
 
@@ -94,6 +99,7 @@ impl App {
             plan_name: setup.plan_name,
             planned_lanes: setup.planned_lanes.max(1),
             read_only: setup.read_only,
+            theme: setup.theme,
             keymap: setup.keymap,
             engine: setup.engine,
             status: EngineStatus::default(),
@@ -105,6 +111,7 @@ impl App {
             engine_pane: EnginePane::default(),
             inspector: InspectorPane::default(),
             outbox: Vec::new(),
+            clipboard: None,
             quit: false,
         }
     }
@@ -266,6 +273,18 @@ impl App {
                 }
             }
             Action::Escape if self.focus != PaneId::Inspector => self.lag.set_filter(""),
+            Action::CopyCommand => {
+                let clusters = Clusters { source: &self.source, destination: &self.destination };
+                match self.inspector.kcat_command(&clusters).filter(|_| self.focus == PaneId::Inspector) {
+                    Some(command) => {
+                        self.warn(BannerKind::Info, format!("copied: {command}"));
+                        self.clipboard = Some(command);
+                    }
+                    None => {
+                        self.warn(BannerKind::Warning, "open a topic in the Inspector to copy its kcat command".into())
+                    }
+                }
+            }
             other => return self.update_focused(other),
         }
         true

@@ -244,6 +244,20 @@ impl Keymap {
     }
 }
 
+impl Keymap {
+    /// The bindings as a Markdown table, in keymap order: docs/KEYMAP.md holds
+    /// this table for the default keymap, and a test keeps the two equal.
+    pub fn markdown_table(&self) -> String {
+        let mut table = String::from("| key | action | what it does |\n|---|---|---|\n");
+        for binding in &self.bindings {
+            let key = binding.key.to_string().replace('|', "\\|");
+            let action = binding.action.name().unwrap_or_default();
+            table.push_str(&format!("| `{key}` | `{action}` | {} |\n", binding.desc.replace('|', "\\|")));
+        }
+        table
+    }
+}
+
 /// `$XDG_CONFIG_HOME/kdeck/keymap.toml`, else `~/.config/kdeck/keymap.toml`.
 pub fn user_keymap_path() -> Option<PathBuf> {
     let base = std::env::var_os("XDG_CONFIG_HOME")
@@ -355,6 +369,29 @@ mod tests {
         keymap.merge(Keymap::parse(r#"keymap = [{ on = "q", run = "help", desc = "Help" }]"#, "user"));
         assert_eq!(keymap.action_for(quit), Some(&Action::Help));
         assert!(keymap.warnings.is_empty());
+    }
+
+    /// `KDECK_BLESS_DOCS=1 cargo test --lib keymap_doc` rewrites the table in docs/KEYMAP.md.
+    #[test]
+    fn keymap_doc_matches_the_default_keymap() {
+        const BEGIN: &str = "<!-- keymap:begin -->\n";
+        const END: &str = "<!-- keymap:end -->";
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/KEYMAP.md");
+        let doc = std::fs::read_to_string(&path).expect("docs/KEYMAP.md");
+        let (Some(start), Some(end)) = (doc.find(BEGIN), doc.find(END)) else {
+            panic!("docs/KEYMAP.md has no {BEGIN:?} .. {END:?} markers");
+        };
+        let table = Keymap::defaults().markdown_table();
+        let documented = &doc[start + BEGIN.len()..end];
+        if documented != table && std::env::var_os("KDECK_BLESS_DOCS").is_some() {
+            let blessed = format!("{}{table}{}", &doc[..start + BEGIN.len()], &doc[end..]);
+            std::fs::write(&path, blessed).expect("write docs/KEYMAP.md");
+            return;
+        }
+        assert_eq!(
+            documented, table,
+            "docs/KEYMAP.md is out of date: run KDECK_BLESS_DOCS=1 cargo test --lib keymap_doc"
+        );
     }
 
     #[test]

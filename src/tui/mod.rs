@@ -12,6 +12,7 @@ pub mod lag_math;
 pub mod panes;
 pub mod render;
 pub mod terminal;
+pub mod theme;
 pub mod worker;
 
 #[cfg(test)]
@@ -52,6 +53,7 @@ pub struct CockpitSetup {
     /// Without a plan the cockpit has no engine: lag stays empty and the Inspector still works.
     pub plan: Option<Plan>,
     pub read_only: bool,
+    pub theme: theme::Theme,
     pub timeout: Duration,
 }
 
@@ -92,6 +94,7 @@ impl Cockpit {
             plan_name,
             planned_lanes,
             read_only: setup.read_only,
+            theme: setup.theme,
             keymap,
             engine,
             now_ms: now_ms(),
@@ -232,6 +235,9 @@ fn event_loop(guard: &mut terminal::TerminalGuard, cockpit: &mut Cockpit, stop: 
             _ => Duration::from_millis(250),
         };
         dirty |= cockpit.pump(wait);
+        if let Some(text) = cockpit.app.clipboard.take() {
+            terminal::write_raw(&terminal::osc52(&text));
+        }
     }
 }
 

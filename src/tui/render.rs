@@ -5,7 +5,7 @@
 use std::str::FromStr;
 
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
-use ratatui::style::{Color, Modifier, Style, Stylize};
+use ratatui::style::{Color, Modifier, Stylize};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row, Table, Tabs};
 use ratatui::Frame;
@@ -27,15 +27,15 @@ pub fn render(frame: &mut Frame, app: &App) {
     let titles = PaneId::ALL.iter().enumerate().map(|(index, pane)| format!("{} {}", index + 1, pane.title()));
     let tab_bar = Tabs::new(titles)
         .select(app.focus.index())
-        .highlight_style(Style::default().add_modifier(Modifier::REVERSED | Modifier::BOLD))
+        .highlight_style(app.theme.selected.add_modifier(Modifier::BOLD))
         .divider("│");
     frame.render_widget(tab_bar, tabs);
     match app.focus {
-        PaneId::Lag => lag::render(frame, body, &app.lag, &app.status),
-        PaneId::Engine => engine::render(frame, body, &app.engine_pane, &app.status, app.now_ms),
+        PaneId::Lag => lag::render(frame, body, &app.lag, &app.status, &app.theme),
+        PaneId::Engine => engine::render(frame, body, &app.engine_pane, &app.status, app.now_ms, &app.theme),
         PaneId::Inspector => {
             let clusters = Clusters { source: &app.source, destination: &app.destination };
-            inspector::render(frame, body, &app.inspector, &clusters);
+            inspector::render(frame, body, &app.inspector, &clusters, &app.theme);
         }
         other => placeholder::render(frame, body, other),
     }
@@ -52,9 +52,12 @@ pub fn cluster_color(cluster: &ResolvedCluster, fallback: Color) -> Color {
 }
 
 fn top_bar(app: &App) -> Line<'static> {
-    let source = cluster_color(&app.source, Color::Cyan);
-    let destination = cluster_color(&app.destination, Color::Magenta);
-    let lanes = if app.status.lanes.len() == app.status.lanes_target {
+    let theme = &app.theme;
+    let source = cluster_color(&app.source, theme.source);
+    let destination = cluster_color(&app.destination, theme.destination);
+    let lanes = if app.status.state == EngineState::Stopped {
+        format!("(plan: {} lanes)", app.planned_lanes)
+    } else if app.status.lanes.len() == app.status.lanes_target {
         format!("{} lanes", app.status.lanes.len())
     } else {
         format!("{}→{} lanes", app.status.lanes.len(), app.status.lanes_target)
@@ -67,20 +70,20 @@ fn top_bar(app: &App) -> Line<'static> {
         Span::raw(app.destination.name.clone()).fg(destination).bold(),
     ];
     if app.destination.production {
-        spans.push(Span::raw(" (production)").red());
+        spans.push(Span::styled(" (production)", theme.bad));
     }
     spans.extend([
         Span::raw(format!("  plan {}  engine ", app.plan_name)),
-        Span::raw(app.status.state.as_str()).fg(engine::state_color(&app.status.state)).bold(),
+        Span::styled(app.status.state.as_str(), engine::state_style(theme, &app.status.state)).bold(),
         Span::raw(format!(" {lanes}  total lag ")),
         Span::raw(lag).bold(),
         Span::raw(format!("  {} ", clock_text(app.now_ms))),
     ]);
     if let EngineState::Failed(_) = app.status.state {
-        spans.push(Span::raw(" FAILED ").white().on_red().bold());
+        spans.push(Span::styled(" FAILED ", theme.alarm));
     }
     if app.read_only {
-        spans.push(Span::raw(" READ-ONLY ").black().on_yellow().bold());
+        spans.push(Span::styled(" READ-ONLY ", theme.caution));
     }
     Line::from(spans)
 }
@@ -113,11 +116,11 @@ pub fn hints(app: &App) -> Line<'static> {
             continue;
         }
         let Some(key) = app.keymap.keys_for(action).first().copied() else { continue };
-        spans.push(Span::raw(format!(" {key}")).bold().cyan());
+        spans.push(Span::styled(format!(" {key}"), app.theme.accent).bold());
         spans.push(Span::raw(format!(" {label} ")));
     }
     if app.read_only {
-        spans.push(Span::raw(" read-only: engine keys disabled").yellow());
+        spans.push(Span::styled(" read-only: engine keys disabled", app.theme.warn));
     }
     Line::from(spans)
 }
@@ -139,9 +142,9 @@ fn bottom_line(frame: &mut Frame, area: Rect, app: &App) {
         _ => match &app.banner {
             Some(banner) => {
                 let style = match banner.kind {
-                    BannerKind::Info => Style::default().green(),
-                    BannerKind::Warning => Style::default().black().on_yellow(),
-                    BannerKind::Refused => Style::default().white().on_red(),
+                    BannerKind::Info => app.theme.good,
+                    BannerKind::Warning => app.theme.caution,
+                    BannerKind::Refused => app.theme.alarm,
                 };
                 frame.render_widget(Paragraph::new(format!(" {}", banner.text)).style(style), area);
             }

@@ -205,3 +205,15 @@ fn tui_inspector_reads_with_the_consume_offset_grammar() {
     assert!(matches!(&cockpit.app.inspector.messages, Load::Failed(message) if message.contains("-0")));
     cockpit.shutdown();
 }
+
+#[test]
+fn tui_needs_a_plan_and_says_so() {
+    let kdeck = crate::support::Kdeck::new();
+    let run = kdeck.run(&[], None);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(run.stderr.contains("kdeck --plan FILE"), "{}", run.stderr);
+    let missing = kdeck.home.path().join("absent-plan.toml");
+    let run = kdeck.run(&["cockpit", "--plan", missing.to_str().unwrap()], None);
+    assert_ne!(run.code, Some(0));
+    assert!(run.stderr.contains("absent-plan.toml"), "{}", run.stderr);
+}

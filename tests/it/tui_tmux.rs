@@ -76,3 +76,18 @@ fn tui_tmux_forced_panic_restores_the_terminal() {
     assert!(!screen.contains("1 Lag"), "the cockpit is still on screen:\n{screen}");
     assert_shell_restored(&tmux);
 }
+
+#[test]
+fn tui_tmux_sigterm_restores_the_terminal() {
+    let kdeck = Kdeck::new();
+    let tmux = Tmux::start(kdeck.home.path(), 100, 30, PROMPT);
+    tmux.type_text(&kdeck_command(&kdeck, "", "demo --load none"));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the cockpit", LIMIT, |screen| screen.contains("1 Lag"));
+    let pid = tmux.foreground_child().expect("kdeck's process id");
+    // SAFETY: sends a signal to the process this test started; no memory is involved.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+    let screen = tmux.wait_for("kdeck to stop on SIGTERM", LIMIT, |screen| screen.contains("exit=0"));
+    assert!(!screen.contains("1 Lag"), "the cockpit is still on screen:\n{screen}");
+    assert_shell_restored(&tmux);
+}

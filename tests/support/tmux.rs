@@ -45,6 +45,15 @@ impl Tmux {
         assert!(status.success());
     }
 
+    /// The process the session's shell is running in the foreground (e.g. kdeck), if any.
+    pub fn foreground_child(&self) -> Option<i32> {
+        let output =
+            self.command().args(["display-message", "-p", "-t", &self.session, "#{pane_pid}"]).output().ok()?;
+        let shell: i32 = String::from_utf8_lossy(&output.stdout).trim().parse().ok()?;
+        let children = std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children")).ok()?;
+        children.split_whitespace().next()?.parse().ok()
+    }
+
     pub fn screen(&self) -> String {
         let output = self.command().args(["capture-pane", "-p", "-t", &self.session]).output().expect("capture-pane");
         String::from_utf8_lossy(&output.stdout).into_owned()

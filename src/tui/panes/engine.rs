@@ -3,8 +3,8 @@
 //! which owns the engine handle; this pane only selects a lane.
 
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Color, Modifier, Style, Stylize};
-use ratatui::text::Line;
+use ratatui::style::{Modifier, Style, Stylize};
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
 use ratatui::Frame;
 
@@ -12,6 +12,7 @@ use crate::engine::assignment::TopicPartition;
 use crate::engine::status::{EngineEventKind, EngineState, EngineStatus, LaneState};
 use crate::tui::action::Action;
 use crate::tui::lag_math::{count_text, rate_text};
+use crate::tui::theme::Theme;
 
 use super::move_cursor;
 
@@ -30,41 +31,41 @@ impl EnginePane {
     }
 }
 
-pub fn state_color(state: &EngineState) -> Color {
+pub fn state_style(theme: &Theme, state: &EngineState) -> Style {
     match state {
-        EngineState::Running => Color::Green,
-        EngineState::Failed(_) => Color::Red,
-        EngineState::Stopped => Color::Gray,
-        _ => Color::Yellow,
+        EngineState::Running => theme.good,
+        EngineState::Failed(_) => theme.bad,
+        EngineState::Stopped => theme.quiet,
+        _ => theme.warn,
     }
 }
 
-fn lane_color(state: LaneState) -> Color {
+fn lane_style(theme: &Theme, state: LaneState) -> Style {
     match state {
-        LaneState::Copying | LaneState::Idle => Color::Green,
-        LaneState::Failed | LaneState::Fenced => Color::Red,
-        LaneState::Stopped | LaneState::Paused => Color::Gray,
-        _ => Color::Yellow,
+        LaneState::Copying | LaneState::Idle => theme.good,
+        LaneState::Failed | LaneState::Fenced => theme.bad,
+        LaneState::Stopped | LaneState::Paused => theme.quiet,
+        _ => theme.warn,
     }
 }
 
-pub fn render(frame: &mut Frame, area: Rect, pane: &EnginePane, status: &EngineStatus, now_ms: i64) {
+pub fn render(frame: &mut Frame, area: Rect, pane: &EnginePane, status: &EngineStatus, now_ms: i64, theme: &Theme) {
     let [summary_area, lanes_area, history_area] =
         Layout::vertical([Constraint::Length(3), Constraint::Fill(2), Constraint::Fill(1)]).areas(area);
-    frame.render_widget(summary(status), summary_area);
+    frame.render_widget(summary(status, theme), summary_area);
 
     let header = Row::new(["lane", "state", "partitions", "rec/s", "records", "commits", "aborts", "last error"])
         .style(Style::default().add_modifier(Modifier::BOLD));
     let rows = status.lanes.iter().map(|lane| {
         Row::new([
             Cell::from(lane.lane.to_string()),
-            Cell::from(lane.state.as_str()).fg(lane_color(lane.state)),
+            Cell::from(lane.state.as_str()).style(lane_style(theme, lane.state)),
             Cell::from(partitions_text(&lane.partitions)),
             Cell::from(rate_text(lane.records_per_sec)),
             Cell::from(count_text(i64::try_from(lane.records_total).unwrap_or(i64::MAX))),
             Cell::from(lane.commits.to_string()),
             Cell::from(lane.aborts.to_string()),
-            Cell::from(lane.last_error.clone().unwrap_or_default()).red(),
+            Cell::from(lane.last_error.clone().unwrap_or_default()).style(theme.bad),
         ])
     });
     let widths = [
@@ -81,7 +82,7 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &EnginePane, status: &EngineS
     let lanes = Table::new(rows, widths)
         .header(header)
         .block(Block::default().borders(Borders::ALL).title(title))
-        .row_highlight_style(Style::default().add_modifier(Modifier::REVERSED));
+        .row_highlight_style(theme.selected);
     let mut state = TableState::default().with_selected((!status.lanes.is_empty()).then_some(pane.selected));
     frame.render_stateful_widget(lanes, lanes_area, &mut state);
 
@@ -96,15 +97,15 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &EnginePane, status: &EngineS
     frame.render_widget(history, history_area);
 }
 
-fn summary(status: &EngineStatus) -> Paragraph<'static> {
+fn summary(status: &EngineStatus, theme: &Theme) -> Paragraph<'static> {
     let mut first = vec![
         "state ".into(),
-        status.state.as_str().fg(state_color(&status.state)).bold(),
+        Span::styled(status.state.as_str(), state_style(theme, &status.state)).bold(),
         format!("  mode {}  lanes {}", if status.mode.is_empty() { "–" } else { &status.mode }, status.lanes.len())
             .into(),
     ];
     if status.lanes.len() != status.lanes_target {
-        first.push(format!(" → {}", status.lanes_target).yellow());
+        first.push(Span::styled(format!(" → {}", status.lanes_target), theme.warn));
     }
     first.push(
         format!(
@@ -117,7 +118,7 @@ fn summary(status: &EngineStatus) -> Paragraph<'static> {
         .into(),
     );
     let second = match (&status.state, &status.last_rescale) {
-        (EngineState::Failed(reason), _) => Line::from(format!("failed: {reason}")).red(),
+        (EngineState::Failed(reason), _) => Line::from(format!("failed: {reason}")).style(theme.bad),
         (_, Some(rescale)) => Line::from(match rescale.all_copying_after_ms {
             Some(ms) => format!("last rescale {} → {}: all lanes copying after {ms} ms", rescale.from, rescale.to),
             None => format!("rescaling {} → {}: waiting for every lane to copy", rescale.from, rescale.to),

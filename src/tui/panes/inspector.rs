@@ -11,6 +11,7 @@ use ratatui::Frame;
 use crate::config::ResolvedCluster;
 use crate::inspect::offset_spec::parse_offset_specs;
 use crate::tui::action::Action;
+use crate::tui::theme::Theme;
 use crate::tui::worker::{InspectedRecord, Request};
 
 use super::{matches_filter, move_cursor};
@@ -118,6 +119,9 @@ impl InspectorPane {
     /// Reads `topic` with the current offsets; a bad spec is an error shown in the pane.
     pub fn open_topic(&mut self, topic: &str, clusters: &Clusters<'_>) -> Option<Request> {
         self.topic = Some(topic.to_owned());
+        if let Some(position) = self.visible_topics().iter().position(|name| *name == topic) {
+            self.topic_cursor = position;
+        }
         self.focus = Focus::Messages;
         self.message_cursor = 0;
         let args: Vec<String> = self.offsets.split_whitespace().map(str::to_owned).collect();
@@ -155,7 +159,8 @@ impl InspectorPane {
             Ok(topics) => Load::Ready(topics),
             Err(err) => Load::Failed(err),
         };
-        self.topic_cursor = 0;
+        let current = self.topic.as_deref();
+        self.topic_cursor = self.visible_topics().iter().position(|name| Some(*name) == current).unwrap_or(0);
         true
     }
 
@@ -265,6 +270,41 @@ impl InspectorPane {
     }
 }
 
+impl InspectorPane {
+    /// The kcat command that reads what the pane shows: the topic with the
+    /// offsets, or, in the detail view, that one message. The broker list is
+    /// the profile's display form; security properties are left to the reader.
+    pub fn kcat_command(&self, clusters: &Clusters<'_>) -> Option<String> {
+        let topic = self.topic.as_deref()?;
+        let cluster = clusters.pick(self.side);
+        let mut words = vec!["kcat".to_owned(), "-C".into(), "-b".into(), shell_word(cluster.bootstrap())];
+        words.extend(["-t".into(), shell_word(topic)]);
+        match (self.focus, self.selected_message()) {
+            (Focus::Detail, Some(record)) => {
+                words.extend(["-p".into(), record.partition.to_string(), "-o".into(), record.offset.to_string()]);
+                words.extend(["-c".into(), "1".into()]);
+            }
+            _ => {
+                for spec in self.offsets.split_whitespace() {
+                    words.extend(["-o".into(), shell_word(spec)]);
+                }
+            }
+        }
+        words.push("-e".into());
+        Some(words.join(" "))
+    }
+}
+
+/// Quotes a word for a POSIX shell unless it is plainly safe.
+pub fn shell_word(word: &str) -> String {
+    let safe = !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || "._:,@/=+-".contains(c));
+    if safe {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
 /// Bytes as text when they are UTF-8, else as `\xNN` escapes.
 pub fn bytes_text(bytes: Option<&[u8]>) -> String {
     match bytes {
@@ -311,11 +351,11 @@ pub fn timestamp_text(ms: i64) -> String {
     humantime::format_rfc3339_millis(time).to_string()
 }
 
-pub fn render(frame: &mut Frame, area: Rect, pane: &InspectorPane, clusters: &Clusters<'_>) {
+pub fn render(frame: &mut Frame, area: Rect, pane: &InspectorPane, clusters: &Clusters<'_>, theme: &Theme) {
     let cluster = clusters.pick(pane.side);
     let [topics_area, messages_area] =
         Layout::horizontal([Constraint::Percentage(25), Constraint::Percentage(75)]).areas(area);
-    let focused = Style::default().cyan();
+    let focused = theme.accent;
     let topic_block = Block::default()
         .borders(Borders::ALL)
         .title(format!(" {} topics · c switch ", cluster.name))
@@ -326,11 +366,11 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &InspectorPane, clusters: &Cl
             let rows = names.iter().map(|name| Row::new([*name]));
             let table = Table::new(rows, [Constraint::Fill(1)])
                 .block(topic_block)
-                .row_highlight_style(Style::default().add_modifier(Modifier::REVERSED));
+                .row_highlight_style(theme.selected);
             let mut state = TableState::default().with_selected(Some(pane.topic_cursor));
             frame.render_stateful_widget(table, topics_area, &mut state);
         }
-        other => frame.render_widget(status_text(other, "Loading topics…").block(topic_block), topics_area),
+        other => frame.render_widget(status_text(other, "Loading topics…", theme).block(topic_block), topics_area),
     }
 
     let title = match &pane.topic {
@@ -343,7 +383,7 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &InspectorPane, clusters: &Cl
         .border_style(if pane.focus == Focus::Topics { Style::default() } else { focused });
     if pane.focus == Focus::Detail {
         if let Some(record) = pane.selected_message() {
-            let paragraph = Paragraph::new(detail_lines(record, pane.hex))
+            let paragraph = Paragraph::new(detail_lines(record, pane.hex, theme))
                 .block(message_block.title_bottom(" Esc back · x hex/text "))
                 .wrap(Wrap { trim: false });
             frame.render_widget(paragraph, messages_area);
@@ -376,7 +416,7 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &InspectorPane, clusters: &Cl
             let table = Table::new(rows, widths)
                 .header(header)
                 .block(message_block.title_bottom(count))
-                .row_highlight_style(Style::default().add_modifier(Modifier::REVERSED));
+                .row_highlight_style(theme.selected);
             let mut state = TableState::default().with_selected(Some(pane.message_cursor));
             frame.render_stateful_widget(table, messages_area, &mut state);
         }
@@ -385,19 +425,19 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &InspectorPane, clusters: &Cl
                 .block(message_block),
             messages_area,
         ),
-        other => frame.render_widget(status_text(other, "Reading…").block(message_block), messages_area),
+        other => frame.render_widget(status_text(other, "Reading…", theme).block(message_block), messages_area),
     }
 }
 
-fn status_text<T>(load: &Load<T>, loading: &'static str) -> Paragraph<'static> {
+fn status_text<T>(load: &Load<T>, loading: &'static str, theme: &Theme) -> Paragraph<'static> {
     match load {
-        Load::Failed(err) => Paragraph::new(err.clone()).red().wrap(Wrap { trim: true }),
+        Load::Failed(err) => Paragraph::new(err.clone()).style(theme.bad).wrap(Wrap { trim: true }),
         Load::Loading => Paragraph::new(loading),
         _ => Paragraph::new(""),
     }
 }
 
-fn detail_lines(record: &InspectedRecord, hex: bool) -> Vec<Line<'static>> {
+fn detail_lines(record: &InspectedRecord, hex: bool, theme: &Theme) -> Vec<Line<'static>> {
     let mut lines = vec![
         Line::from(format!("partition {}  offset {}", record.partition, record.offset)).bold(),
         Line::from(format!("timestamp {}", timestamp_text(record.timestamp_ms))),
@@ -405,7 +445,7 @@ fn detail_lines(record: &InspectedRecord, hex: bool) -> Vec<Line<'static>> {
         Line::from("headers").bold(),
     ];
     if record.headers.is_empty() {
-        lines.push(Line::from("  (none)").dim());
+        lines.push(Line::from("  (none)").style(theme.quiet));
     }
     for (name, value) in &record.headers {
         lines.push(Line::from(format!("  {name} = {}", bytes_text(value.as_deref()))));
@@ -435,5 +475,15 @@ mod tests {
         assert_eq!(hex_dump(&[0u8; 17]).len(), 2);
         assert_eq!(timestamp_text(-1), "–");
         assert_eq!(timestamp_text(1_700_000_000_123), "2023-11-14T22:13:20.123Z");
+    }
+
+    #[test]
+    fn shell_words() {
+        assert_eq!(shell_word("orders.v1"), "orders.v1");
+        assert_eq!(shell_word("s@1700000000000"), "s@1700000000000");
+        assert_eq!(shell_word("a b"), "'a b'");
+        assert_eq!(shell_word("it's"), "'it'\\''s'");
+        assert_eq!(shell_word(""), "''");
+        assert_eq!(shell_word("${env:BROKERS}"), "'${env:BROKERS}'");
     }
 }

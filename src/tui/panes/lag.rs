@@ -12,6 +12,7 @@ use ratatui::Frame;
 
 use crate::engine::status::EngineStatus;
 use crate::tui::action::Action;
+use crate::tui::theme::Theme;
 use crate::tui::lag_math::{
     self, count_text, eta_text, offset_text, rate_text, sort_rows, LagTracker, SortKey, TopicRow,
 };
@@ -127,7 +128,7 @@ impl LagPane {
 
 const SPARK_WIDTH: usize = 12;
 
-pub fn render(frame: &mut Frame, area: Rect, pane: &LagPane, status: &EngineStatus) {
+pub fn render(frame: &mut Frame, area: Rect, pane: &LagPane, status: &EngineStatus, theme: &Theme) {
     let total = status.total_lag().map_or_else(|| "?".to_owned(), count_text);
     let sort = match pane.sort {
         SortKey::Lag => "lag",
@@ -140,7 +141,7 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &LagPane, status: &EngineStat
         Span::raw(format!("{} · sort: {sort} ", lag_math::megabytes_per_sec_text(status.bytes_per_sec()))),
     ];
     if !pane.filter.is_empty() {
-        title.push(Span::raw(format!("· filter: {} ", pane.filter)).yellow());
+        title.push(Span::styled(format!("· filter: {} ", pane.filter), theme.warn));
     }
     let block = Block::default().borders(Borders::ALL).title(Line::from(title));
     if pane.rows.is_empty() {
@@ -156,9 +157,9 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &LagPane, status: &EngineStat
         .style(Style::default().add_modifier(Modifier::BOLD));
     let lines = pane.lines();
     let rows = lines.iter().filter_map(|line| match *line {
-        LagLine::Topic(index) => pane.rows.get(index).map(|row| topic_row(pane, row)),
+        LagLine::Topic(index) => pane.rows.get(index).map(|row| topic_row(pane, row, theme)),
         LagLine::Partition(topic, partition) => {
-            pane.rows.get(topic).and_then(|row| row.partitions.get(partition)).map(partition_row)
+            pane.rows.get(topic).and_then(|row| row.partitions.get(partition)).map(|partition| partition_row(partition, theme))
         }
     });
     let widths = [
@@ -174,19 +175,19 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &LagPane, status: &EngineStat
     let table = Table::new(rows, widths)
         .header(header)
         .block(block)
-        .row_highlight_style(Style::default().add_modifier(Modifier::REVERSED));
+        .row_highlight_style(theme.selected);
     let mut state = TableState::default().with_selected(Some(pane.selected));
     frame.render_stateful_widget(table, area, &mut state);
 }
 
-fn topic_row<'a>(pane: &LagPane, row: &'a TopicRow) -> Row<'a> {
+fn topic_row<'a>(pane: &LagPane, row: &'a TopicRow, theme: &Theme) -> Row<'a> {
     let marker = if pane.expanded.contains(&row.topic) { "▾ " } else { "▸ " };
     let name = if row.paused { format!("{marker}{} (paused)", row.topic) } else { format!("{marker}{}", row.topic) };
     let lag = row.lag.map_or_else(|| "?".to_owned(), count_text);
     let lag_style = match row.lag {
-        Some(0) => Style::default().green(),
-        Some(_) => Style::default().yellow(),
-        None => Style::default().red(),
+        Some(0) => theme.good,
+        Some(_) => theme.warn,
+        None => theme.bad,
     };
     Row::new([
         Cell::from(name),
@@ -196,11 +197,11 @@ fn topic_row<'a>(pane: &LagPane, row: &'a TopicRow) -> Row<'a> {
         Cell::from(lag).style(lag_style),
         Cell::from(rate_text(row.copy_rate)),
         Cell::from(eta_text(row.eta_secs())),
-        Cell::from(lag_math::sparkline_text(&pane.sparkline(&row.topic), SPARK_WIDTH)).cyan(),
+        Cell::from(lag_math::sparkline_text(&pane.sparkline(&row.topic), SPARK_WIDTH)).style(theme.accent),
     ])
 }
 
-fn partition_row(partition: &lag_math::PartitionRow) -> Row<'static> {
+fn partition_row(partition: &lag_math::PartitionRow, theme: &Theme) -> Row<'static> {
     let lag = partition.lag.map_or_else(|| "?".to_owned(), count_text);
     let eta = partition.lag.and_then(|lag| lag_math::eta_secs(lag, partition.copy_rate, partition.produce_rate));
     Row::new([
@@ -213,5 +214,5 @@ fn partition_row(partition: &lag_math::PartitionRow) -> Row<'static> {
         eta_text(eta),
         String::new(),
     ])
-    .dim()
+    .style(theme.quiet)
 }
