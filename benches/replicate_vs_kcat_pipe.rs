@@ -95,7 +95,7 @@ fn replicate(pair: &Pair, lanes: &str, mode: &str, dir: &std::path::Path) -> Dur
 
 fn kcat_pipe(pair: &Pair) -> Duration {
     let started = Instant::now();
-    let consume = Command::new("kcat")
+    let mut consume = Command::new("kcat")
         .args(["-C", "-b", &pair.source.bootstrap_servers(), "-t", TOPIC, "-o", "beginning", "-e", "-q"])
         .args(["-K", "\t"])
         .stdout(Stdio::piped())
@@ -103,10 +103,11 @@ fn kcat_pipe(pair: &Pair) -> Duration {
         .expect("kcat (apt-get install kcat)");
     let status = Command::new("kcat")
         .args(["-P", "-b", &pair.destination.bootstrap_servers(), "-t", TOPIC, "-K", "\t"])
-        .stdin(consume.stdout.unwrap())
+        .stdin(consume.stdout.take().unwrap())
         .status()
         .unwrap();
     assert!(status.success(), "kcat -P failed");
+    assert!(consume.wait().unwrap().success(), "kcat -C failed");
     started.elapsed()
 }
 

@@ -57,6 +57,8 @@ pub enum Action {
     ToggleHex,
     /// Inspector: copy the kcat command that reproduces the view (OSC 52).
     CopyCommand,
+    /// Inspector: write a message to the topic, from an editor.
+    Produce,
 
     #[serde(skip)]
     Rescale(usize),
@@ -68,6 +70,17 @@ pub enum Action {
     Goto(PaneId, Option<String>),
     #[serde(skip)]
     InspectOffsets(String),
+    /// The record the produce editor composed, on its way to the worker.
+    #[serde(skip)]
+    SendRecord(OutgoingText),
+}
+
+/// A record typed in the produce editor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutgoingText {
+    pub topic: String,
+    pub key: Option<String>,
+    pub value: String,
 }
 
 impl Action {
@@ -108,6 +121,7 @@ impl Action {
         Action::SwitchCluster,
         Action::ToggleHex,
         Action::CopyCommand,
+        Action::Produce,
     ];
 
     /// The keymap name of a bindable action; `None` for internal ones.
@@ -137,6 +151,8 @@ impl Action {
                 | Action::Rescale(_)
                 | Action::PauseNamed(_)
                 | Action::ResumeNamed(_)
+                | Action::Produce
+                | Action::SendRecord(_)
         )
     }
 

@@ -3,7 +3,8 @@
 //! Kafka reads leave as [`Request`]s in `outbox`, and answers come back through
 //! `on_message`. The clock is state too (`now_ms`), so renders are repeatable.
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
+mod keys;
+
 use ratatui_textarea::TextArea;
 
 use crate::config::ResolvedCluster;
@@ -11,11 +12,10 @@ use crate::engine::plan::MAX_LANES;
 use crate::engine::status::EngineStatus;
 use crate::engine::EngineHandle;
 
-use super::action::Action;
-use super::command::parse_command;
-use super::keymap::{Key, Keymap};
+use super::action::{Action, OutgoingText};
+use super::keymap::Keymap;
 use super::panes::engine::EnginePane;
-use super::panes::inspector::{Clusters, InspectorPane};
+use super::panes::inspector::{ClusterSide, Clusters, InspectorPane};
 use super::panes::lag::LagPane;
 use super::panes::PaneId;
 use super::theme::Theme;
@@ -39,13 +39,22 @@ pub struct Banner {
 pub enum Mode {
     #[default]
     Normal,
-    Help,
+    /// `scroll` is the first help row shown, for screens shorter than the keymap.
+    Help {
+        scroll: usize,
+    },
     CommandLine(TextArea<'static>),
     Filter(TextArea<'static>),
-    /// A mutation of a production cluster waits until its name is typed.
+    /// A mutation waits until `expected` is typed: a production cluster's name, or `y`.
     Confirm {
         action: Action,
-        cluster: String,
+        expected: String,
+        prompt: String,
+        input: TextArea<'static>,
+    },
+    /// The Inspector's produce editor: first line the key, the rest the value.
+    Produce {
+        topic: String,
         input: TextArea<'static>,
     },
 }
@@ -84,6 +93,7 @@ pub struct App {
     pub outbox: Vec<Request>,
     /// Text for the terminal's clipboard (OSC 52), written by the event loop.
     pub clipboard: Option<String>,
+    next_request_id: u64,
     pub quit: bool,
 }
 
@@ -112,6 +122,7 @@ impl App {
             inspector: InspectorPane::default(),
             outbox: Vec::new(),
             clipboard: None,
+            next_request_id: 0,
             quit: false,
         }
     }
@@ -132,83 +143,27 @@ impl App {
             }
             Message::Topics { id, result } => self.inspector.on_topics(id, result),
             Message::Records { id, result } => self.inspector.on_records(id, result),
-        }
-    }
-
-    /// A key press: the open overlay takes it, else the keymap turns it into an action.
-    pub fn on_key(&mut self, key: KeyEvent) -> bool {
-        match std::mem::take(&mut self.mode) {
-            Mode::Normal => match self.keymap.action_for(Key::from_event(&key)).cloned() {
-                Some(action) => self.update(action),
-                None => false,
-            },
-            Mode::Help => {
-                let action = self.keymap.action_for(Key::from_event(&key)).cloned();
-                match action {
-                    Some(Action::Quit) => self.update(Action::Quit),
-                    Some(Action::Help | Action::Escape) | None => true,
-                    Some(_) => {
-                        self.mode = Mode::Help;
-                        false
-                    }
-                }
-            }
-            Mode::CommandLine(mut input) => {
-                match key.code {
-                    KeyCode::Esc => {}
-                    KeyCode::Enter => {
-                        let line = input.lines().join(" ");
-                        match parse_command(&line) {
-                            Ok(action) => {
-                                self.update(action);
-                            }
-                            Err(message) => self.warn(BannerKind::Warning, message),
+            Message::Produced { result, .. } => {
+                match result {
+                    Ok(done) => {
+                        self.warn(BannerKind::Info, done);
+                        let clusters = Clusters { source: &self.source, destination: &self.destination };
+                        if let Some(topic) = self.inspector.topic.clone() {
+                            self.outbox.extend(self.inspector.open_topic(&topic, &clusters));
                         }
                     }
-                    _ => {
-                        input.input(key);
-                        self.mode = Mode::CommandLine(input);
-                    }
-                }
-                true
-            }
-            Mode::Filter(mut input) => {
-                match key.code {
-                    KeyCode::Esc => self.set_filter(""),
-                    KeyCode::Enter => {}
-                    _ => {
-                        input.input(key);
-                        let text = input.lines().join("");
-                        self.set_filter(&text);
-                        self.mode = Mode::Filter(input);
-                    }
-                }
-                true
-            }
-            Mode::Confirm { action, cluster, mut input } => {
-                match key.code {
-                    KeyCode::Esc => self.warn(BannerKind::Info, "cancelled".to_owned()),
-                    KeyCode::Enter if input.lines().join("") == cluster => {
-                        self.perform(action);
-                    }
-                    KeyCode::Enter => {
-                        self.warn(BannerKind::Refused, format!("not confirmed: type {cluster} exactly"));
-                    }
-                    _ => {
-                        input.input(key);
-                        self.mode = Mode::Confirm { action, cluster, input };
-                    }
+                    Err(err) => self.warn(BannerKind::Refused, format!("produce failed: {err}")),
                 }
                 true
             }
         }
     }
 
-    fn warn(&mut self, kind: BannerKind, text: String) {
+    pub(super) fn warn(&mut self, kind: BannerKind, text: String) {
         self.banner = Some(Banner { kind, text });
     }
 
-    fn set_filter(&mut self, text: &str) {
+    pub(super) fn set_filter(&mut self, text: &str) {
         match self.focus {
             PaneId::Inspector => self.inspector.set_filter(text),
             _ => self.lag.set_filter(text),
@@ -246,7 +201,7 @@ impl App {
         }
         match action {
             Action::Quit => self.quit = true,
-            Action::Help => self.mode = Mode::Help,
+            Action::Help => self.mode = Mode::Help { scroll: 0 },
             Action::CommandLine => self.mode = Mode::CommandLine(TextArea::default()),
             Action::Filter => {
                 self.mode = Mode::Filter(TextArea::new(vec![self.current_filter().to_owned()]));
@@ -312,16 +267,63 @@ impl App {
             self.warn(BannerKind::Refused, format!("read-only: {name} refused"));
             return true;
         }
+        if action == Action::Produce {
+            self.open_produce_editor();
+            return true;
+        }
         if self.destination.production {
             let cluster = self.destination.name.clone();
-            self.mode = Mode::Confirm { action, cluster, input: TextArea::default() };
+            let prompt = format!("{cluster} is production: type its name to {name} (Esc cancels): ");
+            self.mode = Mode::Confirm { action, expected: cluster, prompt, input: TextArea::default() };
             return true;
         }
         self.perform(action);
         true
     }
 
-    fn perform(&mut self, action: Action) {
+    fn open_produce_editor(&mut self) {
+        match (&self.inspector.topic, self.focus) {
+            (Some(topic), PaneId::Inspector) => {
+                let topic = topic.clone();
+                self.mode = Mode::Produce { topic, input: TextArea::default() };
+            }
+            _ => self.warn(BannerKind::Warning, "open a topic in the Inspector to produce to it".to_owned()),
+        }
+    }
+
+    /// Every produced message is confirmed: with the cluster's name when it is
+    /// production, with `y` otherwise.
+    pub(super) fn confirm_send(&mut self, record: OutgoingText) {
+        let cluster = self.inspector_cluster();
+        let (expected, prompt) = if cluster.production {
+            let name = cluster.name.clone();
+            let prompt = format!("{name} is production: type its name to produce to {} (Esc cancels): ", record.topic);
+            (name, prompt)
+        } else {
+            (
+                "y".to_owned(),
+                format!("produce 1 message to {} on {}? type y (Esc cancels): ", record.topic, cluster.name),
+            )
+        };
+        self.mode = Mode::Confirm { action: Action::SendRecord(record), expected, prompt, input: TextArea::default() };
+    }
+
+    fn inspector_cluster(&self) -> &ResolvedCluster {
+        match self.inspector.side {
+            ClusterSide::Source => &self.source,
+            ClusterSide::Destination => &self.destination,
+        }
+    }
+
+    pub(super) fn perform(&mut self, action: Action) {
+        if let Action::SendRecord(record) = action {
+            self.next_request_id += 1;
+            let id = self.next_request_id;
+            let cluster = self.inspector_cluster().clone();
+            self.warn(BannerKind::Info, format!("producing to {}…", record.topic));
+            self.outbox.push(Request::Produce { id, cluster, record });
+            return;
+        }
         let Some(engine) = &self.engine else {
             self.warn(BannerKind::Warning, "no engine in this cockpit (open it with --plan FILE)".to_owned());
             return;

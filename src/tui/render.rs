@@ -40,8 +40,10 @@ pub fn render(frame: &mut Frame, app: &App) {
         other => placeholder::render(frame, body, other),
     }
     bottom_line(frame, bottom, app);
-    if matches!(app.mode, Mode::Help) {
-        help_overlay(frame, body, app);
+    match &app.mode {
+        Mode::Help { scroll } => help_overlay(frame, body, app, *scroll),
+        Mode::Produce { topic, input } => produce_editor(frame, body, app, topic, input),
+        _ => {}
     }
 }
 
@@ -135,10 +137,8 @@ fn bottom_line(frame: &mut Frame, area: Rect, app: &App) {
     match &app.mode {
         Mode::CommandLine(input) => prompt(frame, ":".to_owned(), input),
         Mode::Filter(input) => prompt(frame, "/".to_owned(), input),
-        Mode::Confirm { action, cluster, input } => {
-            let name = action.name().unwrap_or_else(|| format!("{action:?}").to_lowercase());
-            prompt(frame, format!("{cluster} is production: type its name to {name} (Esc cancels): "), input);
-        }
+        Mode::Confirm { prompt: text, input, .. } => prompt(frame, text.clone(), input),
+        Mode::Produce { .. } => frame.render_widget(Span::raw(" Ctrl-S send · Esc cancel").bold(), area),
         _ => match &app.banner {
             Some(banner) => {
                 let style = match banner.kind {
@@ -153,16 +153,35 @@ fn bottom_line(frame: &mut Frame, area: Rect, app: &App) {
     }
 }
 
-fn help_overlay(frame: &mut Frame, body: Rect, app: &App) {
-    let rows = app.keymap.help_rows();
+fn produce_editor(frame: &mut Frame, body: Rect, app: &App, topic: &str, input: &ratatui_textarea::TextArea<'static>) {
+    let [area] = Layout::vertical([Constraint::Max(12)]).flex(Flex::Center).areas(body);
+    let [area] = Layout::horizontal([Constraint::Max(90)]).flex(Flex::Center).areas(area);
+    let cluster = match app.inspector.side {
+        super::panes::inspector::ClusterSide::Source => &app.source,
+        super::panes::inspector::ClusterSide::Destination => &app.destination,
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(app.theme.warn)
+        .title(format!(" produce to {topic} @ {} ", cluster.name))
+        .title_bottom(" first line: the key (empty for none), then the value · Ctrl-S send · Esc cancel ");
+    let inner = block.inner(area);
+    frame.render_widget(Clear, area);
+    frame.render_widget(block, area);
+    frame.render_widget(input, inner);
+}
+
+fn help_overlay(frame: &mut Frame, body: Rect, app: &App, scroll: usize) {
+    let mut rows = app.keymap.help_rows();
     let height = u16::try_from(rows.len()).unwrap_or(u16::MAX).saturating_add(2).min(body.height);
     let [area] = Layout::vertical([Constraint::Length(height)]).flex(Flex::Center).areas(body);
     let [area] = Layout::horizontal([Constraint::Max(90)]).flex(Flex::Center).areas(area);
+    rows.drain(..scroll.min(rows.len()));
     let table = Table::new(
         rows.into_iter().map(|(keys, desc)| Row::new([keys, desc])),
         [Constraint::Length(16), Constraint::Fill(1)],
     )
-    .block(Block::default().borders(Borders::ALL).title(" Keys (from the keymap) · ? or Esc closes "));
+    .block(Block::default().borders(Borders::ALL).title(" Keys (from the keymap) · ↑↓ scroll · ? or Esc closes "));
     frame.render_widget(Clear, area);
     frame.render_widget(table, area);
 }

@@ -3,6 +3,7 @@
 //! `cargo insta review`, or bless them with `INSTA_UPDATE=always`).
 
 use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 
 use crate::config::{self, ClusterArgs, ResolvedCluster};
@@ -17,6 +18,7 @@ use super::app::{App, AppSetup};
 use super::keymap::Keymap;
 use super::panes::PaneId;
 use super::render::render;
+use super::theme::Theme;
 use super::worker::{InspectedRecord, Message};
 
 /// 2026-11-25T09:30:00Z
@@ -43,6 +45,7 @@ pub(crate) fn app(read_only: bool) -> App {
         plan_name: "msk-to-ccloud".into(),
         planned_lanes: 4,
         read_only,
+        theme: Theme::standard(),
         keymap: Keymap::defaults(),
         engine: None,
         now_ms: NOW_MS,
@@ -235,6 +238,23 @@ fn inspector_pane() {
     app.update(Action::Down);
     app.update(Action::Expand);
     snapshot_both("inspector_detail", &app);
+    app.update(Action::Escape);
+    app.update(Action::Produce);
+    for c in "order-9".chars() {
+        app.on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    }
+    app.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    for c in r#"{"order_id":"order-9"}"#.chars() {
+        app.on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    }
+    snapshot_both("inspector_produce", &app);
+    app.on_key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
+    snapshot_both("inspector_produce_confirm", &app);
+    app.on_key(KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE));
+    app.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    let Some(super::worker::Request::Produce { record, .. }) = app.outbox.pop() else { panic!("a produce request") };
+    assert_eq!(record.key.as_deref(), Some("order-9"));
+    assert_eq!(record.value, r#"{"order_id":"order-9"}"#);
 }
 
 #[test]
@@ -252,6 +272,12 @@ fn help_overlay_and_read_only_badge() {
     snapshot_both("read_only", &app);
     app.update(Action::Help);
     snapshot_both("help", &app);
+    for _ in 0..2 {
+        app.on_key(KeyEvent::new(KeyCode::PageDown, KeyModifiers::NONE));
+    }
+    snapshot_both("help_scrolled", &app);
+    app.on_key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+    assert!(matches!(app.mode, super::app::Mode::Normal));
 }
 
 #[test]
@@ -264,6 +290,7 @@ fn production_cluster_is_marked_and_confirmation_is_drawn() {
         plan_name: "msk-to-ccloud".into(),
         planned_lanes: 4,
         read_only: false,
+        theme: Theme::standard(),
         keymap: Keymap::defaults(),
         engine: None,
         now_ms: NOW_MS,
@@ -284,4 +311,23 @@ fn copy_command_reproduces_the_view() {
     let mut lag = running_app(false);
     lag.update(Action::CopyCommand);
     assert_eq!(lag.clipboard, None);
+}
+
+/// Colours are not in the text snapshots: check the badges' cells directly.
+#[test]
+fn themes_colour_the_read_only_badge_and_lag() {
+    use ratatui::style::Color;
+    for (theme, badge_background) in [(Theme::standard(), Color::Yellow), (Theme::high_contrast(), Color::LightYellow)]
+    {
+        let mut app = running_app(true);
+        app.theme = theme;
+        let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("test terminal");
+        terminal.draw(|frame| render(frame, &app)).expect("draw");
+        let buffer = terminal.backend().buffer();
+        let top: String = (0..120).map(|x| buffer[(x, 0)].symbol().to_owned()).collect();
+        let badge = top.find("READ-ONLY").expect("badge drawn");
+        let column = u16::try_from(top[..badge].chars().count()).unwrap();
+        assert_eq!(buffer[(column, 0)].bg, badge_background);
+        assert_eq!(buffer[(column, 0)].fg, Color::Black);
+    }
 }

@@ -14,6 +14,8 @@ use crate::engine::status::EngineStatus;
 use crate::error::Failure;
 use crate::inspect::offset_spec::{OffsetSpec, StartOffset};
 use crate::kafka::reader::{PartitionReader, ReadEvent, StartPosition};
+use crate::kafka::writer::{OutgoingRecord, RecordWriter};
+use crate::tui::action::OutgoingText;
 
 /// One consumed record, owned, as the Inspector shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,6 +35,8 @@ pub enum Request {
     Topics { id: u64, cluster: ResolvedCluster },
     /// Up to `limit` records of every partition of `topic`, from `spec`.
     Read { id: u64, cluster: ResolvedCluster, topic: String, spec: OffsetSpec, limit: usize },
+    /// One record from the Inspector's produce editor.
+    Produce { id: u64, cluster: ResolvedCluster, record: OutgoingText },
 }
 
 impl Request {
@@ -40,6 +44,7 @@ impl Request {
         match self {
             Request::Topics { .. } => "topics",
             Request::Read { .. } => "read",
+            Request::Produce { .. } => "produce",
         }
     }
 }
@@ -47,8 +52,19 @@ impl Request {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Message {
     EngineStatus(Box<EngineStatus>),
-    Topics { id: u64, result: Result<Vec<String>, String> },
-    Records { id: u64, result: Result<Vec<InspectedRecord>, String> },
+    Topics {
+        id: u64,
+        result: Result<Vec<String>, String>,
+    },
+    Records {
+        id: u64,
+        result: Result<Vec<InspectedRecord>, String>,
+    },
+    /// `Ok` carries a one-line description of what was written.
+    Produced {
+        id: u64,
+        result: Result<String, String>,
+    },
 }
 
 type Slots = Arc<(Mutex<(BTreeMap<&'static str, Request>, bool)>, Condvar)>;
@@ -75,11 +91,7 @@ impl Worker {
     }
 
     pub fn submit(&self, request: Request) {
-        let (lock, ready) = &*self.slots;
-        if let Ok(mut guard) = lock.lock() {
-            guard.0.insert(request.kind(), request);
-            ready.notify_one();
-        }
+        put(&self.slots, request);
     }
 }
 
@@ -92,6 +104,15 @@ impl Drop for Worker {
         }
         // A read in progress ends within its timeout; the process may be exiting, so do not wait on it.
         drop(self.thread.take());
+    }
+}
+
+/// Replaces any pending request of the same kind: the latest wins.
+fn put(slots: &Slots, request: Request) {
+    let (lock, ready) = &**slots;
+    if let Ok(mut guard) = lock.lock() {
+        guard.0.insert(request.kind(), request);
+        ready.notify_one();
     }
 }
 
@@ -118,7 +139,24 @@ fn run(request: Request, timeout: Duration) -> Message {
         Request::Read { id, cluster, topic, spec, limit } => {
             Message::Records { id, result: read(&cluster, &topic, &spec, limit, timeout).map_err(scrubbed) }
         }
+        Request::Produce { id, cluster, record } => {
+            Message::Produced { id, result: produce(&cluster, &record, timeout).map_err(scrubbed) }
+        }
     }
+}
+
+fn produce(cluster: &ResolvedCluster, record: &OutgoingText, timeout: Duration) -> Result<String, Failure> {
+    let mut writer = RecordWriter::open(cluster, timeout, &[])?;
+    writer.send(&OutgoingRecord {
+        topic: &record.topic,
+        partition: None,
+        key: record.key.as_deref().map(str::as_bytes),
+        value: Some(record.value.as_bytes()),
+        headers: &[],
+        timestamp: None,
+    })?;
+    writer.finish()?;
+    Ok(format!("produced 1 message to {} on {}", record.topic, cluster.name))
 }
 
 fn list_topics(cluster: &ResolvedCluster, timeout: Duration) -> Result<Vec<String>, Failure> {
@@ -197,4 +235,41 @@ fn start_positions(
                 .collect()
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cluster() -> ResolvedCluster {
+        let config = crate::config::parse("", std::path::Path::new("test")).expect("empty config");
+        let args =
+            crate::config::ClusterArgs { cluster: "localhost:9".into(), properties_file: None, overrides: Vec::new() };
+        crate::config::resolve_cluster(&args, &config).expect("broker list")
+    }
+
+    fn read(id: u64) -> Request {
+        Request::Read { id, cluster: cluster(), topic: "t".into(), spec: OffsetSpec::default(), limit: 1 }
+    }
+
+    fn id_of(request: &Request) -> u64 {
+        match request {
+            Request::Topics { id, .. } | Request::Read { id, .. } | Request::Produce { id, .. } => *id,
+        }
+    }
+
+    #[test]
+    fn the_latest_request_of_a_kind_wins_and_kinds_do_not_replace_each_other() {
+        let slots: Slots = Arc::new((Mutex::new((BTreeMap::new(), false)), Condvar::new()));
+        put(&slots, read(1));
+        put(&slots, Request::Topics { id: 2, cluster: cluster() });
+        put(&slots, read(3));
+        let mut taken = vec![next_request(&slots).map(|r| id_of(&r)), next_request(&slots).map(|r| id_of(&r))];
+        taken.sort();
+        assert_eq!(taken, [Some(2), Some(3)]);
+        if let Ok(mut guard) = slots.0.lock() {
+            guard.1 = true;
+        }
+        assert!(next_request(&slots).is_none(), "a closed worker takes nothing more");
+    }
 }

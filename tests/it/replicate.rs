@@ -9,9 +9,7 @@ use std::time::{Duration, Instant};
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::ClientConfig;
 
-use crate::support::{drain, write_plan, Kdeck, MockKafka, ReadRecord, Tansu, TestRecord};
-
-type Content = (Option<Vec<u8>>, Option<Vec<u8>>, Vec<(String, Option<Vec<u8>>)>, Option<i64>);
+use crate::support::{drain, write_plan, Content, Kdeck, MockKafka, ReadRecord, Tansu, TestRecord};
 
 /// The per-partition sequences a faithful copy must reproduce.
 fn by_partition(records: &[ReadRecord]) -> BTreeMap<i32, Vec<Content>> {

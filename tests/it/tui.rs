@@ -67,6 +67,7 @@ fn cockpit(read_only: bool, production: bool) -> Setup {
         plan_name: "tui".into(),
         planned_lanes: 1,
         read_only,
+        theme: kdeck::tui::theme::Theme::standard(),
         keymap: Keymap::defaults(),
         engine: Some(engine),
         now_ms: kdeck::tui::now_ms(),
@@ -136,6 +137,7 @@ fn tui_read_only_refuses_every_mutation() {
         Action::PauseNamed("orders".into()),
         Action::ResumeTopic,
         Action::RetryLane,
+        Action::Produce,
     ] {
         cockpit.dispatch(action.clone());
         let banner = cockpit.app.banner.clone().expect("a refusal banner");
@@ -199,6 +201,25 @@ fn tui_inspector_reads_with_the_consume_offset_grammar() {
     assert_eq!(cockpit.app.inspector.visible_messages().len(), 1);
     press(&mut cockpit, KeyCode::Esc);
     assert_eq!(cockpit.app.inspector.visible_messages().len(), 90);
+
+    // `i` opens the produce editor: first line the key, then the value; Ctrl-S, then `y`.
+    press(&mut cockpit, KeyCode::Char('i'));
+    assert!(matches!(cockpit.app.mode, Mode::Produce { .. }));
+    type_text(&mut cockpit, "k-tui");
+    press(&mut cockpit, KeyCode::Enter);
+    type_text(&mut cockpit, "hello from the cockpit");
+    cockpit.handle(kdeck::tui::Event::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)));
+    assert!(matches!(cockpit.app.mode, Mode::Confirm { .. }));
+    type_text(&mut cockpit, "y");
+    press(&mut cockpit, KeyCode::Enter);
+    let produced = |app: &App| {
+        app.inspector.visible_messages().iter().any(|record| {
+            record.key.as_deref() == Some(&b"k-tui"[..])
+                && record.value.as_deref() == Some(&b"hello from the cockpit"[..])
+        })
+    };
+    assert!(cockpit.pump_until(LIMIT, produced), "{:?}", cockpit.app.banner);
+    assert_eq!(cockpit.app.inspector.visible_messages().len(), 91);
 
     // A bad spec is shown in the pane, not a crash.
     cockpit.dispatch(Action::InspectOffsets("-0".into()));

@@ -292,6 +292,9 @@ pub fn sorted_lines(bytes: &[u8]) -> Vec<Vec<u8>> {
     lines
 }
 
+/// What a copy must preserve of a record: key, value, headers, timestamp.
+pub type Content = (Option<Vec<u8>>, Option<Vec<u8>>, Vec<(String, Option<Vec<u8>>)>, Option<i64>);
+
 /// One record read back from a topic, owned, for comparisons.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReadRecord {
@@ -305,7 +308,7 @@ pub struct ReadRecord {
 
 impl ReadRecord {
     /// Everything a copy must preserve, without the offset (transaction markers shift it).
-    pub fn content(&self) -> (Option<Vec<u8>>, Option<Vec<u8>>, Vec<(String, Option<Vec<u8>>)>, Option<i64>) {
+    pub fn content(&self) -> Content {
         let headers = self.headers.iter().filter(|(name, _)| name != "kdeck-provenance").cloned().collect();
         (self.key.clone(), self.value.clone(), headers, self.timestamp)
     }
@@ -335,8 +338,8 @@ pub fn drain(bootstrap: &str, topic: &str, idle: Duration) -> Vec<ReadRecord> {
     let mut records = Vec::new();
     let mut last = Instant::now();
     while last.elapsed() < idle {
-        match consumer.poll(Duration::from_millis(100)) {
-            Some(Ok(m)) => {
+        if let Some(Ok(m)) = consumer.poll(Duration::from_millis(100)) {
+            {
                 last = Instant::now();
                 records.push(ReadRecord {
                     partition: m.partition(),
@@ -350,7 +353,6 @@ pub fn drain(bootstrap: &str, topic: &str, idle: Duration) -> Vec<ReadRecord> {
                     timestamp: m.timestamp().to_millis(),
                 });
             }
-            Some(Err(_)) | None => {}
         }
     }
     records

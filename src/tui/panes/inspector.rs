@@ -3,7 +3,7 @@
 //! to see its headers and its value as pretty JSON, text or hex.
 
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Modifier, Style, Stylize};
+use ratatui::style::{Style, Stylize};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, TableState, Wrap};
 use ratatui::Frame;
@@ -14,6 +14,7 @@ use crate::tui::action::Action;
 use crate::tui::theme::Theme;
 use crate::tui::worker::{InspectedRecord, Request};
 
+use super::record_text::{bytes_text, hex_dump, shell_word, timestamp_text, value_text};
 use super::{matches_filter, move_cursor};
 
 /// Records per read: enough to browse, few enough to draw at once.
@@ -295,60 +296,8 @@ impl InspectorPane {
     }
 }
 
-/// Quotes a word for a POSIX shell unless it is plainly safe.
-pub fn shell_word(word: &str) -> String {
-    let safe = !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || "._:,@/=+-".contains(c));
-    if safe {
-        word.to_owned()
-    } else {
-        format!("'{}'", word.replace('\'', "'\\''"))
-    }
-}
-
-/// Bytes as text when they are UTF-8, else as `\xNN` escapes.
-pub fn bytes_text(bytes: Option<&[u8]>) -> String {
-    match bytes {
-        None => "(null)".to_owned(),
-        Some(bytes) => match std::str::from_utf8(bytes) {
-            Ok(text) => text.to_owned(),
-            Err(_) => bytes.iter().map(|b| format!("\\x{b:02x}")).collect(),
-        },
-    }
-}
-
-/// `0000  7b 22 6f ...  {"o...` lines, 16 bytes each.
-pub fn hex_dump(bytes: &[u8]) -> Vec<String> {
-    bytes
-        .chunks(16)
-        .enumerate()
-        .map(|(row, chunk)| {
-            let hex: Vec<String> = chunk.iter().map(|b| format!("{b:02x}")).collect();
-            let ascii: String =
-                chunk.iter().map(|&b| if b.is_ascii_graphic() || b == b' ' { b as char } else { '.' }).collect();
-            format!("{:04x}  {:<47}  {ascii}", row * 16, hex.join(" "))
-        })
-        .collect()
-}
-
-/// Pretty JSON when the value is JSON, else its text.
-pub fn value_text(value: Option<&[u8]>) -> String {
-    if let Some(json) = value.and_then(|v| serde_json::from_slice::<serde_json::Value>(v).ok()) {
-        if let Ok(pretty) = serde_json::to_string_pretty(&json) {
-            return pretty;
-        }
-    }
-    bytes_text(value)
-}
-
 fn message_summary(record: &InspectedRecord) -> String {
     format!("{} {}", bytes_text(record.key.as_deref()), bytes_text(record.value.as_deref()))
-}
-
-/// RFC 3339 in UTC with milliseconds; `–` when the record has no timestamp.
-pub fn timestamp_text(ms: i64) -> String {
-    let Ok(ms) = u64::try_from(ms) else { return "–".to_owned() };
-    let time = std::time::UNIX_EPOCH + std::time::Duration::from_millis(ms);
-    humantime::format_rfc3339_millis(time).to_string()
 }
 
 pub fn render(frame: &mut Frame, area: Rect, pane: &InspectorPane, clusters: &Clusters<'_>, theme: &Theme) {
@@ -364,9 +313,7 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &InspectorPane, clusters: &Cl
         Load::Ready(_) => {
             let names = pane.visible_topics();
             let rows = names.iter().map(|name| Row::new([*name]));
-            let table = Table::new(rows, [Constraint::Fill(1)])
-                .block(topic_block)
-                .row_highlight_style(theme.selected);
+            let table = Table::new(rows, [Constraint::Fill(1)]).block(topic_block).row_highlight_style(theme.selected);
             let mut state = TableState::default().with_selected(Some(pane.topic_cursor));
             frame.render_stateful_widget(table, topics_area, &mut state);
         }
@@ -464,26 +411,32 @@ fn detail_lines(record: &InspectedRecord, hex: bool, theme: &Theme) -> Vec<Line<
 mod tests {
     use super::*;
 
-    #[test]
-    fn value_forms() {
-        assert_eq!(bytes_text(None), "(null)");
-        assert_eq!(bytes_text(Some(b"plain")), "plain");
-        assert_eq!(bytes_text(Some(&[0xff, 0x00])), "\\xff\\x00");
-        assert_eq!(value_text(Some(br#"{"a":1}"#)), "{\n  \"a\": 1\n}");
-        assert_eq!(value_text(Some(b"not json")), "not json");
-        assert_eq!(hex_dump(b"hi"), vec![format!("0000  {:<47}  hi", "68 69")]);
-        assert_eq!(hex_dump(&[0u8; 17]).len(), 2);
-        assert_eq!(timestamp_text(-1), "–");
-        assert_eq!(timestamp_text(1_700_000_000_123), "2023-11-14T22:13:20.123Z");
+    fn cluster(name: &str) -> ResolvedCluster {
+        let config = crate::config::parse("", std::path::Path::new("test")).expect("empty config");
+        let args = crate::config::ClusterArgs { cluster: name.into(), properties_file: None, overrides: Vec::new() };
+        crate::config::resolve_cluster(&args, &config).expect("broker list")
     }
 
     #[test]
-    fn shell_words() {
-        assert_eq!(shell_word("orders.v1"), "orders.v1");
-        assert_eq!(shell_word("s@1700000000000"), "s@1700000000000");
-        assert_eq!(shell_word("a b"), "'a b'");
-        assert_eq!(shell_word("it's"), "'it'\\''s'");
-        assert_eq!(shell_word(""), "''");
-        assert_eq!(shell_word("${env:BROKERS}"), "'${env:BROKERS}'");
+    fn answers_to_superseded_requests_are_dropped() {
+        let (source, destination) = (cluster("source:9092"), cluster("destination:9092"));
+        let clusters = Clusters { source: &source, destination: &destination };
+        let mut pane = InspectorPane::default();
+        let first = pane.open_topic("orders", &clusters);
+        let second = pane.open_topic("orders", &clusters);
+        let (Some(Request::Read { id: old, .. }), Some(Request::Read { id: new, cluster, .. })) = (first, second)
+        else {
+            panic!("two reads");
+        };
+        assert_eq!(cluster.name, "source:9092");
+        assert!(!pane.on_records(old, Ok(Vec::new())), "a stale answer changes nothing");
+        assert_eq!(pane.messages, Load::Loading);
+        assert!(pane.on_records(new, Err("boom".into())));
+        assert_eq!(pane.messages, Load::Failed("boom".into()));
+
+        let (_, request) = pane.update(&Action::SwitchCluster, &clusters);
+        assert!(matches!(request, Some(Request::Read { cluster, .. }) if cluster.name == "destination:9092"));
+        assert!(pane.set_offsets("nonsense", &clusters).is_none());
+        assert!(matches!(&pane.messages, Load::Failed(message) if message.contains("nonsense")));
     }
 }

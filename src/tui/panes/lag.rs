@@ -5,17 +5,17 @@
 use std::collections::HashSet;
 
 use ratatui::layout::{Constraint, Rect};
-use ratatui::style::{Modifier, Style, Stylize};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
 use ratatui::Frame;
 
 use crate::engine::status::EngineStatus;
 use crate::tui::action::Action;
-use crate::tui::theme::Theme;
 use crate::tui::lag_math::{
     self, count_text, eta_text, offset_text, rate_text, sort_rows, LagTracker, SortKey, TopicRow,
 };
+use crate::tui::theme::Theme;
 
 use super::{matches_filter, move_cursor};
 
@@ -158,9 +158,11 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &LagPane, status: &EngineStat
     let lines = pane.lines();
     let rows = lines.iter().filter_map(|line| match *line {
         LagLine::Topic(index) => pane.rows.get(index).map(|row| topic_row(pane, row, theme)),
-        LagLine::Partition(topic, partition) => {
-            pane.rows.get(topic).and_then(|row| row.partitions.get(partition)).map(|partition| partition_row(partition, theme))
-        }
+        LagLine::Partition(topic, partition) => pane
+            .rows
+            .get(topic)
+            .and_then(|row| row.partitions.get(partition))
+            .map(|partition| partition_row(partition, theme)),
     });
     let widths = [
         Constraint::Fill(1),
@@ -172,10 +174,7 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &LagPane, status: &EngineStat
         Constraint::Length(7),
         Constraint::Length(SPARK_WIDTH as u16),
     ];
-    let table = Table::new(rows, widths)
-        .header(header)
-        .block(block)
-        .row_highlight_style(theme.selected);
+    let table = Table::new(rows, widths).header(header).block(block).row_highlight_style(theme.selected);
     let mut state = TableState::default().with_selected(Some(pane.selected));
     frame.render_stateful_widget(table, area, &mut state);
 }

@@ -6,6 +6,7 @@ pub mod engine;
 pub mod inspector;
 pub mod lag;
 pub mod placeholder;
+pub mod record_text;
 
 use super::action::Action;
 
