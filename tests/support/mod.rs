@@ -339,20 +339,18 @@ pub fn drain(bootstrap: &str, topic: &str, idle: Duration) -> Vec<ReadRecord> {
     let mut last = Instant::now();
     while last.elapsed() < idle {
         if let Some(Ok(m)) = consumer.poll(Duration::from_millis(100)) {
-            {
-                last = Instant::now();
-                records.push(ReadRecord {
-                    partition: m.partition(),
-                    offset: m.offset(),
-                    key: m.key().map(<[u8]>::to_vec),
-                    value: m.payload().map(<[u8]>::to_vec),
-                    headers: m
-                        .headers()
-                        .map(|h| h.iter().map(|h| (h.key.to_string(), h.value.map(<[u8]>::to_vec))).collect())
-                        .unwrap_or_default(),
-                    timestamp: m.timestamp().to_millis(),
-                });
-            }
+            last = Instant::now();
+            records.push(ReadRecord {
+                partition: m.partition(),
+                offset: m.offset(),
+                key: m.key().map(<[u8]>::to_vec),
+                value: m.payload().map(<[u8]>::to_vec),
+                headers: m
+                    .headers()
+                    .map(|h| h.iter().map(|h| (h.key.to_string(), h.value.map(<[u8]>::to_vec))).collect())
+                    .unwrap_or_default(),
+                timestamp: m.timestamp().to_millis(),
+            });
         }
     }
     records
