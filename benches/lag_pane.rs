@@ -7,7 +7,9 @@
 use std::time::{Duration, Instant};
 
 use kdeck::engine::assignment::TopicPartition;
-use kdeck::engine::status::{EngineState, EngineStatus, LaneState, LaneStatus, PartitionStatus, TopicState, TopicStatus};
+use kdeck::engine::status::{
+    EngineState, EngineStatus, LaneState, LaneStatus, PartitionStatus, TopicState, TopicStatus,
+};
 use kdeck::tui::panes::lag::{render, LagPane};
 use kdeck::tui::theme::Theme;
 use ratatui::backend::TestBackend;
