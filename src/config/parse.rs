@@ -24,6 +24,12 @@ pub fn parse(text: &str, origin: &Path) -> Result<Config, ConfigError> {
 
 /// toml's own Display is a multi-line snippet; editors and terminals want `path:line:col`.
 fn syntax_error(text: &str, origin: &Path, error: &toml::de::Error) -> ConfigError {
+    let (line, column, message) = toml_error_position(text, error);
+    ConfigError::TomlSyntax { path: origin.to_path_buf(), line, column, message }
+}
+
+/// (line, column, one-line message) of a TOML syntax error, for `path:line:col: message`.
+pub(crate) fn toml_error_position(text: &str, error: &toml::de::Error) -> (usize, usize, String) {
     let span = error.span().unwrap_or_default();
     let (line, column) = line_and_column(text, span.start);
     let mut message =
@@ -34,7 +40,7 @@ fn syntax_error(text: &str, origin: &Path, error: &toml::de::Error) -> ConfigErr
             message = format!("duplicate key `{}`", key.trim());
         }
     }
-    ConfigError::TomlSyntax { path: origin.to_path_buf(), line, column, message }
+    (line, column, message)
 }
 
 /// 1-based line and column (in characters) of a byte offset, clamped to the text.

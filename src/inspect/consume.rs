@@ -180,7 +180,8 @@ pub fn run(
     drain(stdout, &mut pending).map(|_| ())
 }
 
-fn start_positions(
+/// Where each partition starts for an offset spec; `s@` is looked up per partition.
+pub fn start_positions(
     reader: &PartitionReader,
     topic: &str,
     partitions: &[i32],

@@ -14,7 +14,7 @@ use crate::config::ResolvedCluster;
 use crate::error::{Failure, Outcome};
 use crate::record::{Header, RecordView, TimestampType};
 
-use super::batch::ConsumerQueue;
+use super::batch::{self, ConsumerQueue};
 use super::client::{self, describe, KafkaFailure};
 use super::metadata::{fetch_metadata, ClusterMetadata};
 use super::offsets::{offsets_for_times, watermarks, Watermarks};
@@ -239,20 +239,7 @@ impl PartitionReader {
 }
 
 fn is_transient(err: &KafkaError) -> bool {
-    if matches!(err, KafkaError::MessageConsumptionFatal(_)) {
-        return false;
-    }
-    matches!(
-        err.rdkafka_error_code(),
-        Some(
-            RDKafkaErrorCode::BrokerTransportFailure
-                | RDKafkaErrorCode::AllBrokersDown
-                | RDKafkaErrorCode::RequestTimedOut
-                | RDKafkaErrorCode::OperationTimedOut
-                | RDKafkaErrorCode::NotLeaderForPartition
-                | RDKafkaErrorCode::LeaderNotAvailable
-        )
-    )
+    !matches!(err, KafkaError::MessageConsumptionFatal(_)) && err.rdkafka_error_code().is_some_and(batch::is_transient)
 }
 
 fn broker_of(message: &BorrowedMessage<'_>) -> i32 {

@@ -12,8 +12,9 @@ use std::time::{Duration, Instant};
 use crate::config::ResolvedCluster;
 use crate::engine::status::EngineStatus;
 use crate::error::Failure;
-use crate::inspect::offset_spec::{OffsetSpec, StartOffset};
-use crate::kafka::reader::{PartitionReader, ReadEvent, StartPosition};
+use crate::inspect::consume::start_positions;
+use crate::inspect::offset_spec::OffsetSpec;
+use crate::kafka::reader::{PartitionReader, ReadEvent};
 use crate::kafka::writer::{OutgoingRecord, RecordWriter};
 use crate::tui::action::OutgoingText;
 
@@ -211,30 +212,6 @@ pub fn read(
     }
     records.sort_by_key(|record| (record.partition, record.offset));
     Ok(records)
-}
-
-fn start_positions(
-    reader: &PartitionReader,
-    topic: &str,
-    partitions: &[i32],
-    spec: &OffsetSpec,
-) -> Result<Vec<(i32, StartPosition)>, Failure> {
-    let same = |start: StartPosition| partitions.iter().map(|&p| (p, start)).collect();
-    Ok(match spec.start {
-        StartOffset::Beginning => same(StartPosition::Beginning),
-        StartOffset::End => same(StartPosition::End),
-        StartOffset::Stored => same(StartPosition::Stored),
-        StartOffset::Absolute(offset) => same(StartPosition::Offset(offset)),
-        StartOffset::FromEnd(count) => same(StartPosition::Tail(count)),
-        StartOffset::Timestamp(ms) => {
-            let queries: Vec<(i32, i64)> = partitions.iter().map(|&p| (p, ms)).collect();
-            reader
-                .offsets_for_times(topic, &queries)?
-                .into_iter()
-                .map(|(p, found)| (p, found.map_or(StartPosition::End, StartPosition::Offset)))
-                .collect()
-        }
-    })
 }
 
 #[cfg(test)]

@@ -25,7 +25,7 @@ pub use settings::{
 pub use sync::{is_never_synced, SyncSettings, DEFAULT_SYNCED_CONFIGS, NEVER_SYNCED_CONFIGS, NEVER_SYNCED_PREFIXES};
 pub use topics::{Exclusion, TopicSelection, BUILT_IN_EXCLUDES};
 
-use crate::config::parse::line_and_column;
+use crate::config::parse::toml_error_position;
 use crate::config::Config;
 use reader::{Located, PlanText, Section};
 
@@ -158,14 +158,6 @@ fn canonical_name(text: &str) -> String {
 
 /// toml's own Display is a multi-line snippet; editors and terminals want `path:line:col`.
 fn syntax_error(text: &str, path: &Path, error: &toml::de::Error) -> PlanError {
-    let span = error.span().unwrap_or_default();
-    let (line, column) = line_and_column(text, span.start);
-    let mut message =
-        error.message().lines().map(str::trim).filter(|line| !line.is_empty()).collect::<Vec<_>>().join("; ");
-    if message == "duplicate key" {
-        if let Some(key) = text.get(span).filter(|key| !key.contains('\n')) {
-            message = format!("duplicate key `{}`", key.trim());
-        }
-    }
+    let (line, column, message) = toml_error_position(text, error);
     PlanError::Syntax { path: path.to_path_buf(), line, column, message }
 }
