@@ -15,8 +15,9 @@ use crate::record::Header;
 
 use super::assignment::TopicPartition;
 use super::plan::OutOfRangePolicy;
-use super::provenance::{self, Provenance};
+use super::provenance;
 use super::recovery;
+use super::route::{Routes, Touched};
 use super::state::{encode_key, encode_value, PositionRecord, StateKey, StateValue};
 use super::status::LaneState;
 
@@ -190,7 +191,9 @@ fn copy(spec: &LaneSpec, shared: &LaneShared) -> Result<(), LaneExit> {
     if !starts.is_empty() {
         reader.assign_partitions(&starts).map_err(|f| LaneExit::Retry(f.to_string()))?;
     }
-    let mut session = Session { spec, shared, cursors, paused_version: u64::MAX, paused_now: BTreeSet::new() };
+    let routes =
+        Routes::new(cursors.iter().map(|(tp, c)| (tp, c.destination_topic.as_str())), spec.provenance_from.as_deref());
+    let mut session = Session { spec, shared, cursors, routes, paused_version: u64::MAX, paused_now: BTreeSet::new() };
     shared.set_state(LaneState::Copying, None);
     if let Ok(mut since) = shared.copying_since.lock() {
         since.get_or_insert_with(Instant::now);
@@ -287,16 +290,9 @@ struct Session<'a> {
     shared: &'a LaneShared,
     /// The committed cursors: where a rewind after an abort goes back to.
     cursors: BTreeMap<TopicPartition, PartitionCursor>,
+    routes: Routes,
     paused_version: u64,
     paused_now: BTreeSet<String>,
-}
-
-/// The partitions a batch touched: the last source offset copied and how many records.
-#[derive(Default)]
-struct Touched {
-    last_offset: BTreeMap<TopicPartition, (i64, u64)>,
-    records: u64,
-    bytes: u64,
 }
 
 impl Session<'_> {
@@ -318,7 +314,7 @@ impl Session<'_> {
     }
 
     fn copy_batch(&mut self, reader: &PartitionReader, writer: &mut RecordWriter) -> Result<(), LaneExit> {
-        let mut touched = Touched::default();
+        let mut touched = Touched::new(&self.routes);
         let mut began = false;
         let opened = Instant::now();
         let deadline = opened + self.spec.commit_interval;
@@ -371,28 +367,24 @@ impl Session<'_> {
         writer: &mut RecordWriter,
         touched: &mut Touched,
     ) -> Result<(), TxnFailure> {
-        let tp = TopicPartition::new(record.topic, record.partition);
-        let entry = touched.last_offset.entry(tp).or_insert((record.offset, 0));
-        entry.0 = record.offset;
+        let Some(route) = self.routes.find(record.topic, record.partition) else {
+            // Not this lane's partition: librdkafka should not deliver it; never copy it.
+            return Ok(());
+        };
         let came_back = !self.spec.destination_cluster_id.is_empty()
             && provenance::find_provenance(record.headers.iter().map(|h| (h.name, h.value)))
                 .is_some_and(|p| p.cluster_id == self.spec.destination_cluster_id);
+        touched.mark(route, record.offset, !came_back);
         if came_back {
             // Copying it would send it home again: a two-way setup would loop.
             return Ok(());
         }
-        entry.1 += 1;
-        let destination_topic = self
-            .cursors
-            .get(&TopicPartition::new(record.topic, record.partition))
-            .map_or(record.topic, |c| c.destination_topic.as_str());
-        let stamp =
-            self.spec.provenance_from.as_ref().map(|cluster| {
-                Provenance::new(cluster.as_str(), record.topic, record.partition, record.offset).encode()
-            });
-        let mut headers: Vec<Header<'_>> = record.headers.to_vec();
-        if let Some(value) = &stamp {
-            headers.push(Header { name: provenance::HEADER_NAME, value: Some(value) });
+        let destination_topic = self.routes.get(route).destination_topic.as_str();
+        let stamped = self.routes.provenance(route, record.offset, &mut touched.stamp);
+        let mut headers: Vec<Header<'_>> = Vec::with_capacity(record.headers.len() + 1);
+        headers.extend_from_slice(record.headers);
+        if stamped {
+            headers.push(Header { name: provenance::HEADER_NAME, value: Some(&touched.stamp) });
         }
         writer.send_in_batch(&OutgoingRecord {
             topic: destination_topic,
@@ -414,8 +406,8 @@ impl Session<'_> {
         touched: Touched,
     ) -> Result<(), LaneExit> {
         let mut next = self.cursors.clone();
-        for (tp, &(last, copied)) in &touched.last_offset {
-            if let Some(cursor) = next.get_mut(tp) {
+        for (route, last, copied) in touched.iter() {
+            if let Some(cursor) = next.get_mut(&self.routes.get(route).source) {
                 cursor.next_offset = Some(last + 1);
                 cursor.records += copied;
             }
@@ -427,7 +419,8 @@ impl Session<'_> {
                 return self.abort(reader, writer, true, failure);
             }
         }
-        for tp in touched.last_offset.keys() {
+        for (route, ..) in touched.iter() {
+            let tp = &self.routes.get(route).source;
             let Some(cursor) = next.get(tp) else { continue };
             let Some(next_offset) = cursor.next_offset else { continue };
             let key = encode_key(&StateKey::Position(tp.clone()));

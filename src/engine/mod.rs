@@ -13,6 +13,7 @@ pub mod metrics;
 pub mod plan;
 pub mod provenance;
 pub mod recovery;
+mod route;
 pub mod state;
 pub mod status;
 pub mod topics;
