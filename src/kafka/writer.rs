@@ -209,7 +209,9 @@ impl RecordWriter {
             .create_with_context(DeliveryTally::default())
             .map_err(|err| TxnFailure::Fatal(creation_failure(cluster, &err).to_string()))?;
         if transactional_id.is_some() {
-            producer.init_transactions(timeout).map_err(|err| TxnFailure::classify("init_transactions", &err))?;
+            producer
+                .init_transactions(timeout)
+                .map_err(|err| TxnFailure::classify(&format!("init_transactions on {}", cluster.name), &err))?;
         }
         Ok(RecordWriter {
             producer,
@@ -226,7 +228,9 @@ impl RecordWriter {
 
     pub fn begin(&self) -> Result<(), TxnFailure> {
         if self.transactional {
-            self.producer.begin_transaction().map_err(|err| TxnFailure::classify("begin_transaction", &err))?;
+            self.producer
+                .begin_transaction()
+                .map_err(|err| TxnFailure::classify(&format!("begin_transaction on {}", self.cluster_name), &err))?;
         }
         Ok(())
     }
@@ -242,13 +246,15 @@ impl RecordWriter {
         if self.transactional {
             self.producer
                 .commit_transaction(self.timeout)
-                .map_err(|err| TxnFailure::classify("commit_transaction", &err))
+                .map_err(|err| TxnFailure::classify(&format!("commit_transaction on {}", self.cluster_name), &err))
         } else {
-            self.producer.flush(self.timeout).map_err(|err| TxnFailure::classify("flush", &err))?;
+            self.producer
+                .flush(self.timeout)
+                .map_err(|err| TxnFailure::classify(&format!("flush to {}", self.cluster_name), &err))?;
             let context = self.producer.context();
             if context.failed.swap(0, Ordering::Relaxed) > 0 {
                 let reason = context.first_error.lock().ok().and_then(|mut f| f.take()).unwrap_or_default();
-                return Err(TxnFailure::Abortable(format!("delivery failed: {reason}")));
+                return Err(TxnFailure::Abortable(format!("delivery to {} failed: {reason}", self.cluster_name)));
             }
             Ok(())
         }
@@ -256,7 +262,9 @@ impl RecordWriter {
 
     pub fn abort(&self) -> Result<(), TxnFailure> {
         if self.transactional {
-            self.producer.abort_transaction(self.timeout).map_err(|err| TxnFailure::classify("abort_transaction", &err))
+            self.producer
+                .abort_transaction(self.timeout)
+                .map_err(|err| TxnFailure::classify(&format!("abort_transaction on {}", self.cluster_name), &err))
         } else {
             Ok(())
         }

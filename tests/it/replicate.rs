@@ -339,3 +339,32 @@ fn survives_kill_9_on_the_demo_clusters() {
     let _ = demo.kill();
     let _ = demo.wait();
 }
+
+/// A cluster the engine cannot authenticate to stops it with one line naming
+/// the cluster and what it was doing, and never shows the password.
+#[test]
+fn an_authentication_failure_names_the_cluster_and_the_operation() {
+    let (source, destination) = mock_pair(&[("orders", 1)]);
+    let kdeck = Kdeck::new();
+    let config = kdeck.home.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[clusters.source]\nbootstrap = \"{}\"\n\n[clusters.destination]\nbootstrap = \"{}\"\n\
+             \"security.protocol\" = \"SASL_PLAINTEXT\"\n\"sasl.mechanisms\" = \"PLAIN\"\n\
+             \"sasl.username\" = \"migrator\"\n\"sasl.password\" = \"Wr0ng-Secret-42\"\n",
+            source.bootstrap(),
+            destination.bootstrap()
+        ),
+    )
+    .unwrap();
+    let plan = kdeck.home.path().join("plan.toml");
+    std::fs::write(&plan, "source = \"source\"\ndestination = \"destination\"\n").unwrap();
+    let run = kdeck
+        .run(&["--config", config.to_str().unwrap(), "replicate", "--plan", plan.to_str().unwrap(), "-m", "2"], None);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    let last = run.stderr.lines().last().unwrap_or_default();
+    assert!(last.starts_with("kdeck: ") && last.contains("destination"), "{}", run.stderr);
+    assert!(last.contains("metadata"), "{}", run.stderr);
+    assert!(!run.stderr.contains("Wr0ng-Secret-42"), "{}", run.stderr);
+}
