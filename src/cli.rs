@@ -43,6 +43,8 @@ pub enum Command {
     Replicate(ReplicateArgs),
     /// The terminal cockpit on a migration plan (the default command)
     Cockpit(CockpitArgs),
+    /// Check ACLs (a saved list or live): one request, or everything a kind of client needs
+    Acl(AclArgs),
 }
 
 #[derive(Args, Clone)]
@@ -229,6 +231,116 @@ pub enum Load {
     None,
     Low,
     High,
+}
+
+#[derive(Args)]
+pub struct AclArgs {
+    #[command(subcommand)]
+    pub command: AclCommand,
+}
+
+#[derive(Subcommand)]
+pub enum AclCommand {
+    /// Decide one request as Kafka's StandardAuthorizer would (exit 0 allowed, 1 denied)
+    Eval(AclEvalArgs),
+    /// Check everything a kind of client needs; --fix prints the commands that add what is missing
+    Check(Box<AclCheckArgs>),
+}
+
+/// The ACLs and the broker settings that decide.
+#[derive(Args)]
+pub struct AclAuthorizerOpts {
+    /// ACLs: `confluent kafka acl list -o json` output, or `kafka-acls --list` output
+    #[arg(long = "acls", value_name = "FILE", required_unless_present = "cluster", conflicts_with = "cluster")]
+    pub acls: Option<PathBuf>,
+    /// Read the ACLs live from a cluster (DescribeAcls; needs DESCRIBE on the cluster)
+    #[arg(short = 'b', long = "brokers", value_name = "CLUSTER")]
+    pub cluster: Option<String>,
+    /// Request timeout in seconds for -b
+    #[arg(short = 'm', value_name = "SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout_secs: u64,
+    /// The broker's super.users: Type:name entries separated by `;`
+    #[arg(long, value_name = "LIST")]
+    pub super_users: Option<String>,
+    /// The broker sets allow.everyone.if.no.acl.found=true
+    #[arg(long)]
+    pub allow_everyone_if_no_acl_found: bool,
+}
+
+#[derive(Args)]
+pub struct AclEvalArgs {
+    #[command(flatten)]
+    pub authorizer: AclAuthorizerOpts,
+    /// Type:name, e.g. User:sa-123
+    #[arg(long, value_name = "PRINCIPAL")]
+    pub principal: String,
+    /// The client's IP address as the broker sees it (`*` matches only host-* ACLs)
+    #[arg(long, value_name = "HOST")]
+    pub host: String,
+    /// READ, WRITE, DESCRIBE, DESCRIBE_CONFIGS, ... (any case, - or _)
+    #[arg(long, value_name = "OPERATION")]
+    pub operation: String,
+    /// TOPIC, GROUP, CLUSTER, TRANSACTIONAL_ID, DELEGATION_TOKEN or USER
+    #[arg(long, value_name = "TYPE")]
+    pub resource_type: String,
+    /// The resource name (kafka-cluster for CLUSTER)
+    #[arg(long, value_name = "NAME")]
+    pub resource_name: String,
+}
+
+#[derive(Args)]
+pub struct AclCheckArgs {
+    #[command(flatten)]
+    pub authorizer: AclAuthorizerOpts,
+    /// Type:name, e.g. User:sa-123
+    #[arg(long, value_name = "PRINCIPAL")]
+    pub principal: String,
+    /// The client's IP address as the broker sees it
+    #[arg(long, value_name = "HOST", default_value = "*")]
+    pub host: String,
+    /// producer, idempotent-producer, transactional-producer, consumer, streams, connect-worker,
+    /// kdeck-source, kdeck-destination, mirrormaker2-source, mirrormaker2-target,
+    /// replicator-source, replicator-destination
+    #[arg(long = "as", value_name = "PROFILE")]
+    pub profile: String,
+    /// Topics the client reads or writes (repeatable)
+    #[arg(short = 't', long = "topic", value_name = "TOPIC")]
+    pub topics: Vec<String>,
+    /// Output topics of a Streams app (repeatable)
+    #[arg(long = "output-topic", value_name = "TOPIC")]
+    pub output_topics: Vec<String>,
+    /// Consumer group (Connect: group.id; Streams: the application.id)
+    #[arg(short = 'g', long, value_name = "GROUP")]
+    pub group: Option<String>,
+    #[arg(long, value_name = "ID")]
+    pub transactional_id: Option<String>,
+    /// Kafka Streams application.id
+    #[arg(long, value_name = "ID")]
+    pub application_id: Option<String>,
+    /// Streams with processing.guarantee=exactly_once_v2
+    #[arg(long)]
+    pub exactly_once: bool,
+    /// The kdeck plan's name (kdeck-destination)
+    #[arg(long, value_name = "NAME")]
+    pub plan_name: Option<String>,
+    /// Connect storage topics (repeatable; default connect-configs, connect-offsets, connect-status)
+    #[arg(long = "internal-topic", value_name = "TOPIC")]
+    pub internal_topics: Vec<String>,
+    /// The client creates its topics (adds CREATE)
+    #[arg(long)]
+    pub create_topics: bool,
+    /// MirrorMaker 2 alias of the source cluster (default: source)
+    #[arg(long, value_name = "ALIAS")]
+    pub source_alias: Option<String>,
+    /// MirrorMaker 2 alias of the target cluster (default: target)
+    #[arg(long, value_name = "ALIAS")]
+    pub target_alias: Option<String>,
+    /// Print the commands that add what is missing: kafka-acls or confluent
+    #[arg(long, value_name = "FORMAT", value_parser = ["kafka-acls", "confluent"])]
+    pub fix: Option<String>,
+    /// The cluster the fix commands name: a profile (its bootstrap, never its secrets) or host:port
+    #[arg(long, value_name = "CLUSTER")]
+    pub bootstrap: Option<String>,
 }
 
 /// Folds clap's multi-line error into one line: the message and its details,

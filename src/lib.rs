@@ -1,5 +1,6 @@
 //! kdeck: a terminal cockpit for Kafka cluster migrations.
 
+pub mod acl;
 pub mod cli;
 pub mod config;
 pub mod demo;

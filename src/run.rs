@@ -22,6 +22,7 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Demo(args) => demo::run(&args, &signals::stop_flag()),
         Command::Replicate(args) => replicate::run(context.config()?, args, &signals::stop_flag()),
         Command::Cockpit(args) => run_cockpit(&context, args),
+        Command::Acl(args) => run_acl(&context, args),
     }
 }
 
@@ -188,4 +189,46 @@ fn run_offsets(context: &Context, args: OffsetsArgs) -> Outcome {
     let answers = offsets::query(&cluster, &queries, timeout(&args.cluster))?;
     let text = if args.json { offsets::render_json(&answers) } else { offsets::render_text(&answers) };
     print(&text)
+}
+
+/// `kdeck acl eval|check`: ACL decisions from a file or live ACLs; exit 1 when anything is denied.
+fn run_acl(context: &Context, args: crate::cli::AclArgs) -> Outcome {
+    use crate::acl::command;
+    let acls_of = |opts: &crate::cli::AclAuthorizerOpts| match &opts.cluster {
+        Some(name) => {
+            let opts = ClusterOpts {
+                cluster: name.clone(),
+                overrides: Vec::new(),
+                properties_file: None,
+                timeout_secs: opts.timeout_secs,
+            };
+            let cluster = context.cluster(&opts)?;
+            crate::kafka::acls::describe_acls(&cluster, timeout(&opts))
+        }
+        None => command::load_file(opts),
+    };
+    let report = match args.command {
+        crate::cli::AclCommand::Eval(args) => command::eval(&args, || acls_of(&args.authorizer))?,
+        crate::cli::AclCommand::Check(args) => {
+            // A profile lends its bootstrap (as displayable text, never a secret); anything else is used as given.
+            // Live ACLs come from a cluster the fix commands can name too.
+            let bootstrap = match args.bootstrap.as_ref().or(args.authorizer.cluster.as_ref()) {
+                Some(name) => match context.config().ok().filter(|config| config.clusters.contains_key(name)) {
+                    Some(config) => {
+                        let cluster_args =
+                            ClusterArgs { cluster: name.clone(), properties_file: None, overrides: Vec::new() };
+                        Some(config::resolve_cluster(&cluster_args, &config)?.bootstrap().to_string())
+                    }
+                    None => Some(name.clone()),
+                },
+                None => None,
+            };
+            command::check_profile(&args, bootstrap, || acls_of(&args.authorizer))?
+        }
+    };
+    print(&report.text)?;
+    match report.denied {
+        Some(reason) => Err(Failure::runtime(reason)),
+        None => Ok(()),
+    }
 }

@@ -18,6 +18,7 @@ use crate::kafka::reader::{PartitionReader, ReaderOptions, StartPosition};
 use crate::kafka::writer::{OutgoingRecord, RecordWriter};
 
 use super::assignment::{assign_lanes, TopicPartition};
+use super::fence::{self, GenerationWatch};
 use super::lane::{self, LaneShared, LaneSpec, PartitionCursor};
 use super::plan::{Mode, Plan, StartPolicy};
 use super::recovery;
@@ -30,6 +31,10 @@ use super::topics::{selected_topics, sync_topic, TopicEntry};
 use super::Command;
 
 const TICK: Duration = Duration::from_millis(50);
+/// How often a running engine looks for a newer generation of its plan.
+const WATCH_EVERY: Duration = Duration::from_millis(500);
+/// State written this recently means an engine may still be running the plan.
+const RECENTLY_ACTIVE_MS: i64 = 10_000;
 const PUBLISH_EVERY: Duration = Duration::from_millis(250);
 
 pub fn now_ms() -> i64 {
@@ -66,6 +71,8 @@ struct Coordinator {
     paused_version: Arc<AtomicU64>,
     last_refresh: Instant,
     pending_rescale: Option<Instant>,
+    watch: Option<GenerationWatch>,
+    last_watch: Instant,
 }
 
 pub fn run(
@@ -104,6 +111,8 @@ pub fn run(
         paused_version: Arc::new(AtomicU64::new(0)),
         last_refresh: Instant::now(),
         pending_rescale: None,
+        watch: None,
+        last_watch: Instant::now(),
     };
     let mut last_publish = Instant::now() - PUBLISH_EVERY;
     loop {
@@ -200,14 +209,24 @@ impl Coordinator {
                 &[("cleanup.policy".to_string(), "compact".to_string())],
             );
         }
-        let snapshot = recovery::read_state(&self.destination, &state_topic, self.timeout)?;
+        let (snapshot, latest) = recovery::read_state_with_latest(&self.destination, &state_topic, self.timeout)?;
         tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "start: state read");
         self.max_lanes_ever = snapshot.max_lanes_ever().max(self.lanes_target);
         self.generation = snapshot.generation() + 1;
         self.fence(0..self.max_lanes_ever)?;
         tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "start: fenced");
+        self.watch = GenerationWatch::start(&self.destination, &state_topic, self.timeout)?;
         self.write_lanes_record()?;
+        if self.watch.is_none() {
+            self.watch = GenerationWatch::start(&self.destination, &state_topic, self.timeout)?;
+        }
         tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "start: lanes recorded");
+        if latest.is_some_and(|ts| now_ms() - ts < RECENTLY_ACTIVE_MS) {
+            // An engine ran this plan moments ago and may still be running: give
+            // it time to see the new generation and stop before positions are read.
+            tracing::info!("the plan was active moments ago; waiting for the previous engine to hand over");
+            std::thread::sleep(fence::HANDOVER);
+        }
         // Re-read after fencing: a zombie's transaction is now resolved.
         let snapshot = recovery::read_state(&self.destination, &state_topic, self.timeout)?;
 
@@ -510,6 +529,20 @@ impl Coordinator {
     /// Watches lane health: a fenced lane means another engine took over the
     /// plan, so every lane stops; a failed lane waits for `retry`.
     fn supervise(&mut self) {
+        if self.last_watch.elapsed() >= WATCH_EVERY {
+            self.last_watch = Instant::now();
+            let newer = self.watch.as_ref().and_then(|w| w.newest_generation().ok().flatten());
+            if let Some(generation) = newer.filter(|&g| g > self.generation) {
+                self.stop_lanes();
+                self.running = false;
+                self.event(EngineEventKind::Fenced { lane: 0 });
+                self.status.state = EngineState::Failed(format!(
+                    "fenced: another kdeck engine started plan {:?} (generation {generation}, this engine {}); stopped",
+                    self.plan.name, self.generation
+                ));
+                return;
+            }
+        }
         let mut fenced = None;
         let mut failed = None;
         for lane in &self.lanes {

@@ -8,6 +8,7 @@
 
 pub mod assignment;
 mod coordinator;
+pub mod fence;
 pub mod lane;
 pub mod metrics;
 pub mod plan;

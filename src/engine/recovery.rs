@@ -24,6 +24,9 @@ const TAIL_WINDOW: i64 = 64;
 /// How long a read waits for stragglers after every partition reported its end.
 const QUIET: Duration = Duration::from_millis(400);
 
+/// The longest a read goes on after every partition reported its end.
+const STRAGGLERS: Duration = Duration::from_secs(2);
+
 const READ_COMMITTED: [(&str, &str); 1] = [("isolation.level", "read_committed")];
 
 /// Reads the whole state topic with read_committed. A missing topic is an
@@ -33,15 +36,29 @@ pub fn read_state(
     state_topic: &str,
     timeout: Duration,
 ) -> Result<StateSnapshot, Failure> {
+    read_state_with_latest(destination, state_topic, timeout).map(|(snapshot, _)| snapshot)
+}
+
+/// The snapshot and the newest record timestamp (ms) in the state topic: a
+/// recent one means an engine was running the plan moments ago.
+pub fn read_state_with_latest(
+    destination: &ResolvedCluster,
+    state_topic: &str,
+    timeout: Duration,
+) -> Result<(StateSnapshot, Option<i64>), Failure> {
     let mut snapshot = StateSnapshot::default();
-    read_to_end(destination, state_topic, None, timeout, |key, value, _| {
+    let mut latest: Option<i64> = None;
+    read_to_end(destination, state_topic, None, timeout, |key, value, record| {
+        if let Some(ts) = record.timestamp {
+            latest = Some(latest.map_or(ts, |l| l.max(ts)));
+        }
         if let Some(key) = key {
             if let Err(err) = snapshot.apply_record(key, value) {
                 tracing::warn!(%err, "skipping an unreadable state record");
             }
         }
     })?;
-    Ok(snapshot)
+    Ok((snapshot, latest))
 }
 
 /// For each (source partition -> destination topic), the highest source offset
@@ -108,7 +125,13 @@ fn read_to_end(
     // reports too low under batching; records past it still arrive. So the
     // read ends only once every partition has ended AND a quiet spell passed.
     let mut last_record = Instant::now();
-    while !open.is_empty() || last_record.elapsed() < QUIET {
+    let mut all_ended: Option<Instant> = None;
+    // ...but a topic another engine is still writing is never quiet: its read
+    // is a snapshot, taken at most STRAGGLERS after every partition ended.
+    while !open.is_empty() || (last_record.elapsed() < QUIET && all_ended.is_none_or(|at| at.elapsed() < STRAGGLERS)) {
+        if open.is_empty() {
+            all_ended.get_or_insert_with(Instant::now);
+        }
         if Instant::now() > deadline {
             return Err(Failure::runtime(format!(
                 "reading {topic} on {} did not reach the end of partitions {open:?} in time",

@@ -2,10 +2,12 @@
 //! structs, so the inspectors, the cockpit and the tests never depend on
 //! librdkafka's types.
 
+pub mod acls;
 pub mod admin;
 mod batch;
 pub mod client;
 pub mod embedded;
+pub mod groups;
 pub mod metadata;
 pub mod offsets;
 pub mod reader;

@@ -42,6 +42,8 @@ pub enum Action {
     SortLag,
     SortName,
     SortRate,
+    /// Lag pane: consumer groups instead of topics, and back.
+    ToggleGroups,
     StartEngine,
     StopEngine,
     RescaleUp,
@@ -59,6 +61,8 @@ pub enum Action {
     CopyCommand,
     /// Inspector: write a message to the topic, from an editor.
     Produce,
+    /// Inspector: opens the command line at `:partition `, to read one partition or all.
+    PickPartition,
 
     #[serde(skip)]
     Rescale(usize),
@@ -70,6 +74,9 @@ pub enum Action {
     Goto(PaneId, Option<String>),
     #[serde(skip)]
     InspectOffsets(String),
+    /// One partition, or every one with `None`.
+    #[serde(skip)]
+    InspectPartition(Option<i32>),
     /// The record the produce editor composed, on its way to the worker.
     #[serde(skip)]
     SendRecord(OutgoingText),
@@ -110,6 +117,7 @@ impl Action {
         Action::SortLag,
         Action::SortName,
         Action::SortRate,
+        Action::ToggleGroups,
         Action::StartEngine,
         Action::StopEngine,
         Action::RescaleUp,
@@ -122,6 +130,7 @@ impl Action {
         Action::ToggleHex,
         Action::CopyCommand,
         Action::Produce,
+        Action::PickPartition,
     ];
 
     /// The keymap name of a bindable action; `None` for internal ones.

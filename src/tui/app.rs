@@ -15,6 +15,7 @@ use crate::engine::EngineHandle;
 use super::action::{Action, OutgoingText};
 use super::keymap::Keymap;
 use super::panes::engine::EnginePane;
+use super::panes::groups::{GroupsQuery, GroupsView};
 use super::panes::inspector::{ClusterSide, Clusters, InspectorPane};
 use super::panes::lag::LagPane;
 use super::panes::PaneId;
@@ -87,6 +88,8 @@ pub struct App {
     pub mode: Mode,
     pub banner: Option<Banner>,
     pub lag: LagPane,
+    /// The Lag pane's consumer-groups view.
+    pub groups: GroupsView,
     pub engine_pane: EnginePane,
     pub inspector: InspectorPane,
     /// Requests for the worker, drained by the event loop after each update.
@@ -118,6 +121,7 @@ impl App {
             mode: Mode::Normal,
             banner,
             lag: LagPane::default(),
+            groups: GroupsView::default(),
             engine_pane: EnginePane::default(),
             inspector: InspectorPane::default(),
             outbox: Vec::new(),
@@ -131,6 +135,10 @@ impl App {
     pub fn set_clock(&mut self, now_ms: i64) -> bool {
         let changed = now_ms / 1_000 != self.now_ms / 1_000;
         self.now_ms = now_ms;
+        if self.focus == PaneId::Lag && self.groups.due(now_ms) {
+            let request = self.groups.request(self.groups_query());
+            self.outbox.push(request);
+        }
         changed
     }
 
@@ -143,6 +151,7 @@ impl App {
             }
             Message::Topics { id, result } => self.inspector.on_topics(id, result),
             Message::Records { id, result } => self.inspector.on_records(id, result),
+            Message::Groups { id, result } => self.groups.on_groups(id, result, self.now_ms),
             Message::Produced { result, .. } => {
                 match result {
                     Ok(done) => {
@@ -166,6 +175,7 @@ impl App {
     pub(super) fn set_filter(&mut self, text: &str) {
         match self.focus {
             PaneId::Inspector => self.inspector.set_filter(text),
+            _ if self.groups.visible => self.groups.set_filter(text),
             _ => self.lag.set_filter(text),
         }
     }
@@ -173,7 +183,30 @@ impl App {
     fn current_filter(&self) -> &str {
         match self.focus {
             PaneId::Inspector => &self.inspector.filter,
+            _ if self.groups.visible => &self.groups.filter,
             _ => &self.lag.filter,
+        }
+    }
+
+    /// The plan's topics as the engine reports them; before it runs, every source topic.
+    fn groups_query(&self) -> GroupsQuery {
+        let topics = self
+            .status
+            .topics
+            .iter()
+            .map(|topic| (topic.source_topic.clone(), topic.destination_topic.clone()))
+            .collect();
+        GroupsQuery { source: self.source.clone(), destination: self.destination.clone(), topics }
+    }
+
+    fn toggle_groups(&mut self) {
+        if self.focus != PaneId::Lag {
+            self.focus = PaneId::Lag;
+            self.groups.visible = false;
+        }
+        let query = self.groups_query();
+        if let Some(request) = self.groups.toggle(query) {
+            self.outbox.push(request);
         }
     }
 
@@ -227,6 +260,30 @@ impl App {
                     self.outbox.push(request);
                 }
             }
+            Action::ToggleGroups => self.toggle_groups(),
+            Action::PickPartition => {
+                let mut input = TextArea::new(vec!["partition ".to_owned()]);
+                input.move_cursor(ratatui_textarea::CursorMove::End);
+                self.mode = Mode::CommandLine(input);
+            }
+            Action::InspectPartition(partition) => {
+                self.show(PaneId::Inspector);
+                let clusters = Clusters { source: &self.source, destination: &self.destination };
+                if let Some(request) = self.inspector.set_partition(partition, &clusters) {
+                    self.outbox.push(request);
+                }
+            }
+            Action::Escape if self.focus == PaneId::Lag && self.groups.visible => {
+                if self.groups.filter.is_empty() {
+                    self.groups.visible = false;
+                } else {
+                    self.groups.set_filter("");
+                }
+            }
+            Action::Refresh if self.focus == PaneId::Lag && self.groups.visible => {
+                let request = self.groups.request(self.groups_query());
+                self.outbox.push(request);
+            }
             Action::Escape if self.focus != PaneId::Inspector => self.lag.set_filter(""),
             Action::CopyCommand => {
                 let clusters = Clusters { source: &self.source, destination: &self.destination };
@@ -247,6 +304,7 @@ impl App {
 
     fn update_focused(&mut self, action: Action) -> bool {
         match self.focus {
+            PaneId::Lag if self.groups.visible => self.groups.update(&action),
             PaneId::Lag => self.lag.update(&action),
             PaneId::Engine => self.engine_pane.update(&action, &self.status),
             PaneId::Inspector => {
@@ -329,7 +387,8 @@ impl App {
             return;
         };
         let lanes_now = if self.status.lanes_target > 0 { self.status.lanes_target } else { self.planned_lanes };
-        let selected_topic = self.lag.selected_topic().map(str::to_owned);
+        // The topics' selection is hidden behind the groups view: never pause a topic nobody sees selected.
+        let selected_topic = self.lag.selected_topic().filter(|_| !self.groups.visible).map(str::to_owned);
         let message = match action {
             Action::StartEngine => {
                 engine.start();
@@ -353,7 +412,7 @@ impl App {
             }
             Action::PauseTopic | Action::ResumeTopic => {
                 let Some(topic) = selected_topic else {
-                    self.warn(BannerKind::Warning, "select a topic on the Lag pane first".to_owned());
+                    self.warn(BannerKind::Warning, "select a topic on the Lag pane's topics first".to_owned());
                     return;
                 };
                 return self.perform(if action == Action::PauseTopic {

@@ -1,5 +1,6 @@
 //! The `:` command line: an action name, or one of the commands that take
-//! arguments (`rescale 8`, `pause orders`, `goto inspector orders`, `offset -100`).
+//! arguments (`rescale 8`, `pause orders`, `goto inspector orders`, `offset -100`,
+//! `partition 2`).
 
 use super::action::Action;
 use super::panes::PaneId;
@@ -41,6 +42,13 @@ pub fn parse_command(line: &str) -> Result<Action, String> {
         }
         "offset" | "offsets" | "o" if !args.is_empty() => Ok(Action::InspectOffsets(args.join(" "))),
         "offset" | "offsets" | "o" => Err(":offset takes a spec: beginning, end, N, -N, s@MS, e@MS".to_owned()),
+        "partition" | "p" => match one_arg("partition number, or all")? {
+            "all" | "*" => Ok(Action::InspectPartition(None)),
+            number => match number.parse::<i32>() {
+                Ok(partition) if partition >= 0 => Ok(Action::InspectPartition(Some(partition))),
+                _ => Err(format!(":partition {number}: expected a partition number or all")),
+            },
+        },
         "sort" => match one_arg("key (lag, name or rate)")? {
             "lag" => Ok(Action::SortLag),
             "name" => Ok(Action::SortName),
@@ -75,6 +83,10 @@ mod tests {
             ("offset -100", Ok(Action::InspectOffsets("-100".into()))),
             ("offset s@1 e@2", Ok(Action::InspectOffsets("s@1 e@2".into()))),
             ("offset", Err(":offset takes a spec")),
+            ("partition 2", Ok(Action::InspectPartition(Some(2)))),
+            ("p all", Ok(Action::InspectPartition(None))),
+            ("partition -1", Err(":partition -1: expected a partition number or all")),
+            ("partition", Err(":partition takes one partition number, or all")),
             ("sort rate", Ok(Action::SortRate)),
             ("sort size", Err(":sort size: expected")),
             ("start_engine", Ok(Action::StartEngine)),

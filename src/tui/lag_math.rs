@@ -179,6 +179,21 @@ pub fn sort_rows(rows: &mut [TopicRow], key: SortKey) {
     }
 }
 
+/// How far a consumer group trails on one partition: the high watermark minus
+/// the committed offset. Unknown when either is; never negative, because a
+/// watermark read before the commit can trail it.
+pub fn group_lag(high_watermark: Option<i64>, committed: Option<i64>) -> Option<i64> {
+    match (high_watermark, committed) {
+        (Some(high), Some(committed)) if high >= 0 && committed >= 0 => Some(high.saturating_sub(committed).max(0)),
+        _ => None,
+    }
+}
+
+/// The sum of known lags; unknown as soon as one is.
+pub fn total_group_lag(lags: impl IntoIterator<Item = Option<i64>>) -> Option<i64> {
+    lags.into_iter().try_fold(0i64, |total, lag| lag.map(|lag| total.saturating_add(lag)))
+}
+
 /// `–` for unknown (-1) offsets, the number otherwise.
 pub fn offset_text(offset: i64) -> String {
     if offset < 0 {
@@ -252,6 +267,21 @@ mod tests {
     use super::*;
     use crate::engine::assignment::TopicPartition;
     use crate::engine::status::TopicStatus;
+
+    #[test]
+    fn group_lag_is_the_watermark_minus_the_commit_and_unknown_when_either_is() {
+        assert_eq!(group_lag(Some(120), Some(100)), Some(20));
+        assert_eq!(group_lag(Some(100), Some(100)), Some(0));
+        assert_eq!(group_lag(Some(90), Some(100)), Some(0), "a stale watermark is not negative lag");
+        assert_eq!(group_lag(None, Some(100)), None);
+        assert_eq!(group_lag(Some(100), None), None);
+        assert_eq!(group_lag(Some(-1), Some(0)), None);
+        assert_eq!(group_lag(Some(i64::MAX), Some(0)), Some(i64::MAX));
+        assert_eq!(total_group_lag([Some(1), Some(2)]), Some(3));
+        assert_eq!(total_group_lag([Some(1), None]), None);
+        assert_eq!(total_group_lag([]), Some(0));
+        assert_eq!(total_group_lag([Some(i64::MAX), Some(1)]), Some(i64::MAX));
+    }
 
     fn partition(topic: &str, number: i32, high: i64, next: i64, destination: i64) -> PartitionStatus {
         PartitionStatus {

@@ -7,6 +7,7 @@
 pub mod action;
 pub mod app;
 pub mod command;
+pub mod group_fetch;
 pub mod keymap;
 pub mod lag_math;
 pub mod panes;
@@ -151,6 +152,7 @@ impl Cockpit {
                 return true;
             }
             self.app.set_clock(now_ms());
+            self.flush();
             self.pump(Duration::from_millis(50));
         }
         done(&self.app)
@@ -218,6 +220,8 @@ fn event_loop(guard: &mut terminal::TerminalGuard, cockpit: &mut Cockpit, stop: 
             return Ok(());
         }
         dirty |= cockpit.app.set_clock(now_ms());
+        // The clock can make a refresh due (the groups view): send it now, not with the next event.
+        cockpit.flush();
         let frame_due = last_draw.is_none_or(|at| at.elapsed() >= FRAME_BUDGET);
         if dirty && frame_due {
             guard

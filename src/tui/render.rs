@@ -17,7 +17,7 @@ use super::action::Action;
 use super::app::{App, BannerKind, Mode};
 use super::lag_math::count_text;
 use super::panes::inspector::Clusters;
-use super::panes::{engine, inspector, lag, placeholder, PaneId};
+use super::panes::{engine, groups, inspector, lag, placeholder, PaneId};
 
 pub fn render(frame: &mut Frame, app: &App) {
     let [top, tabs, body, bottom] =
@@ -31,6 +31,7 @@ pub fn render(frame: &mut Frame, app: &App) {
         .divider("│");
     frame.render_widget(tab_bar, tabs);
     match app.focus {
+        PaneId::Lag if app.groups.visible => groups::render(frame, body, &app.groups, &app.theme),
         PaneId::Lag => lag::render(frame, body, &app.lag, &app.status, &app.theme),
         PaneId::Engine => engine::render(frame, body, &app.engine_pane, &app.status, app.now_ms, &app.theme),
         PaneId::Inspector => {

@@ -15,11 +15,12 @@ use crate::engine::status::{
 
 use super::action::Action;
 use super::app::{App, AppSetup};
+use super::group_fetch::{ConsumerGroup, GroupPartition, GroupSide, GroupsSnapshot};
 use super::keymap::Keymap;
 use super::panes::PaneId;
 use super::render::render;
 use super::theme::Theme;
-use super::worker::{InspectedRecord, Message};
+use super::worker::{InspectedRecord, Message, Request};
 
 /// 2026-11-25T09:30:00Z
 const NOW_MS: i64 = 1_795_599_000_000;
@@ -217,6 +218,98 @@ fn lag_pane() {
     app.update(Action::Expand);
     app.update(Action::SortName);
     snapshot_both("lag_expanded_by_name", &app);
+}
+
+fn groups_snapshot() -> GroupsSnapshot {
+    let partition =
+        |topic: &str, number, source: (Option<i64>, Option<i64>), destination: (Option<i64>, Option<i64>)| {
+            GroupPartition {
+                topic: topic.into(),
+                partition: number,
+                source_committed: source.0,
+                source_high_watermark: source.1,
+                destination_committed: destination.0,
+                destination_high_watermark: destination.1,
+            }
+        };
+    let side = |state: &str, members| Some(GroupSide { state: state.into(), members });
+    GroupsSnapshot {
+        groups: vec![
+            ConsumerGroup {
+                name: "billing-service".into(),
+                source: side("Stable", 3),
+                destination: side("Empty", 0),
+                partitions: vec![
+                    partition("orders", 0, (Some(49_800), Some(50_100)), (Some(37_900), Some(41_000))),
+                    partition("orders", 1, (Some(49_000), Some(49_050)), (None, Some(42_500))),
+                    partition("payments", 0, (Some(20_000), Some(20_000)), (Some(20_000), Some(20_000))),
+                ],
+            },
+            ConsumerGroup {
+                name: "fraud-scoring".into(),
+                source: side("PreparingRebalance", 2),
+                destination: None,
+                partitions: vec![partition("payments", 1, (Some(20_500), None), (None, None))],
+            },
+        ],
+        destination_error: None,
+    }
+}
+
+#[test]
+fn lag_pane_groups_view() {
+    let mut app = running_app(false);
+    app.update(Action::ToggleGroups);
+    let Some(Request::Groups { id, topics, .. }) = app.outbox.pop() else { panic!("asked for groups") };
+    assert_eq!(topics.len(), 4, "the plan's topics, from the engine's status");
+    snapshot_both("lag_groups_loading", &app);
+    app.on_message(Message::Groups { id, result: Ok(groups_snapshot()) });
+    app.update(Action::Down);
+    snapshot_both("lag_groups", &app);
+    app.update(Action::Filter);
+    for c in "fraud".chars() {
+        app.on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    }
+    app.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    assert_eq!(app.groups.lines().len(), 2, "fraud-scoring and its partition");
+    assert_eq!(app.lag.filter, "", "the topics' filter is untouched");
+    app.update(Action::Escape);
+    assert!(app.groups.visible && app.groups.filter.is_empty(), "the first Esc clears the filter");
+    app.update(Action::Escape);
+    assert!(!app.groups.visible, "the second goes back to the topics");
+}
+
+#[test]
+fn groups_view_refreshes_only_while_visible_and_the_latest_answer_wins() {
+    let mut app = running_app(false);
+    app.update(Action::ToggleGroups);
+    let Some(Request::Groups { id: first, .. }) = app.outbox.pop() else { panic!("asked for groups") };
+    app.update(Action::Refresh);
+    let Some(Request::Groups { id: second, .. }) = app.outbox.pop() else { panic!("asked again") };
+    assert!(!app.on_message(Message::Groups { id: first, result: Err("stale".into()) }), "an old answer is dropped");
+    assert!(app.on_message(Message::Groups { id: second, result: Ok(groups_snapshot()) }));
+    app.set_clock(NOW_MS + 1_000);
+    assert!(app.outbox.is_empty(), "not due yet");
+    app.set_clock(NOW_MS + 5_000);
+    assert!(matches!(app.outbox.pop(), Some(Request::Groups { .. })), "due every 5 s while visible");
+    app.on_message(Message::Groups { id: second + 1, result: Ok(groups_snapshot()) });
+    app.update(Action::GotoPane2);
+    app.set_clock(NOW_MS + 20_000);
+    assert!(app.outbox.is_empty(), "a hidden view does not poll");
+    app.update(Action::GotoPane1);
+    app.update(Action::ToggleGroups);
+    app.set_clock(NOW_MS + 40_000);
+    assert!(app.outbox.is_empty(), "nor does a closed one");
+}
+
+#[test]
+fn groups_view_shows_why_it_has_no_rows() {
+    let mut app = running_app(false);
+    app.update(Action::ToggleGroups);
+    let Some(Request::Groups { id, .. }) = app.outbox.pop() else { panic!("asked for groups") };
+    app.on_message(Message::Groups { id, result: Err("cannot list the consumer groups of msk: timed out".into()) });
+    let screen = draw(&app, 80, 24);
+    assert!(screen.contains("Cannot read the consumer groups: cannot list"), "{screen}");
 }
 
 #[test]

@@ -17,6 +17,7 @@ use crate::inspect::offset_spec::OffsetSpec;
 use crate::kafka::reader::{PartitionReader, ReadEvent};
 use crate::kafka::writer::{OutgoingRecord, RecordWriter};
 use crate::tui::action::OutgoingText;
+use crate::tui::group_fetch::{fetch_groups, GroupsSnapshot};
 
 /// One consumed record, owned, as the Inspector shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,10 +35,12 @@ pub struct InspectedRecord {
 pub enum Request {
     /// The topic names of a cluster, for the Inspector's topic list.
     Topics { id: u64, cluster: ResolvedCluster },
-    /// Up to `limit` records of every partition of `topic`, from `spec`.
-    Read { id: u64, cluster: ResolvedCluster, topic: String, spec: OffsetSpec, limit: usize },
+    /// Up to `limit` records of `partition` of `topic` (every partition when `None`), from `spec`.
+    Read { id: u64, cluster: ResolvedCluster, topic: String, partition: Option<i32>, spec: OffsetSpec, limit: usize },
     /// One record from the Inspector's produce editor.
     Produce { id: u64, cluster: ResolvedCluster, record: OutgoingText },
+    /// Every consumer group on both sides, on the plan's topics (`topics`: source → destination name).
+    Groups { id: u64, source: ResolvedCluster, destination: ResolvedCluster, topics: Vec<(String, String)> },
 }
 
 impl Request {
@@ -46,6 +49,7 @@ impl Request {
             Request::Topics { .. } => "topics",
             Request::Read { .. } => "read",
             Request::Produce { .. } => "produce",
+            Request::Groups { .. } => "groups",
         }
     }
 }
@@ -65,6 +69,10 @@ pub enum Message {
     Produced {
         id: u64,
         result: Result<String, String>,
+    },
+    Groups {
+        id: u64,
+        result: Result<GroupsSnapshot, String>,
     },
 }
 
@@ -137,11 +145,15 @@ fn run(request: Request, timeout: Duration) -> Message {
         Request::Topics { id, cluster } => {
             Message::Topics { id, result: list_topics(&cluster, timeout).map_err(scrubbed) }
         }
-        Request::Read { id, cluster, topic, spec, limit } => {
-            Message::Records { id, result: read(&cluster, &topic, &spec, limit, timeout).map_err(scrubbed) }
+        Request::Read { id, cluster, topic, partition, spec, limit } => {
+            let chosen = ReadChoice { topic: &topic, partition, spec: &spec, limit };
+            Message::Records { id, result: read(&cluster, &chosen, timeout).map_err(scrubbed) }
         }
         Request::Produce { id, cluster, record } => {
             Message::Produced { id, result: produce(&cluster, &record, timeout).map_err(scrubbed) }
+        }
+        Request::Groups { id, source, destination, topics } => {
+            Message::Groups { id, result: fetch_groups(&source, &destination, &topics, timeout).map_err(scrubbed) }
         }
     }
 }
@@ -167,18 +179,35 @@ fn list_topics(cluster: &ResolvedCluster, timeout: Duration) -> Result<Vec<Strin
     Ok(names)
 }
 
-/// Reads from every partition until each reports its end, `limit` records
-/// arrive, an `e@` timestamp is passed, or `timeout` runs out.
+/// What the Inspector reads: one partition of a topic, or all of them (`None`), as kcat's `-p`.
+pub struct ReadChoice<'a> {
+    pub topic: &'a str,
+    pub partition: Option<i32>,
+    pub spec: &'a OffsetSpec,
+    pub limit: usize,
+}
+
+/// Reads from the chosen partitions until each reports its end, `limit`
+/// records arrive, an `e@` timestamp is passed, or `timeout` runs out.
 pub fn read(
     cluster: &ResolvedCluster,
-    topic: &str,
-    spec: &OffsetSpec,
-    limit: usize,
+    choice: &ReadChoice<'_>,
     timeout: Duration,
 ) -> Result<Vec<InspectedRecord>, Failure> {
+    let ReadChoice { topic, spec, limit, .. } = *choice;
     let mut reader = PartitionReader::connect(cluster, timeout, true)?;
     let metadata = reader.metadata(Some(topic))?;
-    let partitions = crate::kafka::metadata::topic_partitions(&metadata, &cluster.name, topic)?;
+    let mut partitions = crate::kafka::metadata::topic_partitions(&metadata, &cluster.name, topic)?;
+    if let Some(chosen) = choice.partition {
+        if !partitions.contains(&chosen) {
+            let count = partitions.len();
+            return Err(Failure::usage(format!(
+                "{topic} on {} has no partition {chosen} ({count} partitions)",
+                cluster.name
+            )));
+        }
+        partitions = vec![chosen];
+    }
     let starts = start_positions(&reader, topic, &partitions, spec)?;
     reader.assign(topic, &starts)?;
     let deadline = Instant::now() + timeout;
@@ -226,12 +255,22 @@ mod tests {
     }
 
     fn read(id: u64) -> Request {
-        Request::Read { id, cluster: cluster(), topic: "t".into(), spec: OffsetSpec::default(), limit: 1 }
+        Request::Read {
+            id,
+            cluster: cluster(),
+            topic: "t".into(),
+            partition: None,
+            spec: OffsetSpec::default(),
+            limit: 1,
+        }
     }
 
     fn id_of(request: &Request) -> u64 {
         match request {
-            Request::Topics { id, .. } | Request::Read { id, .. } | Request::Produce { id, .. } => *id,
+            Request::Topics { id, .. }
+            | Request::Read { id, .. }
+            | Request::Produce { id, .. }
+            | Request::Groups { id, .. } => *id,
         }
     }
 

@@ -3,10 +3,12 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod acl;
 mod bad_input;
 mod demo;
 mod engine;
 mod faults;
+mod groups;
 mod kcat_compat;
 mod produce_compat;
 mod replicate;

@@ -68,6 +68,20 @@ fn replicate(kdeck: &Kdeck, config: &std::path::Path, plan: &std::path::Path, ex
         .expect("spawn kdeck replicate")
 }
 
+/// Waits for a child to exit on its own, killing it after `limit`.
+fn wait_exit(mut child: Child, limit: Duration) -> std::process::Output {
+    let deadline = Instant::now() + limit;
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let output = child.wait_with_output().unwrap();
+            panic!("did not exit within {limit:?}: {}", String::from_utf8_lossy(&output.stderr));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
+}
+
 fn wait_success(mut child: Child, limit: Duration) {
     let deadline = Instant::now() + limit;
     loop {
@@ -367,4 +381,48 @@ fn an_authentication_failure_names_the_cluster_and_the_operation() {
     assert!(last.starts_with("kdeck: ") && last.contains("destination"), "{}", run.stderr);
     assert!(last.contains("metadata"), "{}", run.stderr);
     assert!(!run.stderr.contains("Wr0ng-Secret-42"), "{}", run.stderr);
+}
+
+/// A second engine on the same plan takes over: the first stops with a clear
+/// message, and the copy has every record exactly once. On the mock (which
+/// does not fence producers) this is the engine's own generation fence.
+#[test]
+fn a_second_engine_fences_the_first() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let (source, destination) = mock_pair(&[("orders", 4)]);
+    let stop = Arc::new(AtomicBool::new(false));
+    let load = {
+        let (bootstrap, stop) = (source.bootstrap().to_string(), stop.clone());
+        std::thread::spawn(move || {
+            let mut n = 0;
+            while !stop.load(Ordering::Relaxed) {
+                crate::support::produce(&bootstrap, "orders", &workload(4, 25, &format!("batch{n}")));
+                n += 1;
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        })
+    };
+    let kdeck = Kdeck::new();
+    let body = "[engine]\ncommit_interval = \"50ms\"\n";
+    let (config, plan) = write_plan(kdeck.home.path(), source.bootstrap(), destination.bootstrap(), body);
+    let first = replicate(&kdeck, &config, &plan, &["--lanes", "2"]);
+    std::thread::sleep(Duration::from_secs(5));
+    let second = replicate(&kdeck, &config, &plan, &["--lanes", "3"]);
+    let fenced = wait_exit(first, Duration::from_secs(60));
+    let message = String::from_utf8_lossy(&fenced.stderr);
+    assert_eq!(fenced.status.code(), Some(1), "the first engine kept running: {message}");
+    let last = message.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with("kdeck: ") && last.contains("fenced") && last.contains("another kdeck engine"),
+        "{message}"
+    );
+    stop.store(true, Ordering::Relaxed);
+    load.join().unwrap();
+    // The second engine keeps copying; a third run on the same plan takes over
+    // from it and exits once everything is copied.
+    wait_success(replicate(&kdeck, &config, &plan, &["--exit-when-caught-up"]), Duration::from_secs(120));
+    let second = wait_exit(second, Duration::from_secs(60));
+    assert_eq!(second.status.code(), Some(1), "the second engine was not fenced by the third");
+    assert_exact_copy(source.bootstrap(), destination.bootstrap(), "orders", Duration::from_millis(1500));
 }

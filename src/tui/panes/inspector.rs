@@ -54,6 +54,8 @@ pub struct InspectorPane {
     pub topic: Option<String>,
     /// The `-o` arguments, space-separated, as the user typed them.
     pub offsets: String,
+    /// kcat's `-p`: one partition, or every one when `None`.
+    pub partition: Option<i32>,
     pub messages: Load<Vec<InspectedRecord>>,
     pub message_cursor: usize,
     pub focus: Focus,
@@ -72,6 +74,7 @@ impl Default for InspectorPane {
             topic_cursor: 0,
             topic: None,
             offsets: DEFAULT_OFFSETS.to_owned(),
+            partition: None,
             messages: Load::NotAsked,
             message_cursor: 0,
             focus: Focus::Topics,
@@ -140,6 +143,7 @@ impl InspectorPane {
             id,
             cluster: clusters.pick(self.side).clone(),
             topic: topic.to_owned(),
+            partition: self.partition,
             spec,
             limit: READ_LIMIT,
         })
@@ -147,6 +151,13 @@ impl InspectorPane {
 
     pub fn set_offsets(&mut self, offsets: &str, clusters: &Clusters<'_>) -> Option<Request> {
         self.offsets = offsets.trim().to_owned();
+        let topic = self.topic.clone()?;
+        self.open_topic(&topic, clusters)
+    }
+
+    /// Reads one partition from now on (all of them with `None`), the open topic at once.
+    pub fn set_partition(&mut self, partition: Option<i32>, clusters: &Clusters<'_>) -> Option<Request> {
+        self.partition = partition;
         let topic = self.topic.clone()?;
         self.open_topic(&topic, clusters)
     }
@@ -286,6 +297,9 @@ impl InspectorPane {
                 words.extend(["-c".into(), "1".into()]);
             }
             _ => {
+                if let Some(partition) = self.partition {
+                    words.extend(["-p".into(), partition.to_string()]);
+                }
                 for spec in self.offsets.split_whitespace() {
                     words.extend(["-o".into(), shell_word(spec)]);
                 }
@@ -321,7 +335,10 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &InspectorPane, clusters: &Cl
     }
 
     let title = match &pane.topic {
-        Some(topic) => format!(" {topic} @ {} · -o {} · :offset SPEC · r reread ", cluster.name, pane.offsets),
+        Some(topic) => {
+            let partition = pane.partition.map_or_else(|| "all".to_owned(), |partition| partition.to_string());
+            format!(" {topic} @ {} · -p {partition} -o {} · :offset SPEC · r reread ", cluster.name, pane.offsets)
+        }
         None => " Messages · pick a topic, Enter ".to_owned(),
     };
     let message_block = Block::default()
@@ -436,6 +453,14 @@ mod tests {
 
         let (_, request) = pane.update(&Action::SwitchCluster, &clusters);
         assert!(matches!(request, Some(Request::Read { cluster, .. }) if cluster.name == "destination:9092"));
+        let Some(Request::Read { partition, .. }) = pane.set_partition(Some(2), &clusters) else { panic!("a read") };
+        assert_eq!(partition, Some(2), "the picked partition travels with the read");
+        assert_eq!(
+            pane.kcat_command(&clusters).as_deref(),
+            Some("kcat -C -b destination:9092 -t orders -p 2 -o -20 -e")
+        );
+        let Some(Request::Read { partition, .. }) = pane.set_partition(None, &clusters) else { panic!("a read") };
+        assert_eq!(partition, None);
         assert!(pane.set_offsets("nonsense", &clusters).is_none());
         assert!(matches!(&pane.messages, Load::Failed(message) if message.contains("nonsense")));
     }

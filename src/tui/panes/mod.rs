@@ -3,6 +3,7 @@
 //! state and draws, nothing else.
 
 pub mod engine;
+pub mod groups;
 pub mod inspector;
 pub mod lag;
 pub mod placeholder;
