@@ -45,6 +45,8 @@ pub enum Command {
     Cockpit(CockpitArgs),
     /// Check ACLs (a saved list or live): one request, or everything a kind of client needs
     Acl(AclArgs),
+    /// Work with a migration plan without running it
+    Plan(PlanArgs),
 }
 
 #[derive(Args, Clone)]
@@ -341,6 +343,37 @@ pub struct AclCheckArgs {
     /// The cluster the fix commands name: a profile (its bootstrap, never its secrets) or host:port
     #[arg(long, value_name = "CLUSTER")]
     pub bootstrap: Option<String>,
+}
+
+#[derive(Args)]
+pub struct PlanArgs {
+    #[command(subcommand)]
+    pub command: PlanCommand,
+}
+
+#[derive(Subcommand)]
+pub enum PlanCommand {
+    /// Print the plan as a Kafka Connect connector (POST /connectors body), secrets as references
+    Export(PlanExportArgs),
+}
+
+#[derive(Args)]
+pub struct PlanExportArgs {
+    /// The migration plan (TOML)
+    #[arg(long, value_name = "FILE")]
+    pub plan: PathBuf,
+    /// Which connector: MirrorMaker 2's MirrorSourceConnector or Confluent Replicator
+    #[arg(long = "to", value_enum)]
+    pub to: ExportTarget,
+    /// tasks.max (default: the plan's engine.lanes)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub tasks: Option<u16>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ExportTarget {
+    Mm2,
+    Replicator,
 }
 
 /// Folds clap's multi-line error into one line: the message and its details,

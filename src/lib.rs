@@ -3,6 +3,7 @@
 pub mod acl;
 pub mod cli;
 pub mod config;
+pub mod connect;
 pub mod demo;
 pub mod engine;
 pub mod error;

@@ -23,6 +23,7 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Replicate(args) => replicate::run(context.config()?, args, &signals::stop_flag()),
         Command::Cockpit(args) => run_cockpit(&context, args),
         Command::Acl(args) => run_acl(&context, args),
+        Command::Plan(args) => run_plan(&context, args),
     }
 }
 
@@ -231,4 +232,46 @@ fn run_acl(context: &Context, args: crate::cli::AclArgs) -> Outcome {
         Some(reason) => Err(Failure::runtime(reason)),
         None => Ok(()),
     }
+}
+
+/// `kdeck plan export`: the plan as a Connect connector on stdout, caveats on stderr.
+fn run_plan(context: &Context, args: crate::cli::PlanArgs) -> Outcome {
+    use crate::cli::{ExportTarget, PlanCommand};
+    use crate::connect::export;
+    let PlanCommand::Export(args) = args.command;
+    let config = context.config()?;
+    let plan_failure = |err: crate::engine::plan::PlanError| match err.is_usage() {
+        true => Failure::usage(err.to_string()),
+        false => Failure::runtime(err.to_string()),
+    };
+    let plan = crate::engine::plan::load_plan(&args.plan).map_err(plan_failure)?;
+    plan.check_profiles(&config).map_err(plan_failure)?;
+    let resolve = |name: &str| {
+        let args = ClusterArgs { cluster: name.to_string(), properties_file: None, overrides: Vec::new() };
+        config::resolve_cluster(&args, &config).map_err(Failure::from)
+    };
+    let (source, destination) = (resolve(&plan.source)?, resolve(&plan.destination)?);
+    let tasks = args.tasks.map_or(plan.engine.lanes, usize::from);
+    let (connector, caveats) = match args.to {
+        ExportTarget::Mm2 => {
+            if export::mm2_naming(&plan).is_none() {
+                return Err(Failure::usage(format!(
+                    "{}: rename = \"{}\" cannot be exported to MirrorMaker 2, which only keeps names (\"{{topic}}\") or prefixes the source (\"{{source}}.{{topic}}\"); Replicator can: --to replicator",
+                    plan.path.display(),
+                    plan.topics.rename_template()
+                )));
+            }
+            let caveats = export::mm2_caveats(&plan, &source, &destination);
+            (export::to_mirror_maker2(&plan, &source, &destination, tasks), caveats)
+        }
+        ExportTarget::Replicator => {
+            let caveats = export::replicator_caveats(&plan, &source, &destination);
+            (export::to_replicator(&plan, &source, &destination, tasks), caveats)
+        }
+    };
+    for caveat in caveats {
+        eprintln!("kdeck: note: {caveat}");
+    }
+    let text = serde_json::to_string_pretty(&connector).map_err(|err| Failure::runtime(err.to_string()))?;
+    print(&format!("{text}\n"))
 }

@@ -24,6 +24,9 @@ const TAIL_WINDOW: i64 = 64;
 /// How long a read waits for stragglers after every partition reported its end.
 const QUIET: Duration = Duration::from_millis(400);
 
+/// Records stamped this long after a read began are not part of its snapshot.
+const SNAPSHOT_SLACK_MS: i64 = 3_000;
+
 /// The longest a read goes on after every partition reported its end.
 const STRAGGLERS: Duration = Duration::from_secs(2);
 
@@ -126,6 +129,12 @@ fn read_to_end(
     // read ends only once every partition has ended AND a quiet spell passed.
     let mut last_record = Instant::now();
     let mut all_ended: Option<Instant> = None;
+    // A record written well after the read began means another writer is
+    // still at work (an engine being taken over): the partition's snapshot is
+    // complete, even if its end is never reported.
+    // Only the state topic is stamped by kdeck's own clock; copied records keep
+    // their source timestamps, which can be anything.
+    let snapshot_until = if only.is_none() { super::coordinator::now_ms() + SNAPSHOT_SLACK_MS } else { i64::MAX };
     // ...but a topic another engine is still writing is never quiet: its read
     // is a snapshot, taken at most STRAGGLERS after every partition ended.
     while !open.is_empty() || (last_record.elapsed() < QUIET && all_ended.is_none_or(|at| at.elapsed() < STRAGGLERS)) {
@@ -140,6 +149,9 @@ fn read_to_end(
         }
         reader.poll_batch(Duration::from_millis(50), |event| {
             match event {
+                ReadEvent::Record(record) if record.timestamp.is_some_and(|ts| ts > snapshot_until) => {
+                    open.retain(|&p| p != record.partition);
+                }
                 ReadEvent::Record(record) => {
                     last_record = Instant::now();
                     on_record(record.key, record.payload, &record)

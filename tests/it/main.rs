@@ -7,6 +7,7 @@ mod acl;
 mod bad_input;
 mod demo;
 mod engine;
+mod export;
 mod faults;
 mod groups;
 mod kcat_compat;

@@ -426,3 +426,46 @@ fn a_second_engine_fences_the_first() {
     assert_eq!(second.status.code(), Some(1), "the second engine was not fenced by the third");
     assert_exact_copy(source.bootstrap(), destination.bootstrap(), "orders", Duration::from_millis(1500));
 }
+
+/// The same takeover on tansu, where the engine runs at-least-once (tansu 0.6
+/// cannot commit a transaction): the generation fence stops the first engine
+/// and the destination-tail resume keeps the copy exact.
+#[test]
+fn a_second_engine_fences_the_first_on_tansu() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let (source, destination) = (Tansu::start(), Tansu::start());
+    crate::tansu::create_topic(&source.bootstrap(), "orders", 2);
+    let stop = Arc::new(AtomicBool::new(false));
+    let load = {
+        let (bootstrap, stop) = (source.bootstrap(), stop.clone());
+        std::thread::spawn(move || {
+            let mut n = 0;
+            while !stop.load(Ordering::Relaxed) {
+                crate::support::produce(&bootstrap, "orders", &workload(2, 25, &format!("batch{n}")));
+                n += 1;
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        })
+    };
+    let kdeck = Kdeck::new();
+    let body = "[engine]\nmode = \"at-least-once\"\ncommit_interval = \"50ms\"\n";
+    let (config, plan) = write_plan(kdeck.home.path(), &source.bootstrap(), &destination.bootstrap(), body);
+    let first = replicate(&kdeck, &config, &plan, &[]);
+    std::thread::sleep(Duration::from_secs(4));
+    let mut second = replicate(&kdeck, &config, &plan, &["--lanes", "2"]);
+    let fenced = wait_exit(first, Duration::from_secs(60));
+    let message = String::from_utf8_lossy(&fenced.stderr);
+    assert_eq!(fenced.status.code(), Some(1), "the first engine kept running: {message}");
+    assert!(message.contains("fenced"), "{message}");
+    stop.store(true, Ordering::Relaxed);
+    load.join().unwrap();
+    let expected = drain(&source.bootstrap(), "orders", Duration::from_secs(2)).len();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while drain(&destination.bootstrap(), "orders", Duration::from_secs(2)).len() < expected {
+        assert!(Instant::now() < deadline, "the second engine did not finish the copy");
+    }
+    let _ = second.kill();
+    let _ = second.wait();
+    assert_exact_copy(&source.bootstrap(), &destination.bootstrap(), "orders", Duration::from_secs(2));
+}

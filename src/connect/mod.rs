@@ -1,0 +1,3 @@
+//! Kafka Connect: running a kdeck plan on a Connect cluster instead of kdeck's engine.
+
+pub mod export;
