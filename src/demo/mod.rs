@@ -64,6 +64,9 @@ impl Estate {
                 destination.create_topic(topic.name, topic.partitions, BROKERS_PER_CLUSTER)?;
             }
         }
+        // The demo plan's state topic too: otherwise the engine's first start
+        // waits out a CreateTopics request the mock never answers.
+        destination.create_topic("_kdeck-demo-offsets", 1, BROKERS_PER_CLUSTER)?;
         let source_bootstrap = source.bootstrap().to_string();
         let destination_bootstrap = destination.bootstrap().to_string();
         let mut writer =

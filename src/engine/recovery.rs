@@ -5,6 +5,7 @@
 //! and copying them again would duplicate them.
 
 use std::collections::BTreeMap;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use crate::config::ResolvedCluster;
@@ -76,23 +77,62 @@ pub fn destination_tails(
     for (source, destination_topic) in partitions {
         by_destination.entry(destination_topic.as_str()).or_default().push(source);
     }
-    let mut highest = BTreeMap::new();
-    for (destination_topic, sources) in by_destination {
-        let wanted: Vec<i32> = sources.iter().map(|tp| tp.partition).collect();
-        read_to_end(destination, destination_topic, Some((&wanted, TAIL_WINDOW)), timeout, |_, _, record| {
-            let Some(origin) = provenance::find_provenance(record.headers.iter().map(|h| (h.name, h.value))) else {
-                return;
-            };
-            if origin.cluster_id != source_cluster_id || origin.partition != record.partition {
-                return;
-            }
-            let tp = TopicPartition::new(origin.topic, origin.partition);
-            if sources.contains(&&tp) {
-                let slot = highest.entry(tp).or_insert(origin.offset);
-                *slot = (*slot).max(origin.offset);
-            }
-        })?;
+    // Each topic's read costs a client and a quiet spell, so topics are read
+    // side by side, a few at a time.
+    let queue = Mutex::new(by_destination.into_iter().collect::<Vec<_>>());
+    let highest = Mutex::new(BTreeMap::new());
+    let failure: Mutex<Option<Failure>> = Mutex::new(None);
+    std::thread::scope(|scope| {
+        for _ in 0..TAIL_READERS {
+            scope.spawn(|| {
+                while let Some((destination_topic, sources)) = queue.lock().ok().and_then(|mut q| q.pop()) {
+                    match tail_of(destination, source_cluster_id, destination_topic, &sources, timeout) {
+                        Ok(found) => {
+                            if let Ok(mut all) = highest.lock() {
+                                all.extend(found);
+                            }
+                        }
+                        Err(err) => {
+                            if let Ok(mut first) = failure.lock() {
+                                first.get_or_insert(err);
+                            }
+                        }
+                    }
+                }
+            });
+        }
+    });
+    if let Some(err) = failure.into_inner().ok().flatten() {
+        return Err(err);
     }
+    Ok(highest.into_inner().unwrap_or_default())
+}
+
+/// Threads reading destination tails at once.
+const TAIL_READERS: usize = 4;
+
+fn tail_of(
+    destination: &ResolvedCluster,
+    source_cluster_id: &str,
+    destination_topic: &str,
+    sources: &[&TopicPartition],
+    timeout: Duration,
+) -> Result<BTreeMap<TopicPartition, i64>, Failure> {
+    let wanted: Vec<i32> = sources.iter().map(|tp| tp.partition).collect();
+    let mut highest = BTreeMap::new();
+    read_to_end(destination, destination_topic, Some((&wanted, TAIL_WINDOW)), timeout, |_, _, record| {
+        let Some(origin) = provenance::find_provenance(record.headers.iter().map(|h| (h.name, h.value))) else {
+            return;
+        };
+        if origin.cluster_id != source_cluster_id || origin.partition != record.partition {
+            return;
+        }
+        let tp = TopicPartition::new(origin.topic, origin.partition);
+        if sources.contains(&&tp) {
+            let slot = highest.entry(tp).or_insert(origin.offset);
+            *slot = (*slot).max(origin.offset);
+        }
+    })?;
     Ok(highest)
 }
 
