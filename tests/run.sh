@@ -28,6 +28,9 @@ if ! tansu --version 2>/dev/null | grep -q "$TANSU_VERSION"; then
   cargo install tansu --version "$TANSU_VERSION" --locked --features dynostore
 fi
 
+echo "== cargo build --release (the tmux test runs the release binary, as users do)"
+cargo build --release --locked --bin kdeck
+
 echo "== cargo test"
 cargo test --locked --all-targets
 cargo test --locked --doc

@@ -3,14 +3,14 @@
 //! holding the copied records and, per touched partition, the next source
 //! offset in the state topic: a read_committed reader sees both or neither.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::config::ResolvedCluster;
 use crate::kafka::reader::{PartitionReader, ReadEvent, ReaderOptions, StartPosition};
-use crate::kafka::writer::{OutgoingRecord, RecordWriter, TxnFailure};
+use crate::kafka::writer::{OutgoingRecord, RecordWriter, TxnFailure, DELIVERY_SLOTS};
 use crate::record::Header;
 
 use super::assignment::TopicPartition;
@@ -193,7 +193,17 @@ fn copy(spec: &LaneSpec, shared: &LaneShared) -> Result<(), LaneExit> {
     }
     let routes =
         Routes::new(cursors.iter().map(|(tp, c)| (tp, c.destination_topic.as_str())), spec.provenance_from.as_deref());
-    let mut session = Session { spec, shared, cursors, routes, paused_version: u64::MAX, paused_now: BTreeSet::new() };
+    let mut session = Session {
+        spec,
+        shared,
+        latest: cursors.clone(),
+        cursors,
+        routes,
+        paused_version: u64::MAX,
+        paused_now: BTreeSet::new(),
+        pending: VecDeque::new(),
+        next_slot: 0,
+    };
     shared.set_state(LaneState::Copying, None);
     if let Ok(mut since) = shared.copying_since.lock() {
         since.get_or_insert_with(Instant::now);
@@ -201,6 +211,15 @@ fn copy(spec: &LaneSpec, shared: &LaneShared) -> Result<(), LaneExit> {
     while !shared.stop.load(Ordering::Relaxed) {
         session.apply_pauses(&reader);
         session.copy_batch(&reader, &mut writer)?;
+        session.settle(&reader, &mut writer)?;
+    }
+    if !writer.is_transactional() {
+        // Stopping (a rescale, a pause of the engine): record every delivered batch.
+        if let Err(failure) = commit_with_retries(&writer) {
+            return Err(failure.into());
+        }
+        session.settle(&reader, &mut writer)?;
+        commit_with_retries(&writer)?;
     }
     Ok(())
 }
@@ -288,11 +307,29 @@ const PRODUCER_TUNING: [(&str, &str); 3] =
 struct Session<'a> {
     spec: &'a LaneSpec,
     shared: &'a LaneShared,
-    /// The committed cursors: where a rewind after an abort goes back to.
+    /// The committed cursors (exactly-once) or those of the last fully
+    /// delivered batch (at-least-once): where a rewind after an abort goes back to.
     cursors: BTreeMap<TopicPartition, PartitionCursor>,
+    /// The cursors after the last closed batch; ahead of `cursors` while
+    /// at-least-once batches are still being delivered.
+    latest: BTreeMap<TopicPartition, PartitionCursor>,
     routes: Routes,
     paused_version: u64,
     paused_now: BTreeSet<String>,
+    /// At-least-once batches sent but not yet fully reported, oldest first.
+    pending: VecDeque<PendingBatch>,
+    next_slot: usize,
+}
+
+/// An at-least-once batch on its way: its positions are written once every
+/// one of its records is reported delivered, so the lane never waits for a
+/// flush between batches.
+struct PendingBatch {
+    slot: usize,
+    sent: u64,
+    bytes: u64,
+    cursors: BTreeMap<TopicPartition, PartitionCursor>,
+    positions: Vec<(Vec<u8>, Vec<u8>)>,
 }
 
 impl Session<'_> {
@@ -315,6 +352,7 @@ impl Session<'_> {
 
     fn copy_batch(&mut self, reader: &PartitionReader, writer: &mut RecordWriter) -> Result<(), LaneExit> {
         let mut touched = Touched::new(&self.routes);
+        let slot = (!writer.is_transactional()).then_some(self.next_slot);
         let mut began = false;
         let opened = Instant::now();
         let deadline = opened + self.spec.commit_interval;
@@ -332,7 +370,7 @@ impl Session<'_> {
                     ReadEvent::Record(record) => {
                         let opened = if began { Ok(()) } else { writer.begin() };
                         began = true;
-                        opened.and_then(|()| self.copy_record(&record, writer, &mut touched))
+                        opened.and_then(|()| self.copy_record(&record, writer, &mut touched, slot))
                     }
                     ReadEvent::OffsetOutOfRange => Err(TxnFailure::Fatal(
                         "a source offset is no longer in the log (deleted by retention); \
@@ -366,6 +404,7 @@ impl Session<'_> {
         record: &crate::record::RecordView<'_>,
         writer: &mut RecordWriter,
         touched: &mut Touched,
+        slot: Option<usize>,
     ) -> Result<(), TxnFailure> {
         let Some(route) = self.routes.find(record.topic, record.partition) else {
             // Not this lane's partition: librdkafka should not deliver it; never copy it.
@@ -386,14 +425,18 @@ impl Session<'_> {
         if stamped {
             headers.push(Header { name: provenance::HEADER_NAME, value: Some(&touched.stamp) });
         }
-        writer.send_in_batch(&OutgoingRecord {
+        let outgoing = OutgoingRecord {
             topic: destination_topic,
             partition: Some(record.partition),
             key: record.key,
             value: record.payload,
             headers: &headers,
             timestamp: record.timestamp,
-        })?;
+        };
+        match slot {
+            Some(slot) => writer.send_in_slot(&outgoing, slot)?,
+            None => writer.send_in_batch(&outgoing)?,
+        }
         touched.records += 1;
         touched.bytes += (record.key.map_or(0, <[u8]>::len) + record.payload.map_or(0, <[u8]>::len)) as u64;
         Ok(())
@@ -405,20 +448,54 @@ impl Session<'_> {
         writer: &mut RecordWriter,
         touched: Touched,
     ) -> Result<(), LaneExit> {
-        let mut next = self.cursors.clone();
+        let mut next = self.latest.clone();
         for (route, last, copied) in touched.iter() {
             if let Some(cursor) = next.get_mut(&self.routes.get(route).source) {
                 cursor.next_offset = Some(last + 1);
                 cursor.records += copied;
             }
         }
-        let transactional = writer.is_transactional();
-        if !transactional {
-            // At-least-once: the records must be delivered before the position says so.
-            if let Err(failure) = commit_with_retries(writer) {
+        let positions = self.position_records(&touched, &next);
+        if !writer.is_transactional() {
+            self.pending.push_back(PendingBatch {
+                slot: self.next_slot,
+                sent: touched.records,
+                bytes: touched.bytes,
+                cursors: next.clone(),
+                positions,
+            });
+            self.latest = next;
+            self.next_slot = (self.next_slot + 1) % DELIVERY_SLOTS;
+            if self.pending.len() == DELIVERY_SLOTS {
+                // Every slot is in use: wait for the oldest batches instead of reusing one.
+                if let Err(failure) = commit_with_retries(writer) {
+                    return self.abort(reader, writer, false, failure);
+                }
+            }
+            return self.settle(reader, writer);
+        }
+        for (key, value) in &positions {
+            if let Err(failure) = self.send_position(writer, key, value) {
                 return self.abort(reader, writer, true, failure);
             }
         }
+        if let Err(failure) = commit_with_retries(writer) {
+            return self.abort(reader, writer, true, failure);
+        }
+        self.latest.clone_from(&next);
+        self.cursors = next;
+        self.refresh_watermarks(reader);
+        self.account(touched.records, touched.bytes);
+        Ok(())
+    }
+
+    /// The state-topic records holding each touched partition's next offset.
+    fn position_records(
+        &self,
+        touched: &Touched,
+        next: &BTreeMap<TopicPartition, PartitionCursor>,
+    ) -> Vec<(Vec<u8>, Vec<u8>)> {
+        let mut records = Vec::new();
         for (route, ..) in touched.iter() {
             let tp = &self.routes.get(route).source;
             let Some(cursor) = next.get(tp) else { continue };
@@ -430,25 +507,60 @@ impl Session<'_> {
                 lane: self.spec.lane,
                 generation: self.spec.generation,
             }));
-            if let Err(failure) = writer.send_in_batch(&OutgoingRecord {
-                topic: &self.spec.state_topic,
-                partition: None,
-                key: Some(&key),
-                value: Some(&value),
-                headers: &[],
-                timestamp: None,
-            }) {
-                return self.abort(reader, writer, true, failure);
-            }
+            records.push((key, value));
         }
-        if let Err(failure) = commit_with_retries(writer) {
-            return self.abort(reader, writer, true, failure);
-        }
-        self.cursors = next;
-        self.refresh_watermarks(reader);
-        self.shared.records.fetch_add(touched.records, Ordering::Relaxed);
-        self.shared.bytes.fetch_add(touched.bytes, Ordering::Relaxed);
+        records
+    }
+
+    fn send_position(&self, writer: &mut RecordWriter, key: &[u8], value: &[u8]) -> Result<(), TxnFailure> {
+        writer.send_in_batch(&OutgoingRecord {
+            topic: &self.spec.state_topic,
+            partition: None,
+            key: Some(key),
+            value: Some(value),
+            headers: &[],
+            timestamp: None,
+        })
+    }
+
+    fn account(&self, records: u64, bytes: u64) {
+        self.shared.records.fetch_add(records, Ordering::Relaxed);
+        self.shared.bytes.fetch_add(bytes, Ordering::Relaxed);
         self.shared.commits.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// At-least-once: writes the positions of every batch whose records are
+    /// all reported delivered, oldest first, and moves the rewind point to
+    /// it. A failed delivery rewinds to the last fully delivered batch.
+    fn settle(&mut self, reader: &PartitionReader, writer: &mut RecordWriter) -> Result<(), LaneExit> {
+        let mut settled = false;
+        while let Some(oldest) = self.pending.front() {
+            if writer.reported(oldest.slot) < oldest.sent {
+                break;
+            }
+            if let Some(failure) = writer.delivery_failure() {
+                self.pending.clear();
+                return self.abort(reader, writer, false, failure);
+            }
+            let Some(batch) = self.pending.pop_front() else { break };
+            writer.clear_slot(batch.slot);
+            for (key, value) in &batch.positions {
+                if let Err(failure) = self.send_position(writer, key, value) {
+                    self.pending.clear();
+                    return self.abort(reader, writer, false, failure);
+                }
+            }
+            self.cursors = batch.cursors;
+            self.account(batch.sent, batch.bytes);
+            settled = true;
+        }
+        if let Some(failure) = writer.delivery_failure() {
+            self.pending.clear();
+            return self.abort(reader, writer, false, failure);
+        }
+        if settled {
+            self.refresh_watermarks(reader);
+        }
         Ok(())
     }
 
@@ -459,6 +571,10 @@ impl Session<'_> {
             if let Some((high, low)) = reader.cached_watermarks(&tp.topic, tp.partition) {
                 cursor.source_high_watermark = high;
                 cursor.source_low_watermark = low;
+                if let Some(latest) = self.latest.get_mut(tp) {
+                    latest.source_high_watermark = high;
+                    latest.source_low_watermark = low;
+                }
             }
         }
         if let Ok(mut shared) = self.shared.cursors.lock() {

@@ -18,24 +18,45 @@ use crate::record::Header;
 
 use super::client::{base_config, creation_failure, describe, KafkaFailure};
 
-/// Counts delivery failures and keeps the first reason.
-#[derive(Default)]
+/// How many batches the engine can have in flight at once: each record is
+/// tagged with its batch's slot, and the slot counts the batch's reports.
+pub const DELIVERY_SLOTS: usize = 64;
+
+/// Counts delivery failures and keeps the first reason; counts delivery
+/// reports per slot, so a pipelined (at-least-once) sender can tell when a
+/// batch is fully reported without waiting for a flush.
 struct DeliveryTally {
     failed: AtomicU64,
     first_error: Mutex<Option<String>>,
+    reported: [AtomicU64; DELIVERY_SLOTS],
+}
+
+impl Default for DeliveryTally {
+    fn default() -> Self {
+        DeliveryTally {
+            failed: AtomicU64::new(0),
+            first_error: Mutex::new(None),
+            reported: std::array::from_fn(|_| AtomicU64::new(0)),
+        }
+    }
 }
 
 impl ClientContext for DeliveryTally {}
 
 impl ProducerContext for DeliveryTally {
-    type DeliveryOpaque = ();
+    /// 0: untagged; n: slot n - 1.
+    type DeliveryOpaque = usize;
 
-    fn delivery(&self, result: &DeliveryResult<'_>, _: ()) {
+    fn delivery(&self, result: &DeliveryResult<'_>, tag: usize) {
         if let Err((err, _)) = result {
             self.failed.fetch_add(1, Ordering::Relaxed);
             if let Ok(mut first) = self.first_error.lock() {
                 first.get_or_insert_with(|| describe(err));
             }
+        }
+        if let Some(slot) = tag.checked_sub(1).and_then(|slot| self.reported.get(slot)) {
+            // Release: a reader that sees the count also sees the failure flag above.
+            slot.fetch_add(1, Ordering::Release);
         }
     }
 }
@@ -84,7 +105,12 @@ impl RecordWriter {
 
     /// Queues one record, waiting for room when librdkafka's queue is full.
     pub fn send(&mut self, record: &OutgoingRecord<'_>) -> Outcome {
-        let mut base = BaseRecord::<[u8], [u8]>::to(record.topic);
+        self.send_tagged(record, 0)
+    }
+
+    /// `tag` 0 is untagged; `slot + 1` counts the record's report in that slot.
+    fn send_tagged(&mut self, record: &OutgoingRecord<'_>, tag: usize) -> Outcome {
+        let mut base = BaseRecord::<[u8], [u8], usize>::with_opaque_to(record.topic, tag);
         if let Some(p) = record.partition {
             base = base.partition(p);
         }
@@ -240,6 +266,34 @@ impl RecordWriter {
         self.send(record).map_err(|failure| TxnFailure::Abortable(failure.to_string()))
     }
 
+    /// Like `send_in_batch`, counting the record's delivery report in `slot`
+    /// (below [`DELIVERY_SLOTS`]).
+    pub fn send_in_slot(&mut self, record: &OutgoingRecord<'_>, slot: usize) -> Result<(), TxnFailure> {
+        self.send_tagged(record, slot + 1).map_err(|failure| TxnFailure::Abortable(failure.to_string()))
+    }
+
+    /// Delivery reports (successes and failures) counted in `slot` so far.
+    pub fn reported(&self, slot: usize) -> u64 {
+        self.producer.context().reported.get(slot).map_or(0, |count| count.load(Ordering::Acquire))
+    }
+
+    /// Makes `slot` count from zero for its next batch.
+    pub fn clear_slot(&self, slot: usize) {
+        if let Some(count) = self.producer.context().reported.get(slot) {
+            count.store(0, Ordering::Release);
+        }
+    }
+
+    /// A delivery that failed since the last check, without waiting.
+    pub fn delivery_failure(&self) -> Option<TxnFailure> {
+        let context = self.producer.context();
+        if context.failed.swap(0, Ordering::Acquire) == 0 {
+            return None;
+        }
+        let reason = context.first_error.lock().ok().and_then(|mut f| f.take()).unwrap_or_default();
+        Some(TxnFailure::Abortable(format!("delivery to {} failed: {reason}", self.cluster_name)))
+    }
+
     /// Commits the transaction, or (idempotent mode) waits until every queued
     /// record is delivered. Any failed delivery fails the batch.
     pub fn commit(&self) -> Result<(), TxnFailure> {
@@ -251,12 +305,7 @@ impl RecordWriter {
             self.producer
                 .flush(self.timeout)
                 .map_err(|err| TxnFailure::classify(&format!("flush to {}", self.cluster_name), &err))?;
-            let context = self.producer.context();
-            if context.failed.swap(0, Ordering::Relaxed) > 0 {
-                let reason = context.first_error.lock().ok().and_then(|mut f| f.take()).unwrap_or_default();
-                return Err(TxnFailure::Abortable(format!("delivery to {} failed: {reason}", self.cluster_name)));
-            }
-            Ok(())
+            self.delivery_failure().map_or(Ok(()), Err)
         }
     }
 

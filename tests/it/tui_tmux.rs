@@ -1,8 +1,11 @@
 //! The real binary in a real terminal (tmux): `kdeck demo` opened in the
 //! cockpit, driven by keys, read from the screen, and the terminal given back
-//! to the shell afterwards, even after a panic.
+//! to the shell afterwards, even after a panic. The migration test runs the
+//! release binary, as users do (`cargo run --release -- demo`); the forced
+//! panic needs a debug build, where `KDECK_TEST_PANIC` is honoured.
 
-use std::time::Duration;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 
 use crate::support::tmux::Tmux;
 use crate::support::Kdeck;
@@ -10,14 +13,58 @@ use crate::support::Kdeck;
 const PROMPT: &str = "READY$ ";
 const LIMIT: Duration = Duration::from_secs(180);
 
-/// The shell command that runs kdeck with the test's isolated home.
-fn kdeck_command(kdeck: &Kdeck, extra_env: &str, args: &str) -> String {
+/// The shell command that runs `binary` with the test's isolated home.
+fn kdeck_command(kdeck: &Kdeck, binary: &Path, extra_env: &str, args: &str) -> String {
     let home = kdeck.home.path().display();
     format!(
         "env HOME={home} XDG_CONFIG_HOME={home}/config XDG_STATE_HOME={home}/state KDECK_LOG={} {extra_env} {} {args}; echo \"exit=$?\"",
         kdeck.log_path().display(),
-        env!("CARGO_BIN_EXE_kdeck"),
+        binary.display(),
     )
+}
+
+fn debug_binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_kdeck"))
+}
+
+/// `target/release/kdeck`, built by tests/run.sh before the suite. A missing
+/// or stale one fails the test rather than testing old code.
+fn release_binary() -> PathBuf {
+    let debug = debug_binary();
+    let target = debug.parent().and_then(Path::parent).expect("the target directory");
+    let release = target.join("release").join("kdeck");
+    let built = std::fs::metadata(&release).and_then(|m| m.modified()).unwrap_or_else(|_| {
+        panic!("{} is missing: run `cargo build --release --locked --bin kdeck` (tests/run.sh does)", release.display())
+    });
+    let crate_root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for dir in ["src", "keymaps"] {
+        if let Some(newer) = newest_file(&crate_root.join(dir)).filter(|(modified, _)| *modified > built) {
+            panic!(
+                "{} is older than {}: run `cargo build --release --locked --bin kdeck` (tests/run.sh does)",
+                release.display(),
+                newer.1.display()
+            );
+        }
+    }
+    release
+}
+
+fn newest_file(dir: &Path) -> Option<(SystemTime, PathBuf)> {
+    let mut newest: Option<(SystemTime, PathBuf)> = None;
+    for entry in std::fs::read_dir(dir).ok()?.flatten() {
+        let path = entry.path();
+        let candidate = if path.is_dir() {
+            newest_file(&path)
+        } else {
+            entry.metadata().and_then(|m| m.modified()).ok().map(|modified| (modified, path))
+        };
+        if let Some(candidate) = candidate {
+            if newest.as_ref().is_none_or(|(time, _)| candidate.0 > *time) {
+                newest = Some(candidate);
+            }
+        }
+    }
+    newest
 }
 
 /// The shell is back in cooked mode: a typed command line runs and echoes.
@@ -31,7 +78,7 @@ fn assert_shell_restored(tmux: &Tmux) {
 fn tui_tmux_demo_migrates_inspects_and_restores_the_terminal() {
     let kdeck = Kdeck::new();
     let tmux = Tmux::start(kdeck.home.path(), 120, 40, PROMPT);
-    tmux.type_text(&kdeck_command(&kdeck, "", "demo --load none"));
+    tmux.type_text(&kdeck_command(&kdeck, &release_binary(), "", "demo --load none"));
     tmux.keys(&["Enter"]);
     tmux.wait_for("the cockpit", LIMIT, |screen| screen.contains("1 Lag") && screen.contains("engine stopped"));
 
@@ -63,13 +110,13 @@ fn tui_tmux_demo_migrates_inspects_and_restores_the_terminal() {
 
 #[test]
 fn tui_tmux_forced_panic_restores_the_terminal() {
-    if !cfg!(debug_assertions) {
-        eprintln!("KDECK_TEST_PANIC is honoured only in debug builds; skipped");
-        return;
-    }
+    assert!(
+        cfg!(debug_assertions),
+        "KDECK_TEST_PANIC is honoured only in debug builds: run this test without --release"
+    );
     let kdeck = Kdeck::new();
     let tmux = Tmux::start(kdeck.home.path(), 100, 30, PROMPT);
-    tmux.type_text(&kdeck_command(&kdeck, "KDECK_TEST_PANIC=1", "demo --load none"));
+    tmux.type_text(&kdeck_command(&kdeck, &debug_binary(), "KDECK_TEST_PANIC=1", "demo --load none"));
     tmux.keys(&["Enter"]);
     let screen = tmux.wait_for("kdeck to panic and exit", LIMIT, |screen| screen.contains("exit=101"));
     assert!(screen.contains("KDECK_TEST_PANIC"), "the panic message is on the normal screen:\n{screen}");
@@ -81,7 +128,7 @@ fn tui_tmux_forced_panic_restores_the_terminal() {
 fn tui_tmux_sigterm_restores_the_terminal() {
     let kdeck = Kdeck::new();
     let tmux = Tmux::start(kdeck.home.path(), 100, 30, PROMPT);
-    tmux.type_text(&kdeck_command(&kdeck, "", "demo --load none"));
+    tmux.type_text(&kdeck_command(&kdeck, &release_binary(), "", "demo --load none"));
     tmux.keys(&["Enter"]);
     tmux.wait_for("the cockpit", LIMIT, |screen| screen.contains("1 Lag"));
     let pid = tmux.foreground_child().expect("kdeck's process id");
