@@ -7,6 +7,7 @@ pub mod admin;
 mod batch;
 pub mod client;
 pub mod embedded;
+mod flush;
 pub mod groups;
 pub mod metadata;
 pub mod offsets;

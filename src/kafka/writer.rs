@@ -17,6 +17,7 @@ use crate::error::{Failure, Outcome};
 use crate::record::Header;
 
 use super::client::{base_config, creation_failure, describe, KafkaFailure};
+use super::flush;
 
 /// How many batches the engine can have in flight at once: each record is
 /// tagged with its batch's slot, and the slot counts the batch's reports.
@@ -205,6 +206,24 @@ impl TxnFailure {
         }
     }
 
+    fn from_raw(what: &str, raw: flush::RawTxnError) -> Self {
+        let text = format!("{what}: {}", raw.message);
+        if matches!(
+            raw.code,
+            RDKafkaErrorCode::ProducerFenced | RDKafkaErrorCode::InvalidProducerEpoch | RDKafkaErrorCode::Fenced
+        ) {
+            TxnFailure::Fenced(text)
+        } else if raw.fatal {
+            TxnFailure::Fatal(text)
+        } else if raw.requires_abort {
+            TxnFailure::Abortable(text)
+        } else if raw.retriable {
+            TxnFailure::Retriable(text)
+        } else {
+            TxnFailure::Abortable(text)
+        }
+    }
+
     pub fn message(&self) -> &str {
         match self {
             TxnFailure::Fenced(m) | TxnFailure::Abortable(m) | TxnFailure::Retriable(m) | TxnFailure::Fatal(m) => m,
@@ -297,14 +316,14 @@ impl RecordWriter {
     /// Commits the transaction, or (idempotent mode) waits until every queued
     /// record is delivered. Any failed delivery fails the batch.
     pub fn commit(&self) -> Result<(), TxnFailure> {
+        let client = self.producer.client().native_ptr();
         if self.transactional {
-            self.producer
-                .commit_transaction(self.timeout)
-                .map_err(|err| TxnFailure::classify(&format!("commit_transaction on {}", self.cluster_name), &err))
+            flush::commit_transaction(client, self.timeout)
+                .map_err(|raw| TxnFailure::from_raw(&format!("commit_transaction on {}", self.cluster_name), raw))
         } else {
-            self.producer
-                .flush(self.timeout)
-                .map_err(|err| TxnFailure::classify(&format!("flush to {}", self.cluster_name), &err))?;
+            flush::flush(client, self.timeout).map_err(|code| {
+                TxnFailure::Retriable(format!("flush to {}: {code} (records still in flight)", self.cluster_name))
+            })?;
             self.delivery_failure().map_or(Ok(()), Err)
         }
     }
