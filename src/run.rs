@@ -24,6 +24,14 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Cockpit(args) => run_cockpit(&context, args),
         Command::Acl(args) => run_acl(&context, args),
         Command::Plan(args) => run_plan(&context, args),
+        Command::Cheatsheet(args) => {
+            let text = crate::cheatsheet::command::run(&args, || context.config())?;
+            match &args.output {
+                Some(path) => std::fs::write(path, text)
+                    .map_err(|err| Failure::runtime(format!("cannot write {}: {err}", path.display()))),
+                None => print(&text),
+            }
+        }
     }
 }
 

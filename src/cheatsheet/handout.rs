@@ -12,8 +12,7 @@ pub fn env_vars(context: &Context) -> Vec<String> {
     for (_, value) in &context.security.librdkafka {
         let mut rest = value.as_str();
         while let Some(at) = rest.find('$') {
-            let name: String =
-                rest[at + 1..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+            let name: String = rest[at + 1..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
             rest = &rest[at + 1 + name.len()..];
             if !name.is_empty() && !vars.contains(&name) {
                 vars.push(name);
@@ -38,7 +37,8 @@ fn describe_context(context: &Context) -> Vec<(&'static str, String)> {
     add("principal", context.principal.clone());
     add("cluster id", context.cluster_id.clone());
     add("API key", context.api_key.clone());
-    rows.push(("security", context.security.label.clone()));
+    let label = &context.security.label;
+    rows.push(("security", if label.is_empty() { "PLAINTEXT".to_string() } else { label.clone() }));
     rows
 }
 
@@ -47,7 +47,11 @@ pub fn render_text(entries: &[Entry], selected: &[usize], context: &Context) -> 
     let mut text = String::new();
     let vars = env_vars(context);
     if !vars.is_empty() {
-        let _ = writeln!(text, "# secrets come from the environment: {}", vars.iter().map(|v| format!("${v}")).collect::<Vec<_>>().join(" "));
+        let _ = writeln!(
+            text,
+            "# secrets come from the environment: {}",
+            vars.iter().map(|v| format!("${v}")).collect::<Vec<_>>().join(" ")
+        );
     }
     for group in Group::ALL {
         let in_group: Vec<&Entry> =

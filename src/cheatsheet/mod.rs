@@ -3,6 +3,7 @@
 //! from its CLI and keymap, filled in for the cluster, topic and group at hand.
 //! Pure: the CLI and the cockpit pane both render from here.
 
+pub mod command;
 pub mod generated;
 pub mod handout;
 pub mod kcat;

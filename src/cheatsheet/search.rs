@@ -1,5 +1,6 @@
-//! Fuzzy search over the cheatsheet: every query word must appear, in order, as a
-//! subsequence of an entry's text; tighter and earlier matches rank higher.
+//! Fuzzy search over the cheatsheet: every query word must appear in an entry's text,
+//! as a substring anywhere or as a subsequence of one word (`cnsm` finds "consume");
+//! substrings, word starts and earlier matches rank higher.
 
 use super::Entry;
 
@@ -20,9 +21,15 @@ pub fn score_word(haystack: &str, needle: &str) -> Option<i64> {
         let word_start = at == 0 || !haystack.as_bytes()[at - 1].is_ascii_alphanumeric();
         return Some(1000 + needle.len() as i64 * 10 + i64::from(word_start) * 50 - (at as i64).min(200));
     }
+    // Scattered letters across a whole command line match nearly anything, so a
+    // subsequence only counts inside one word.
+    haystack.split(|c: char| c.is_whitespace()).filter_map(|word| subsequence_score(word, needle)).max()
+}
+
+fn subsequence_score(word: &str, needle: &str) -> Option<i64> {
     let mut score = 0i64;
     let mut previous: Option<usize> = None;
-    let mut chars = haystack.char_indices();
+    let mut chars = word.char_indices();
     for wanted in needle.chars() {
         let (at, _) = chars.by_ref().find(|(_, c)| *c == wanted)?;
         score += match previous {
@@ -61,7 +68,9 @@ mod tests {
 
     #[test]
     fn words_score_substrings_over_scattered_letters() {
-        assert!(score_word("consume all", "cons") > score_word("c o n s", "cons"));
+        assert!(score_word("consume all", "cons") > score_word("cxoxnxs", "cons"));
+        assert_eq!(score_word("c o n s", "cons"), None, "letters spread over words do not match");
+        assert!(score_word("kcat consume", "cnsm").is_some());
         assert_eq!(score_word("abc", "abd"), None);
         assert_eq!(score_word("abc", ""), Some(0));
         assert!(score_word("a-lag", "lag") > score_word("flag", "lag"), "word start wins");

@@ -2,7 +2,7 @@
 //! never pass through here: a secret property becomes a `$ENV_VAR` placeholder, named
 //! after the profile's `${env:VAR}` reference when it has one.
 
-use crate::config::{ClientProperties, ResolvedCluster};
+use crate::config::{is_sensitive_key, ClientProperties, ClusterProfile, ResolvedCluster};
 
 /// How a cluster is secured, with every secret already a `$VAR` placeholder.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -62,14 +62,18 @@ const SECURITY_KEYS: [&str; 10] = [
 ];
 
 /// A property as the cheatsheet may show it: plain values as they are, anything
-/// secret as `$VAR`. `None` when the property is not set.
-fn shown_value(properties: &ClientProperties, key: &str, default_var: &str) -> Option<String> {
-    if !properties.contains_key(key) {
-        return None;
-    }
-    match properties.get(key) {
-        Some(plain) => Some(plain.to_string()),
-        None => Some(env_placeholder(properties.redacted_value(key).unwrap_or_default(), default_var)),
+/// secret as the text that stands for it (`${env:VAR}`, `[redacted]`, ...).
+enum Shown {
+    Plain(String),
+    Secret(String),
+}
+
+impl Shown {
+    fn placeholder_or_value(self, default_var: &str) -> String {
+        match self {
+            Shown::Plain(value) => value,
+            Shown::Secret(reference) => env_placeholder(&reference, default_var),
+        }
     }
 }
 
@@ -99,13 +103,42 @@ impl Security {
     }
 
     pub fn from_properties(properties: &ClientProperties) -> Security {
-        let protocol = properties.get("security.protocol").unwrap_or("PLAINTEXT").to_ascii_uppercase();
+        Security::from_lookup(&|key| {
+            if !properties.contains_key(key) {
+                return None;
+            }
+            Some(match properties.get(key) {
+                Some(plain) => Shown::Plain(plain.to_string()),
+                None => Shown::Secret(properties.redacted_value(key).unwrap_or_default().to_string()),
+            })
+        })
+    }
+
+    /// From a config file's profile as written, without resolving its references: the
+    /// cheatsheet works even where the secrets' variables are unset.
+    pub fn from_profile(profile: &ClusterProfile) -> Security {
+        Security::from_lookup(&|key| {
+            let raw = profile.properties.get(key)?;
+            Some(match is_sensitive_key(key) || raw.contains("${") {
+                true => Shown::Secret(raw.clone()),
+                false => Shown::Plain(raw.clone()),
+            })
+        })
+    }
+
+    fn from_lookup(lookup: &dyn Fn(&str) -> Option<Shown>) -> Security {
+        let plain = |key: &str| match lookup(key) {
+            Some(Shown::Plain(value)) => Some(value.to_ascii_uppercase()),
+            _ => None,
+        };
+        let protocol = plain("security.protocol").unwrap_or_else(|| "PLAINTEXT".to_string());
         // `sasl.mechanism` is librdkafka's alias; kcat users know the plural.
-        let mechanism_key = if properties.contains_key("sasl.mechanisms") { "sasl.mechanisms" } else { "sasl.mechanism" };
-        let mechanism = properties.get(mechanism_key).map(str::to_ascii_uppercase);
+        let mechanism_key = if lookup("sasl.mechanisms").is_some() { "sasl.mechanisms" } else { "sasl.mechanism" };
+        let mechanism = plain(mechanism_key);
         let sasl = protocol.starts_with("SASL");
         let plain = mechanism.as_deref() == Some("PLAIN");
-        let (user_var, password_var) = if plain { ("KAFKA_API_KEY", "KAFKA_API_SECRET") } else { ("KAFKA_USERNAME", "KAFKA_PASSWORD") };
+        let (user_var, password_var) =
+            if plain { ("KAFKA_API_KEY", "KAFKA_API_SECRET") } else { ("KAFKA_USERNAME", "KAFKA_PASSWORD") };
         let mut librdkafka = Vec::new();
         for key in SECURITY_KEYS {
             let source_key = if key == "sasl.mechanisms" { mechanism_key } else { key };
@@ -114,7 +147,7 @@ impl Security {
                 "sasl.password" => password_var,
                 _ => "SSL_KEY_PASSWORD",
             };
-            if let Some(value) = shown_value(properties, source_key, default_var) {
+            if let Some(value) = lookup(source_key).map(|shown| shown.placeholder_or_value(default_var)) {
                 let value = match key {
                     "security.protocol" | "sasl.mechanisms" => value.to_ascii_uppercase(),
                     _ => value,
@@ -133,7 +166,9 @@ impl Security {
         let java = java_properties(&protocol, mechanism.as_deref(), &librdkafka);
         let label = match (protocol.as_str(), mechanism.as_deref()) {
             ("SASL_SSL", Some("PLAIN")) => "SASL_SSL/PLAIN (Confluent Cloud: API key and secret)".to_string(),
-            ("SASL_SSL", Some(scram)) if scram.starts_with("SCRAM") => format!("SASL_SSL/{scram} (MSK SCRAM, port 9096)"),
+            ("SASL_SSL", Some(scram)) if scram.starts_with("SCRAM") => {
+                format!("SASL_SSL/{scram} (MSK SCRAM, port 9096)")
+            }
             ("SSL", _) => "SSL (MSK TLS, port 9094)".to_string(),
             (protocol, Some(mechanism)) => format!("{protocol}/{mechanism}"),
             (protocol, None) => protocol.to_string(),

@@ -87,9 +87,7 @@ impl Context {
             "cluster_id" => quoted(&self.cluster_id),
             "api_key" => quoted(&self.api_key),
             // Cloud service accounts are principals `User:sa-...`; the CLI wants the bare id.
-            "service_account" => {
-                self.principal.as_deref().and_then(|p| p.strip_prefix("User:")).map(shell_quote)
-            }
+            "service_account" => self.principal.as_deref().and_then(|p| p.strip_prefix("User:")).map(shell_quote),
             "kcat_security" => Some(self.security.kcat_flags()),
             "command_config" => Some(config_flag("command-config")),
             "consumer_config" => Some(config_flag("consumer.config")),

@@ -99,13 +99,16 @@ fn kdecks_section_follows_its_cli() {
     let entries = catalogue();
     let find = |id: &str| entries.iter().find(|e| e.id == id).unwrap_or_else(|| panic!("{id}"));
     assert_eq!(find("kdeck-consume").template, "kdeck consume -b {cluster} -t {topic}");
-    assert_eq!(find("kdeck-acl-check").template, "kdeck acl check -b {cluster} --principal {principal} --as consumer -t {topic} -g {group}");
+    assert_eq!(
+        find("kdeck-acl-check").template,
+        "kdeck acl check -b {cluster} --principal {principal} --as consumer -t {topic} -g {group}"
+    );
     assert!(find("kdeck-meta").title.contains("kcat -L"));
     assert!(generated::key_rows().iter().any(|(keys, _)| keys.contains('q')));
 }
 
 /// A profile holding a literal secret, a secret from the environment and one from a file.
-fn secret_profile(dir: &Path) -> (crate::config::ResolvedCluster, Vec<&'static str>) {
+fn secret_profile(dir: &Path) -> (crate::config::ResolvedCluster, crate::config::Config, Vec<&'static str>) {
     let secrets_file = dir.join("secrets.properties");
     std::fs::write(&secrets_file, "user=file-user-secret-77\n").unwrap();
     std::env::set_var("KDECK_CHEATSHEET_TEST_SECRET", "env-secret-value-88");
@@ -116,13 +119,13 @@ fn secret_profile(dir: &Path) -> (crate::config::ResolvedCluster, Vec<&'static s
     let config = parse(&text, &dir.join("config.toml")).unwrap();
     let args = ClusterArgs { cluster: "cloud".into(), ..ClusterArgs::default() };
     let cluster = resolve_cluster(&args, &config).unwrap();
-    (cluster, vec!["file-user-secret-77", "env-secret-value-88", "literal-key-secret-99"])
+    (cluster, config, vec!["file-user-secret-77", "env-secret-value-88", "literal-key-secret-99"])
 }
 
 #[test]
 fn no_secret_value_can_be_rendered() {
     let dir = tempfile::tempdir().unwrap();
-    let (cluster, secrets) = secret_profile(dir.path());
+    let (cluster, config, secrets) = secret_profile(dir.path());
     let exposed: Vec<&str> = cluster.properties.iter_exposed().map(|(_, value)| value).collect();
     for secret in &secrets {
         assert!(exposed.contains(secret), "the profile really holds {secret}");
@@ -146,6 +149,9 @@ fn no_secret_value_can_be_rendered() {
         " -X security.protocol=SASL_SSL -X sasl.mechanisms=PLAIN -X sasl.username=$KAFKA_API_KEY -X sasl.password=$KDECK_CHEATSHEET_TEST_SECRET -X ssl.key.password=$SSL_KEY_PASSWORD"
     );
     assert_eq!(handout::env_vars(&context), ["KAFKA_API_KEY", "KDECK_CHEATSHEET_TEST_SECRET", "SSL_KEY_PASSWORD"]);
+    // The unresolved profile gives the same flags, without needing the variables set.
+    let unresolved = Security::from_profile(config.profile("cloud").unwrap());
+    assert_eq!(unresolved, security);
 }
 
 #[test]
