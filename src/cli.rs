@@ -249,6 +249,24 @@ pub enum AclCommand {
     Eval(AclEvalArgs),
     /// Check everything a kind of client needs; --fix prints the commands that add what is missing
     Check(Box<AclCheckArgs>),
+    /// Harmless calls with the app's own credentials: which are refused, on which resource
+    Probe(AclProbeArgs),
+}
+
+#[derive(Args)]
+pub struct AclProbeArgs {
+    /// The application's profile: its credentials are the ones probed
+    #[command(flatten)]
+    pub cluster: ClusterOpts,
+    /// What the app is: consumer, producer, ... (decides which calls are made)
+    #[arg(long = "as", value_name = "PROFILE")]
+    pub profile: String,
+    /// Topics the app reads or writes (repeatable)
+    #[arg(short = 't', long = "topic", value_name = "TOPIC", required = true)]
+    pub topics: Vec<String>,
+    /// The app's consumer group
+    #[arg(short = 'g', long, value_name = "GROUP")]
+    pub group: Option<String>,
 }
 
 /// The ACLs and the broker settings that decide.

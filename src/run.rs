@@ -234,6 +234,13 @@ fn run_acl(context: &Context, args: crate::cli::AclArgs) -> Outcome {
             };
             command::check_profile(&args, bootstrap, || acls_of(&args.authorizer))?
         }
+        crate::cli::AclCommand::Probe(args) => {
+            use crate::acl::probe;
+            let plan = probe::ProbePlan::from_args(&args)?;
+            let cluster = context.cluster(&args.cluster)?;
+            let prober = crate::kafka::probe::Prober::new(&cluster, timeout(&args.cluster));
+            probe::report(&cluster, &probe::run_probes(&plan, &prober)?)
+        }
     };
     print(&report.text)?;
     match report.denied {

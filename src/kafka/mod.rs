@@ -10,6 +10,7 @@ pub mod embedded;
 pub mod groups;
 pub mod metadata;
 pub mod offsets;
+pub mod probe;
 pub mod reader;
 pub mod writer;
 
