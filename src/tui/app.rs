@@ -158,7 +158,13 @@ impl App {
             }
             Message::Topics { id, result } => self.inspector.on_topics(id, result),
             Message::Records { id, result } => self.inspector.on_records(id, result),
-            Message::Groups { id, result } => self.groups.on_groups(id, result, self.now_ms),
+            Message::Groups { id, result } => {
+                let changed = self.groups.on_groups(id, result, self.now_ms);
+                if changed && self.focus == PaneId::Acl {
+                    self.sync_acl_offer();
+                }
+                changed
+            }
             Message::Acls { id, result } => self.acl.on_acls(id, result),
             Message::Produced { result, .. } => {
                 match result {

@@ -37,6 +37,19 @@ impl App {
     /// When the ACL pane is shown: offer the plan's topics and the destination's groups,
     /// and read what is not there yet.
     pub(super) fn offer_acl_resources(&mut self) {
+        self.sync_acl_offer();
+        if matches!(self.groups.groups, Load::NotAsked) {
+            let request = self.groups.request(self.groups_query());
+            self.outbox.push(request);
+        }
+        if matches!(self.acl.acls, Load::NotAsked) {
+            let request = self.acl.load(&self.destination);
+            self.outbox.push(request);
+        }
+    }
+
+    /// The plan's topics and the destination's groups as the cockpit knows them now.
+    pub(super) fn sync_acl_offer(&mut self) {
         let topics: Vec<String> = self.status.topics.iter().map(|topic| topic.destination_topic.clone()).collect();
         let groups = match &self.groups.groups {
             Load::Ready(GroupsSnapshot { groups, .. }) => {
@@ -47,14 +60,6 @@ impl App {
         self.acl.offer(&self.plan_name.clone(), topics, groups);
         if self.destination.bootstrap().contains("confluent.cloud") && self.acl.principal.is_empty() {
             self.acl.fix = crate::acl::fix::FixFormat::Confluent;
-        }
-        if matches!(self.groups.groups, Load::NotAsked) {
-            let request = self.groups.request(self.groups_query());
-            self.outbox.push(request);
-        }
-        if matches!(self.acl.acls, Load::NotAsked) {
-            let request = self.acl.load(&self.destination);
-            self.outbox.push(request);
         }
     }
 
@@ -115,9 +120,22 @@ impl App {
 
     fn run_cheatsheet_entry(&mut self) {
         let context = self.cheatsheet.context(&self.cheatsheet_selection());
-        let (Some(entry), Some(Ok(filled))) = (self.cheatsheet.selected_entry(), self.cheatsheet.filled(&context))
-        else {
+        let Some(entry) = self.cheatsheet.selected_entry() else {
             return self.warn(BannerKind::Warning, "nothing to run".to_owned());
+        };
+        let filled = match crate::cheatsheet::render(&entry.template, &context) {
+            Ok(filled) if filled.missing.is_empty() => filled.text,
+            Ok(filled) => {
+                let missing: Vec<String> = filled.missing.iter().map(|name| format!("<{name}>")).collect();
+                return self.warn(
+                    BannerKind::Warning,
+                    format!(
+                        "{} not known yet: open a topic in the Inspector or select one on the Lag pane",
+                        missing.join(" ")
+                    ),
+                );
+            }
+            Err(err) => return self.warn(BannerKind::Warning, err.to_string()),
         };
         match in_kdeck(entry.tool, &filled) {
             Ok(InKdeck::Read { topic, partition, offsets }) => {

@@ -75,6 +75,12 @@ fn cheatsheet_copies_the_filled_command_without_secrets() {
 
 #[test]
 fn cheatsheet_enter_reads_in_the_inspector_and_refuses_writes() {
+    let mut app = app(false);
+    app.update(Action::Goto(PaneId::Cheatsheet, None));
+    app.cheatsheet.set_query("kcat-consume-last");
+    app.update(Action::Expand);
+    assert_eq!(app.focus, PaneId::Cheatsheet, "no topic selected yet");
+    assert!(app.banner.as_ref().is_some_and(|banner| banner.text.starts_with("<topic> not known yet")));
     let mut app = cheatsheet_app();
     app.cheatsheet.set_query("kcat-consume-last");
     app.update(Action::Expand);
@@ -119,7 +125,6 @@ fn acl_app() -> App {
             _ => panic!("unexpected request"),
         }
     }
-    app.update(Action::Goto(PaneId::Acl, None));
     app.update(Action::AclInput(AclInput::Topics(vec!["orders".into()])));
     app
 }
