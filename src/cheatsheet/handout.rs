@@ -72,6 +72,12 @@ pub fn render_text(entries: &[Entry], selected: &[usize], context: &Context) -> 
             }
         }
     }
+    if selected.iter().any(|&index| entries.get(index).is_some_and(|e| e.group == Group::Kdeck)) {
+        let _ = writeln!(text, "\n## kdeck cockpit keys");
+        for (keys, desc) in generated::key_rows() {
+            let _ = writeln!(text, "# {keys:<16} {desc}");
+        }
+    }
     text
 }
 
@@ -103,7 +109,9 @@ pub fn render_markdown(entries: &[Entry], selected: &[usize], context: &Context)
                 Ok(filled) => filled.text,
                 Err(err) => format!("# cannot fill {}: {err}", entry.id),
             };
-            let _ = writeln!(md, "**{}** ({})\n\n```sh\n{filled}\n```\n", entry.title, entry.tool.name());
+            let title = entry.title.replace('*', "\\*");
+            let tool = entry.tool.name().replace('*', "\\*");
+            let _ = writeln!(md, "**{title}** ({tool})\n\n```sh\n{filled}\n```\n");
         }
     }
     md.push_str("\n## kdeck cockpit keys\n\n| keys | what they do |\n|---|---|\n");

@@ -224,4 +224,8 @@ fn handouts_group_commands_and_list_the_variables_to_set() {
     assert!(markdown.contains("read -rs KAFKA_API_SECRET && export KAFKA_API_SECRET"));
     assert!(markdown.contains("| topic | `orders` |"));
     assert!(markdown.contains("## kdeck cockpit keys"));
+    assert!(markdown.contains("(kafka-\\*)"), "markdown escapes the tool's star");
+    assert!(!text.contains("cockpit keys"), "keys only come with kdeck's section");
+    let kdeck = search::search(&entries, "kdeck consume");
+    assert!(handout::render_text(&entries, &kdeck, &context).contains("## kdeck cockpit keys\n# q <C-c>"));
 }
