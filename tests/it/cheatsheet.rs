@@ -81,3 +81,43 @@ fn cheatsheet_usage_errors_are_one_line_exit_2() {
         assert!(run.stderr.contains(expected), "{full:?}: {}", run.stderr);
     }
 }
+
+/// The reference: Debian's kcat accepts every kcat command of the catalogue (its
+/// option letters and librdkafka property names; `-X dump` stops before connecting).
+#[test]
+fn debians_kcat_accepts_every_kcat_template() {
+    use kdeck::cheatsheet::kcat::{kcat_segment, shell_words};
+    use kdeck::cheatsheet::{catalogue, render, Context, Preset, Security, Tool};
+
+    let mut checked = 0;
+    for preset in [Preset::Plaintext, Preset::ConfluentCloud, Preset::MskTls, Preset::MskScram] {
+        let context = Context {
+            cluster: Some("cloud".into()),
+            bootstrap: Some("localhost:9".into()),
+            topic: Some("orders".into()),
+            partition: Some(1),
+            group: Some("orders-app".into()),
+            principal: Some("User:sa-1".into()),
+            cluster_id: Some("lkc-1".into()),
+            api_key: Some("KEY".into()),
+            security: Security::from_preset(preset),
+        };
+        for entry in catalogue().into_iter().filter(|entry| entry.tool == Tool::Kcat) {
+            let text = render(&entry.template, &context).unwrap().text;
+            let words = shell_words(&text).unwrap();
+            let mut args: Vec<&str> = kcat_segment(&words).unwrap().iter().map(String::as_str).collect();
+            args.extend(["-X", "dump"]);
+            let run = crate::support::kcat(&args, None);
+            assert_eq!(
+                run.code,
+                Some(0),
+                "{}: kcat {}: {}",
+                entry.id,
+                args.join(" "),
+                run.stderr.lines().last().unwrap_or("")
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 60, "{checked}");
+}
