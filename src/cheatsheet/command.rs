@@ -56,6 +56,7 @@ pub fn context(args: &CheatsheetArgs, config: impl FnOnce() -> Result<Config, Fa
     if let Some(preset) = preset {
         context.security = Security::from_preset(preset);
     }
+    context.api_key = context.api_key.or_else(|| context.security.api_key());
     Ok(context)
 }
 

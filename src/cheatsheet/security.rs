@@ -176,6 +176,14 @@ impl Security {
         Security { librdkafka, java, label }
     }
 
+    /// The SASL/PLAIN user when the profile shows it: on Confluent Cloud, the API key id
+    /// (not a secret; the secret is its partner). `None` when it is a `$VAR`.
+    pub fn api_key(&self) -> Option<String> {
+        let plain = self.librdkafka.iter().any(|(key, value)| key == "sasl.mechanisms" && value == "PLAIN");
+        let user = self.librdkafka.iter().find(|(key, _)| key == "sasl.username").map(|(_, value)| value);
+        user.filter(|value| plain && !value.starts_with('$')).cloned()
+    }
+
     pub fn is_plaintext(&self) -> bool {
         self.librdkafka.is_empty()
     }

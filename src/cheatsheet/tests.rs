@@ -178,6 +178,9 @@ fn a_plain_username_and_paths_show_as_they_are() {
     sasl.set("sasl.username", "APIKEY1");
     let security = Security::from_properties(&sasl);
     assert!(security.kcat_flags().contains("sasl.username=APIKEY1 -X sasl.password=$KAFKA_API_SECRET"));
+    assert_eq!(security.api_key().as_deref(), Some("APIKEY1"), "a plain PLAIN user is the API key id");
+    assert_eq!(Security::from_preset(Preset::ConfluentCloud).api_key(), None, "a $VAR is no key id");
+    assert_eq!(Security::from_preset(Preset::MskScram).api_key(), None);
     assert!(security.label.contains("Confluent Cloud"));
 }
 

@@ -61,6 +61,7 @@ fn markdown_handout_goes_to_a_file() {
         assert!(handout.contains(section), "{section}");
     }
     assert!(handout.contains("confluent kafka cluster describe lkc-9 -o json"));
+    assert!(handout.contains("confluent api-key use APIKEY9"), "the profile's API key id fills {{api_key}}");
 }
 
 #[test]

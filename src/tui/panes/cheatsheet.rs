@@ -92,6 +92,7 @@ impl CheatsheetPane {
 
     pub fn context(&self, selection: &Selection<'_>) -> Context {
         let cluster = self.cluster(selection);
+        let security = Security::from_cluster(cluster);
         Context {
             cluster: Some(cluster.name.clone()),
             bootstrap: Some(cluster.bootstrap().to_string()),
@@ -100,8 +101,8 @@ impl CheatsheetPane {
             group: selection.group.map(str::to_owned),
             principal: selection.principal.map(str::to_owned),
             cluster_id: None,
-            api_key: None,
-            security: Security::from_cluster(cluster),
+            api_key: security.api_key(),
+            security,
         }
     }
 
