@@ -142,12 +142,13 @@ impl Security {
         let mut librdkafka = Vec::new();
         for key in SECURITY_KEYS {
             let source_key = if key == "sasl.mechanisms" { mechanism_key } else { key };
+            // A referenced path or password elsewhere is named after its key: ssl.key.password -> $SSL_KEY_PASSWORD.
             let default_var = match key {
-                "sasl.username" => user_var,
-                "sasl.password" => password_var,
-                _ => "SSL_KEY_PASSWORD",
+                "sasl.username" => user_var.to_string(),
+                "sasl.password" => password_var.to_string(),
+                other => other.to_ascii_uppercase().replace('.', "_"),
             };
-            if let Some(value) = lookup(source_key).map(|shown| shown.placeholder_or_value(default_var)) {
+            if let Some(value) = lookup(source_key).map(|shown| shown.placeholder_or_value(&default_var)) {
                 let value = match key {
                     "security.protocol" | "sasl.mechanisms" => value.to_ascii_uppercase(),
                     _ => value,

@@ -172,6 +172,19 @@ fn a_plain_username_and_paths_show_as_they_are() {
     );
     assert!(security.label.contains("MSK TLS"));
     assert!(security.java_lines().contains("ssl.truststore.location=/etc/ca.pem"));
+    let raw = crate::config::ClusterProfile {
+        bootstrap: "b:9094".into(),
+        properties: [("security.protocol", "SSL"), ("ssl.ca.location", "${file:/etc/k.properties:ca}")]
+            .into_iter()
+            .map(|(key, value)| (key.to_string(), value.to_string()))
+            .collect(),
+        ..Default::default()
+    };
+    assert_eq!(
+        Security::from_profile(&raw).kcat_flags(),
+        " -X security.protocol=SSL -X ssl.ca.location=$SSL_CA_LOCATION",
+        "a referenced value is a placeholder named after its key"
+    );
     let mut sasl = crate::config::ClientProperties::new();
     sasl.set("security.protocol", "SASL_SSL");
     sasl.set("sasl.mechanisms", "PLAIN");
