@@ -13,6 +13,7 @@ mod faults;
 mod groups;
 mod kcat_compat;
 mod produce_compat;
+mod reference_panes;
 mod replicate;
 mod secrets;
 mod tansu;
