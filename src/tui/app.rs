@@ -156,7 +156,13 @@ impl App {
                 self.status = *status;
                 true
             }
-            Message::Topics { id, result } => self.inspector.on_topics(id, result),
+            Message::Topics { id, result } => {
+                let changed = self.inspector.on_topics(id, result);
+                if changed && self.focus == PaneId::Acl {
+                    self.sync_acl_offer();
+                }
+                changed
+            }
             Message::Records { id, result } => self.inspector.on_records(id, result),
             Message::Groups { id, result } => {
                 let changed = self.groups.on_groups(id, result, self.now_ms);

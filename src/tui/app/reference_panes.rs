@@ -8,7 +8,7 @@ use crate::tui::group_fetch::GroupsSnapshot;
 use crate::tui::panes::acl::AclInput;
 use crate::tui::panes::cheatsheet::{in_kdeck, InKdeck, Selection};
 use crate::tui::panes::groups::GroupLine;
-use crate::tui::panes::inspector::{Load, DEFAULT_OFFSETS};
+use crate::tui::panes::inspector::{Clusters, Load, DEFAULT_OFFSETS};
 use crate::tui::panes::PaneId;
 
 impl App {
@@ -38,6 +38,13 @@ impl App {
     /// and read what is not there yet.
     pub(super) fn offer_acl_resources(&mut self) {
         self.sync_acl_offer();
+        // Before the engine reports the plan's topics, the Inspector's topic list stands in.
+        if self.status.topics.is_empty() {
+            let clusters = Clusters { source: &self.source, destination: &self.destination };
+            if let Some(request) = self.inspector.on_shown(&clusters) {
+                self.outbox.push(request);
+            }
+        }
         if matches!(self.groups.groups, Load::NotAsked) {
             let request = self.groups.request(self.groups_query());
             self.outbox.push(request);
@@ -50,7 +57,11 @@ impl App {
 
     /// The plan's topics and the destination's groups as the cockpit knows them now.
     pub(super) fn sync_acl_offer(&mut self) {
-        let topics: Vec<String> = self.status.topics.iter().map(|topic| topic.destination_topic.clone()).collect();
+        let mut topics: Vec<String> = self.status.topics.iter().map(|topic| topic.destination_topic.clone()).collect();
+        if let (true, Load::Ready(listed)) = (topics.is_empty(), &self.inspector.topics) {
+            // Internal topics (`__consumer_offsets`, `_schemas`, kdeck's state) are no app's business.
+            topics = listed.iter().filter(|name| !name.starts_with('_')).cloned().collect();
+        }
         let groups = match &self.groups.groups {
             Load::Ready(GroupsSnapshot { groups, .. }) => {
                 groups.iter().filter(|group| group.destination.is_some()).map(|group| group.name.clone()).collect()

@@ -118,6 +118,10 @@ fn acl_app() -> App {
             Request::Groups { id, .. } => {
                 app.on_message(Message::Groups { id, result: Ok(groups()) });
             }
+            Request::Topics { id, .. } => {
+                let topics = vec!["__consumer_offsets".into(), "orders".into(), "payments".into()];
+                app.on_message(Message::Topics { id, result: Ok(topics) });
+            }
             Request::Acls { id, source: AclFetch::Live(cluster) } => {
                 assert_eq!(cluster.name, "ccloud", "live ACLs come from the destination");
                 app.on_message(Message::Acls { id, result: Ok(parse(REFERENCE_DAY_ACLS).unwrap()) });
@@ -125,6 +129,7 @@ fn acl_app() -> App {
             _ => panic!("unexpected request"),
         }
     }
+    assert_eq!(app.acl.topics, ["orders", "payments"], "the Inspector's topics stand in for the plan's");
     app.update(Action::AclInput(AclInput::Topics(vec!["orders".into()])));
     app
 }
