@@ -36,6 +36,7 @@ pub enum AclInput {
     /// `None`: live from the destination.
     Acls(Option<PathBuf>),
     Fix(String),
+    TransactionalId(String),
 }
 
 #[derive(Debug, Clone)]
@@ -46,6 +47,7 @@ pub struct AclPane {
     /// Set by `:topics`; otherwise the plan's topics are used.
     pub topics_chosen: bool,
     pub group: Option<String>,
+    pub transactional_id: Option<String>,
     /// The destination's groups, offered by Enter.
     pub offered_groups: Vec<String>,
     pub plan_name: String,
@@ -66,6 +68,7 @@ impl Default for AclPane {
             topics: Vec::new(),
             topics_chosen: false,
             group: None,
+            transactional_id: None,
             offered_groups: Vec::new(),
             plan_name: String::new(),
             file: None,
@@ -129,6 +132,7 @@ impl AclPane {
                 self.topics = topics;
             }
             AclInput::Fix(name) => self.fix = FixFormat::parse(&name).map_err(|err| format!(":fix {err}"))?,
+            AclInput::TransactionalId(id) => self.transactional_id = Some(id),
             AclInput::Acls(file) => {
                 self.file = file;
                 return Ok(Some(self.load(destination)));
@@ -153,10 +157,14 @@ impl AclPane {
         let inputs = ProfileInputs {
             topics: self.topics.clone(),
             group: self.group.clone(),
+            transactional_id: self.transactional_id.clone(),
             plan_name: Some(self.plan_name.clone()).filter(|name| !name.is_empty()),
             ..ProfileInputs::default()
         };
-        let requirements = requirements(self.profile, &inputs).map_err(|err| err.to_string())?;
+        // The profiles name the CLI's flags; here the same inputs are `:` commands.
+        let requirements = requirements(self.profile, &inputs).map_err(|err| {
+            err.to_string().replace("--topic", ":topics").replace(" --", " :").replace("(or --", "(or :")
+        })?;
         Ok(check(acls, &AuthorizerConfig::default(), &self.principal, "*", requirements))
     }
 
@@ -337,6 +345,15 @@ mod tests {
             .starts_with(":as unknown profile"));
         pane.apply(AclInput::Profile("producer".into()), &destination()).unwrap();
         assert_eq!(pane.profile, Profile::Producer);
+        pane.apply(AclInput::Principal("User:app".into()), &destination()).unwrap();
+        pane.acls = Load::Ready(Vec::new());
+        pane.apply(AclInput::Profile("transactional-producer".into()), &destination()).unwrap();
+        assert_eq!(pane.rows().err().unwrap(), "profile transactional-producer needs :transactional-id");
+        pane.apply(AclInput::TransactionalId("tx-1".into()), &destination()).unwrap();
+        assert!(pane.rows().unwrap().iter().any(|row| row.requirement.name == "tx-1"));
+        pane.apply(AclInput::Topics(Vec::new()), &destination()).unwrap();
+        pane.topics.clear();
+        assert_eq!(pane.rows().err().unwrap(), "profile transactional-producer needs at least one :topics");
         assert!(pane.apply(AclInput::Fix("x".into()), &destination()).is_err());
         let request = pane.apply(AclInput::Acls(Some("/tmp/acls.json".into())), &destination()).unwrap();
         assert!(matches!(request, Some(Request::Acls { source: AclFetch::File(_), .. })));
@@ -344,7 +361,7 @@ mod tests {
 }
 
 /// The ACL pane's `:` commands: `principal P`, `as PROFILE`, `group G`, `topics A,B`,
-/// `acls FILE|live`, `fix kafka-acls|confluent`.
+/// `acls FILE|live`, `fix kafka-acls|confluent`, `transactional-id ID`.
 pub fn parse_setting(command: &str, args: &[&str]) -> Result<Action, String> {
     let [value] = args else { return Err(format!(":{command} takes one value")) };
     let value = (*value).to_owned();
@@ -356,6 +373,7 @@ pub fn parse_setting(command: &str, args: &[&str]) -> Result<Action, String> {
         "acls" if value == "live" => AclInput::Acls(None),
         "acls" => AclInput::Acls(Some(PathBuf::from(value))),
         "fix" => AclInput::Fix(value),
+        "transactional-id" => AclInput::TransactionalId(value),
         other => return Err(format!("unknown command :{other}")),
     }))
 }
@@ -379,6 +397,7 @@ mod command_tests {
         assert_eq!(input("acls live"), Ok(AclInput::Acls(None)));
         assert_eq!(input("acls /x.json"), Ok(AclInput::Acls(Some("/x.json".into()))));
         assert_eq!(input("fix confluent"), Ok(AclInput::Fix("confluent".into())));
+        assert_eq!(input("transactional-id tx-1"), Ok(AclInput::TransactionalId("tx-1".into())));
         assert_eq!(input("principal"), Err(":principal takes one value".into()));
         assert_eq!(input("group a b"), Err(":group takes one value".into()));
     }
