@@ -47,6 +47,8 @@ pub enum Command {
     Acl(AclArgs),
     /// Work with a migration plan without running it
     Plan(PlanArgs),
+    /// kcat, confluent and kafka-* commands filled in for a cluster, topic and group (secrets as $VARS)
+    Cheatsheet(CheatsheetArgs),
 }
 
 #[derive(Args, Clone)]
@@ -247,6 +249,24 @@ pub enum AclCommand {
     Eval(AclEvalArgs),
     /// Check everything a kind of client needs; --fix prints the commands that add what is missing
     Check(Box<AclCheckArgs>),
+    /// Harmless calls with the app's own credentials: which are refused, on which resource
+    Probe(AclProbeArgs),
+}
+
+#[derive(Args)]
+pub struct AclProbeArgs {
+    /// The application's profile: its credentials are the ones probed
+    #[command(flatten)]
+    pub cluster: ClusterOpts,
+    /// What the app is: consumer, producer, ... (decides which calls are made)
+    #[arg(long = "as", value_name = "PROFILE")]
+    pub profile: String,
+    /// Topics the app reads or writes (repeatable)
+    #[arg(short = 't', long = "topic", value_name = "TOPIC", required = true)]
+    pub topics: Vec<String>,
+    /// The app's consumer group
+    #[arg(short = 'g', long, value_name = "GROUP")]
+    pub group: Option<String>,
 }
 
 /// The ACLs and the broker settings that decide.
@@ -343,6 +363,40 @@ pub struct AclCheckArgs {
     /// The cluster the fix commands name: a profile (its bootstrap, never its secrets) or host:port
     #[arg(long, value_name = "CLUSTER")]
     pub bootstrap: Option<String>,
+}
+
+#[derive(Args)]
+pub struct CheatsheetArgs {
+    /// Only commands matching these words (fuzzy: tool, group, title, command)
+    #[arg(value_name = "QUERY")]
+    pub query: Vec<String>,
+    /// A profile (its bootstrap and security settings, never its secrets) or host:port
+    #[arg(short = 'b', long = "brokers", value_name = "CLUSTER")]
+    pub cluster: Option<String>,
+    #[arg(short = 't', long = "topic", value_name = "TOPIC")]
+    pub topic: Option<String>,
+    #[arg(short = 'p', long = "partition", value_name = "PARTITION", value_parser = clap::value_parser!(i32).range(0..))]
+    pub partition: Option<i32>,
+    #[arg(short = 'g', long = "group", value_name = "GROUP")]
+    pub group: Option<String>,
+    /// Type:name, e.g. User:sa-123
+    #[arg(long, value_name = "PRINCIPAL")]
+    pub principal: Option<String>,
+    /// Confluent Cloud cluster id (lkc-...)
+    #[arg(long, value_name = "ID")]
+    pub cluster_id: Option<String>,
+    /// Confluent Cloud API key id (never its secret)
+    #[arg(long, value_name = "KEY")]
+    pub api_key: Option<String>,
+    /// Security flags for a bare broker list: plaintext, confluent-cloud, msk-tls, msk-scram
+    #[arg(long, value_name = "PRESET")]
+    pub security: Option<String>,
+    /// A Markdown handout for the client's team instead of plain commands
+    #[arg(long)]
+    pub markdown: bool,
+    /// Write to this file instead of stdout
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Args)]

@@ -1,6 +1,7 @@
 //! kdeck: a terminal cockpit for Kafka cluster migrations.
 
 pub mod acl;
+pub mod cheatsheet;
 pub mod cli;
 pub mod config;
 pub mod connect;

@@ -24,6 +24,14 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Cockpit(args) => run_cockpit(&context, args),
         Command::Acl(args) => run_acl(&context, args),
         Command::Plan(args) => run_plan(&context, args),
+        Command::Cheatsheet(args) => {
+            let text = crate::cheatsheet::command::run(&args, || context.config())?;
+            match &args.output {
+                Some(path) => std::fs::write(path, text)
+                    .map_err(|err| Failure::runtime(format!("cannot write {}: {err}", path.display()))),
+                None => print(&text),
+            }
+        }
     }
 }
 
@@ -225,6 +233,13 @@ fn run_acl(context: &Context, args: crate::cli::AclArgs) -> Outcome {
                 None => None,
             };
             command::check_profile(&args, bootstrap, || acls_of(&args.authorizer))?
+        }
+        crate::cli::AclCommand::Probe(args) => {
+            use crate::acl::probe;
+            let plan = probe::ProbePlan::from_args(&args)?;
+            let cluster = context.cluster(&args.cluster)?;
+            let prober = crate::kafka::probe::Prober::new(&cluster, timeout(&args.cluster));
+            probe::report(&cluster, &probe::run_probes(&plan, &prober)?)
         }
     };
     print(&report.text)?;

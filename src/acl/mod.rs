@@ -6,5 +6,6 @@ pub mod check;
 pub mod command;
 pub mod fix;
 pub mod model;
+pub mod probe;
 pub mod profiles;
 pub mod source;

@@ -11,6 +11,7 @@ mod flush;
 pub mod groups;
 pub mod metadata;
 pub mod offsets;
+pub mod probe;
 pub mod reader;
 pub mod writer;
 

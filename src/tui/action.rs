@@ -80,6 +80,9 @@ pub enum Action {
     /// The record the produce editor composed, on its way to the worker.
     #[serde(skip)]
     SendRecord(OutgoingText),
+    /// The ACL pane's `:principal`, `:as`, `:group`, `:topics`, `:acls`, `:fix`.
+    #[serde(skip)]
+    AclInput(super::panes::acl::AclInput),
 }
 
 /// A record typed in the produce editor.

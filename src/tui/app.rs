@@ -4,6 +4,7 @@
 //! `on_message`. The clock is state too (`now_ms`), so renders are repeatable.
 
 mod keys;
+mod reference_panes;
 
 use ratatui_textarea::TextArea;
 
@@ -14,6 +15,8 @@ use crate::engine::EngineHandle;
 
 use super::action::{Action, OutgoingText};
 use super::keymap::Keymap;
+use super::panes::acl::AclPane;
+use super::panes::cheatsheet::CheatsheetPane;
 use super::panes::engine::EnginePane;
 use super::panes::groups::{GroupsQuery, GroupsView};
 use super::panes::inspector::{ClusterSide, Clusters, InspectorPane};
@@ -92,6 +95,8 @@ pub struct App {
     pub groups: GroupsView,
     pub engine_pane: EnginePane,
     pub inspector: InspectorPane,
+    pub cheatsheet: CheatsheetPane,
+    pub acl: AclPane,
     /// Requests for the worker, drained by the event loop after each update.
     pub outbox: Vec<Request>,
     /// Text for the terminal's clipboard (OSC 52), written by the event loop.
@@ -124,6 +129,8 @@ impl App {
             groups: GroupsView::default(),
             engine_pane: EnginePane::default(),
             inspector: InspectorPane::default(),
+            cheatsheet: CheatsheetPane::default(),
+            acl: AclPane::default(),
             outbox: Vec::new(),
             clipboard: None,
             next_request_id: 0,
@@ -149,9 +156,22 @@ impl App {
                 self.status = *status;
                 true
             }
-            Message::Topics { id, result } => self.inspector.on_topics(id, result),
+            Message::Topics { id, result } => {
+                let changed = self.inspector.on_topics(id, result);
+                if changed && self.focus == PaneId::Acl {
+                    self.sync_acl_offer();
+                }
+                changed
+            }
             Message::Records { id, result } => self.inspector.on_records(id, result),
-            Message::Groups { id, result } => self.groups.on_groups(id, result, self.now_ms),
+            Message::Groups { id, result } => {
+                let changed = self.groups.on_groups(id, result, self.now_ms);
+                if changed && self.focus == PaneId::Acl {
+                    self.sync_acl_offer();
+                }
+                changed
+            }
+            Message::Acls { id, result } => self.acl.on_acls(id, result),
             Message::Produced { result, .. } => {
                 match result {
                     Ok(done) => {
@@ -175,6 +195,7 @@ impl App {
     pub(super) fn set_filter(&mut self, text: &str) {
         match self.focus {
             PaneId::Inspector => self.inspector.set_filter(text),
+            PaneId::Cheatsheet => self.cheatsheet.set_query(text),
             _ if self.groups.visible => self.groups.set_filter(text),
             _ => self.lag.set_filter(text),
         }
@@ -183,6 +204,7 @@ impl App {
     fn current_filter(&self) -> &str {
         match self.focus {
             PaneId::Inspector => &self.inspector.filter,
+            PaneId::Cheatsheet => &self.cheatsheet.query,
             _ if self.groups.visible => &self.groups.filter,
             _ => &self.lag.filter,
         }
@@ -212,6 +234,9 @@ impl App {
 
     fn show(&mut self, pane: PaneId) {
         self.focus = pane;
+        if pane == PaneId::Acl {
+            self.offer_acl_resources();
+        }
         if pane == PaneId::Inspector {
             let clusters = Clusters { source: &self.source, destination: &self.destination };
             if let Some(request) = self.inspector.on_shown(&clusters) {
@@ -284,7 +309,14 @@ impl App {
                 let request = self.groups.request(self.groups_query());
                 self.outbox.push(request);
             }
+            Action::Escape if matches!(self.focus, PaneId::Cheatsheet | PaneId::Acl) => {
+                return self.update_reference_pane(Action::Escape)
+            }
             Action::Escape if self.focus != PaneId::Inspector => self.lag.set_filter(""),
+            Action::CopyCommand if matches!(self.focus, PaneId::Cheatsheet | PaneId::Acl) => {
+                self.copy_from_reference_pane()
+            }
+            Action::AclInput(input) => self.on_acl_input(input),
             Action::CopyCommand => {
                 let clusters = Clusters { source: &self.source, destination: &self.destination };
                 match self.inspector.kcat_command(&clusters).filter(|_| self.focus == PaneId::Inspector) {
@@ -307,6 +339,7 @@ impl App {
             PaneId::Lag if self.groups.visible => self.groups.update(&action),
             PaneId::Lag => self.lag.update(&action),
             PaneId::Engine => self.engine_pane.update(&action, &self.status),
+            PaneId::Cheatsheet | PaneId::Acl => self.update_reference_pane(action),
             PaneId::Inspector => {
                 let clusters = Clusters { source: &self.source, destination: &self.destination };
                 let (changed, request) = self.inspector.update(&action, &clusters);

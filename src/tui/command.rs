@@ -55,6 +55,9 @@ pub fn parse_command(line: &str) -> Result<Action, String> {
             "rate" => Ok(Action::SortRate),
             other => Err(format!(":sort {other}: expected lag, name or rate")),
         },
+        "principal" | "as" | "profile" | "group" | "topics" | "acls" | "fix" | "transactional-id" => {
+            super::panes::acl::parse_setting(command, args)
+        }
         name => match Action::from_name(name) {
             Some(action) => no_args(action),
             None => Err(format!("unknown command :{name} (try :help)")),

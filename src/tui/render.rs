@@ -17,7 +17,7 @@ use super::action::Action;
 use super::app::{App, BannerKind, Mode};
 use super::lag_math::count_text;
 use super::panes::inspector::Clusters;
-use super::panes::{engine, groups, inspector, lag, placeholder, PaneId};
+use super::panes::{acl, cheatsheet, engine, groups, inspector, lag, placeholder, PaneId};
 
 pub fn render(frame: &mut Frame, app: &App) {
     let [top, tabs, body, bottom] =
@@ -38,6 +38,11 @@ pub fn render(frame: &mut Frame, app: &App) {
             let clusters = Clusters { source: &app.source, destination: &app.destination };
             inspector::render(frame, body, &app.inspector, &clusters, &app.theme);
         }
+        PaneId::Cheatsheet => {
+            let selection = app.cheatsheet_selection();
+            cheatsheet::render(frame, body, &app.cheatsheet, &selection, &app.theme);
+        }
+        PaneId::Acl => acl::render(frame, body, &app.acl, &app.destination, &app.theme),
         other => placeholder::render(frame, body, other),
     }
     bottom_line(frame, bottom, app);

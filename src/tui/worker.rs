@@ -41,6 +41,15 @@ pub enum Request {
     Produce { id: u64, cluster: ResolvedCluster, record: OutgoingText },
     /// Every consumer group on both sides, on the plan's topics (`topics`: source → destination name).
     Groups { id: u64, source: ResolvedCluster, destination: ResolvedCluster, topics: Vec<(String, String)> },
+    /// The ACL pane's ACLs: live (DescribeAcls) or from a file.
+    Acls { id: u64, source: AclFetch },
+}
+
+/// Where the ACL pane's ACLs come from.
+#[derive(Clone)]
+pub enum AclFetch {
+    Live(ResolvedCluster),
+    File(std::path::PathBuf),
 }
 
 impl Request {
@@ -50,6 +59,7 @@ impl Request {
             Request::Read { .. } => "read",
             Request::Produce { .. } => "produce",
             Request::Groups { .. } => "groups",
+            Request::Acls { .. } => "acls",
         }
     }
 }
@@ -73,6 +83,10 @@ pub enum Message {
     Groups {
         id: u64,
         result: Result<GroupsSnapshot, String>,
+    },
+    Acls {
+        id: u64,
+        result: Result<Vec<crate::acl::model::AclBinding>, String>,
     },
 }
 
@@ -154,6 +168,15 @@ fn run(request: Request, timeout: Duration) -> Message {
         }
         Request::Groups { id, source, destination, topics } => {
             Message::Groups { id, result: fetch_groups(&source, &destination, &topics, timeout).map_err(scrubbed) }
+        }
+        Request::Acls { id, source } => {
+            let result = match source {
+                AclFetch::Live(cluster) => crate::kafka::acls::describe_acls(&cluster, timeout).map_err(scrubbed),
+                AclFetch::File(path) => {
+                    crate::acl::source::load(&path).map_err(|err| scrubbed(Failure::usage(err.to_string())))
+                }
+            };
+            Message::Acls { id, result }
         }
     }
 }
@@ -270,7 +293,8 @@ mod tests {
             Request::Topics { id, .. }
             | Request::Read { id, .. }
             | Request::Produce { id, .. }
-            | Request::Groups { id, .. } => *id,
+            | Request::Groups { id, .. }
+            | Request::Acls { id, .. } => *id,
         }
     }
 

@@ -318,3 +318,98 @@ fn a_deny_is_named_and_its_removal_printed() {
         "{out}"
     );
 }
+
+/// `acl probe` against the mock cluster: with nothing injected every call the mock
+/// serves is ALLOWED; injected TOPIC_AUTHORIZATION_FAILED and GROUP_AUTHORIZATION_FAILED
+/// come back as DENIED rows naming the operation and resource, and exit 1.
+mod probe {
+    use rdkafka::types::{RDKafkaApiKey, RDKafkaRespErr};
+
+    use crate::support::{Kdeck, MockKafka};
+
+    fn probe(kafka: &MockKafka) -> crate::support::Run {
+        let args = [
+            "acl",
+            "probe",
+            "-b",
+            kafka.bootstrap(),
+            "-m",
+            "3",
+            "--as",
+            "consumer",
+            "--topic",
+            "orders",
+            "--group",
+            "orders-app",
+        ];
+        Kdeck::new().run(&args, None)
+    }
+
+    fn line<'a>(text: &'a str, call: &str) -> &'a str {
+        text.lines()
+            .find(|line| line.split_whitespace().nth(1) == Some(call))
+            .unwrap_or_else(|| panic!("{call} in {text}"))
+    }
+
+    #[test]
+    fn probe_allows_what_the_mock_serves() {
+        let kafka = MockKafka::new(1);
+        kafka.create_topic("orders", 2);
+        let run = probe(&kafka);
+        let text = run.stdout_text();
+        assert_eq!(run.code, Some(0), "{text} {}", run.stderr);
+        assert!(line(&text, "Metadata").starts_with("ALLOWED  Metadata         DESCRIBE TOPIC orders"), "{text}");
+        assert!(line(&text, "Metadata").ends_with("2 partitions"), "{text}");
+        assert!(
+            line(&text, "OffsetFetch").starts_with("ALLOWED  OffsetFetch      DESCRIBE GROUP orders-app"),
+            "{text}"
+        );
+        // The mock has no DescribeConfigs: reported, but not as an ACL verdict.
+        assert!(
+            line(&text, "DescribeConfigs").starts_with("FAILED   DescribeConfigs  DESCRIBE_CONFIGS TOPIC orders"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn probe_reports_an_injected_topic_authorization_failure() {
+        let kafka = MockKafka::new(1);
+        kafka.create_topic("orders", 2);
+        // The mock's Metadata handler takes per-topic errors rather than request errors.
+        kafka.cluster().topic_error("orders", RDKafkaRespErr::RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED).unwrap();
+        let run = probe(&kafka);
+        let text = run.stdout_text();
+        assert_eq!(run.code, Some(1), "{text} {}", run.stderr);
+        let metadata = line(&text, "Metadata");
+        assert!(metadata.starts_with("DENIED   Metadata         DESCRIBE TOPIC orders"), "{text}");
+        assert!(metadata.ends_with("TOPIC_AUTHORIZATION_FAILED"), "{text}");
+        assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+        assert!(run.stderr.contains("DESCRIBE TOPIC orders"), "{}", run.stderr);
+    }
+
+    #[test]
+    fn probe_reports_an_injected_group_authorization_failure() {
+        let kafka = MockKafka::new(1);
+        kafka.create_topic("orders", 2);
+        let errors = [RDKafkaRespErr::RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED; 64];
+        kafka.cluster().request_errors(RDKafkaApiKey::OffsetFetch, &errors);
+        let run = probe(&kafka);
+        let text = run.stdout_text();
+        assert_eq!(run.code, Some(1), "{text} {}", run.stderr);
+        assert!(line(&text, "Metadata").starts_with("ALLOWED"), "{text}");
+        let fetch = line(&text, "OffsetFetch");
+        assert!(fetch.starts_with("DENIED   OffsetFetch      DESCRIBE GROUP orders-app"), "{text}");
+        assert!(fetch.ends_with("GROUP_AUTHORIZATION_FAILED"), "{text}");
+        assert!(run.stderr.contains("refused 1 of 3 probes: DESCRIBE GROUP orders-app"), "{}", run.stderr);
+    }
+
+    #[test]
+    fn probe_usage_errors_exit_2() {
+        let kdeck = Kdeck::new();
+        let run = kdeck.run(&["acl", "probe", "-b", "localhost:1", "--as", "consumer", "--topic", "t"], None);
+        assert_eq!(run.code, Some(2), "{}", run.stderr);
+        assert!(run.stderr.contains("--as consumer needs --group"), "{}", run.stderr);
+        let run = kdeck.run(&["acl", "probe", "-b", "localhost:1", "--as", "nope", "--topic", "t"], None);
+        assert_eq!(run.code, Some(2), "{}", run.stderr);
+    }
+}

@@ -5,6 +5,7 @@ mod support;
 
 mod acl;
 mod bad_input;
+mod cheatsheet;
 mod demo;
 mod engine;
 mod export;
@@ -12,6 +13,7 @@ mod faults;
 mod groups;
 mod kcat_compat;
 mod produce_compat;
+mod reference_panes;
 mod replicate;
 mod secrets;
 mod tansu;

@@ -2,12 +2,17 @@
 //! that takes an [`Action`](super::action::Action) and a `render` that reads
 //! state and draws, nothing else.
 
+pub mod acl;
+pub mod cheatsheet;
 pub mod engine;
 pub mod groups;
 pub mod inspector;
 pub mod lag;
 pub mod placeholder;
 pub mod record_text;
+
+#[cfg(test)]
+mod reference_snapshots;
 
 use super::action::Action;
 

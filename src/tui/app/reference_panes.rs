@@ -1,0 +1,179 @@
+//! The App's side of the Cheatsheet and ACL panes: what they are told about the
+//! rest of the cockpit (cluster, topic, group, the plan's topics), copying their
+//! text to the clipboard, and running a cheatsheet command inside kdeck.
+
+use super::{App, BannerKind};
+use crate::tui::action::Action;
+use crate::tui::group_fetch::GroupsSnapshot;
+use crate::tui::panes::acl::AclInput;
+use crate::tui::panes::cheatsheet::{in_kdeck, InKdeck, Selection};
+use crate::tui::panes::groups::GroupLine;
+use crate::tui::panes::inspector::{Clusters, Load, DEFAULT_OFFSETS};
+use crate::tui::panes::PaneId;
+
+impl App {
+    /// The group selected in the Lag pane's groups view, if any.
+    fn selected_group(&self) -> Option<&str> {
+        let Load::Ready(snapshot) = &self.groups.groups else { return None };
+        let index = match self.groups.lines().get(self.groups.selected)? {
+            GroupLine::Group(index) | GroupLine::Partition(index, _) => *index,
+        };
+        snapshot.groups.get(index).map(|group| group.name.as_str())
+    }
+
+    /// What the cheatsheet fills its commands with: the Inspector's topic, else the
+    /// Lag pane's; the selected group, else the ACL pane's.
+    pub(crate) fn cheatsheet_selection(&self) -> Selection<'_> {
+        Selection {
+            source: &self.source,
+            destination: &self.destination,
+            topic: self.inspector.topic.as_deref().or_else(|| self.lag.selected_topic()),
+            partition: self.inspector.partition,
+            group: self.selected_group().or(self.acl.group.as_deref()),
+            principal: Some(self.acl.principal.as_str()).filter(|p| !p.is_empty()),
+        }
+    }
+
+    /// When the ACL pane is shown: offer the plan's topics and the destination's groups,
+    /// and read what is not there yet.
+    pub(super) fn offer_acl_resources(&mut self) {
+        self.sync_acl_offer();
+        // Before the engine reports the plan's topics, the Inspector's topic list stands in.
+        if self.status.topics.is_empty() {
+            let clusters = Clusters { source: &self.source, destination: &self.destination };
+            if let Some(request) = self.inspector.on_shown(&clusters) {
+                self.outbox.push(request);
+            }
+        }
+        if matches!(self.groups.groups, Load::NotAsked) {
+            let request = self.groups.request(self.groups_query());
+            self.outbox.push(request);
+        }
+        if matches!(self.acl.acls, Load::NotAsked) {
+            let request = self.acl.load(&self.destination);
+            self.outbox.push(request);
+        }
+    }
+
+    /// The plan's topics and the destination's groups as the cockpit knows them now.
+    pub(super) fn sync_acl_offer(&mut self) {
+        let mut topics: Vec<String> = self.status.topics.iter().map(|topic| topic.destination_topic.clone()).collect();
+        if let (true, Load::Ready(listed)) = (topics.is_empty(), &self.inspector.topics) {
+            // Internal topics (`__consumer_offsets`, `_schemas`, kdeck's state) are no app's business.
+            topics = listed.iter().filter(|name| !name.starts_with('_')).cloned().collect();
+        }
+        let groups = match &self.groups.groups {
+            Load::Ready(GroupsSnapshot { groups, .. }) => {
+                groups.iter().filter(|group| group.destination.is_some()).map(|group| group.name.clone()).collect()
+            }
+            _ => Vec::new(),
+        };
+        self.acl.offer(&self.plan_name.clone(), topics, groups);
+        if self.destination.bootstrap().contains("confluent.cloud") && self.acl.principal.is_empty() {
+            self.acl.fix = crate::acl::fix::FixFormat::Confluent;
+        }
+    }
+
+    pub(super) fn on_acl_input(&mut self, input: AclInput) {
+        self.focus = PaneId::Acl;
+        match self.acl.apply(input, &self.destination) {
+            Ok(request) => self.outbox.extend(request),
+            Err(reason) => self.warn(BannerKind::Warning, reason),
+        }
+    }
+
+    pub(super) fn update_reference_pane(&mut self, action: Action) -> bool {
+        match (self.focus, action) {
+            (PaneId::Cheatsheet, Action::Expand) => {
+                self.run_cheatsheet_entry();
+                true
+            }
+            (PaneId::Cheatsheet, action) => self.cheatsheet.update(&action),
+            (_, action) => {
+                let (changed, request) = self.acl.update(&action, &self.destination);
+                self.outbox.extend(request);
+                changed
+            }
+        }
+    }
+
+    /// `y` on the Cheatsheet (the filled command) or the ACL pane (the fix commands).
+    pub(super) fn copy_from_reference_pane(&mut self) {
+        let text = match self.focus {
+            PaneId::Cheatsheet => {
+                let context = self.cheatsheet.context(&self.cheatsheet_selection());
+                match self.cheatsheet.filled(&context) {
+                    Some(Ok(text)) => Ok(text),
+                    Some(Err(err)) => Err(err),
+                    None => Err("nothing matches the search".to_owned()),
+                }
+            }
+            _ => {
+                let lines = self.acl.fix_lines(self.destination.bootstrap());
+                if lines.is_empty() {
+                    Err("nothing to fix: every requirement is allowed (or the grid is not ready)".to_owned())
+                } else {
+                    Ok(lines.join("\n"))
+                }
+            }
+        };
+        match text {
+            Ok(text) => {
+                let first = text.lines().next().unwrap_or_default().to_owned();
+                let more = text.lines().count().saturating_sub(1);
+                let suffix = if more > 0 { format!(" (+{more} lines)") } else { String::new() };
+                self.warn(BannerKind::Info, format!("copied: {first}{suffix}"));
+                self.clipboard = Some(text);
+            }
+            Err(reason) => self.warn(BannerKind::Warning, reason),
+        }
+    }
+
+    fn run_cheatsheet_entry(&mut self) {
+        let context = self.cheatsheet.context(&self.cheatsheet_selection());
+        let Some(entry) = self.cheatsheet.selected_entry() else {
+            return self.warn(BannerKind::Warning, "nothing to run".to_owned());
+        };
+        let filled = match crate::cheatsheet::render(&entry.template, &context) {
+            Ok(filled) if filled.missing.is_empty() => filled.text,
+            Ok(filled) => {
+                let missing: Vec<String> = filled.missing.iter().map(|name| format!("<{name}>")).collect();
+                return self.warn(
+                    BannerKind::Warning,
+                    format!(
+                        "{} not known yet: open a topic in the Inspector or select one on the Lag pane",
+                        missing.join(" ")
+                    ),
+                );
+            }
+            Err(err) => return self.warn(BannerKind::Warning, err.to_string()),
+        };
+        match in_kdeck(entry.tool, &filled) {
+            Ok(InKdeck::Read { topic, partition, offsets }) => {
+                if self.inspector.side != self.cheatsheet.side {
+                    self.inspector.side = self.cheatsheet.side;
+                    self.inspector.topics = Load::NotAsked;
+                }
+                self.inspector.partition = partition;
+                self.inspector.offsets =
+                    if offsets.is_empty() { DEFAULT_OFFSETS.to_owned() } else { offsets.join(" ") };
+                self.update(Action::Goto(PaneId::Inspector, Some(topic)));
+            }
+            Ok(InKdeck::Topics) => {
+                if self.inspector.side != self.cheatsheet.side {
+                    self.inspector.side = self.cheatsheet.side;
+                    self.inspector.topics = Load::NotAsked;
+                }
+                self.update(Action::Goto(PaneId::Inspector, None));
+            }
+            Ok(InKdeck::Watermarks) => {
+                self.update(Action::Goto(PaneId::Lag, None));
+                self.warn(
+                    BannerKind::Info,
+                    "the Lag pane shows each partition's watermarks (Enter opens a topic)".into(),
+                );
+            }
+            Err(reason) => self.warn(BannerKind::Warning, reason),
+        }
+    }
+}
