@@ -79,6 +79,15 @@ pub struct ReplicateArgs {
     /// Exit 0 once every partition's lag is zero (for scripts and tests)
     #[arg(long)]
     pub exit_when_caught_up: bool,
+    /// Serve a Kafka Connect-compatible REST API at ADDR (loopback unless --rest-allow-remote)
+    #[arg(long, value_name = "ADDR")]
+    pub rest: Option<String>,
+    /// Allow --rest on a non-loopback address; needs --rest-user and KDECK_REST_PASSWORD
+    #[arg(long, requires = "rest")]
+    pub rest_allow_remote: bool,
+    /// Basic-auth user for --rest; the password comes from the KDECK_REST_PASSWORD environment variable
+    #[arg(long, value_name = "USER", requires = "rest")]
+    pub rest_user: Option<String>,
     /// Request timeout in seconds
     #[arg(short = 'm', value_name = "SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub timeout_secs: u64,
