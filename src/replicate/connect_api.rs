@@ -356,12 +356,14 @@ impl View<'_> {
                 },
                 _ => match current.get(key) {
                     Some(now) if *now == text => {}
-                    Some(now) => return answer(error(
-                        400,
-                        format!(
+                    Some(now) => {
+                        return answer(error(
+                            400,
+                            format!(
                             "config {key} is {now:?} and cannot change on a running kdeck engine; only tasks.max can"
                         ),
-                    )),
+                        ))
+                    }
                     None => {
                         return answer(error(
                             400,
