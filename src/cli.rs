@@ -47,6 +47,8 @@ pub enum Command {
     Acl(AclArgs),
     /// Work with a migration plan without running it
     Plan(PlanArgs),
+    /// Manage Kafka Connect clusters, and kdeck engines serving --rest, like kcctl
+    Connect(crate::connect::command::ConnectArgs),
 }
 
 #[derive(Args, Clone)]

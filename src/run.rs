@@ -24,6 +24,7 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Cockpit(args) => run_cockpit(&context, args),
         Command::Acl(args) => run_acl(&context, args),
         Command::Plan(args) => run_plan(&context, args),
+        Command::Connect(args) => crate::connect::command::run(&context.connect_config()?, args),
     }
 }
 
@@ -68,6 +69,14 @@ struct Context {
 }
 
 impl Context {
+    /// The config, or an empty one when `kdeck connect --url` needs none and none exists.
+    fn connect_config(&self) -> Result<Config, Failure> {
+        match config::load(self.config_path.as_deref()) {
+            Err(config::ConfigError::ConfigFileMissing { .. }) if self.config_path.is_none() => Ok(Config::default()),
+            other => Ok(other?),
+        }
+    }
+
     pub(crate) fn config(&self) -> Result<Config, Failure> {
         Ok(config::load(self.config_path.as_deref())?)
     }

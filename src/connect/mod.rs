@@ -9,3 +9,5 @@ pub mod model;
 pub(crate) mod canned;
 #[cfg(test)]
 mod client_tests;
+pub mod command;
+pub mod render;

@@ -166,11 +166,56 @@ fn connect_client_manages_a_kdeck_engine() {
     client.resume("msk-to-cc").unwrap();
     engine.wait("running after resume from STOPPED", all_running(4));
 
+    // The same engine through `kdeck connect --url`, as an operator would.
+    let kdeck = Kdeck::new();
+    let got = kdeck.run(&["connect", "--url", &engine.url, "get"], None);
+    assert_eq!(got.code, Some(0), "{}", got.stderr);
+    let table = got.stdout_text();
+    assert!(table.starts_with("NAME       TYPE    STATE    TASKS  FAILED  TASKS.MAX  WORKER\nmsk-to-cc  source  RUNNING  4/4    0       4"), "{table}");
+    let described = kdeck.run(&["connect", "--url", &engine.url, "describe", "msk-to-cc"], None);
+    assert!(described.stdout_text().contains("connector.class = kdeck.Replicator"), "{}", described.stderr);
+    let missing = kdeck.run(&["connect", "--url", &engine.url, "pause", "nope"], None);
+    assert_eq!(missing.code, Some(1));
+    assert_eq!(
+        missing.stderr.trim_end(),
+        format!("kdeck: Connect \"{0}\": PUT /connectors/nope/pause: 404 Connector nope not found", engine.url)
+    );
+
     let missing = client.status("nope").unwrap_err();
     assert_eq!(missing.kind, ErrorKind::Status(404));
     assert_eq!(missing.message, "Connect \"engine\": GET /connectors/nope/status: 404 Connector nope not found");
     let refused = client.put_config("msk-to-cc", &[("kdeck.source".to_string(), "x".to_string())].into()).unwrap_err();
     assert_eq!(refused.kind, ErrorKind::Status(400));
+}
+
+#[test]
+fn connect_command_bad_input_is_one_line() {
+    let kdeck = Kdeck::new();
+    let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", free.local_addr().unwrap());
+    drop(free);
+    let refused = kdeck.run(&["connect", "--url", &url, "get"], None);
+    assert_eq!(refused.code, Some(1));
+    assert!(
+        refused.stderr.starts_with(&format!("kdeck: Connect \"{url}\": GET /connectors?expand=status&expand=info: cannot connect to {url}/ (Connection refused")),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(refused.stderr.lines().count(), 1);
+    let config = kdeck.home.path().join("config.toml");
+    std::fs::write(&config, "[connect.prod]\nurl = \"http://127.0.0.1:1\"\n").unwrap();
+    let unknown = kdeck.run(&["--config", config.to_str().unwrap(), "connect", "-c", "qa", "get"], None);
+    assert_eq!(unknown.code, Some(2));
+    assert!(
+        unknown.stderr.starts_with("kdeck: unknown Connect cluster \"qa\": expected a [connect.qa] section"),
+        "{}",
+        unknown.stderr
+    );
+    let bad_url = kdeck.run(&["connect", "--url", "connect:8083", "get"], None);
+    assert_eq!(
+        (bad_url.code, bad_url.stderr.trim_end()),
+        (Some(2), "kdeck: --url \"connect:8083\": expected http(s)://host:port")
+    );
 }
 
 #[test]
