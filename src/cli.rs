@@ -379,6 +379,12 @@ pub struct PlanExportArgs {
     /// tasks.max (default: the plan's engine.lanes)
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub tasks: Option<u16>,
+    /// Also PUT the connector config to this Connect cluster ([connect.NAME])
+    #[arg(long, value_name = "CONNECT_NAME")]
+    pub apply: Option<String>,
+    /// The connector's name on the Connect cluster (default: the plan's name)
+    #[arg(long, value_name = "N", requires = "apply")]
+    pub name: Option<String>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]

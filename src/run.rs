@@ -282,5 +282,9 @@ fn run_plan(context: &Context, args: crate::cli::PlanArgs) -> Outcome {
         eprintln!("kdeck: note: {caveat}");
     }
     let text = serde_json::to_string_pretty(&connector).map_err(|err| Failure::runtime(err.to_string()))?;
-    print(&format!("{text}\n"))
+    print(&format!("{text}\n"))?;
+    match &args.apply {
+        Some(target) => crate::connect::apply::apply(&config, target, args.name.as_deref(), &connector),
+        None => Ok(()),
+    }
 }

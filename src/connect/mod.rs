@@ -5,6 +5,7 @@ pub mod clusters;
 pub mod export;
 pub mod model;
 
+pub mod apply;
 #[cfg(test)]
 pub(crate) mod canned;
 #[cfg(test)]
