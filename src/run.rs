@@ -59,6 +59,7 @@ fn run_cockpit(context: &Context, args: CockpitArgs) -> Outcome {
         read_only: args.read_only,
         theme: crate::tui::theme::Theme::from_name(&args.theme).unwrap_or_default(),
         timeout: Duration::from_secs(10),
+        connect: crate::connect::clusters::resolve_all(&config),
     };
     crate::tui::run(setup, &signals::stop_flag())
 }

@@ -52,6 +52,20 @@ pub fn connect_names(config: &Config) -> Vec<String> {
     }
 }
 
+/// Every `[connect.NAME]` that resolves, and a one-line problem for each that does not
+/// (the cockpit shows them rather than refusing to open).
+pub fn resolve_all(config: &Config) -> (Vec<ConnectCluster>, Vec<String>) {
+    let mut clusters = Vec::new();
+    let mut problems = Vec::new();
+    for name in connect_names(config) {
+        match resolve_connect(config, &name) {
+            Ok(cluster) => clusters.push(cluster),
+            Err(failure) => problems.push(failure.to_string()),
+        }
+    }
+    (clusters, problems)
+}
+
 /// Resolves `[connect.NAME]`, secrets included.
 pub fn resolve_connect(config: &Config, name: &str) -> Result<ConnectCluster, Failure> {
     resolve_connect_with(config, name, &|variable| std::env::var(variable))

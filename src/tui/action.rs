@@ -63,6 +63,12 @@ pub enum Action {
     Produce,
     /// Inspector: opens the command line at `:partition `, to read one partition or all.
     PickPartition,
+    /// Connect: restart the selected connector and all its tasks.
+    RestartConnector,
+    /// Connect: restart the selected connector's failed tasks only.
+    RestartFailed,
+    /// Connect: show the selected connector's offsets.
+    ConnectOffsets,
 
     #[serde(skip)]
     Rescale(usize),
@@ -80,6 +86,12 @@ pub enum Action {
     /// The record the produce editor composed, on its way to the worker.
     #[serde(skip)]
     SendRecord(OutgoingText),
+    /// `:tasks N` on the Connect pane.
+    #[serde(skip)]
+    ConnectTasks(u32),
+    /// A Connect request the Connect pane built from a key.
+    #[serde(skip)]
+    Connect(crate::tui::connect_fetch::ConnectOp),
 }
 
 /// A record typed in the produce editor.
@@ -131,6 +143,9 @@ impl Action {
         Action::CopyCommand,
         Action::Produce,
         Action::PickPartition,
+        Action::RestartConnector,
+        Action::RestartFailed,
+        Action::ConnectOffsets,
     ];
 
     /// The keymap name of a bindable action; `None` for internal ones.
@@ -162,7 +177,7 @@ impl Action {
                 | Action::ResumeNamed(_)
                 | Action::Produce
                 | Action::SendRecord(_)
-        )
+        ) || matches!(self, Action::Connect(op) if op.is_mutation())
     }
 
     pub fn goto_pane(&self) -> Option<PaneId> {

@@ -7,6 +7,7 @@
 pub mod action;
 pub mod app;
 pub mod command;
+pub mod connect_fetch;
 pub mod group_fetch;
 pub mod keymap;
 pub mod lag_math;
@@ -56,6 +57,8 @@ pub struct CockpitSetup {
     pub read_only: bool,
     pub theme: theme::Theme,
     pub timeout: Duration,
+    /// The config's `[connect.NAME]` clusters for the Connect pane, and the ones that did not resolve.
+    pub connect: (Vec<crate::connect::clusters::ConnectCluster>, Vec<String>),
 }
 
 pub fn now_ms() -> i64 {
@@ -89,7 +92,7 @@ impl Cockpit {
         let engine = setup
             .plan
             .map(|plan| EngineHandle::spawn(plan, setup.source.clone(), setup.destination.clone(), setup.timeout));
-        let app = App::new(AppSetup {
+        let mut app = App::new(AppSetup {
             source: setup.source,
             destination: setup.destination,
             plan_name,
@@ -100,6 +103,8 @@ impl Cockpit {
             engine,
             now_ms: now_ms(),
         });
+        let (connect_clusters, connect_problems) = setup.connect;
+        app.connect = panes::connect::ConnectPane::new(connect_clusters, connect_problems);
         Cockpit::new(app, setup.timeout)
     }
 

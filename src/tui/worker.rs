@@ -41,6 +41,8 @@ pub enum Request {
     Produce { id: u64, cluster: ResolvedCluster, record: OutgoingText },
     /// Every consumer group on both sides, on the plan's topics (`topics`: source → destination name).
     Groups { id: u64, source: ResolvedCluster, destination: ResolvedCluster, topics: Vec<(String, String)> },
+    /// One Connect pane request against one Connect cluster.
+    Connect { id: u64, cluster: crate::connect::clusters::ConnectCluster, op: crate::tui::connect_fetch::ConnectOp },
 }
 
 impl Request {
@@ -50,6 +52,8 @@ impl Request {
             Request::Read { .. } => "read",
             Request::Produce { .. } => "produce",
             Request::Groups { .. } => "groups",
+            Request::Connect { op: crate::tui::connect_fetch::ConnectOp::Refresh, .. } => "connect",
+            Request::Connect { .. } => "connect-op",
         }
     }
 }
@@ -73,6 +77,10 @@ pub enum Message {
     Groups {
         id: u64,
         result: Result<GroupsSnapshot, String>,
+    },
+    Connect {
+        id: u64,
+        result: Result<crate::tui::connect_fetch::ConnectReply, String>,
     },
 }
 
@@ -154,6 +162,9 @@ fn run(request: Request, timeout: Duration) -> Message {
         }
         Request::Groups { id, source, destination, topics } => {
             Message::Groups { id, result: fetch_groups(&source, &destination, &topics, timeout).map_err(scrubbed) }
+        }
+        Request::Connect { id, cluster, op } => {
+            Message::Connect { id, result: crate::tui::connect_fetch::run(&cluster, &op, timeout) }
         }
     }
 }
@@ -270,7 +281,8 @@ mod tests {
             Request::Topics { id, .. }
             | Request::Read { id, .. }
             | Request::Produce { id, .. }
-            | Request::Groups { id, .. } => *id,
+            | Request::Groups { id, .. }
+            | Request::Connect { id, .. } => *id,
         }
     }
 

@@ -2,6 +2,10 @@
 //! that takes an [`Action`](super::action::Action) and a `render` that reads
 //! state and draws, nothing else.
 
+pub mod connect;
+#[cfg(test)]
+mod connect_snapshots;
+pub mod connect_view;
 pub mod engine;
 pub mod groups;
 pub mod inspector;
