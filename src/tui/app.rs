@@ -439,7 +439,7 @@ impl App {
         }
         if let Action::Connect(op) = action {
             let message = format!("{}…", op.describe());
-            self.outbox.extend(self.connect.request(op));
+            self.outbox.extend(self.connect.request(op, self.now_ms));
             self.warn(BannerKind::Info, message);
             return;
         }

@@ -19,6 +19,8 @@ pub const POLL_MS: i64 = 3_000;
 pub const FOLLOW_POLL_MS: i64 = 500;
 /// Connect's own ceiling is higher; a cockpit key press should not ask for more.
 pub const MAX_TASKS: u32 = 1_000;
+/// A refresh unanswered for this long is given up on (the worker's slot may have dropped it).
+pub const STALE_MS: i64 = 30_000;
 
 /// A rescale being followed until every task of the new count is RUNNING.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,7 +82,10 @@ pub struct ConnectPane {
     pub offsets: Option<(String, Offsets)>,
     pub next_poll_ms: i64,
     pub next_id: u64,
-    pub waiting: Option<u64>,
+    /// The refresh in flight and when it left.
+    pub waiting: Option<(u64, i64)>,
+    /// Answers to requests before this id were for another cluster.
+    pub first_id: u64,
 }
 
 impl ConnectPane {
@@ -105,23 +110,24 @@ impl ConnectPane {
     }
 
     /// Builds a worker request for `op` on the current cluster.
-    pub fn request(&mut self, op: ConnectOp) -> Option<Request> {
+    pub fn request(&mut self, op: ConnectOp, now_ms: i64) -> Option<Request> {
         let cluster = self.cluster()?.clone();
         self.next_id += 1;
         if op == ConnectOp::Refresh {
-            self.waiting = Some(self.next_id);
+            self.waiting = Some((self.next_id, now_ms));
         }
         Some(Request::Connect { id: self.next_id, cluster, op })
     }
 
     /// A refresh when one is due (the app calls this on each clock tick while the pane is shown).
     pub fn poll(&mut self, now_ms: i64) -> Option<Request> {
-        if now_ms < self.next_poll_ms || self.waiting.is_some() {
+        let in_flight = self.waiting.is_some_and(|(_, since)| now_ms - since < STALE_MS);
+        if now_ms < self.next_poll_ms || in_flight {
             return None;
         }
         let every = if self.follow.is_some() { FOLLOW_POLL_MS } else { POLL_MS };
         self.next_poll_ms = now_ms + every;
-        self.request(ConnectOp::Refresh)
+        self.request(ConnectOp::Refresh, now_ms)
     }
 
     pub fn intercept(&mut self, action: Action, now_ms: i64) -> Intercept {
@@ -148,7 +154,7 @@ impl ConnectPane {
             }
             Action::Refresh => {
                 self.next_poll_ms = now_ms + POLL_MS;
-                return Intercept::Handled(self.request(ConnectOp::Refresh));
+                return Intercept::Handled(self.request(ConnectOp::Refresh, now_ms));
             }
             Action::SwitchCluster if self.clusters.len() > 1 => {
                 self.cluster_index = (self.cluster_index + 1) % self.clusters.len();
@@ -157,12 +163,13 @@ impl ConnectPane {
                     problems: std::mem::take(&mut self.problems),
                     cluster_index: self.cluster_index,
                     next_id: self.next_id,
+                    first_id: self.next_id + 1,
                     ..ConnectPane::default()
                 };
                 return Intercept::Handled(self.poll(now_ms));
             }
             Action::ConnectOffsets => match need(selected) {
-                Ok(connector) => return Intercept::Handled(self.request(ConnectOp::Offsets(connector))),
+                Ok(connector) => return Intercept::Handled(self.request(ConnectOp::Offsets(connector), now_ms)),
                 Err(message) => return Intercept::Warn(message),
             },
             Action::RescaleUp | Action::RescaleDown | Action::ConnectTasks(_) => {
@@ -220,7 +227,10 @@ impl ConnectPane {
 
     /// A worker answer; returns whether to redraw. Old answers (another cluster) are dropped.
     pub fn on_reply(&mut self, id: u64, result: Result<ConnectReply, String>, now_ms: i64) -> (bool, Option<String>) {
-        if self.waiting == Some(id) {
+        if id < self.first_id {
+            return (false, None);
+        }
+        if self.waiting.is_some_and(|(waiting, _)| waiting == id) {
             self.waiting = None;
         }
         let reply = match result {

@@ -140,7 +140,7 @@ fn errors_keep_the_last_good_data_and_polling_goes_on() {
     let first = pane.poll(5_000);
     assert!(matches!(first, Some(Request::Connect { op: ConnectOp::Refresh, .. })));
     assert!(pane.poll(5_001).is_none(), "one refresh at a time");
-    let id = pane.waiting.unwrap();
+    let (id, _) = pane.waiting.unwrap();
     pane.on_reply(id, Ok(ConnectReply::Snapshot(BTreeMap::new())), 5_100);
     assert_eq!(pane.error, None);
     assert!(pane.poll(5_200).is_none(), "not due yet");
@@ -158,4 +158,15 @@ fn switching_clusters_starts_afresh() {
     };
     assert_eq!(cluster.name, "dr");
     assert!(pane.connectors.is_empty() && pane.fetched_at_ms.is_none());
+    let stale = ConnectReply::Snapshot(fixture("expand_status_info.json"));
+    assert_eq!(pane.on_reply(0, Ok(stale), 50_100), (false, None), "an answer from the previous cluster");
+    assert!(pane.connectors.is_empty());
+}
+
+#[test]
+fn an_unanswered_refresh_is_given_up_on() {
+    let mut pane = pane();
+    assert!(pane.poll(100_000).is_some());
+    assert!(pane.poll(100_000 + POLL_MS).is_none());
+    assert!(pane.poll(100_000 + STALE_MS).is_some());
 }

@@ -76,15 +76,18 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &ConnectPane, now_ms: i64, th
             theme.good,
         )
     } else {
-        Line::from("Enter tasks · + / - or :tasks N rescale · X restart · F restart failed · t restart task · p/P pause/resume · S stop · O offsets · c next cluster")
+        Line::from("Enter tasks · +/- :tasks N rescale · X restart · F failed only · t task · p/P pause/resume · S stop · O offsets · c cluster")
     };
     frame.render_widget(
         Paragraph::new(vec![Line::from(first), second]).block(Block::default().borders(Borders::BOTTOM)),
         header_area,
     );
 
+    // Worker ids are host:port and must be read whole: the column takes what the longest needs.
+    let longest = worker_rows.iter().map(|w| w.worker_id.chars().count()).max().unwrap_or(6).max(6);
+    let workers_width = u16::try_from(longest + 20).unwrap_or(u16::MAX).min(middle.width / 2);
     let [workers_area, connectors_area] =
-        Layout::horizontal([Constraint::Percentage(32), Constraint::Fill(1)]).areas(middle);
+        Layout::horizontal([Constraint::Length(workers_width), Constraint::Fill(1)]).areas(middle);
     let header = |cells: &[&'static str]| Row::new(cells.to_vec()).style(Style::default().add_modifier(Modifier::BOLD));
     let rows = worker_rows.iter().map(|w| {
         Row::new([
@@ -100,6 +103,8 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &ConnectPane, now_ms: i64, th
         .block(Block::default().borders(Borders::ALL).title(" Workers "));
     frame.render_widget(table, workers_area);
 
+    // Narrow screens drop the type column and shorten the rest, so names stay readable.
+    let compact = connectors_area.width < 70;
     let rows = pane.connectors.iter().map(|(name, entry)| {
         let status = entry.status.as_ref();
         let requested = entry.info.as_ref().and_then(|info| info.tasks_max());
@@ -110,26 +115,45 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &ConnectPane, now_ms: i64, th
             None => Cell::from(actual.to_string()),
         };
         let state = status.map_or(State::Unknown, |s| s.connector.state);
-        Row::new([
-            Cell::from(name.clone()),
-            Cell::from(status.and_then(|s| s.kind.clone()).unwrap_or_default()),
+        let failed = status.map_or(0, |s| s.count(State::Failed));
+        let mut cells = vec![Cell::from(name.clone())];
+        if !compact {
+            cells.push(Cell::from(status.and_then(|s| s.kind.clone()).unwrap_or_default()));
+        }
+        cells.extend([
             Cell::from(state.as_str()).style(state_style(theme, state)),
             Cell::from(status.map_or(String::new(), |s| format!("{}/{}", s.count(State::Running), s.tasks.len()))),
-            Cell::from(status.map_or(0, |s| s.count(State::Failed)).to_string())
-                .style(if status.is_some_and(|s| s.count(State::Failed) > 0) { theme.bad } else { Style::default() }),
+            Cell::from(failed.to_string()).style(if failed > 0 { theme.bad } else { Style::default() }),
             tasks_cell,
-        ])
+        ]);
+        Row::new(cells)
     });
-    let widths = [
-        Constraint::Fill(1),
-        Constraint::Length(6),
-        Constraint::Length(10),
-        Constraint::Length(7),
-        Constraint::Length(6),
-        Constraint::Length(9),
-    ];
+    let (widths, titles) = if compact {
+        (
+            vec![
+                Constraint::Fill(1),
+                Constraint::Length(10),
+                Constraint::Length(5),
+                Constraint::Length(4),
+                Constraint::Length(7),
+            ],
+            vec!["connector", "state", "run", "fail", "max"],
+        )
+    } else {
+        (
+            vec![
+                Constraint::Fill(1),
+                Constraint::Length(6),
+                Constraint::Length(10),
+                Constraint::Length(7),
+                Constraint::Length(6),
+                Constraint::Length(9),
+            ],
+            vec!["connector", "type", "state", "running", "failed", "tasks.max"],
+        )
+    };
     let table = Table::new(rows, widths)
-        .header(header(&["connector", "type", "state", "running", "failed", "tasks.max"]))
+        .header(Row::new(titles).style(Style::default().add_modifier(Modifier::BOLD)))
         .block(Block::default().borders(Borders::ALL).title(" Connectors "))
         .row_highlight_style(if pane.detail.is_none() { theme.selected } else { Style::default() });
     let mut state = TableState::default().with_selected((!pane.connectors.is_empty()).then_some(pane.selected));
@@ -200,6 +224,7 @@ fn render_tasks(
     frame.render_stateful_widget(table, table_area, &mut state);
     if let (Some(trace), Some(trace_area)) = (trace, trace_area) {
         let block = Block::default().borders(Borders::ALL).title(" Trace ");
+        let trace = trace.replace('\t', "    ");
         frame.render_widget(Paragraph::new(trace).style(theme.bad).wrap(Wrap { trim: false }).block(block), trace_area);
     }
 }
