@@ -6,6 +6,7 @@ mod support;
 mod acl;
 mod bad_input;
 mod connect;
+mod connect_pane;
 mod demo;
 mod engine;
 mod export;
