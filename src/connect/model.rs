@@ -125,14 +125,14 @@ pub struct ServerInfo {
 }
 
 /// One partition's position in `GET/PATCH .../offsets`; both maps are connector-defined.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OffsetEntry {
     pub partition: serde_json::Map<String, serde_json::Value>,
     /// `null` in a PATCH resets the partition.
     pub offset: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Offsets {
     pub offsets: Vec<OffsetEntry>,
 }

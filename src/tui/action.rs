@@ -89,6 +89,12 @@ pub enum Action {
     /// `:tasks N` on the Connect pane.
     #[serde(skip)]
     ConnectTasks(u32),
+    /// `:set-offset N` on the Connect pane's offsets view: the selected partition's position.
+    #[serde(skip)]
+    ConnectSetOffset(i64),
+    /// `:reset-offsets` on the Connect pane.
+    #[serde(skip)]
+    ConnectResetOffsets,
     /// A Connect request the Connect pane built from a key.
     #[serde(skip)]
     Connect(crate::tui::connect_fetch::ConnectOp),

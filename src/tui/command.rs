@@ -39,6 +39,14 @@ pub fn parse_command(line: &str) -> Result<Action, String> {
                 )),
             }
         }
+        "set-offset" => {
+            let offset = one_arg("offset")?;
+            offset
+                .parse::<i64>()
+                .map(Action::ConnectSetOffset)
+                .map_err(|_| format!(":set-offset {offset}: expected a whole number"))
+        }
+        "reset-offsets" => no_args(Action::ConnectResetOffsets),
         "pause" => Ok(Action::PauseNamed(one_arg("topic")?.to_owned())),
         "resume" => Ok(Action::ResumeNamed(one_arg("topic")?.to_owned())),
         "goto" => {

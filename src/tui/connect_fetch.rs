@@ -31,6 +31,13 @@ pub enum ConnectOp {
         tasks: u32,
     },
     Offsets(String),
+    /// KIP-875 PATCH (connector STOPPED), then the offsets read again.
+    PatchOffsets {
+        connector: String,
+        offsets: Offsets,
+    },
+    /// KIP-875 DELETE (connector STOPPED), then the offsets read again.
+    ResetOffsets(String),
 }
 
 impl ConnectOp {
@@ -52,6 +59,10 @@ impl ConnectOp {
                 format!("rescale {connector} from {from} to {tasks} tasks")
             }
             ConnectOp::Offsets(connector) => format!("read the offsets of {connector}"),
+            ConnectOp::PatchOffsets { connector, offsets } => {
+                format!("set {} offset(s) of {connector}", offsets.offsets.len())
+            }
+            ConnectOp::ResetOffsets(connector) => format!("reset every offset of {connector}"),
         }
     }
 }
@@ -68,6 +79,12 @@ pub enum ConnectReply {
     },
     Offsets {
         connector: String,
+        offsets: Offsets,
+    },
+    /// Connect's message about the change, and the offsets after it.
+    OffsetsChanged {
+        connector: String,
+        message: String,
         offsets: Offsets,
     },
 }
@@ -92,5 +109,15 @@ pub fn run(cluster: &ConnectCluster, op: &ConnectOp, timeout: Duration) -> Resul
             .offsets(connector)
             .map(|offsets| ConnectReply::Offsets { connector: connector.clone(), offsets })
             .map_err(|err| err.message),
+        ConnectOp::PatchOffsets { connector, offsets } => {
+            let message = client.patch_offsets(connector, offsets).map_err(|err| err.message)?;
+            let offsets = client.offsets(connector).map_err(|err| err.message)?;
+            Ok(ConnectReply::OffsetsChanged { connector: connector.clone(), message, offsets })
+        }
+        ConnectOp::ResetOffsets(connector) => {
+            let message = client.delete_offsets(connector).map_err(|err| err.message)?;
+            let offsets = client.offsets(connector).map_err(|err| err.message)?;
+            Ok(ConnectReply::OffsetsChanged { connector: connector.clone(), message, offsets })
+        }
     }
 }

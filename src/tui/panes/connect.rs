@@ -80,6 +80,7 @@ pub struct ConnectPane {
     pub follow: Option<Follow>,
     pub settled: Option<Settled>,
     pub offsets: Option<(String, Offsets)>,
+    pub offset_selected: usize,
     pub next_poll_ms: i64,
     pub next_id: u64,
     /// The refresh in flight and when it left.
@@ -131,8 +132,11 @@ impl ConnectPane {
     }
 
     pub fn intercept(&mut self, action: Action, now_ms: i64) -> Intercept {
-        let rows = if self.detail.is_some() { self.detail_tasks() } else { self.connectors.len() };
-        let cursor = if self.detail.is_some() { &mut self.task_selected } else { &mut self.selected };
+        let (rows, cursor) = match (&self.offsets, &self.detail) {
+            (Some((_, offsets)), _) => (offsets.offsets.len(), &mut self.offset_selected),
+            (None, Some(_)) => (self.detail_tasks(), &mut self.task_selected),
+            (None, None) => (self.connectors.len(), &mut self.selected),
+        };
         if move_cursor(cursor, rows, &action, 10) {
             return Intercept::Handled(None);
         }
@@ -168,6 +172,10 @@ impl ConnectPane {
                 };
                 return Intercept::Handled(self.poll(now_ms));
             }
+            Action::ConnectSetOffset(_) | Action::ConnectResetOffsets => match self.offsets_change(&action) {
+                Ok(op) => op,
+                Err(message) => return Intercept::Warn(message),
+            },
             Action::ConnectOffsets => match need(selected) {
                 Ok(connector) => return Intercept::Handled(self.request(ConnectOp::Offsets(connector), now_ms)),
                 Err(message) => return Intercept::Warn(message),
@@ -214,6 +222,44 @@ impl ConnectPane {
             return Intercept::Warn("no connector selected".into());
         }
         Intercept::Mutation(Action::Connect(op))
+    }
+
+    /// KIP-875 changes: only from the offsets view, and only for a STOPPED connector.
+    fn offsets_change(&self, action: &Action) -> Result<ConnectOp, String> {
+        let Some((connector, offsets)) = &self.offsets else {
+            return Err("open the connector's offsets first (O)".into());
+        };
+        let state = self.status_of(connector).map(|s| s.connector.state);
+        if state != Some(State::Stopped) {
+            let state = state.map_or("unknown", State::as_str);
+            return Err(format!(
+                "{connector} is {state}: Connect changes offsets only of a STOPPED connector (S stops it)"
+            ));
+        }
+        let Action::ConnectSetOffset(position) = action else {
+            return Ok(ConnectOp::ResetOffsets(connector.clone()));
+        };
+        let Some(entry) = offsets.offsets.get(self.offset_selected) else {
+            return Err("no offset selected".into());
+        };
+        let mut entry = entry.clone();
+        let numeric: Vec<String> = entry
+            .offset
+            .iter()
+            .flatten()
+            .filter(|(_, value)| value.is_i64() || value.is_u64())
+            .map(|(key, _)| key.clone())
+            .collect();
+        let [key] = numeric.as_slice() else {
+            return Err(format!(
+                "cannot tell which field of this offset is the position ({} numeric fields)",
+                numeric.len()
+            ));
+        };
+        if let Some(map) = entry.offset.as_mut() {
+            map.insert(key.clone(), serde_json::Value::from(*position));
+        }
+        Ok(ConnectOp::PatchOffsets { connector: connector.clone(), offsets: Offsets { offsets: vec![entry] } })
     }
 
     fn detail_tasks(&self) -> usize {
@@ -268,8 +314,15 @@ impl ConnectPane {
                 Some(format!("{connector}: tasks.max {tasks}; following the rebalance"))
             }
             ConnectReply::Offsets { connector, offsets } => {
+                self.offset_selected = 0;
                 self.offsets = Some((connector, offsets));
                 None
+            }
+            ConnectReply::OffsetsChanged { connector, message, offsets } => {
+                self.offset_selected = self.offset_selected.min(offsets.offsets.len().saturating_sub(1));
+                self.offsets = Some((connector.clone(), offsets));
+                self.next_poll_ms = now_ms;
+                Some(format!("{connector}: {message}"))
             }
         };
         (true, note)

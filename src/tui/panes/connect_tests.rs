@@ -1,5 +1,5 @@
 use super::*;
-use crate::connect::model::ConnectorStatus;
+use crate::connect::model::{ConnectorStatus, Offsets};
 
 pub(crate) fn fixture<T: serde::de::DeserializeOwned>(name: &str) -> T {
     let path = format!("{}/tests/fixtures/connect/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -169,4 +169,48 @@ fn an_unanswered_refresh_is_given_up_on() {
     assert!(pane.poll(100_000).is_some());
     assert!(pane.poll(100_000 + POLL_MS).is_none());
     assert!(pane.poll(100_000 + STALE_MS).is_some());
+}
+
+#[test]
+fn offsets_change_only_for_a_stopped_connector() {
+    let mut pane = pane();
+    assert_eq!(warning(pane.intercept(Action::ConnectSetOffset(5), 0)), "open the connector's offsets first (O)");
+    let offsets: Offsets = fixture("offsets_mm2.json");
+    pane.on_reply(1, Ok(ConnectReply::Offsets { connector: "mm2-source".into(), offsets: offsets.clone() }), 0);
+    assert_eq!(
+        warning(pane.intercept(Action::ConnectResetOffsets, 0)),
+        "mm2-source is RUNNING: Connect changes offsets only of a STOPPED connector (S stops it)"
+    );
+    let mut snapshot: BTreeMap<String, Expanded> = fixture("expand_status_info.json");
+    snapshot.get_mut("mm2-source").unwrap().status = Some(fixture("status_stopped.json"));
+    pane.on_reply(2, Ok(ConnectReply::Snapshot(snapshot)), 0);
+    pane.intercept(Action::Down, 0);
+    assert_eq!(pane.offset_selected, 1);
+    let mut expected = offsets.offsets[1].clone();
+    expected.offset.as_mut().unwrap().insert("offset".into(), 41_999.into());
+    assert_eq!(
+        op(pane.intercept(Action::ConnectSetOffset(41_999), 0)),
+        ConnectOp::PatchOffsets { connector: "mm2-source".into(), offsets: Offsets { offsets: vec![expected] } }
+    );
+    assert_eq!(op(pane.intercept(Action::ConnectResetOffsets, 0)), ConnectOp::ResetOffsets("mm2-source".into()));
+    let changed = ConnectReply::OffsetsChanged {
+        connector: "mm2-source".into(),
+        message: "The offsets for this connector have been reset successfully".into(),
+        offsets: Offsets::default(),
+    };
+    let (_, note) = pane.on_reply(3, Ok(changed), 0);
+    assert_eq!(note.as_deref(), Some("mm2-source: The offsets for this connector have been reset successfully"));
+    assert_eq!(pane.offsets.as_ref().map(|(_, o)| o.offsets.len()), Some(0));
+}
+
+#[test]
+fn connect_commands_parse() {
+    use crate::tui::command::parse_command;
+    assert_eq!(parse_command("tasks 30"), Ok(Action::ConnectTasks(30)));
+    assert_eq!(parse_command("tasks 0"), Err(":tasks 0: expected a tasks.max from 1 to 1000".into()));
+    assert_eq!(parse_command("tasks"), Err(":tasks takes one task count".into()));
+    assert_eq!(parse_command("set-offset 41999"), Ok(Action::ConnectSetOffset(41_999)));
+    assert_eq!(parse_command("set-offset x"), Err(":set-offset x: expected a whole number".into()));
+    assert_eq!(parse_command("reset-offsets"), Ok(Action::ConnectResetOffsets));
+    assert_eq!(parse_command("reset-offsets now"), Err(":reset-offsets takes no arguments".into()));
 }

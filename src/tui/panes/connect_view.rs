@@ -160,17 +160,21 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &ConnectPane, now_ms: i64, th
     frame.render_stateful_widget(table, connectors_area, &mut state);
 
     if let Some((connector, offsets)) = &pane.offsets {
-        let lines: Vec<Line> = offsets
-            .offsets
-            .iter()
-            .map(|entry| {
-                let partition = serde_json::Value::Object(entry.partition.clone());
-                let offset = entry.offset.clone().map_or(serde_json::Value::Null, serde_json::Value::Object);
-                Line::from(format!("{partition}  {offset}"))
-            })
-            .collect();
-        let title = format!(" Offsets of {connector} ({}) · Esc closes ", offsets.offsets.len());
-        frame.render_widget(Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(title)), bottom);
+        let rows = offsets.offsets.iter().map(|entry| {
+            let partition = serde_json::Value::Object(entry.partition.clone());
+            let offset = entry.offset.clone().map_or(serde_json::Value::Null, serde_json::Value::Object);
+            Row::new([Cell::from(partition.to_string()), Cell::from(offset.to_string())])
+        });
+        let title = format!(
+            " Offsets of {connector} ({}) · :set-offset N · :reset-offsets (STOPPED only) · Esc closes ",
+            offsets.offsets.len()
+        );
+        let table = Table::new(rows, [Constraint::Fill(2), Constraint::Fill(1)])
+            .header(Row::new(["partition", "offset"]).style(Style::default().add_modifier(Modifier::BOLD)))
+            .block(Block::default().borders(Borders::ALL).title(title))
+            .row_highlight_style(theme.selected);
+        let selected = (!offsets.offsets.is_empty()).then_some(pane.offset_selected);
+        frame.render_stateful_widget(table, bottom, &mut TableState::default().with_selected(selected));
         return;
     }
     let shown = pane.detail.clone().or_else(|| pane.selected_name());
