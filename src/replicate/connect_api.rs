@@ -197,12 +197,13 @@ impl View<'_> {
     }
 
     fn connector_status(&self) -> ConnectorStatus {
-        ConnectorStatus {
-            name: self.connector.name.clone(),
-            connector: self.connector_state(),
-            tasks: self.task_ids().into_iter().map(|id| self.task_state(id)).collect(),
-            kind: Some("source".into()),
+        let connector = self.connector_state();
+        let mut tasks: Vec<TaskState> = self.task_ids().into_iter().map(|id| self.task_state(id)).collect();
+        // Every topic paused: the lanes run but copy nothing, which is what Connect calls a paused task.
+        if connector.state == State::Paused {
+            tasks.iter_mut().filter(|task| task.state == State::Running).for_each(|task| task.state = State::Paused);
         }
+        ConnectorStatus { name: self.connector.name.clone(), connector, tasks, kind: Some("source".into()) }
     }
 
     fn list(&self, request: &Request) -> Response {

@@ -95,10 +95,12 @@ fn lanes_are_tasks_with_connect_states() {
 
 #[test]
 fn engine_states_map_to_connector_states() {
-    let mut status = running(vec![lane(0, LaneState::Paused)], 1);
+    let mut status = running(vec![lane(0, LaneState::Copying)], 1);
     status.topics[0].state = TopicState::Paused;
     let state = |s: &EngineStatus| call("GET", "/connectors/msk-to-cc/status", "", s).1["connector"]["state"].clone();
     assert_eq!(state(&status), "PAUSED");
+    let (_, paused, _) = call("GET", "/connectors/msk-to-cc/status", "", &status);
+    assert_eq!(paused["tasks"][0]["state"], "PAUSED", "a lane whose topics are all paused");
     status.state = EngineState::Starting;
     assert_eq!(state(&status), "UNASSIGNED");
     status.state = EngineState::Failed("no route to broker".into());

@@ -119,6 +119,11 @@ fn read_request(stream: &TcpStream) -> Option<Result<Request, Response>> {
     if length > MAX_BODY {
         return Some(Err(Response::json(413, error_body(413, "request body too large"))));
     }
+    // curl sends larger bodies only after this answer (or a second's wait).
+    if request.header("expect").is_some_and(|value| value.eq_ignore_ascii_case("100-continue")) {
+        let mut writer = stream;
+        let _ = writer.write_all(b"HTTP/1.1 100 Continue\r\n\r\n");
+    }
     let mut body = vec![0; length];
     reader.read_exact(&mut body).ok()?;
     request.body = String::from_utf8_lossy(&body).into_owned();

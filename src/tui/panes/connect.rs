@@ -42,6 +42,18 @@ pub struct Settled {
     pub took_ms: i64,
 }
 
+impl Settled {
+    pub fn text(&self) -> String {
+        format!(
+            "{} rescaled {} → {} tasks: all RUNNING after {:.1} s",
+            self.connector,
+            self.from,
+            self.to,
+            self.took_ms as f64 / 1000.0
+        )
+    }
+}
+
 /// One worker as the connectors' and tasks' `worker_id`s describe it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WorkerRow {
@@ -293,8 +305,9 @@ impl ConnectPane {
                 self.fetched_at_ms = Some(now_ms);
                 self.selected = self.selected.min(self.connectors.len().saturating_sub(1));
                 self.task_selected = self.task_selected.min(self.detail_tasks().saturating_sub(1));
+                let following = self.follow.is_some();
                 self.advance_follow(now_ms);
-                None
+                self.settled.as_ref().filter(|_| following && self.follow.is_none()).map(Settled::text)
             }
             ConnectReply::Done(what) => {
                 self.next_poll_ms = now_ms;

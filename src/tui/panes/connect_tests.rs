@@ -115,8 +115,10 @@ fn a_rescale_is_followed_until_every_task_runs() {
     let mut settled = rebalancing;
     settled.tasks.iter_mut().for_each(|task| task.state = State::Running);
     snapshot.get_mut("msk-to-cc").unwrap().status = Some(settled);
-    pane.on_reply(3, Ok(ConnectReply::Snapshot(snapshot)), 13_250);
+    let (_, note) = pane.on_reply(3, Ok(ConnectReply::Snapshot(snapshot.clone())), 13_250);
+    assert_eq!(note.as_deref(), Some("msk-to-cc rescaled 1 → 4 tasks: all RUNNING after 3.2 s"));
     assert_eq!(pane.follow, None);
+    assert_eq!(pane.on_reply(4, Ok(ConnectReply::Snapshot(snapshot)), 14_000).1, None, "said once");
     assert_eq!(pane.settled, Some(Settled { connector: "msk-to-cc".into(), from: 1, to: 4, took_ms: 3_250 }));
 }
 

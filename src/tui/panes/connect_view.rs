@@ -21,6 +21,14 @@ pub fn state_style(theme: &Theme, state: State) -> Style {
     }
 }
 
+fn plural(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
+}
+
 pub fn render(frame: &mut Frame, area: Rect, pane: &ConnectPane, now_ms: i64, theme: &Theme) {
     let Some(cluster) = pane.cluster() else {
         let mut text = vec![
@@ -41,7 +49,12 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &ConnectPane, now_ms: i64, th
     let mut first = vec![
         Span::raw("Connect "),
         Span::styled(cluster.name.clone(), theme.accent).bold(),
-        Span::raw(format!(" {}  {} connectors on {} workers", cluster.url, pane.connectors.len(), worker_rows.len())),
+        Span::raw(format!(
+            " {}  {} on {}",
+            cluster.url,
+            plural(pane.connectors.len(), "connector"),
+            plural(worker_rows.len(), "worker")
+        )),
     ];
     if cluster.production {
         first.push(Span::styled("  production", theme.alarm));
@@ -65,18 +78,9 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &ConnectPane, now_ms: i64, th
             theme.warn,
         )
     } else if let Some(settled) = &pane.settled {
-        Line::styled(
-            format!(
-                "{} rescaled {} → {} tasks: all RUNNING after {:.1} s",
-                settled.connector,
-                settled.from,
-                settled.to,
-                settled.took_ms as f64 / 1000.0
-            ),
-            theme.good,
-        )
+        Line::styled(settled.text(), theme.good)
     } else {
-        Line::from("Enter tasks · +/- :tasks N rescale · X restart · F failed only · t task · p/P pause/resume · S stop · O offsets · c cluster")
+        Line::from("Enter tasks · +/- :tasks N · X restart · F failed only · t task · p/P pause/resume · S stop · O offsets · c cluster")
     };
     frame.render_widget(
         Paragraph::new(vec![Line::from(first), second]).block(Block::default().borders(Borders::BOTTOM)),
