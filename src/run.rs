@@ -60,6 +60,7 @@ fn run_cockpit(context: &Context, args: CockpitArgs) -> Outcome {
         theme: crate::tui::theme::Theme::from_name(&args.theme).unwrap_or_default(),
         timeout: Duration::from_secs(10),
         connect: crate::connect::clusters::resolve_all(&config),
+        engine_on_connect_pane: false,
     };
     crate::tui::run(setup, &signals::stop_flag())
 }

@@ -94,3 +94,36 @@ fn the_connect_pane_drives_a_kdeck_engine_over_rest() {
     assert_eq!(cockpit.app.connect.error, None);
     cockpit.shutdown();
 }
+
+#[test]
+fn the_cockpit_can_put_its_own_engine_on_the_connect_pane() {
+    let (source, destination) = (crate::support::MockKafka::new(1), crate::support::MockKafka::new(1));
+    let empty = config::parse("", std::path::Path::new("test")).unwrap();
+    let resolve = |brokers: &str| {
+        let args = ClusterArgs { cluster: brokers.into(), properties_file: None, overrides: Vec::new() };
+        config::resolve_cluster(&args, &empty).unwrap()
+    };
+    let plan = kdeck::engine::plan::parse_plan(
+        "name = \"cockpit\"\nsource = \"s\"\ndestination = \"d\"\n",
+        std::path::Path::new("plan.toml"),
+    )
+    .unwrap();
+    let setup = kdeck::tui::CockpitSetup {
+        source: resolve(source.bootstrap()),
+        destination: resolve(destination.bootstrap()),
+        plan: Some(plan),
+        read_only: false,
+        theme: kdeck::tui::theme::Theme::standard(),
+        timeout: Duration::from_secs(10),
+        connect: (vec![ConnectCluster::at("prod", "http://127.0.0.1:1")], vec![]),
+        engine_on_connect_pane: true,
+    };
+    let cockpit = Cockpit::from_setup(setup, Keymap::defaults());
+    let names: Vec<&str> = cockpit.app.connect.clusters.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["kdeck-engine", "prod"]);
+    let client =
+        kdeck::connect::client::ConnectClient::new(&cockpit.app.connect.clusters[0], Duration::from_secs(10)).unwrap();
+    let status = client.status("cockpit").unwrap();
+    assert_eq!((status.connector.state, status.tasks.len()), (State::Stopped, 0));
+    cockpit.shutdown();
+}
