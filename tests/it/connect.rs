@@ -233,3 +233,58 @@ fn replicate_refuses_a_remote_rest_bind_without_auth() {
     assert_eq!(run.code, Some(2));
     assert!(run.stderr.starts_with("kdeck: --rest-allow-remote needs basic auth"));
 }
+
+#[test]
+fn rest_basic_auth_end_to_end_and_the_password_is_never_shown() {
+    use std::process::Stdio;
+    let (source, destination) = (MockKafka::new(1), MockKafka::new(1));
+    source.create_topic("orders", 2);
+    destination.create_topic("orders", 2);
+    let kdeck = Kdeck::new();
+    let (config, plan) = crate::support::write_plan(
+        kdeck.home.path(),
+        source.bootstrap(),
+        destination.bootstrap(),
+        "name = \"authd\"\n",
+    );
+    let port = crate::support::free_port();
+    let url = format!("http://127.0.0.1:{port}");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let section =
+        format!("\n[connect.engine]\nurl = \"{url}\"\nusername = \"ops\"\npassword = \"${{env:CONNECT_PW}}\"\n");
+    std::fs::write(&config, text + &section).unwrap();
+    let config = config.to_str().unwrap().to_string();
+    let mut engine = kdeck
+        .command()
+        .args(["--config", &config, "replicate", "--plan", plan.to_str().unwrap()])
+        .args(["--rest", &format!("127.0.0.1:{port}"), "--rest-user", "ops"])
+        .env("KDECK_REST_PASSWORD", "s3cret-rest-pw")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let connect = |password: &str, args: &[&str]| {
+        let mut command = kdeck.command();
+        command.args(["--config", &config, "connect"]).args(args).env("CONNECT_PW", password);
+        crate::support::run(command, None)
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let listed = loop {
+        let run = connect("s3cret-rest-pw", &["-c", "engine", "get"]);
+        if run.code == Some(0) {
+            break run;
+        }
+        assert!(Instant::now() < deadline, "the authenticated client never got through: {}", run.stderr);
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert!(listed.stdout_text().contains("authd"), "{}", listed.stdout_text());
+    let anonymous = connect("", &["--url", &url, "get"]);
+    let wrong = connect("not-the-password", &["-c", "engine", "get"]);
+    let _ = engine.kill();
+    let _ = engine.wait();
+    for run in [&anonymous, &wrong] {
+        assert_eq!(run.code, Some(1));
+        assert!(run.stderr.contains(": 401 authentication required: send HTTP basic auth"), "{}", run.stderr);
+        assert!(!run.stderr.contains("s3cret-rest-pw") && !run.stderr.contains("not-the-password"), "{}", run.stderr);
+    }
+}
