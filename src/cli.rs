@@ -49,6 +49,8 @@ pub enum Command {
     Plan(PlanArgs),
     /// kcat, confluent and kafka-* commands filled in for a cluster, topic and group (secrets as $VARS)
     Cheatsheet(CheatsheetArgs),
+    /// Manage Kafka Connect clusters, and kdeck engines serving --rest, like kcctl
+    Connect(crate::connect::command::ConnectArgs),
 }
 
 #[derive(Args, Clone)]
@@ -81,6 +83,15 @@ pub struct ReplicateArgs {
     /// Exit 0 once every partition's lag is zero (for scripts and tests)
     #[arg(long)]
     pub exit_when_caught_up: bool,
+    /// Serve a Kafka Connect-compatible REST API at ADDR (loopback unless --rest-allow-remote)
+    #[arg(long, value_name = "ADDR")]
+    pub rest: Option<String>,
+    /// Allow --rest on a non-loopback address; needs --rest-user and KDECK_REST_PASSWORD
+    #[arg(long, requires = "rest")]
+    pub rest_allow_remote: bool,
+    /// Basic-auth user for --rest; the password comes from the KDECK_REST_PASSWORD environment variable
+    #[arg(long, value_name = "USER", requires = "rest")]
+    pub rest_user: Option<String>,
     /// Request timeout in seconds
     #[arg(short = 'm', value_name = "SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub timeout_secs: u64,
@@ -422,6 +433,12 @@ pub struct PlanExportArgs {
     /// tasks.max (default: the plan's engine.lanes)
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub tasks: Option<u16>,
+    /// Also PUT the connector config to this Connect cluster ([connect.NAME])
+    #[arg(long, value_name = "CONNECT_NAME")]
+    pub apply: Option<String>,
+    /// The connector's name on the Connect cluster (default: the plan's name)
+    #[arg(long, value_name = "N", requires = "apply")]
+    pub name: Option<String>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]

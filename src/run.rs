@@ -32,6 +32,7 @@ pub fn run(cli: Cli) -> Outcome {
                 None => print(&text),
             }
         }
+        Command::Connect(args) => crate::connect::command::run(&context.connect_config()?, args),
     }
 }
 
@@ -66,6 +67,8 @@ fn run_cockpit(context: &Context, args: CockpitArgs) -> Outcome {
         read_only: args.read_only,
         theme: crate::tui::theme::Theme::from_name(&args.theme).unwrap_or_default(),
         timeout: Duration::from_secs(10),
+        connect: crate::connect::clusters::resolve_all(&config),
+        engine_on_connect_pane: false,
     };
     crate::tui::run(setup, &signals::stop_flag())
 }
@@ -76,6 +79,14 @@ struct Context {
 }
 
 impl Context {
+    /// The config, or an empty one when `kdeck connect --url` needs none and none exists.
+    fn connect_config(&self) -> Result<Config, Failure> {
+        match config::load(self.config_path.as_deref()) {
+            Err(config::ConfigError::ConfigFileMissing { .. }) if self.config_path.is_none() => Ok(Config::default()),
+            other => Ok(other?),
+        }
+    }
+
     pub(crate) fn config(&self) -> Result<Config, Failure> {
         Ok(config::load(self.config_path.as_deref())?)
     }
@@ -288,5 +299,9 @@ fn run_plan(context: &Context, args: crate::cli::PlanArgs) -> Outcome {
         eprintln!("kdeck: note: {caveat}");
     }
     let text = serde_json::to_string_pretty(&connector).map_err(|err| Failure::runtime(err.to_string()))?;
-    print(&format!("{text}\n"))
+    print(&format!("{text}\n"))?;
+    match &args.apply {
+        Some(target) => crate::connect::apply::apply(&config, target, args.name.as_deref(), &connector),
+        None => Ok(()),
+    }
 }

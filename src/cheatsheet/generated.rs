@@ -20,7 +20,7 @@ const CONTEXT_ARGS: [(&str, &str); 6] = [
 ];
 
 /// Required values no context holds get a readable example instead of `<VALUE>`.
-const EXAMPLES: [(&str, &str); 3] = [("profile", "consumer"), ("to", "mm2"), ("plan", "plan.toml")];
+const EXAMPLES: [(&str, &str); 4] = [("profile", "consumer"), ("to", "mm2"), ("plan", "plan.toml"), ("tasks", "4")];
 
 pub fn kdeck_entries() -> Vec<Entry> {
     let mut entries = Vec::new();
@@ -29,16 +29,26 @@ pub fn kdeck_entries() -> Vec<Entry> {
     entries
 }
 
+/// Flags a parent command needs before its subcommand, which clap cannot mark
+/// required (`kdeck connect -c NAME get` also takes `--url`): (command, flag, value).
+const PARENT_FLAGS: [(&str, &str, &str); 1] = [("connect", "-c", "<connect-cluster>")];
+
 fn collect(command: &clap::Command, path: &mut Vec<String>, entries: &mut Vec<Entry>) {
     let subcommands: Vec<&clap::Command> = command.get_subcommands().filter(|sub| sub.get_name() != "help").collect();
     if subcommands.is_empty() && path.len() > 1 {
         entries.push(entry(command, path));
         return;
     }
+    let parent_flags = PARENT_FLAGS.iter().find(|(name, ..)| *name == command.get_name());
     for sub in subcommands {
-        path.push(sub.get_name().to_string());
+        let mut words = vec![sub.get_name().to_string()];
+        if let Some((_, flag, value)) = parent_flags {
+            words.insert(0, format!("{flag} {value}"));
+        }
+        let pushed = words.len();
+        path.extend(words);
         collect(sub, path, entries);
-        path.pop();
+        path.truncate(path.len() - pushed);
     }
 }
 
@@ -73,7 +83,8 @@ fn entry(command: &clap::Command, path: &[String]) -> Entry {
         template.push_str(&value);
     }
     let title = command.get_about().map(|about| about.to_string()).unwrap_or_else(|| path.join(" "));
-    Entry { id: path.join("-"), group: Group::Kdeck, tool: Tool::Kdeck, title, template }
+    let id = path.iter().filter(|word| !word.starts_with('-')).cloned().collect::<Vec<_>>().join("-");
+    Entry { id, group: Group::Kdeck, tool: Tool::Kdeck, title, template }
 }
 
 /// The cockpit's keys, one row per action: (keys, what they do).

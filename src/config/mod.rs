@@ -25,6 +25,7 @@ pub use location::{config_path, load, PathOrigin, CONFIG_ENV_VAR};
 pub use parse::parse;
 pub use profile::{ClusterProfile, Config};
 pub use properties::{ClientProperties, PropertySource};
+pub(crate) use reference::{resolve_value, EnvLookup, ValueContext};
 pub use render::render_profiles;
 pub use resolve::{resolve_cluster, ClusterArgs, ResolvedCluster};
 pub use scrub::{register_secret, scrub};

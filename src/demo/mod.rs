@@ -116,6 +116,8 @@ fn run_cockpit(estate: Estate, args: &DemoArgs, stop: &Arc<AtomicBool>) -> Outco
         read_only: args.read_only,
         theme: crate::tui::theme::Theme::from_name(&args.theme).unwrap_or_default(),
         timeout: Duration::from_secs(10),
+        connect: (Vec::new(), Vec::new()),
+        engine_on_connect_pane: true,
     };
     let Estate { source, destination, writer, .. } = estate;
     let load_stop = Arc::new(AtomicBool::new(false));

@@ -86,6 +86,15 @@ impl EngineHandle {
         self.send(Command::Retry(lane));
     }
 
+    /// A cloneable way to send commands, for control surfaces that live on
+    /// their own threads (the Connect-compatible REST API).
+    pub fn commander(&self) -> impl Fn(Command) + Send + Sync + Clone + 'static {
+        let commands = self.commands.clone();
+        move |command| {
+            let _ = commands.send(command);
+        }
+    }
+
     /// A receiver of status snapshots; `borrow()` gives the latest.
     pub fn status(&self) -> watch::Receiver<EngineStatus> {
         self.status.clone()

@@ -2,7 +2,9 @@
 //! stdout, Prometheus metrics on request, and a clean stop on Ctrl-C/SIGTERM
 //! (each lane finishes or aborts its open transaction).
 
+pub mod connect_api;
 pub mod http;
+pub mod rest;
 
 use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -34,21 +36,40 @@ pub fn run(config: Config, args: ReplicateArgs, stop: &Arc<AtomicBool>) -> Outco
         config::resolve_cluster(&args, &config).map_err(Failure::from)
     };
     let (source, destination) = (resolve(&plan.source)?, resolve(&plan.destination)?);
+    let rest_auth = match &args.rest {
+        Some(address) => rest::check_bind(address, args.rest_allow_remote, args.rest_user.as_deref())?,
+        None => None,
+    };
+    let identity = (plan.name.clone(), plan.source.clone(), plan.destination.clone(), plan.engine.mode.to_string());
     let timeout = Duration::from_secs(args.timeout_secs);
     let handle = EngineHandle::spawn(plan, source.clone(), destination, timeout);
     let status = handle.status();
 
     if let Some(address) = &args.metrics {
         let status = handle.status();
-        let bound = http::serve(address, stop.clone(), move |method, path| match (method, path) {
-            ("GET", "/metrics") => http::Response {
-                status: 200,
-                content_type: "text/plain; version=0.0.4",
-                body: metrics::render_prometheus(&status.borrow()),
-            },
-            _ => http::Response { status: 404, content_type: "text/plain", body: "not found\n".into() },
+        let bound = http::serve(address, stop.clone(), move |request| {
+            match (request.method.as_str(), request.path.as_str()) {
+                ("GET", "/metrics") => http::Response {
+                    status: 200,
+                    content_type: "text/plain; version=0.0.4",
+                    body: metrics::render_prometheus(&status.borrow()),
+                },
+                _ => http::Response { status: 404, content_type: "text/plain", body: "not found\n".into() },
+            }
         })?;
         eprintln!("% metrics at http://{bound}/metrics");
+    }
+    if let Some(address) = &args.rest {
+        let (name, source, destination, mode) = identity;
+        let bound = rest::serve(address, stop.clone(), &handle, |worker_id| connect_api::Connector {
+            name,
+            worker_id,
+            source,
+            destination,
+            mode,
+            auth: rest_auth,
+        })?;
+        eprintln!("% Connect REST API at http://{bound}/connectors");
     }
 
     handle.start();

@@ -63,6 +63,12 @@ pub enum Action {
     Produce,
     /// Inspector: opens the command line at `:partition `, to read one partition or all.
     PickPartition,
+    /// Connect: restart the selected connector and all its tasks.
+    RestartConnector,
+    /// Connect: restart the selected connector's failed tasks only.
+    RestartFailed,
+    /// Connect: show the selected connector's offsets.
+    ConnectOffsets,
 
     #[serde(skip)]
     Rescale(usize),
@@ -83,6 +89,18 @@ pub enum Action {
     /// The ACL pane's `:principal`, `:as`, `:group`, `:topics`, `:acls`, `:fix`.
     #[serde(skip)]
     AclInput(super::panes::acl::AclInput),
+    /// `:tasks N` on the Connect pane.
+    #[serde(skip)]
+    ConnectTasks(u32),
+    /// `:set-offset N` on the Connect pane's offsets view: the selected partition's position.
+    #[serde(skip)]
+    ConnectSetOffset(i64),
+    /// `:reset-offsets` on the Connect pane.
+    #[serde(skip)]
+    ConnectResetOffsets,
+    /// A Connect request the Connect pane built from a key.
+    #[serde(skip)]
+    Connect(crate::tui::connect_fetch::ConnectOp),
 }
 
 /// A record typed in the produce editor.
@@ -134,6 +152,9 @@ impl Action {
         Action::CopyCommand,
         Action::Produce,
         Action::PickPartition,
+        Action::RestartConnector,
+        Action::RestartFailed,
+        Action::ConnectOffsets,
     ];
 
     /// The keymap name of a bindable action; `None` for internal ones.
@@ -165,7 +186,7 @@ impl Action {
                 | Action::ResumeNamed(_)
                 | Action::Produce
                 | Action::SendRecord(_)
-        )
+        ) || matches!(self, Action::Connect(op) if op.is_mutation())
     }
 
     pub fn goto_pane(&self) -> Option<PaneId> {

@@ -17,6 +17,7 @@ use super::action::{Action, OutgoingText};
 use super::keymap::Keymap;
 use super::panes::acl::AclPane;
 use super::panes::cheatsheet::CheatsheetPane;
+use super::panes::connect::{ConnectPane, Intercept};
 use super::panes::engine::EnginePane;
 use super::panes::groups::{GroupsQuery, GroupsView};
 use super::panes::inspector::{ClusterSide, Clusters, InspectorPane};
@@ -97,6 +98,7 @@ pub struct App {
     pub inspector: InspectorPane,
     pub cheatsheet: CheatsheetPane,
     pub acl: AclPane,
+    pub connect: ConnectPane,
     /// Requests for the worker, drained by the event loop after each update.
     pub outbox: Vec<Request>,
     /// Text for the terminal's clipboard (OSC 52), written by the event loop.
@@ -131,6 +133,7 @@ impl App {
             inspector: InspectorPane::default(),
             cheatsheet: CheatsheetPane::default(),
             acl: AclPane::default(),
+            connect: ConnectPane::default(),
             outbox: Vec::new(),
             clipboard: None,
             next_request_id: 0,
@@ -145,6 +148,9 @@ impl App {
         if self.focus == PaneId::Lag && self.groups.due(now_ms) {
             let request = self.groups.request(self.groups_query());
             self.outbox.push(request);
+        }
+        if self.focus == PaneId::Connect {
+            self.outbox.extend(self.connect.poll(now_ms));
         }
         changed
     }
@@ -172,6 +178,17 @@ impl App {
                 changed
             }
             Message::Acls { id, result } => self.acl.on_acls(id, result),
+            Message::Connect { id, result } => {
+                let failed = result.is_err();
+                let (dirty, note) = self.connect.on_reply(id, result, self.now_ms);
+                if let Some(note) = note {
+                    self.warn(if failed { BannerKind::Refused } else { BannerKind::Info }, note);
+                }
+                if self.focus == PaneId::Connect {
+                    self.outbox.extend(self.connect.poll(self.now_ms));
+                }
+                dirty
+            }
             Message::Produced { result, .. } => {
                 match result {
                     Ok(done) => {
@@ -250,6 +267,20 @@ impl App {
         if !matches!(action, Action::Up | Action::Down | Action::PageUp | Action::PageDown) {
             self.banner = None;
         }
+        let action = match self.focus {
+            PaneId::Connect if self.mode_is_normal() => match self.connect.intercept(action, self.now_ms) {
+                Intercept::Handled(request) => {
+                    self.outbox.extend(request);
+                    return true;
+                }
+                Intercept::Warn(message) => {
+                    self.warn(BannerKind::Warning, message);
+                    return true;
+                }
+                Intercept::Mutation(action) | Intercept::Pass(action) => action,
+            },
+            _ => action,
+        };
         if action.is_mutation() {
             return self.mutate(action);
         }
@@ -353,7 +384,10 @@ impl App {
     /// Mutations pass three gates: read-only refuses them, a production
     /// destination asks for its name first, and there must be an engine.
     fn mutate(&mut self, action: Action) -> bool {
-        let name = action.name().unwrap_or_else(|| format!("{action:?}").to_lowercase());
+        let name = match &action {
+            Action::Connect(op) => op.describe(),
+            _ => action.name().unwrap_or_else(|| format!("{action:?}").to_lowercase()),
+        };
         if self.read_only {
             self.warn(BannerKind::Refused, format!("read-only: {name} refused"));
             return true;
@@ -361,6 +395,11 @@ impl App {
         if action == Action::Produce {
             self.open_produce_editor();
             return true;
+        }
+        if let Action::Connect(op) = &action {
+            let cluster = self.connect.cluster();
+            let name = cluster.map(|c| c.name.clone()).unwrap_or_default();
+            return self.confirm_connect(op.clone(), cluster.is_some_and(|c| c.production), name);
         }
         if self.destination.production {
             let cluster = self.destination.name.clone();
@@ -370,6 +409,22 @@ impl App {
         }
         self.perform(action);
         true
+    }
+
+    /// Connect mutations: the Connect cluster's production flag decides, not the destination's.
+    fn confirm_connect(&mut self, op: crate::tui::connect_fetch::ConnectOp, production: bool, cluster: String) -> bool {
+        if production {
+            let prompt = format!("{cluster} is production: type its name to {} (Esc cancels): ", op.describe());
+            self.mode =
+                Mode::Confirm { action: Action::Connect(op), expected: cluster, prompt, input: TextArea::default() };
+        } else {
+            self.perform(Action::Connect(op));
+        }
+        true
+    }
+
+    fn mode_is_normal(&self) -> bool {
+        matches!(self.mode, Mode::Normal)
     }
 
     fn open_produce_editor(&mut self) {
@@ -413,6 +468,12 @@ impl App {
             let cluster = self.inspector_cluster().clone();
             self.warn(BannerKind::Info, format!("producing to {}…", record.topic));
             self.outbox.push(Request::Produce { id, cluster, record });
+            return;
+        }
+        if let Action::Connect(op) = action {
+            let message = format!("{}…", op.describe());
+            self.outbox.extend(self.connect.request(op, self.now_ms));
+            self.warn(BannerKind::Info, message);
             return;
         }
         let Some(engine) = &self.engine else {

@@ -27,6 +27,26 @@ pub fn parse_command(line: &str) -> Result<Action, String> {
                 }
             }
         }
+        "tasks" => {
+            let count = one_arg("task count")?;
+            match count.parse::<u32>() {
+                Ok(tasks) if (1..=crate::tui::panes::connect::MAX_TASKS).contains(&tasks) => {
+                    Ok(Action::ConnectTasks(tasks))
+                }
+                _ => Err(format!(
+                    ":tasks {count}: expected a tasks.max from 1 to {}",
+                    crate::tui::panes::connect::MAX_TASKS
+                )),
+            }
+        }
+        "set-offset" => {
+            let offset = one_arg("offset")?;
+            offset
+                .parse::<i64>()
+                .map(Action::ConnectSetOffset)
+                .map_err(|_| format!(":set-offset {offset}: expected a whole number"))
+        }
+        "reset-offsets" => no_args(Action::ConnectResetOffsets),
         "pause" => Ok(Action::PauseNamed(one_arg("topic")?.to_owned())),
         "resume" => Ok(Action::ResumeNamed(one_arg("topic")?.to_owned())),
         "goto" => {

@@ -7,6 +7,7 @@
 pub mod action;
 pub mod app;
 pub mod command;
+pub mod connect_fetch;
 pub mod group_fetch;
 pub mod keymap;
 pub mod lag_math;
@@ -56,6 +57,11 @@ pub struct CockpitSetup {
     pub read_only: bool,
     pub theme: theme::Theme,
     pub timeout: Duration,
+    /// The config's `[connect.NAME]` clusters for the Connect pane, and the ones that did not resolve.
+    pub connect: (Vec<crate::connect::clusters::ConnectCluster>, Vec<String>),
+    /// Serve the cockpit's own engine as a Connect connector on a loopback port and
+    /// list it first on the Connect pane (the demo does, to show one pane driving both).
+    pub engine_on_connect_pane: bool,
 }
 
 pub fn now_ms() -> i64 {
@@ -69,6 +75,8 @@ pub struct Cockpit {
     sender: Sender<Event>,
     worker: Worker,
     watcher: Option<JoinHandle<()>>,
+    /// Stops the engine's REST server, when the setup asked for one.
+    rest_stop: Arc<AtomicBool>,
 }
 
 impl Cockpit {
@@ -79,17 +87,18 @@ impl Cockpit {
             let _ = deliver.send(Event::Message(message));
         });
         let watcher = app.engine.as_ref().and_then(|engine| watch_engine(engine, sender.clone()));
-        Cockpit { app, events, sender, worker, watcher }
+        Cockpit { app, events, sender, worker, watcher, rest_stop: Arc::new(AtomicBool::new(false)) }
     }
 
     /// Builds the app from a setup, with the user's keymap, and its engine if there is a plan.
     pub fn from_setup(setup: CockpitSetup, keymap: Keymap) -> Cockpit {
         let planned_lanes = setup.plan.as_ref().map_or(1, |plan| plan.engine.lanes);
         let plan_name = setup.plan.as_ref().map_or_else(|| "(none)".to_owned(), |plan| plan.name.clone());
+        let mode = setup.plan.as_ref().map(|plan| plan.engine.mode.to_string()).unwrap_or_default();
         let engine = setup
             .plan
             .map(|plan| EngineHandle::spawn(plan, setup.source.clone(), setup.destination.clone(), setup.timeout));
-        let app = App::new(AppSetup {
+        let mut app = App::new(AppSetup {
             source: setup.source,
             destination: setup.destination,
             plan_name,
@@ -100,7 +109,17 @@ impl Cockpit {
             engine,
             now_ms: now_ms(),
         });
-        Cockpit::new(app, setup.timeout)
+        let (mut connect_clusters, connect_problems) = setup.connect;
+        let rest_stop = Arc::new(AtomicBool::new(false));
+        if setup.engine_on_connect_pane {
+            if let Some(engine) = served_engine(&app, mode, rest_stop.clone()) {
+                connect_clusters.insert(0, engine);
+            }
+        }
+        app.connect = panes::connect::ConnectPane::new(connect_clusters, connect_problems);
+        let mut cockpit = Cockpit::new(app, setup.timeout);
+        cockpit.rest_stop = rest_stop;
+        cockpit
     }
 
     pub fn sender(&self) -> Sender<Event> {
@@ -160,6 +179,7 @@ impl Cockpit {
 
     /// Stops the engine (lanes finish or abort their transactions) and the watcher.
     pub fn shutdown(mut self) {
+        self.rest_stop.store(true, Ordering::Relaxed);
         self.app.shutdown();
         if let Some(watcher) = self.watcher.take() {
             let _ = watcher.join();
@@ -189,6 +209,19 @@ fn watch_engine(engine: &EngineHandle, sender: Sender<Event>) -> Option<JoinHand
             });
         })
         .ok()
+}
+
+/// The app's engine behind a loopback Connect REST API, as a Connect cluster for the pane,
+/// as production as the destination it writes to.
+fn served_engine(app: &App, mode: String, stop: Arc<AtomicBool>) -> Option<crate::connect::clusters::ConnectCluster> {
+    use crate::replicate::connect_api::Connector;
+    let engine = app.engine.as_ref()?;
+    let (name, source, destination) = (app.plan_name.clone(), app.source.name.clone(), app.destination.name.clone());
+    let connector = |worker_id| Connector { name, worker_id, source, destination, mode, auth: None };
+    let bound = crate::replicate::rest::serve("127.0.0.1:0", stop, engine, connector).ok()?;
+    let mut cluster = crate::connect::clusters::ConnectCluster::at("kdeck-engine", &format!("http://{bound}"));
+    cluster.production = app.destination.production;
+    Some(cluster)
 }
 
 /// Runs the cockpit on the terminal until the user quits or SIGTERM arrives.

@@ -43,6 +43,7 @@ pub fn render(frame: &mut Frame, app: &App) {
             cheatsheet::render(frame, body, &app.cheatsheet, &selection, &app.theme);
         }
         PaneId::Acl => acl::render(frame, body, &app.acl, &app.destination, &app.theme),
+        PaneId::Connect => super::panes::connect_view::render(frame, body, &app.connect, app.now_ms, &app.theme),
         other => placeholder::render(frame, body, other),
     }
     bottom_line(frame, bottom, app);

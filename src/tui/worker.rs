@@ -41,6 +41,8 @@ pub enum Request {
     Produce { id: u64, cluster: ResolvedCluster, record: OutgoingText },
     /// Every consumer group on both sides, on the plan's topics (`topics`: source → destination name).
     Groups { id: u64, source: ResolvedCluster, destination: ResolvedCluster, topics: Vec<(String, String)> },
+    /// One Connect pane request against one Connect cluster.
+    Connect { id: u64, cluster: crate::connect::clusters::ConnectCluster, op: crate::tui::connect_fetch::ConnectOp },
     /// The ACL pane's ACLs: live (DescribeAcls) or from a file.
     Acls { id: u64, source: AclFetch },
 }
@@ -60,6 +62,8 @@ impl Request {
             Request::Produce { .. } => "produce",
             Request::Groups { .. } => "groups",
             Request::Acls { .. } => "acls",
+            Request::Connect { op: crate::tui::connect_fetch::ConnectOp::Refresh, .. } => "connect",
+            Request::Connect { .. } => "connect-op",
         }
     }
 }
@@ -87,6 +91,10 @@ pub enum Message {
     Acls {
         id: u64,
         result: Result<Vec<crate::acl::model::AclBinding>, String>,
+    },
+    Connect {
+        id: u64,
+        result: Result<crate::tui::connect_fetch::ConnectReply, String>,
     },
 }
 
@@ -177,6 +185,9 @@ fn run(request: Request, timeout: Duration) -> Message {
                 }
             };
             Message::Acls { id, result }
+        }
+        Request::Connect { id, cluster, op } => {
+            Message::Connect { id, result: crate::tui::connect_fetch::run(&cluster, &op, timeout) }
         }
     }
 }
@@ -295,6 +306,7 @@ mod tests {
             | Request::Produce { id, .. }
             | Request::Groups { id, .. }
             | Request::Acls { id, .. } => *id,
+            Request::Connect { id, .. } => *id,
         }
     }
 

@@ -6,6 +6,8 @@ mod support;
 mod acl;
 mod bad_input;
 mod cheatsheet;
+mod connect;
+mod connect_pane;
 mod demo;
 mod engine;
 mod export;

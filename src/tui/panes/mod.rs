@@ -4,6 +4,10 @@
 
 pub mod acl;
 pub mod cheatsheet;
+pub mod connect;
+#[cfg(test)]
+mod connect_snapshots;
+pub mod connect_view;
 pub mod engine;
 pub mod groups;
 pub mod inspector;

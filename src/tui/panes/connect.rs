@@ -1,0 +1,387 @@
+//! The Connect pane: a Kafka Connect cluster (or a kdeck engine serving
+//! `--rest`) as workers, connectors and tasks, with restart, pause, resume,
+//! stop and live `tasks.max` rescaling. After a rescale it follows the
+//! rebalance (UNASSIGNED → RUNNING per task) until it settles and says how
+//! long that took. All I/O leaves as worker [`Request`]s.
+
+use std::collections::BTreeMap;
+
+use crate::connect::clusters::ConnectCluster;
+use crate::connect::model::{ConnectorStatus, Expanded, Offsets, State};
+use crate::tui::action::Action;
+use crate::tui::connect_fetch::{ConnectOp, ConnectReply};
+use crate::tui::worker::Request;
+
+use super::move_cursor;
+
+/// How often the pane re-reads the cluster while it is shown; faster while following a rescale.
+pub const POLL_MS: i64 = 3_000;
+pub const FOLLOW_POLL_MS: i64 = 500;
+/// Connect's own ceiling is higher; a cockpit key press should not ask for more.
+pub const MAX_TASKS: u32 = 1_000;
+/// A refresh unanswered for this long is given up on (the worker's slot may have dropped it).
+pub const STALE_MS: i64 = 30_000;
+
+/// A rescale being followed until every task of the new count is RUNNING.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Follow {
+    pub connector: String,
+    pub from: usize,
+    pub to: u32,
+    pub started_ms: i64,
+    /// Task states at the last refresh, for the progress line.
+    pub running: usize,
+    pub unassigned: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settled {
+    pub connector: String,
+    pub from: usize,
+    pub to: u32,
+    pub took_ms: i64,
+}
+
+impl Settled {
+    pub fn text(&self) -> String {
+        format!(
+            "{} rescaled {} → {} tasks: all RUNNING after {:.1} s",
+            self.connector,
+            self.from,
+            self.to,
+            self.took_ms as f64 / 1000.0
+        )
+    }
+}
+
+/// One worker as the connectors' and tasks' `worker_id`s describe it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WorkerRow {
+    pub worker_id: String,
+    pub connectors: usize,
+    pub tasks: usize,
+    pub running: usize,
+    pub failed: usize,
+}
+
+/// What the pane makes of an action while it has focus.
+pub enum Intercept {
+    /// Handled here; maybe a read for the worker.
+    Handled(Option<Request>),
+    /// A Connect mutation for the app's read-only and production gates.
+    Mutation(Action),
+    Warn(String),
+    /// Not the pane's: the app handles it as usual.
+    Pass(Action),
+}
+
+#[derive(Debug, Default)]
+pub struct ConnectPane {
+    pub clusters: Vec<ConnectCluster>,
+    /// Sections of the config that could not be resolved, shown instead of hidden.
+    pub problems: Vec<String>,
+    pub cluster_index: usize,
+    pub connectors: BTreeMap<String, Expanded>,
+    pub fetched_at_ms: Option<i64>,
+    /// The last failure; the pane keeps its last good data under it.
+    pub error: Option<String>,
+    pub selected: usize,
+    /// The connector whose tasks are open, with the selected task.
+    pub detail: Option<String>,
+    pub task_selected: usize,
+    pub follow: Option<Follow>,
+    pub settled: Option<Settled>,
+    pub offsets: Option<(String, Offsets)>,
+    pub offset_selected: usize,
+    pub next_poll_ms: i64,
+    pub next_id: u64,
+    /// The refresh in flight and when it left.
+    pub waiting: Option<(u64, i64)>,
+    /// Answers to requests before this id were for another cluster.
+    pub first_id: u64,
+}
+
+impl ConnectPane {
+    pub fn new(clusters: Vec<ConnectCluster>, problems: Vec<String>) -> ConnectPane {
+        ConnectPane { clusters, problems, ..ConnectPane::default() }
+    }
+
+    pub fn cluster(&self) -> Option<&ConnectCluster> {
+        self.clusters.get(self.cluster_index)
+    }
+
+    pub fn names(&self) -> Vec<&String> {
+        self.connectors.keys().collect()
+    }
+
+    pub fn selected_name(&self) -> Option<String> {
+        self.names().get(self.selected).map(|name| (*name).clone())
+    }
+
+    pub fn status_of(&self, name: &str) -> Option<&ConnectorStatus> {
+        self.connectors.get(name).and_then(|entry| entry.status.as_ref())
+    }
+
+    /// Builds a worker request for `op` on the current cluster.
+    pub fn request(&mut self, op: ConnectOp, now_ms: i64) -> Option<Request> {
+        let cluster = self.cluster()?.clone();
+        self.next_id += 1;
+        if op == ConnectOp::Refresh {
+            self.waiting = Some((self.next_id, now_ms));
+        }
+        Some(Request::Connect { id: self.next_id, cluster, op })
+    }
+
+    /// A refresh when one is due (the app calls this on each clock tick while the pane is shown).
+    pub fn poll(&mut self, now_ms: i64) -> Option<Request> {
+        let in_flight = self.waiting.is_some_and(|(_, since)| now_ms - since < STALE_MS);
+        if now_ms < self.next_poll_ms || in_flight {
+            return None;
+        }
+        let every = if self.follow.is_some() { FOLLOW_POLL_MS } else { POLL_MS };
+        self.next_poll_ms = now_ms + every;
+        self.request(ConnectOp::Refresh, now_ms)
+    }
+
+    pub fn intercept(&mut self, action: Action, now_ms: i64) -> Intercept {
+        let (rows, cursor) = match (&self.offsets, &self.detail) {
+            (Some((_, offsets)), _) => (offsets.offsets.len(), &mut self.offset_selected),
+            (None, Some(_)) => (self.detail_tasks(), &mut self.task_selected),
+            (None, None) => (self.connectors.len(), &mut self.selected),
+        };
+        if move_cursor(cursor, rows, &action, 10) {
+            return Intercept::Handled(None);
+        }
+        let selected = self.detail.clone().or_else(|| self.selected_name());
+        let need = |selected: Option<String>| selected.ok_or("no connector selected".to_string());
+        let op = match action {
+            Action::Expand => {
+                self.detail = self.selected_name();
+                self.task_selected = 0;
+                return Intercept::Handled(None);
+            }
+            Action::Escape if self.offsets.is_some() => {
+                self.offsets = None;
+                return Intercept::Handled(None);
+            }
+            Action::Escape if self.detail.is_some() => {
+                self.detail = None;
+                return Intercept::Handled(None);
+            }
+            Action::Refresh => {
+                self.next_poll_ms = now_ms + POLL_MS;
+                return Intercept::Handled(self.request(ConnectOp::Refresh, now_ms));
+            }
+            Action::SwitchCluster if self.clusters.len() > 1 => {
+                self.cluster_index = (self.cluster_index + 1) % self.clusters.len();
+                *self = ConnectPane {
+                    clusters: std::mem::take(&mut self.clusters),
+                    problems: std::mem::take(&mut self.problems),
+                    cluster_index: self.cluster_index,
+                    next_id: self.next_id,
+                    first_id: self.next_id + 1,
+                    ..ConnectPane::default()
+                };
+                return Intercept::Handled(self.poll(now_ms));
+            }
+            Action::ConnectSetOffset(_) | Action::ConnectResetOffsets => match self.offsets_change(&action) {
+                Ok(op) => op,
+                Err(message) => return Intercept::Warn(message),
+            },
+            Action::ConnectOffsets => match need(selected) {
+                Ok(connector) => return Intercept::Handled(self.request(ConnectOp::Offsets(connector), now_ms)),
+                Err(message) => return Intercept::Warn(message),
+            },
+            Action::RescaleUp | Action::RescaleDown | Action::ConnectTasks(_) => {
+                let Some(connector) = selected else { return Intercept::Warn("no connector selected".into()) };
+                let entry = self.connectors.get(&connector);
+                let actual = entry.and_then(|e| e.status.as_ref()).map_or(0, |s| s.tasks.len());
+                let requested = entry.and_then(|e| e.info.as_ref()).and_then(|i| i.tasks_max());
+                let base = requested.unwrap_or(actual as u32).max(1);
+                let tasks = match action {
+                    Action::RescaleUp => base + 1,
+                    Action::RescaleDown => base.saturating_sub(1),
+                    Action::ConnectTasks(n) => n,
+                    _ => base,
+                };
+                if !(1..=MAX_TASKS).contains(&tasks) {
+                    return Intercept::Warn(format!("tasks.max {tasks}: expected 1 to {MAX_TASKS}"));
+                }
+                ConnectOp::SetTasks { connector, from: actual, tasks }
+            }
+            Action::PauseTopic => ConnectOp::Pause(need(selected).unwrap_or_default()),
+            Action::ResumeTopic | Action::StartEngine => ConnectOp::Resume(need(selected).unwrap_or_default()),
+            Action::StopEngine => ConnectOp::Stop(need(selected).unwrap_or_default()),
+            Action::RestartConnector => {
+                ConnectOp::Restart { connector: need(selected).unwrap_or_default(), only_failed: false }
+            }
+            Action::RestartFailed => {
+                ConnectOp::Restart { connector: need(selected).unwrap_or_default(), only_failed: true }
+            }
+            Action::RetryLane => match (&self.detail, self.detail_task_id()) {
+                (Some(connector), Some(task)) => ConnectOp::RestartTask { connector: connector.clone(), task },
+                _ => return Intercept::Warn("open a connector (Enter) and select a task to restart it".into()),
+            },
+            other => return Intercept::Pass(other),
+        };
+        if self.cluster().is_none() {
+            return Intercept::Warn(
+                "no Connect cluster: add [connect.NAME] url = \"http://host:8083\" to the config".into(),
+            );
+        }
+        if matches!(&op, ConnectOp::Pause(c) | ConnectOp::Resume(c) | ConnectOp::Stop(c) | ConnectOp::Restart { connector: c, .. } if c.is_empty())
+        {
+            return Intercept::Warn("no connector selected".into());
+        }
+        Intercept::Mutation(Action::Connect(op))
+    }
+
+    /// KIP-875 changes: only from the offsets view, and only for a STOPPED connector.
+    fn offsets_change(&self, action: &Action) -> Result<ConnectOp, String> {
+        let Some((connector, offsets)) = &self.offsets else {
+            return Err("open the connector's offsets first (O)".into());
+        };
+        let state = self.status_of(connector).map(|s| s.connector.state);
+        if state != Some(State::Stopped) {
+            let state = state.map_or("unknown", State::as_str);
+            return Err(format!(
+                "{connector} is {state}: Connect changes offsets only of a STOPPED connector (S stops it)"
+            ));
+        }
+        let Action::ConnectSetOffset(position) = action else {
+            return Ok(ConnectOp::ResetOffsets(connector.clone()));
+        };
+        let Some(entry) = offsets.offsets.get(self.offset_selected) else {
+            return Err("no offset selected".into());
+        };
+        let mut entry = entry.clone();
+        let numeric: Vec<String> = entry
+            .offset
+            .iter()
+            .flatten()
+            .filter(|(_, value)| value.is_i64() || value.is_u64())
+            .map(|(key, _)| key.clone())
+            .collect();
+        let [key] = numeric.as_slice() else {
+            return Err(format!(
+                "cannot tell which field of this offset is the position ({} numeric fields)",
+                numeric.len()
+            ));
+        };
+        if let Some(map) = entry.offset.as_mut() {
+            map.insert(key.clone(), serde_json::Value::from(*position));
+        }
+        Ok(ConnectOp::PatchOffsets { connector: connector.clone(), offsets: Offsets { offsets: vec![entry] } })
+    }
+
+    fn detail_tasks(&self) -> usize {
+        self.detail.as_deref().and_then(|name| self.status_of(name)).map_or(0, |s| s.tasks.len())
+    }
+
+    pub fn detail_task_id(&self) -> Option<u32> {
+        let status = self.status_of(self.detail.as_deref()?)?;
+        status.tasks.get(self.task_selected).map(|task| task.id)
+    }
+
+    /// A worker answer; returns whether to redraw. Old answers (another cluster) are dropped.
+    pub fn on_reply(&mut self, id: u64, result: Result<ConnectReply, String>, now_ms: i64) -> (bool, Option<String>) {
+        if id < self.first_id {
+            return (false, None);
+        }
+        if self.waiting.is_some_and(|(waiting, _)| waiting == id) {
+            self.waiting = None;
+        }
+        let reply = match result {
+            Ok(reply) => reply,
+            Err(message) => {
+                self.error = Some(message.clone());
+                return (true, Some(message));
+            }
+        };
+        let note = match reply {
+            ConnectReply::Snapshot(connectors) => {
+                self.error = None;
+                self.connectors = connectors;
+                self.fetched_at_ms = Some(now_ms);
+                self.selected = self.selected.min(self.connectors.len().saturating_sub(1));
+                self.task_selected = self.task_selected.min(self.detail_tasks().saturating_sub(1));
+                let following = self.follow.is_some();
+                self.advance_follow(now_ms);
+                self.settled.as_ref().filter(|_| following && self.follow.is_none()).map(Settled::text)
+            }
+            ConnectReply::Done(what) => {
+                self.next_poll_ms = now_ms;
+                Some(format!("done: {what}"))
+            }
+            ConnectReply::Rescaled { connector, from, tasks } => {
+                self.follow = Some(Follow {
+                    connector: connector.clone(),
+                    from,
+                    to: tasks,
+                    started_ms: now_ms,
+                    running: 0,
+                    unassigned: 0,
+                });
+                self.settled = None;
+                self.next_poll_ms = now_ms;
+                Some(format!("{connector}: tasks.max {tasks}; following the rebalance"))
+            }
+            ConnectReply::Offsets { connector, offsets } => {
+                self.offset_selected = 0;
+                self.offsets = Some((connector, offsets));
+                None
+            }
+            ConnectReply::OffsetsChanged { connector, message, offsets } => {
+                self.offset_selected = self.offset_selected.min(offsets.offsets.len().saturating_sub(1));
+                self.offsets = Some((connector.clone(), offsets));
+                self.next_poll_ms = now_ms;
+                Some(format!("{connector}: {message}"))
+            }
+        };
+        (true, note)
+    }
+
+    fn advance_follow(&mut self, now_ms: i64) {
+        let Some(follow) = &mut self.follow else { return };
+        let Some(entry) = self.connectors.get(&follow.connector) else { return };
+        let Some(status) = &entry.status else { return };
+        follow.running = status.count(State::Running);
+        follow.unassigned = status.tasks.len() - follow.running;
+        if rebalance_settled(status, follow.to) {
+            self.settled = Some(Settled {
+                connector: follow.connector.clone(),
+                from: follow.from,
+                to: follow.to,
+                took_ms: now_ms - follow.started_ms,
+            });
+            self.follow = None;
+        }
+    }
+}
+
+/// Settled: exactly `tasks` tasks, every one RUNNING.
+pub fn rebalance_settled(status: &ConnectorStatus, tasks: u32) -> bool {
+    status.tasks.len() == tasks as usize && status.tasks.iter().all(|task| task.state == State::Running)
+}
+
+/// Workers from every connector's and task's `worker_id`, sorted by id.
+pub fn workers(connectors: &BTreeMap<String, Expanded>) -> Vec<WorkerRow> {
+    let mut result: BTreeMap<String, WorkerRow> = BTreeMap::new();
+    for status in connectors.values().filter_map(|entry| entry.status.as_ref()) {
+        let id = status.connector.worker_id.clone().unwrap_or_else(|| "(unassigned)".into());
+        result.entry(id.clone()).or_insert_with(|| WorkerRow { worker_id: id, ..WorkerRow::default() }).connectors += 1;
+        for task in &status.tasks {
+            let id = task.worker_id.clone().unwrap_or_else(|| "(unassigned)".into());
+            let worker =
+                result.entry(id.clone()).or_insert_with(|| WorkerRow { worker_id: id, ..WorkerRow::default() });
+            worker.tasks += 1;
+            worker.running += usize::from(task.state == State::Running);
+            worker.failed += usize::from(task.state == State::Failed);
+        }
+    }
+    result.into_values().collect()
+}
+
+#[cfg(test)]
+#[path = "connect_tests.rs"]
+mod tests;
