@@ -2,9 +2,7 @@
 //! `src/tui/panes/snapshots/`), plus their behaviour through the App: search,
 //! copy, run in kdeck, the ACL grid from a loaded list.
 
-use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
 
 use crate::acl::source::parse;
 use crate::tui::action::Action;
@@ -12,22 +10,8 @@ use crate::tui::app::{App, Mode};
 use crate::tui::group_fetch::{ConsumerGroup, GroupSide, GroupsSnapshot};
 use crate::tui::panes::acl::AclInput;
 use crate::tui::panes::PaneId;
-use crate::tui::render::render;
-use crate::tui::snapshot_tests::app;
+use crate::tui::snapshot_tests::{app, draw};
 use crate::tui::worker::{AclFetch, Message, Request};
-
-fn draw(app: &App, width: u16, height: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
-    terminal.draw(|frame| render(frame, app)).expect("draw");
-    let buffer = terminal.backend().buffer();
-    let mut text = String::new();
-    for y in 0..buffer.area.height {
-        let line: String = (0..buffer.area.width).map(|x| buffer[(x, y)].symbol().to_owned()).collect();
-        text.push_str(line.trim_end());
-        text.push('\n');
-    }
-    text
-}
 
 fn snapshot_both(name: &str, app: &App) {
     for (width, height) in [(120, 40), (80, 24)] {
