@@ -18,7 +18,7 @@ use crate::engine::status::{EngineState, EngineStatus, LaneState, TopicState};
 use crate::engine::Command;
 
 pub const CONNECTOR_CLASS: &str = "kdeck.Replicator";
-const MAX_TASKS: u32 = 256;
+const MAX_TASKS: u32 = crate::engine::plan::MAX_LANES as u32;
 
 /// What does not change while the server runs.
 #[derive(Debug, Clone)]
