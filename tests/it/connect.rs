@@ -310,10 +310,7 @@ fn plan_export_apply_reports_the_connect_clusters_answer() {
     let refused = export(&["--apply", "engine"]);
     assert_eq!(refused.code, Some(1), "{}", refused.stderr);
     let line = refused.stderr.lines().last().unwrap();
-    assert!(
-        line.starts_with(&format!("kdeck: Connect \"engine\": PUT /connectors/msk-to-cc/config: 400 config ")),
-        "{line}"
-    );
+    assert!(line.starts_with("kdeck: Connect \"engine\": PUT /connectors/msk-to-cc/config: 400 config "), "{line}");
     let missing = export(&["--apply", "engine", "--name", "other"]);
     assert!(
         missing.stderr.contains("PUT /connectors/other/config: 404 Connector other not found"),
