@@ -13,7 +13,7 @@ use crate::error::Failure;
 /// Request bodies beyond this are refused: a connector config is a few kilobytes.
 const MAX_BODY: usize = 1 << 20;
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Request {
     pub method: String,
     /// Without the query string.
@@ -23,6 +23,27 @@ pub struct Request {
     /// Header names lowercased.
     pub headers: Vec<(String, String)>,
     pub body: String,
+}
+
+// The Authorization header carries basic-auth credentials: Debug shows that it is there, not what it says.
+impl std::fmt::Debug for Request {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(name, value)| {
+                let shown = if name == "authorization" { crate::config::REDACTED } else { value.as_str() };
+                (name.as_str(), shown)
+            })
+            .collect();
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("query", &self.query)
+            .field("headers", &headers)
+            .field("body_len", &self.body.len())
+            .finish()
+    }
 }
 
 impl Request {
@@ -180,6 +201,14 @@ mod tests {
         assert_eq!(request.query_values("expand").collect::<Vec<_>>(), ["status", "info"]);
         assert_eq!(request.query_values("flag").collect::<Vec<_>>(), [""]);
         assert_eq!(Request::from_target("GET", "/").query, vec![]);
+    }
+
+    #[test]
+    fn debug_hides_credentials() {
+        let mut request = Request::from_target("GET", "/");
+        request.headers.push(("authorization".into(), "Basic b3BzOnNlY3JldA==".into()));
+        let shown = format!("{request:?}");
+        assert!(!shown.contains("b3BzOnNlY3JldA==") && shown.contains("[redacted]"), "{shown}");
     }
 
     #[test]
