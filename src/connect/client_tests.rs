@@ -194,3 +194,15 @@ fn basic_auth_is_sent_and_never_shown() {
     assert!(!error.message.contains("connect-pw-xyz"));
     assert!(ConnectClient::new(&ConnectCluster::at("x", "not a url"), Duration::from_secs(1)).is_err());
 }
+
+#[test]
+fn an_unreadable_ca_is_named() {
+    let mut cluster = ConnectCluster::at("prod", "https://connect:8083");
+    cluster.ca = Some("/nonexistent/connect-ca.pem".into());
+    let Err(error) = ConnectClient::new(&cluster, Duration::from_secs(1)) else { panic!("a missing CA was accepted") };
+    assert!(
+        error.message.starts_with("Connect \"prod\": cannot read CA /nonexistent/connect-ca.pem: "),
+        "{}",
+        error.message
+    );
+}

@@ -58,8 +58,16 @@ pub enum ConnectCommand {
         #[arg(value_parser = clap::value_parser!(u32).range(1..=10000))]
         tasks: u32,
     },
-    /// A connector's offsets as JSON
-    Offsets { connector: String },
+    /// A connector's offsets as JSON; with --reset or --patch, change them (connector STOPPED, KIP-875)
+    Offsets {
+        connector: String,
+        /// Reset every offset (DELETE .../offsets)
+        #[arg(long, conflicts_with = "patch")]
+        reset: bool,
+        /// Alter offsets from a JSON file in GET .../offsets's shape (PATCH .../offsets)
+        #[arg(long, value_name = "FILE")]
+        patch: Option<std::path::PathBuf>,
+    },
     /// The installed connector plugins
     Plugins,
     /// The worker's version and Kafka cluster id
@@ -117,7 +125,12 @@ pub fn run(config: &Config, args: ConnectArgs) -> Outcome {
             let info = client.set_tasks_max(&connector, tasks)?;
             format!("{connector}: tasks.max {}\n", info.tasks_max().map_or("?".into(), |n| n.to_string()))
         }
-        ConnectCommand::Offsets { connector } => {
+        ConnectCommand::Offsets { connector, reset: true, .. } => format!("{}\n", client.delete_offsets(&connector)?),
+        ConnectCommand::Offsets { connector, patch: Some(path), .. } => {
+            let offsets = read_offsets(&path)?;
+            format!("{}\n", client.patch_offsets(&connector, &offsets)?)
+        }
+        ConnectCommand::Offsets { connector, .. } => {
             let offsets = client.offsets(&connector)?;
             format!("{}\n", serde_json::to_string_pretty(&offsets).unwrap_or_default())
         }
@@ -147,10 +160,47 @@ pub fn run(config: &Config, args: ConnectArgs) -> Outcome {
     }
 }
 
+/// A PATCH body: `{"offsets": [{"partition": {...}, "offset": {...} | null}]}`.
+pub fn read_offsets(path: &std::path::Path) -> Result<super::model::Offsets, Failure> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|err| Failure::usage(format!("cannot read --patch {}: {err}", path.display())))?;
+    serde_json::from_str(&text).map_err(|err| {
+        Failure::usage(format!(
+            "--patch {}: expected {{\"offsets\": [{{\"partition\": {{...}}, \"offset\": {{...}}}}]}} ({err})",
+            path.display()
+        ))
+    })
+}
+
 fn list_or_none(items: &[String]) -> String {
     if items.is_empty() {
         "none".into()
     } else {
         items.join(",")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patch_files_must_have_connects_shape() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = dir.path().join("good.json");
+        std::fs::write(&good, r#"{"offsets":[{"partition":{"topic":"t","partition":0},"offset":null}]}"#).unwrap();
+        assert_eq!(read_offsets(&good).unwrap().offsets[0].offset, None);
+        let bad = dir.path().join("bad.json");
+        std::fs::write(&bad, r#"[{"topic":"t"}]"#).unwrap();
+        let error = read_offsets(&bad).unwrap_err();
+        assert_eq!(error.exit_code(), 2);
+        assert!(
+            error.to_string().starts_with(&format!("--patch {}: expected {{\"offsets\"", bad.display())),
+            "{error}"
+        );
+        assert!(read_offsets(&dir.path().join("missing.json"))
+            .unwrap_err()
+            .to_string()
+            .starts_with("cannot read --patch"));
     }
 }

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::http::{error_body, Request, Response};
+use super::http::{base64, error_body, percent_decode, Request, Response};
 use crate::config::SecretString;
 use crate::connect::model::{
     ActiveTopics, ConnectorInfo, ConnectorState, ConnectorStatus, Expanded, OffsetEntry, Offsets, Plugin, ServerInfo,
@@ -18,7 +18,7 @@ use crate::engine::status::{EngineState, EngineStatus, LaneState, TopicState};
 use crate::engine::Command;
 
 pub const CONNECTOR_CLASS: &str = "kdeck.Replicator";
-const MAX_TASKS: u32 = 256;
+const MAX_TASKS: u32 = crate::engine::plan::MAX_LANES as u32;
 
 /// What does not change while the server runs.
 #[derive(Debug, Clone)]
@@ -55,7 +55,9 @@ pub fn route(request: &Request, connector: &Connector, status: &EngineStatus, me
     if !authorized(request, connector) {
         return answer(error(401, "authentication required: send HTTP basic auth"));
     }
-    let segments: Vec<&str> = request.path.trim_matches('/').split('/').filter(|s| !s.is_empty()).collect();
+    let decoded: Vec<String> =
+        request.path.trim_matches('/').split('/').filter(|s| !s.is_empty()).map(percent_decode).collect();
+    let segments: Vec<&str> = decoded.iter().map(String::as_str).collect();
     let method = request.method.as_str();
     let view = View { connector, status };
     match (method, segments.as_slice()) {
@@ -83,23 +85,6 @@ fn authorized(request: &Request, connector: &Connector) -> bool {
     let Some((user, password)) = &connector.auth else { return true };
     let expected = format!("Basic {}", base64(format!("{user}:{}", password.expose()).as_bytes()));
     request.header("authorization").is_some_and(|given| given == expected)
-}
-
-/// Standard base64 with padding (RFC 4648), for comparing basic-auth headers.
-pub fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |n, (i, &b)| n | (u32::from(b) << (16 - 8 * i)));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }
 
 struct View<'a> {

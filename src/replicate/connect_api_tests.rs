@@ -256,3 +256,14 @@ fn base64_matches_rfc_4648_vectors() {
         assert_eq!(base64(input.as_bytes()), output);
     }
 }
+
+#[test]
+fn path_segments_are_percent_decoded() {
+    for (raw, decoded) in
+        [("msk%20to%20cc", "msk to cc"), ("a%2Fb", "a/b"), ("100%", "100%"), ("%zz", "%zz"), ("%C3%A9", "é")]
+    {
+        assert_eq!(percent_decode(raw), decoded);
+    }
+    let status = running(vec![lane(0, LaneState::Copying)], 1);
+    assert_eq!(call("GET", "/connectors/msk%2Dto%2Dcc/status", "", &status).0, 200);
+}

@@ -13,7 +13,7 @@ use crate::error::Failure;
 /// Request bodies beyond this are refused: a connector config is a few kilobytes.
 const MAX_BODY: usize = 1 << 20;
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Request {
     pub method: String,
     /// Without the query string.
@@ -23,6 +23,27 @@ pub struct Request {
     /// Header names lowercased.
     pub headers: Vec<(String, String)>,
     pub body: String,
+}
+
+// The Authorization header carries basic-auth credentials: Debug shows that it is there, not what it says.
+impl std::fmt::Debug for Request {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(name, value)| {
+                let shown = if name == "authorization" { crate::config::REDACTED } else { value.as_str() };
+                (name.as_str(), shown)
+            })
+            .collect();
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("query", &self.query)
+            .field("headers", &headers)
+            .field("body_len", &self.body.len())
+            .finish()
+    }
 }
 
 impl Request {
@@ -169,6 +190,44 @@ fn answer(stream: TcpStream, route: &impl Fn(&Request) -> Response) {
     let _ = writer.flush();
 }
 
+/// `%XX` escapes in a path segment (clients escape connector names); malformed ones stay as written.
+pub fn percent_decode(segment: &str) -> String {
+    let bytes = segment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Standard base64 with padding (RFC 4648), for comparing basic-auth headers.
+pub fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().enumerate().fold(0u32, |n, (i, &b)| n | (u32::from(b) << (16 - 8 * i)));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -180,6 +239,14 @@ mod tests {
         assert_eq!(request.query_values("expand").collect::<Vec<_>>(), ["status", "info"]);
         assert_eq!(request.query_values("flag").collect::<Vec<_>>(), [""]);
         assert_eq!(Request::from_target("GET", "/").query, vec![]);
+    }
+
+    #[test]
+    fn debug_hides_credentials() {
+        let mut request = Request::from_target("GET", "/");
+        request.headers.push(("authorization".into(), "Basic b3BzOnNlY3JldA==".into()));
+        let shown = format!("{request:?}");
+        assert!(!shown.contains("b3BzOnNlY3JldA==") && shown.contains("[redacted]"), "{shown}");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! Kafka reads leave as [`Request`]s in `outbox`, and answers come back through
 //! `on_message`. The clock is state too (`now_ms`), so renders are repeatable.
 
+mod connect;
 mod keys;
 mod reference_panes;
 
@@ -17,7 +18,7 @@ use super::action::{Action, OutgoingText};
 use super::keymap::Keymap;
 use super::panes::acl::AclPane;
 use super::panes::cheatsheet::CheatsheetPane;
-use super::panes::connect::{ConnectPane, Intercept};
+use super::panes::connect::ConnectPane;
 use super::panes::engine::EnginePane;
 use super::panes::groups::{GroupsQuery, GroupsView};
 use super::panes::inspector::{ClusterSide, Clusters, InspectorPane};
@@ -178,17 +179,7 @@ impl App {
                 changed
             }
             Message::Acls { id, result } => self.acl.on_acls(id, result),
-            Message::Connect { id, result } => {
-                let failed = result.is_err();
-                let (dirty, note) = self.connect.on_reply(id, result, self.now_ms);
-                if let Some(note) = note {
-                    self.warn(if failed { BannerKind::Refused } else { BannerKind::Info }, note);
-                }
-                if self.focus == PaneId::Connect {
-                    self.outbox.extend(self.connect.poll(self.now_ms));
-                }
-                dirty
-            }
+            Message::Connect { id, result } => self.on_connect_reply(id, result),
             Message::Produced { result, .. } => {
                 match result {
                     Ok(done) => {
@@ -267,20 +258,7 @@ impl App {
         if !matches!(action, Action::Up | Action::Down | Action::PageUp | Action::PageDown) {
             self.banner = None;
         }
-        let action = match self.focus {
-            PaneId::Connect if self.mode_is_normal() => match self.connect.intercept(action, self.now_ms) {
-                Intercept::Handled(request) => {
-                    self.outbox.extend(request);
-                    return true;
-                }
-                Intercept::Warn(message) => {
-                    self.warn(BannerKind::Warning, message);
-                    return true;
-                }
-                Intercept::Mutation(action) | Intercept::Pass(action) => action,
-            },
-            _ => action,
-        };
+        let Some(action) = self.route_to_connect(action) else { return true };
         if action.is_mutation() {
             return self.mutate(action);
         }
@@ -396,10 +374,8 @@ impl App {
             self.open_produce_editor();
             return true;
         }
-        if let Action::Connect(op) = &action {
-            let cluster = self.connect.cluster();
-            let name = cluster.map(|c| c.name.clone()).unwrap_or_default();
-            return self.confirm_connect(op.clone(), cluster.is_some_and(|c| c.production), name);
+        if let Action::Connect(op) = action {
+            return self.confirm_connect(op);
         }
         if self.destination.production {
             let cluster = self.destination.name.clone();
@@ -409,22 +385,6 @@ impl App {
         }
         self.perform(action);
         true
-    }
-
-    /// Connect mutations: the Connect cluster's production flag decides, not the destination's.
-    fn confirm_connect(&mut self, op: crate::tui::connect_fetch::ConnectOp, production: bool, cluster: String) -> bool {
-        if production {
-            let prompt = format!("{cluster} is production: type its name to {} (Esc cancels): ", op.describe());
-            self.mode =
-                Mode::Confirm { action: Action::Connect(op), expected: cluster, prompt, input: TextArea::default() };
-        } else {
-            self.perform(Action::Connect(op));
-        }
-        true
-    }
-
-    fn mode_is_normal(&self) -> bool {
-        matches!(self.mode, Mode::Normal)
     }
 
     fn open_produce_editor(&mut self) {
@@ -471,10 +431,7 @@ impl App {
             return;
         }
         if let Action::Connect(op) = action {
-            let message = format!("{}…", op.describe());
-            self.outbox.extend(self.connect.request(op, self.now_ms));
-            self.warn(BannerKind::Info, message);
-            return;
+            return self.perform_connect(op);
         }
         let Some(engine) = &self.engine else {
             self.warn(BannerKind::Warning, "no engine in this cockpit (open it with --plan FILE)".to_owned());

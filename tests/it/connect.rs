@@ -288,3 +288,39 @@ fn rest_basic_auth_end_to_end_and_the_password_is_never_shown() {
         assert!(!run.stderr.contains("s3cret-rest-pw") && !run.stderr.contains("not-the-password"), "{}", run.stderr);
     }
 }
+
+#[test]
+fn plan_export_apply_reports_the_connect_clusters_answer() {
+    let engine = EngineWithRest::start(1);
+    let kdeck = Kdeck::new();
+    let (config, plan) = crate::support::write_plan(
+        kdeck.home.path(),
+        "msk.example:9096",
+        "ccloud.example:9092",
+        "name = \"msk-to-cc\"\n",
+    );
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("{text}\n[connect.engine]\nurl = \"{}\"\n", engine.url)).unwrap();
+    let (config, plan) = (config.to_str().unwrap(), plan.to_str().unwrap());
+    let export = |extra: &[&str]| {
+        let args = ["--config", config, "plan", "export", "--plan", plan, "--to", "mm2"];
+        kdeck.run(&[&args[..], extra].concat(), None)
+    };
+    // The engine accepts only its own settings: an MM2 config is refused with Connect's error shape.
+    let refused = export(&["--apply", "engine"]);
+    assert_eq!(refused.code, Some(1), "{}", refused.stderr);
+    let line = refused.stderr.lines().last().unwrap();
+    assert!(line.starts_with("kdeck: Connect \"engine\": PUT /connectors/msk-to-cc/config: 400 config "), "{line}");
+    let missing = export(&["--apply", "engine", "--name", "other"]);
+    assert!(
+        missing.stderr.contains("PUT /connectors/other/config: 404 Connector other not found"),
+        "{}",
+        missing.stderr
+    );
+    let unknown = export(&["--apply", "nowhere"]);
+    assert_eq!(unknown.code, Some(2));
+    assert!(unknown.stderr.contains("unknown Connect cluster \"nowhere\""), "{}", unknown.stderr);
+    let name_alone =
+        kdeck.run(&["--config", config, "plan", "export", "--plan", plan, "--to", "mm2", "--name", "x"], None);
+    assert_eq!(name_alone.code, Some(2), "--name needs --apply");
+}

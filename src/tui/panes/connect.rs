@@ -21,6 +21,9 @@ pub const FOLLOW_POLL_MS: i64 = 500;
 pub const MAX_TASKS: u32 = 1_000;
 /// A refresh unanswered for this long is given up on (the worker's slot may have dropped it).
 pub const STALE_MS: i64 = 30_000;
+/// A connector may make fewer tasks than `tasks.max` (MirrorMaker 2 and Replicator stop at
+/// the partition count), so a rebalance that never reaches the count stops being followed.
+pub const FOLLOW_LIMIT_MS: i64 = 120_000;
 
 /// A rescale being followed until every task of the new count is RUNNING.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -305,9 +308,7 @@ impl ConnectPane {
                 self.fetched_at_ms = Some(now_ms);
                 self.selected = self.selected.min(self.connectors.len().saturating_sub(1));
                 self.task_selected = self.task_selected.min(self.detail_tasks().saturating_sub(1));
-                let following = self.follow.is_some();
-                self.advance_follow(now_ms);
-                self.settled.as_ref().filter(|_| following && self.follow.is_none()).map(Settled::text)
+                self.advance_follow(now_ms)
             }
             ConnectReply::Done(what) => {
                 self.next_poll_ms = now_ms;
@@ -341,21 +342,38 @@ impl ConnectPane {
         (true, note)
     }
 
-    fn advance_follow(&mut self, now_ms: i64) {
-        let Some(follow) = &mut self.follow else { return };
-        let Some(entry) = self.connectors.get(&follow.connector) else { return };
-        let Some(status) = &entry.status else { return };
-        follow.running = status.count(State::Running);
-        follow.unassigned = status.tasks.len() - follow.running;
-        if rebalance_settled(status, follow.to) {
-            self.settled = Some(Settled {
-                connector: follow.connector.clone(),
-                from: follow.from,
-                to: follow.to,
-                took_ms: now_ms - follow.started_ms,
-            });
-            self.follow = None;
+    /// Updates the followed rebalance; the note says when it settled or was given up on.
+    fn advance_follow(&mut self, now_ms: i64) -> Option<String> {
+        let follow = self.follow.as_mut()?;
+        let status = self.connectors.get(&follow.connector).and_then(|entry| entry.status.as_ref());
+        if let Some(status) = status {
+            follow.running = status.count(State::Running);
+            follow.unassigned = status.tasks.len() - follow.running;
+            if rebalance_settled(status, follow.to) {
+                let settled = Settled {
+                    connector: follow.connector.clone(),
+                    from: follow.from,
+                    to: follow.to,
+                    took_ms: now_ms - follow.started_ms,
+                };
+                self.follow = None;
+                let text = settled.text();
+                self.settled = Some(settled);
+                return Some(text);
+            }
         }
+        if now_ms - follow.started_ms >= FOLLOW_LIMIT_MS {
+            let note = format!(
+                "stopped following {} after {} s: {} of {} tasks RUNNING (a connector may make fewer tasks than tasks.max)",
+                follow.connector,
+                FOLLOW_LIMIT_MS / 1000,
+                follow.running,
+                follow.to
+            );
+            self.follow = None;
+            return Some(note);
+        }
+        None
     }
 }
 

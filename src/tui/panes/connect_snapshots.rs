@@ -175,3 +175,58 @@ fn the_pane_polls_only_while_shown() {
     app.set_clock(app.now_ms + 120_000);
     assert!(sent_ops(&mut app).is_empty());
 }
+
+/// The pane through the real worker and client against HTTP faults: each one
+/// shows one line, the last good data stays, and the next read recovers.
+#[test]
+fn faults_through_the_worker_keep_the_pane_working() {
+    use crate::connect::canned::{Canned, CannedServer};
+    use crate::tui::Cockpit;
+    use std::time::Duration;
+
+    let reply = |status, name: &str| {
+        let path = format!("{}/tests/fixtures/connect/{name}", env!("CARGO_MANIFEST_DIR"));
+        Canned::Reply(status, std::fs::read_to_string(path).unwrap())
+    };
+    let server = CannedServer::start(vec![
+        reply(200, "expand_status_info.json"),
+        Canned::Hang,
+        reply(404, "error_404.json"),
+        reply(500, "error_500.json"),
+        Canned::Reply(200, "{\"msk-to-cc\": {\"status\": ".into()),
+        reply(200, "expand_status.json"),
+    ]);
+    let refused = {
+        let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", free.local_addr().unwrap());
+        drop(free);
+        url
+    };
+    let mut app = app(false);
+    app.connect =
+        ConnectPane::new(vec![ConnectCluster::at("canned", &server.url), ConnectCluster::at("gone", &refused)], vec![]);
+    let mut cockpit = Cockpit::new(app, Duration::from_millis(500));
+    cockpit.dispatch(Action::GotoPane3);
+    let limit = Duration::from_secs(20);
+    assert!(cockpit.pump_until(limit, |app| app.connect.connectors.len() == 3), "the first read never arrived");
+    let expected = [
+        "no answer within 500ms",
+        "404 Connector msk-to-cc not found",
+        "500 Request timed out",
+        "the answer is not the JSON Connect documents",
+    ];
+    for fragment in expected {
+        cockpit.dispatch(Action::Refresh);
+        let shown = cockpit.pump_until(limit, |app| app.connect.error.as_deref().is_some_and(|e| e.contains(fragment)));
+        assert!(shown, "{fragment}: {:?}", cockpit.app.connect.error);
+        assert_eq!(cockpit.app.connect.connectors.len(), 3, "the last good data stays");
+        assert!(draw(&cockpit.app, 120, 40).contains(fragment));
+    }
+    cockpit.dispatch(Action::Refresh);
+    assert!(cockpit.pump_until(limit, |app| app.connect.error.is_none() && app.connect.connectors.len() == 1));
+    cockpit.dispatch(Action::SwitchCluster);
+    let refused_shown =
+        cockpit.pump_until(limit, |app| app.connect.error.as_deref().is_some_and(|e| e.contains("cannot connect to")));
+    assert!(refused_shown, "{:?}", cockpit.app.connect.error);
+    cockpit.shutdown();
+}

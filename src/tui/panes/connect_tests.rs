@@ -216,3 +216,18 @@ fn connect_commands_parse() {
     assert_eq!(parse_command("reset-offsets"), Ok(Action::ConnectResetOffsets));
     assert_eq!(parse_command("reset-offsets now"), Err(":reset-offsets takes no arguments".into()));
 }
+
+#[test]
+fn a_rebalance_that_never_reaches_tasks_max_stops_being_followed() {
+    let mut pane = pane();
+    pane.on_reply(1, Ok(ConnectReply::Rescaled { connector: "msk-to-cc".into(), from: 3, tasks: 30 }), 0);
+    let snapshot: BTreeMap<String, Expanded> = fixture("expand_status_info.json");
+    assert_eq!(pane.on_reply(2, Ok(ConnectReply::Snapshot(snapshot.clone())), FOLLOW_LIMIT_MS - 1).1, None);
+    assert!(pane.follow.is_some());
+    let (_, note) = pane.on_reply(3, Ok(ConnectReply::Snapshot(snapshot)), FOLLOW_LIMIT_MS);
+    assert_eq!(
+        note.as_deref(),
+        Some("stopped following msk-to-cc after 120 s: 2 of 30 tasks RUNNING (a connector may make fewer tasks than tasks.max)")
+    );
+    assert_eq!((pane.follow.clone(), pane.settled.clone()), (None, None));
+}
