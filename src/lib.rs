@@ -15,3 +15,4 @@ pub mod replicate;
 pub mod run;
 pub mod signals;
 pub mod tui;
+pub mod verify;

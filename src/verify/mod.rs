@@ -1,0 +1,7 @@
+//! Migration verification: proof, per partition, that the destination holds
+//! exactly the source's records, in order, once. Pure reconciliation lives in
+//! [`reconcile`]; [`explain`] sorts differences into explained and not;
+//! [`read`] feeds both from Kafka.
+
+pub mod fingerprint;
+pub mod reconcile;
