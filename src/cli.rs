@@ -47,6 +47,8 @@ pub enum Command {
     Acl(AclArgs),
     /// Work with a migration plan without running it
     Plan(PlanArgs),
+    /// Prove a migration: compare every partition record by record (exit 1 on a mismatch)
+    Verify(crate::verify::command::VerifyArgs),
 }
 
 #[derive(Args, Clone)]

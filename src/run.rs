@@ -24,6 +24,7 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Cockpit(args) => run_cockpit(&context, args),
         Command::Acl(args) => run_acl(&context, args),
         Command::Plan(args) => run_plan(&context, args),
+        Command::Verify(args) => crate::verify::command::run(context.config()?, args, &signals::stop_flag()),
     }
 }
 

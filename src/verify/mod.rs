@@ -5,3 +5,8 @@
 
 pub mod fingerprint;
 pub mod reconcile;
+pub mod explain;
+pub mod read;
+pub mod plan_run;
+pub mod render;
+pub mod command;

@@ -237,7 +237,7 @@ impl Reconciler {
                 anomaly.fields = fields;
                 self.record(anomaly);
             }
-        } else if source_offset < self.options.source_low.min(self.diff.source.first_offset.unwrap_or(i64::MAX)) {
+        } else if source_offset < self.options.source_low {
             self.diff.copies_of_removed += 1;
         } else if self.source_pulled.is_some_and(|pulled| source_offset <= pulled) && !self.copies_nothing(source_offset) {
             self.diff.duplicates += 1;

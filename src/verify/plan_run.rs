@@ -1,0 +1,181 @@
+//! Verification of a whole plan: which topics it covers, what each topic's
+//! partitions say, and the one verdict the exit code reflects.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::config::ResolvedCluster;
+use crate::engine::plan::Plan;
+use crate::engine::topics::selected_topics;
+use crate::error::Failure;
+use crate::kafka::admin::Admin;
+use crate::kafka::reader::PartitionReader;
+
+use super::explain::{worst, Verdict};
+use super::read::{verify_partitions, PartitionJob, PartitionResult, Progress, VerifyRequest};
+
+#[derive(Clone, Debug)]
+pub struct VerifyOptions {
+    /// Only these source topics (each must be a topic of the source).
+    pub topics: Vec<String>,
+    pub parallel: usize,
+    pub window: usize,
+    pub settle: Duration,
+    pub timeout: Duration,
+}
+
+impl Default for VerifyOptions {
+    fn default() -> Self {
+        VerifyOptions {
+            topics: Vec::new(),
+            parallel: 4,
+            window: 10_000,
+            settle: Duration::from_millis(300),
+            timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TopicReport {
+    pub topic: String,
+    pub destination_topic: String,
+    /// None for an excluded topic: it is not compared.
+    pub verdict: Option<Verdict>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub excluded: Option<String>,
+    pub missing_on_destination: bool,
+    pub source_records: u64,
+    pub destination_records: u64,
+    pub duplicates: u64,
+    pub lag: u64,
+    pub partitions: Vec<PartitionResult>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct VerifyReport {
+    pub plan: String,
+    pub source: String,
+    pub destination: String,
+    pub verdict: Verdict,
+    pub topics: Vec<TopicReport>,
+}
+
+impl VerifyReport {
+    pub fn mismatched_topics(&self) -> usize {
+        self.topics.iter().filter(|t| t.verdict == Some(Verdict::Mismatch)).count()
+    }
+}
+
+/// Reads both clusters and verifies every selected topic (or `options.topics`).
+pub fn verify_plan(
+    plan: &Plan,
+    source: &ResolvedCluster,
+    destination: &ResolvedCluster,
+    options: &VerifyOptions,
+    progress: &Progress,
+    stop: &AtomicBool,
+) -> Result<VerifyReport, Failure> {
+    let source_reader = PartitionReader::connect(source, options.timeout, false)?;
+    let source_meta = source_reader.metadata(None)?;
+    let destination_meta = PartitionReader::connect(destination, options.timeout, false)?.metadata(None)?;
+    for wanted in &options.topics {
+        if source_meta.topic(wanted).is_none_or(|t| t.error.is_some()) {
+            return Err(Failure::usage(format!(
+                "--topic {wanted}: no such topic on the source cluster {} (expected one of the plan's topics)",
+                plan.source
+            )));
+        }
+    }
+    let wanted = |topic: &str| options.topics.is_empty() || options.topics.iter().any(|t| t == topic);
+    let selected: BTreeMap<String, i32> = selected_topics(plan, &source_meta).into_iter().filter(|(t, _)| wanted(t)).collect();
+    let admin = Admin::connect(source, options.timeout)?;
+    let mut jobs = Vec::new();
+    let mut topics = Vec::new();
+    for (topic, partitions) in &selected {
+        let destination_topic = plan.topics.destination_topic(&plan.source, topic);
+        let on_destination = destination_meta.topic(&destination_topic).is_some_and(|t| t.error.is_none());
+        let compacted = admin
+            .topic_configs(topic)
+            .iter()
+            .any(|config| config.name == "cleanup.policy" && config.value.contains("compact"));
+        if on_destination {
+            for partition in 0..*partitions {
+                let marks = source_reader.watermarks(topic, partition)?;
+                jobs.push(PartitionJob {
+                    topic: topic.clone(),
+                    destination_topic: destination_topic.clone(),
+                    partition,
+                    compacted,
+                    source_low: marks.low,
+                    source_high: marks.high,
+                });
+            }
+        }
+        topics.push(TopicReport {
+            topic: topic.clone(),
+            destination_topic,
+            verdict: (!on_destination).then_some(Verdict::Mismatch),
+            excluded: None,
+            missing_on_destination: !on_destination,
+            source_records: 0,
+            destination_records: 0,
+            duplicates: 0,
+            lag: 0,
+            partitions: Vec::new(),
+        });
+    }
+    let request = VerifyRequest {
+        source: source.clone(),
+        destination: destination.clone(),
+        jobs,
+        parallel: options.parallel,
+        window: options.window,
+        settle: options.settle,
+        timeout: options.timeout,
+    };
+    for result in verify_partitions(&request, progress, stop)? {
+        if let Some(report) = topics.iter_mut().find(|t| t.topic == result.topic) {
+            report.source_records += result.diff.source.records;
+            report.destination_records += result.diff.destination.records;
+            report.duplicates += result.diff.duplicates;
+            report.lag += result.diff.not_yet_copied.map_or(0, |tail| tail.records);
+            report.verdict = Some(report.verdict.map_or(result.verdict, |v| worst(v, result.verdict)));
+            report.partitions.push(result);
+        }
+    }
+    for topic in &mut topics {
+        topic.verdict.get_or_insert(Verdict::Match);
+    }
+    let mut excluded: Vec<TopicReport> = source_meta
+        .topics
+        .iter()
+        .filter(|t| wanted(&t.name))
+        .filter_map(|t| Some((t, plan.topics.exclusion_reason(&t.name)?)))
+        .map(|(t, reason)| TopicReport {
+            topic: t.name.clone(),
+            destination_topic: String::new(),
+            verdict: None,
+            excluded: Some(reason.to_string()),
+            missing_on_destination: false,
+            source_records: 0,
+            destination_records: 0,
+            duplicates: 0,
+            lag: 0,
+            partitions: Vec::new(),
+        })
+        .collect();
+    excluded.sort_by(|a, b| a.topic.cmp(&b.topic));
+    topics.extend(excluded);
+    let verdict = topics.iter().filter_map(|t| t.verdict).fold(Verdict::Match, worst);
+    Ok(VerifyReport {
+        plan: plan.name.clone(),
+        source: plan.source.clone(),
+        destination: plan.destination.clone(),
+        verdict,
+        topics,
+    })
+}
