@@ -17,3 +17,4 @@ mod secrets;
 mod tansu;
 mod tui;
 mod tui_tmux;
+mod verify;
