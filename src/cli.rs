@@ -49,6 +49,8 @@ pub enum Command {
     Plan(PlanArgs),
     /// Prove a migration: compare every partition record by record (exit 1 on a mismatch)
     Verify(crate::verify::command::VerifyArgs),
+    /// Move a consumer group to the destination: translate its offsets exactly (dry run unless --apply)
+    Cutover(crate::cutover::command::CutoverArgs),
 }
 
 #[derive(Args, Clone)]

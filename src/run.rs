@@ -25,6 +25,7 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Acl(args) => run_acl(&context, args),
         Command::Plan(args) => run_plan(&context, args),
         Command::Verify(args) => crate::verify::command::run(context.config()?, args, &signals::stop_flag()),
+        Command::Cutover(args) => crate::cutover::command::run(context.config()?, args),
     }
 }
 

@@ -8,6 +8,7 @@ mod batch;
 pub mod client;
 pub mod embedded;
 pub mod groups;
+pub mod group_offsets;
 pub mod metadata;
 pub mod offsets;
 pub mod reader;

@@ -1,0 +1,200 @@
+//! Consumer-offset translation: which destination offset corresponds to a
+//! group's committed source offset. Pure: the records come from a probe.
+//!
+//! For data copied by kdeck the answer is exact: every destination record
+//! names its source offset (provenance), copies keep the source's order, so
+//! "the first copy of a source offset >= the committed one" is found by a
+//! binary search over destination offsets. Transaction markers and aborted
+//! transactions only make offsets skip, which the search steps over.
+
+use serde::Serialize;
+
+use crate::error::Failure;
+
+/// The first destination record at or after an offset.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Probe {
+    Record { offset: i64, copy_of: Option<i64> },
+    /// No record at or after the offset.
+    End,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Search {
+    /// Commit this destination offset: the next record read there is the copy
+    /// of the first source record at or after the committed source offset.
+    Found(i64),
+    /// A probed record carries no provenance of this partition: not a kdeck copy.
+    NoProvenance,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// Exact: provenance headers and a binary search on the destination.
+    Provenance,
+    /// Approximate: the committed record's timestamp looked up on the destination (offsetsForTimes).
+    Timestamp,
+}
+
+impl Method {
+    pub fn label(self) -> &'static str {
+        match self {
+            Method::Provenance => "provenance (exact)",
+            Method::Timestamp => "timestamp (approximate)",
+        }
+    }
+}
+
+/// The smallest destination offset in `low..=high` whose next record copies a
+/// source offset >= `committed`; `high` when every copy is of an earlier record.
+pub fn search_by_provenance(
+    committed: i64,
+    low: i64,
+    high: i64,
+    mut probe: impl FnMut(i64) -> Result<Probe, Failure>,
+) -> Result<Search, Failure> {
+    let (mut lo, mut hi) = (low, high.max(low));
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        match probe(mid)? {
+            Probe::End => hi = mid,
+            Probe::Record { copy_of: None, .. } => return Ok(Search::NoProvenance),
+            Probe::Record { copy_of: Some(source), .. } if source >= committed => hi = mid,
+            // Offsets between `mid` and the record hold no records (markers): skip them.
+            Probe::Record { offset, .. } => lo = offset.max(mid) + 1,
+        }
+    }
+    Ok(Search::Found(lo))
+}
+
+/// Records the group has not copied yet on one partition: the source's end
+/// minus the engine's next source offset. None when no position is recorded.
+pub fn replication_lag(source_high: i64, next_source_offset: Option<i64>) -> Option<i64> {
+    next_source_offset.map(|next| (source_high - next).max(0))
+}
+
+/// What a cutover must check before committing, in the order a consultant
+/// fixes them. `members` is the destination group's member count, or why it
+/// could not be read. `--force` overrides lag only.
+pub fn refusal(
+    group: &str,
+    destination: &str,
+    lags: &[(String, i32, Option<i64>)],
+    members: Result<usize, String>,
+    force: bool,
+) -> Option<String> {
+    if !force {
+        if let Some((topic, partition, lag)) = lags.iter().find(|(_, _, lag)| *lag != Some(0)) {
+            let lag = lag.map_or_else(|| "unknown (no engine position recorded)".to_string(), |l| l.to_string());
+            return Some(format!(
+                "refusing to move group {group}: replication lag on {topic} [{partition}] is {lag}; wait until it is 0, or pass --force"
+            ));
+        }
+    }
+    match members {
+        Err(reason) => Some(format!(
+            "refusing to move group {group}: cannot tell whether it has active members on {destination} ({reason})"
+        )),
+        Ok(0) => None,
+        Ok(count) => Some(format!(
+            "refusing to move group {group}: it has {count} active member(s) on {destination}; stop them first (--force does not override this)"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A destination log: (offset, copy_of) per record; offsets may skip (markers).
+    fn probe_of(log: &[(i64, Option<i64>)]) -> impl FnMut(i64) -> Result<Probe, Failure> + '_ {
+        move |at| {
+            Ok(log
+                .iter()
+                .find(|(offset, _)| *offset >= at)
+                .map_or(Probe::End, |&(offset, copy_of)| Probe::Record { offset, copy_of }))
+        }
+    }
+
+    /// What a consumer reading from `at` sees first.
+    fn first_copy_from(log: &[(i64, Option<i64>)], at: i64) -> Option<i64> {
+        log.iter().find(|(offset, _)| *offset >= at).and_then(|(_, copy_of)| *copy_of)
+    }
+
+    #[test]
+    fn every_committed_offset_resumes_on_the_same_record() {
+        // Source offsets with gaps (aborted records and markers on the source); destination
+        // offsets with gaps of their own (the engine's commit markers).
+        let source_offsets = [0, 1, 2, 5, 6, 7, 11, 12, 20];
+        let mut log = Vec::new();
+        let mut at = 0;
+        for (i, &source) in source_offsets.iter().enumerate() {
+            log.push((at, Some(source)));
+            at += if i % 2 == 1 { 2 } else { 1 };
+        }
+        let high = at + 1;
+        for committed in 0..=22 {
+            let Search::Found(offset) = search_by_provenance(committed, 0, high, probe_of(&log)).unwrap() else {
+                panic!("kdeck copies have provenance");
+            };
+            let expected_source = source_offsets.iter().copied().find(|&s| s >= committed);
+            assert_eq!(first_copy_from(&log, offset), expected_source, "committed {committed} -> {offset}");
+            if expected_source.is_none() {
+                assert_eq!(offset, high, "a caught-up consumer goes to the end");
+            }
+        }
+    }
+
+    #[test]
+    fn the_search_is_logarithmic() {
+        let log: Vec<(i64, Option<i64>)> = (0..100_000).map(|n| (n, Some(n * 3))).collect();
+        let mut probes = 0;
+        let mut counting = probe_of(&log);
+        let found = search_by_provenance(150_001, 0, 100_000, |at| {
+            probes += 1;
+            counting(at)
+        })
+        .unwrap();
+        assert_eq!(found, Search::Found(50_001));
+        assert!(probes <= 18, "{probes} probes");
+    }
+
+    #[test]
+    fn edges() {
+        assert_eq!(search_by_provenance(5, 0, 0, probe_of(&[])).unwrap(), Search::Found(0));
+        assert_eq!(search_by_provenance(5, 7, 7, probe_of(&[])).unwrap(), Search::Found(7));
+        let plain = [(0, None), (1, None)];
+        assert_eq!(search_by_provenance(1, 0, 2, probe_of(&plain)).unwrap(), Search::NoProvenance);
+        // Retention moved the destination's start: the search starts at its low watermark.
+        let log = [(10, Some(40)), (11, Some(41))];
+        assert_eq!(search_by_provenance(0, 10, 12, probe_of(&log)).unwrap(), Search::Found(10));
+        assert_eq!(search_by_provenance(41, 10, 12, probe_of(&log)).unwrap(), Search::Found(11));
+        assert_eq!(search_by_provenance(42, 10, 12, probe_of(&log)).unwrap(), Search::Found(12));
+    }
+
+    #[test]
+    fn lag() {
+        assert_eq!(replication_lag(100, Some(100)), Some(0));
+        assert_eq!(replication_lag(100, Some(90)), Some(10));
+        assert_eq!(replication_lag(100, Some(101)), Some(0));
+        assert_eq!(replication_lag(100, None), None);
+    }
+
+    #[test]
+    fn refusals() {
+        let caught_up = vec![("orders".to_string(), 0, Some(0)), ("orders".to_string(), 1, Some(0))];
+        let lagging = vec![("orders".to_string(), 0, Some(0)), ("orders".to_string(), 1, Some(3))];
+        let unknown = vec![("orders".to_string(), 0, None)];
+        assert_eq!(refusal("g", "dst", &caught_up, Ok(0), false), None);
+        let lag = refusal("g", "dst", &lagging, Ok(0), false).unwrap();
+        assert!(lag.contains("orders [1] is 3") && lag.contains("--force"), "{lag}");
+        assert!(refusal("g", "dst", &unknown, Ok(0), false).unwrap().contains("unknown"));
+        assert_eq!(refusal("g", "dst", &lagging, Ok(0), true), None, "--force overrides lag");
+        let members = refusal("g", "dst", &caught_up, Ok(2), true).unwrap();
+        assert!(members.contains("2 active member(s) on dst"), "{members}");
+        let unreadable = refusal("g", "dst", &caught_up, Err("no DescribeGroups".into()), true).unwrap();
+        assert!(unreadable.contains("no DescribeGroups"), "{unreadable}");
+        assert!(refusal("g", "dst", &lagging, Ok(2), false).unwrap().contains("lag"), "lag is named first");
+    }
+}
