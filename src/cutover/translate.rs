@@ -55,17 +55,23 @@ pub fn search_by_provenance(
     mut probe: impl FnMut(i64) -> Result<Probe, Failure>,
 ) -> Result<Search, Failure> {
     let (mut lo, mut hi) = (low, high.max(low));
+    // Offsets from here on hold no record: a consumer past the last copy goes to
+    // the high watermark, past any trailing marker, so it shows no lag.
+    let mut empty_from = hi;
     while lo < hi {
         let mid = lo + (hi - lo) / 2;
         match probe(mid)? {
-            Probe::End => hi = mid,
+            Probe::End => {
+                hi = mid;
+                empty_from = empty_from.min(mid);
+            }
             Probe::Record { copy_of: None, .. } => return Ok(Search::NoProvenance),
             Probe::Record { copy_of: Some(source), .. } if source >= committed => hi = mid,
             // Offsets between `mid` and the record hold no records (markers): skip them.
             Probe::Record { offset, .. } => lo = offset.max(mid) + 1,
         }
     }
-    Ok(Search::Found(lo))
+    Ok(Search::Found(if lo >= empty_from { high.max(low) } else { lo }))
 }
 
 /// Records the group has not copied yet on one partition: the source's end
