@@ -46,8 +46,15 @@ pub fn run(config: Config, args: CutoverArgs) -> Outcome {
     let timeout = Duration::from_secs(args.timeout_secs);
     let rows = translate_group(&plan, &source, &destination, &args.group, timeout)?;
     let lags: Vec<_> = rows.iter().map(|r| (r.topic.clone(), r.partition, r.lag)).collect();
-    let members = group_members(&destination, &args.group, timeout).map_err(|err| err.to_string());
-    let refused = refusal(&args.group, &plan.destination, &lags, members, args.force);
+    // Lag first: it needs no request. Members are asked only before a commit.
+    let lag_refusal = refusal(&args.group, &plan.destination, &lags, Ok(0), args.force);
+    let refused = match (&lag_refusal, args.apply) {
+        (None, true) => {
+            let members = group_members(&destination, &args.group, timeout).map_err(|err| err.to_string());
+            refusal(&args.group, &plan.destination, &[], members, args.force)
+        }
+        _ => lag_refusal,
+    };
     let mut result = CutoverResult {
         plan: plan.name.clone(),
         group: args.group.clone(),
@@ -101,6 +108,13 @@ pub fn render_text(result: &CutoverResult, apply: bool) -> String {
         }
         (Some(reason), _, false) => {
             let _ = writeln!(out, "--apply would refuse: {reason}");
+        }
+        (None, false, false) => {
+            let _ = writeln!(
+                out,
+                "dry run: nothing committed; --apply checks the group has no members on {} and commits these offsets",
+                result.destination
+            );
         }
         (None, true, _) => {
             let _ = writeln!(out, "committed {} offsets for group {} on {}", result.partitions.len(), result.group, result.destination);

@@ -16,7 +16,8 @@ use crate::kafka::reader::{PartitionReader, ReadEvent, ReaderOptions, StartPosit
 
 use super::translate::{replication_lag, search_by_provenance, Method, Probe, Search};
 
-const READ_COMMITTED: [(&str, &str); 1] = [("isolation.level", "read_committed")];
+/// A probe reads one record: a fetch that finds nothing answers at once.
+const PROBE_SETTINGS: [(&str, &str); 2] = [("isolation.level", "read_committed"), ("fetch.wait.max.ms", "10")];
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CutoverRow {
@@ -51,7 +52,7 @@ type Found = Option<(i64, Option<i64>, Option<i64>)>;
 
 impl Prober {
     fn connect(cluster: &ResolvedCluster, timeout: Duration) -> Result<Self, Failure> {
-        let options = ReaderOptions { with_headers: true, partition_ends: true, extra: &READ_COMMITTED };
+        let options = ReaderOptions { with_headers: true, partition_ends: true, extra: &PROBE_SETTINGS };
         Ok(Prober { reader: PartitionReader::connect_with(cluster, timeout, options)?, timeout })
     }
 
@@ -95,6 +96,7 @@ pub fn translate_group(
     group: &str,
     timeout: Duration,
 ) -> Result<Vec<CutoverRow>, Failure> {
+    let clock = std::time::Instant::now();
     let groups = GroupReader::connect(source, timeout)?;
     let source_reader = PartitionReader::connect(source, timeout, false)?;
     let metadata = source_reader.metadata(None)?;
@@ -110,7 +112,9 @@ pub fn translate_group(
             plan.source
         )));
     }
+    tracing::info!(elapsed = ?clock.elapsed(), "cutover: committed offsets read");
     let state = read_state(destination, &plan.state_topic(), timeout)?;
+    tracing::info!(elapsed = ?clock.elapsed(), "cutover: engine state read");
     let mut destination_probe = Prober::connect(destination, timeout)?;
     let mut source_probe = Prober::connect(source, timeout)?;
     let destination_reader = PartitionReader::connect(destination, timeout, false)?;
@@ -153,5 +157,6 @@ pub fn translate_group(
             lag: replication_lag(source_high, position),
         });
     }
+    tracing::info!(elapsed = ?clock.elapsed(), "cutover: translated");
     Ok(rows)
 }

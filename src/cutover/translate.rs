@@ -46,7 +46,11 @@ impl Method {
     }
 }
 
-/// The smallest destination offset in `low..=high` whose next record copies a
+/// Records that are not copies (another tool's or an application's) stepped
+/// over in one search before deciding the destination is not kdeck's copy.
+const MAX_SKIPPED: usize = 64;
+
+/// The smallest destination offset in `low..=high` whose next copy is of a
 /// source offset >= `committed`; `high` when every copy is of an earlier record.
 pub fn search_by_provenance(
     committed: i64,
@@ -55,23 +59,46 @@ pub fn search_by_provenance(
     mut probe: impl FnMut(i64) -> Result<Probe, Failure>,
 ) -> Result<Search, Failure> {
     let (mut lo, mut hi) = (low, high.max(low));
-    // Offsets from here on hold no record: a consumer past the last copy goes to
+    // Offsets from here on hold no copy: a consumer past the last copy goes to
     // the high watermark, past any trailing marker, so it shows no lag.
     let mut empty_from = hi;
+    let mut skipped = 0;
     while lo < hi {
         let mid = lo + (hi - lo) / 2;
-        match probe(mid)? {
-            Probe::End => {
+        let Some(next) = first_copy(mid, &mut probe, &mut skipped)? else { return Ok(Search::NoProvenance) };
+        match next {
+            None => {
                 hi = mid;
                 empty_from = empty_from.min(mid);
             }
-            Probe::Record { copy_of: None, .. } => return Ok(Search::NoProvenance),
-            Probe::Record { copy_of: Some(source), .. } if source >= committed => hi = mid,
-            // Offsets between `mid` and the record hold no records (markers): skip them.
-            Probe::Record { offset, .. } => lo = offset.max(mid) + 1,
+            Some((_, source)) if source >= committed => hi = mid,
+            // Offsets between `mid` and the copy hold no copies (markers, other records): skip them.
+            Some((offset, _)) => lo = offset.max(mid) + 1,
         }
     }
     Ok(Search::Found(if lo >= empty_from { high.max(low) } else { lo }))
+}
+
+/// The first copy at or after `at` as (offset, source offset), `Some(None)` at
+/// the end, `None` once too many records that are not copies were stepped over.
+fn first_copy(
+    mut at: i64,
+    probe: &mut impl FnMut(i64) -> Result<Probe, Failure>,
+    skipped: &mut usize,
+) -> Result<Option<Option<(i64, i64)>>, Failure> {
+    loop {
+        match probe(at)? {
+            Probe::End => return Ok(Some(None)),
+            Probe::Record { offset, copy_of: Some(source) } => return Ok(Some(Some((offset, source)))),
+            Probe::Record { offset, copy_of: None } => {
+                *skipped += 1;
+                if *skipped > MAX_SKIPPED {
+                    return Ok(None);
+                }
+                at = offset.max(at) + 1;
+            }
+        }
+    }
 }
 
 /// Records the group has not copied yet on one partition: the source's end
@@ -153,6 +180,20 @@ mod tests {
     }
 
     #[test]
+    fn records_that_are_not_copies_are_stepped_over() {
+        // An application wrote to the destination topic before and during the copy.
+        let log: Vec<(i64, Option<i64>)> =
+            vec![(0, None), (1, None), (2, Some(0)), (3, Some(1)), (4, None), (5, Some(2)), (6, Some(3)), (7, None)];
+        for committed in 0..=4 {
+            let Search::Found(offset) = search_by_provenance(committed, 0, 8, probe_of(&log)).unwrap() else {
+                panic!("copies are there");
+            };
+            let first = log.iter().filter(|(o, c)| *o >= offset && c.is_some()).map(|(_, c)| *c).next().flatten();
+            assert_eq!(first, (committed <= 3).then_some(committed), "committed {committed} -> {offset}");
+        }
+    }
+
+    #[test]
     fn the_search_is_logarithmic() {
         let log: Vec<(i64, Option<i64>)> = (0..100_000).map(|n| (n, Some(n * 3))).collect();
         let mut probes = 0;
@@ -170,8 +211,8 @@ mod tests {
     fn edges() {
         assert_eq!(search_by_provenance(5, 0, 0, probe_of(&[])).unwrap(), Search::Found(0));
         assert_eq!(search_by_provenance(5, 7, 7, probe_of(&[])).unwrap(), Search::Found(7));
-        let plain = [(0, None), (1, None)];
-        assert_eq!(search_by_provenance(1, 0, 2, probe_of(&plain)).unwrap(), Search::NoProvenance);
+        let plain: Vec<(i64, Option<i64>)> = (0..100).map(|n| (n, None)).collect();
+        assert_eq!(search_by_provenance(1, 0, 100, probe_of(&plain)).unwrap(), Search::NoProvenance);
         // Retention moved the destination's start: the search starts at its low watermark.
         let log = [(10, Some(40)), (11, Some(41))];
         assert_eq!(search_by_provenance(0, 10, 12, probe_of(&log)).unwrap(), Search::Found(10));

@@ -18,3 +18,4 @@ mod tansu;
 mod tui;
 mod tui_tmux;
 mod verify;
+mod cutover;
