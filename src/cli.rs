@@ -51,6 +51,8 @@ pub enum Command {
     Verify(crate::verify::command::VerifyArgs),
     /// Move a consumer group to the destination: translate its offsets exactly (dry run unless --apply)
     Cutover(crate::cutover::command::CutoverArgs),
+    /// Write the migration report (Markdown): plan, verification, cutovers, engine history
+    Report(crate::report::command::ReportArgs),
 }
 
 #[derive(Args, Clone)]

@@ -8,6 +8,7 @@
 
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::{Deserialize, Serialize};
 
@@ -18,6 +19,14 @@ pub struct JournalEvent {
     /// `engine-start`, `rescale`, `error`, `pause`, `resume`, `cutover`, `verify`, ...
     pub kind: String,
     pub detail: String,
+}
+
+/// Off until the binary turns it on: the library's users (tests, embedders)
+/// never write into the user's state directory by surprise.
+static ENABLED: AtomicBool = AtomicBool::new(false);
+
+pub fn enable() {
+    ENABLED.store(true, Ordering::Relaxed);
 }
 
 pub fn journal_dir() -> Option<PathBuf> {
@@ -34,12 +43,15 @@ pub fn journal_path(plan: &str) -> Option<PathBuf> {
     journal_dir().map(|dir| dir.join(format!("{plan}.jsonl")))
 }
 
-fn now_ms() -> i64 {
+pub fn now_ms() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
 }
 
 /// Appends an event stamped now. The detail passes the secret scrubber first.
 pub fn append(plan: &str, kind: &str, detail: &str) {
+    if !ENABLED.load(Ordering::Relaxed) {
+        return;
+    }
     let event = JournalEvent { at_ms: now_ms(), kind: kind.to_string(), detail: crate::config::scrub(detail).into_owned() };
     let Some(path) = journal_path(plan) else { return };
     let written = (|| -> std::io::Result<()> {
@@ -53,6 +65,22 @@ pub fn append(plan: &str, kind: &str, detail: &str) {
     if let Err(err) = written {
         tracing::warn!(path = %path.display(), error = %err, "cannot append to the journal");
     }
+}
+
+/// The engine's history: starts, stops, rescales, pauses, lane errors, fences.
+pub fn engine_event(plan: &str, event: &crate::engine::status::EngineEventKind) {
+    use crate::engine::status::EngineEventKind as Kind;
+    let (kind, detail) = match event {
+        Kind::Started { lanes } => ("engine-start", format!("{lanes} lane(s)")),
+        Kind::Stopped => ("engine-stop", String::new()),
+        Kind::Rescaled { from, to } => ("rescale", format!("{from} -> {to} lanes")),
+        Kind::Paused { topic } => ("pause", topic.clone()),
+        Kind::Resumed { topic } => ("resume", topic.clone()),
+        Kind::LaneError { lane, error } => ("error", format!("lane {lane}: {error}")),
+        Kind::TopicAdded { topic } => ("topic-added", topic.clone()),
+        Kind::Fenced { lane } => ("fenced", format!("lane {lane}")),
+    };
+    append(plan, kind, &detail);
 }
 
 /// Every event of the plan's journal in file order; unreadable lines are skipped.

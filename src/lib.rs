@@ -14,6 +14,7 @@ pub mod kafka;
 pub mod logging;
 pub mod record;
 pub mod replicate;
+pub mod report;
 pub mod run;
 pub mod signals;
 pub mod tui;

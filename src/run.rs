@@ -26,6 +26,7 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Plan(args) => run_plan(&context, args),
         Command::Verify(args) => crate::verify::command::run(context.config()?, args, &signals::stop_flag()),
         Command::Cutover(args) => crate::cutover::command::run(context.config()?, args),
+        Command::Report(args) => crate::report::command::run(context.config()?, args, &signals::stop_flag()),
     }
 }
 

@@ -69,8 +69,10 @@ pub fn run(config: Config, args: CutoverArgs) -> Outcome {
             result.partitions.iter().map(|r| (r.destination_topic.clone(), r.partition, r.destination_offset)).collect();
         commit_group_offsets(&destination, &args.group, &offsets, timeout)?;
         result.applied = true;
-        let detail = serde_json::to_string(&result).unwrap_or_default();
-        crate::journal::append(&plan.name, "cutover", &detail);
+    }
+    if args.apply {
+        // Refused attempts too: the report tells what was tried and why it did not happen.
+        crate::journal::append(&plan.name, "cutover", &serde_json::to_string(&result).unwrap_or_default());
     }
     let text = if args.json {
         format!("{}\n", serde_json::to_string_pretty(&result).map_err(|err| Failure::runtime(err.to_string()))?)

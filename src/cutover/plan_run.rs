@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::config::ResolvedCluster;
 use crate::engine::assignment::TopicPartition;
@@ -19,7 +19,7 @@ use super::translate::{replication_lag, search_by_provenance, Method, Probe, Sea
 /// A probe reads one record: a fetch that finds nothing answers at once.
 const PROBE_SETTINGS: [(&str, &str); 2] = [("isolation.level", "read_committed"), ("fetch.wait.max.ms", "10")];
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CutoverRow {
     pub topic: String,
     pub destination_topic: String,
@@ -31,7 +31,7 @@ pub struct CutoverRow {
     pub lag: Option<i64>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CutoverResult {
     pub plan: String,
     pub group: String,

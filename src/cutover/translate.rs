@@ -7,7 +7,7 @@
 //! binary search over destination offsets. Transaction markers and aborted
 //! transactions only make offsets skip, which the search steps over.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::Failure;
 
@@ -28,7 +28,7 @@ pub enum Search {
     NoProvenance,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Method {
     /// Exact: provenance headers and a binary search on the destination.

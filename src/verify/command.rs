@@ -68,6 +68,8 @@ pub fn run(config: Config, args: VerifyArgs, stop: &Arc<AtomicBool>) -> Outcome 
         let _ = bar.join();
     }
     let report = outcome?;
+    let summary = format!("{} ({} topics compared)", report.verdict.label(), report.topics.iter().filter(|t| t.verdict.is_some()).count());
+    crate::journal::append(&report.plan, "verify", &summary);
     let text = if args.json {
         let json = serde_json::to_string_pretty(&report).map_err(|err| Failure::runtime(err.to_string()))?;
         format!("{json}\n")

@@ -19,3 +19,4 @@ mod tui;
 mod tui_tmux;
 mod verify;
 mod cutover;
+mod report;
