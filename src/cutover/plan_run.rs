@@ -14,10 +14,16 @@ use crate::error::Failure;
 use crate::kafka::groups::GroupReader;
 use crate::kafka::reader::{PartitionReader, ReadEvent, ReaderOptions, StartPosition};
 
-use super::translate::{replication_lag, search_by_provenance, Method, Probe, Search};
+use super::translate::{log_end, replication_lag, search_by_provenance, Method, Probe, Search};
 
 /// A probe reads one record: a fetch that finds nothing answers at once.
-const PROBE_SETTINGS: [(&str, &str); 2] = [("isolation.level", "read_committed"), ("fetch.wait.max.ms", "10")];
+/// Out-of-range reads are reported, not silently moved to the end: a broker
+/// that refuses offsets under its log end (tansu) is then read in sequence.
+const PROBE_SETTINGS: [(&str, &str); 3] =
+    [("isolation.level", "read_committed"), ("fetch.wait.max.ms", "10"), ("auto.offset.reset", "error")];
+
+/// How long a sequential scan waits for more records after the partition's end.
+const SCAN_QUIET: Duration = Duration::from_millis(400);
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CutoverRow {
@@ -61,7 +67,7 @@ impl Prober {
         self.reader.assign(topic, &[(partition, StartPosition::Offset(offset))])?;
         let started = std::time::Instant::now();
         loop {
-            let mut answer: Option<Found> = None;
+            let (mut answer, mut out_of_range): (Option<Found>, bool) = (None, false);
             self.reader.poll_batch(Duration::from_millis(100), |event| {
                 match event {
                     ReadEvent::Record(record) if record.partition == partition && record.topic == topic && record.offset >= offset => {
@@ -74,17 +80,58 @@ impl Prober {
                         answer = Some(Some((record.offset, copy_of, record.timestamp)));
                     }
                     ReadEvent::PartitionEnd { partition: ended, .. } if ended == partition => answer = Some(None),
+                    ReadEvent::OffsetOutOfRange => out_of_range = true,
                     _ => {}
                 }
-                answer.is_none()
+                answer.is_none() && !out_of_range
             })?;
             if let Some(answer) = answer {
                 return Ok(answer);
+            }
+            if out_of_range {
+                return Err(Failure::runtime(format!("{topic} [{partition}]: offset {offset} is out of range")));
             }
             if started.elapsed() > self.timeout {
                 return Err(Failure::runtime(format!("{topic} [{partition}]: no record or end at offset {offset} within {} s", self.timeout.as_secs())));
             }
         }
+    }
+}
+
+impl Prober {
+    /// Reads from `low` in order to the first copy of a source offset >=
+    /// `committed`; the offset after the last record when there is none.
+    fn scan(&mut self, topic: &str, partition: i32, low: i64, committed: i64, copies: &(String, i32)) -> Result<i64, Failure> {
+        self.reader.assign(topic, &[(partition, StartPosition::Offset(low))])?;
+        let (mut next, mut found, mut ended) = (low, None, false);
+        let mut last_activity = std::time::Instant::now();
+        while found.is_none() {
+            let mut records = 0;
+            self.reader.poll_batch(Duration::from_millis(100), |event| {
+                match event {
+                    ReadEvent::Record(record) if record.partition == partition && record.topic == topic => {
+                        records += 1;
+                        next = record.offset + 1;
+                        let headers = record.headers.iter().map(|h| (h.name, h.value));
+                        let copy = find_provenance(headers).filter(|p| p.topic == copies.0 && p.partition == copies.1);
+                        if copy.is_some_and(|p| p.offset >= committed) {
+                            found = Some(record.offset);
+                        }
+                    }
+                    ReadEvent::PartitionEnd { partition: p, .. } if p == partition => ended = true,
+                    _ => {}
+                }
+                found.is_none()
+            })?;
+            if records > 0 {
+                last_activity = std::time::Instant::now();
+            }
+            let quiet = last_activity.elapsed();
+            if found.is_none() && ((ended && quiet >= SCAN_QUIET) || quiet > self.timeout) {
+                return Ok(next);
+            }
+        }
+        Ok(found.unwrap_or(next))
     }
 }
 
@@ -125,12 +172,22 @@ pub fn translate_group(
         let position = state.position(&TopicPartition::new(&topic, partition)).map(|p| p.next_offset);
         let marks = destination_reader.watermarks(&destination_topic, partition)?;
         let copies = (topic.clone(), partition);
-        let search = search_by_provenance(source_committed, marks.low, marks.high, |at| {
+        let mut probe = |at| {
             Ok(match destination_probe.first_at(&destination_topic, partition, at, Some(&copies))? {
                 Some((offset, copy_of, _)) => Probe::Record { offset, copy_of },
                 None => Probe::End,
             })
-        })?;
+        };
+        let searched = log_end(marks.low, marks.high, &mut probe)
+            .and_then(|end| Ok((end, search_by_provenance(source_committed, marks.low, end, &mut probe)?)));
+        let (end, search) = match searched {
+            Ok(found) => found,
+            // A broker that refuses reads at some offsets of its own log: read it in order instead.
+            Err(_) => {
+                let found = destination_probe.scan(&destination_topic, partition, marks.low, source_committed, &copies)?;
+                (found, Search::Found(found))
+            }
+        };
         let (destination_offset, method) = match search {
             Search::Found(offset) => (offset, Method::Provenance),
             Search::NoProvenance => {
@@ -141,8 +198,8 @@ pub fn translate_group(
                         .first()
                         .and_then(|(_, offset)| *offset)
                         .filter(|offset| *offset >= 0)
-                        .unwrap_or(marks.high),
-                    None => marks.high,
+                        .unwrap_or(end),
+                    None => end,
                 };
                 (offset, Method::Timestamp)
             }

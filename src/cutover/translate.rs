@@ -101,6 +101,38 @@ fn first_copy(
     }
 }
 
+/// Where the destination log really ends, from its reported high watermark:
+/// one probe when the broker reports it right, a galloping search past it when
+/// the broker reports too low (tansu under batching), so a caught-up group is
+/// never committed before records it already read.
+pub fn log_end(low: i64, reported_high: i64, mut probe: impl FnMut(i64) -> Result<Probe, Failure>) -> Result<i64, Failure> {
+    let mut from = reported_high.max(low);
+    let mut step = 1i64;
+    loop {
+        let Probe::Record { offset, .. } = probe(from)? else { return Ok(from) };
+        from = offset.max(from) + 1;
+        let ahead = from.saturating_add(step);
+        match probe(ahead)? {
+            Probe::Record { offset, .. } => {
+                from = offset.max(ahead) + 1;
+                step = step.saturating_mul(2);
+            }
+            Probe::End => {
+                // The end is in from..=ahead: the smallest offset with no record at or after it.
+                let (mut lo, mut hi) = (from, ahead);
+                while lo < hi {
+                    let mid = lo + (hi - lo) / 2;
+                    match probe(mid)? {
+                        Probe::End => hi = mid,
+                        Probe::Record { offset, .. } => lo = offset.max(mid) + 1,
+                    }
+                }
+                return Ok(lo);
+            }
+        }
+    }
+}
+
 /// Records the group has not copied yet on one partition: the source's end
 /// minus the engine's next source offset. None when no position is recorded.
 pub fn replication_lag(source_high: i64, next_source_offset: Option<i64>) -> Option<i64> {
@@ -218,6 +250,29 @@ mod tests {
         assert_eq!(search_by_provenance(0, 10, 12, probe_of(&log)).unwrap(), Search::Found(10));
         assert_eq!(search_by_provenance(41, 10, 12, probe_of(&log)).unwrap(), Search::Found(11));
         assert_eq!(search_by_provenance(42, 10, 12, probe_of(&log)).unwrap(), Search::Found(12));
+    }
+
+    #[test]
+    fn the_log_end_is_found_past_a_watermark_that_is_too_low() {
+        for records in [0i64, 1, 2, 3, 10, 57, 1000] {
+            let log: Vec<(i64, Option<i64>)> = (0..records).map(|n| (n, Some(n))).collect();
+            // A broker may report too low a watermark, never one past the log's end.
+            for reported in [0, 1, records / 2, records].into_iter().filter(|&r| r <= records) {
+                let mut probes = 0;
+                let mut inner = probe_of(&log);
+                let end = log_end(0, reported, |at| {
+                    probes += 1;
+                    inner(at)
+                })
+                .unwrap();
+                assert_eq!(end, records, "{records} records, reported high {reported}");
+                if reported == records {
+                    assert_eq!(probes, 1, "a right watermark costs one probe");
+                }
+            }
+        }
+        // A trailing marker: the right watermark is past the last record and kept.
+        assert_eq!(log_end(0, 4, probe_of(&[(0, Some(0)), (1, Some(1)), (2, Some(2))])).unwrap(), 4);
     }
 
     #[test]
