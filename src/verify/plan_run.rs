@@ -14,7 +14,7 @@ use crate::error::Failure;
 use crate::kafka::admin::Admin;
 use crate::kafka::reader::PartitionReader;
 
-use super::explain::{worst, Verdict};
+use super::explain::{explain, worst, PartitionContext, Verdict};
 use super::read::{verify_partitions, PartitionJob, PartitionResult, Progress, VerifyRequest};
 
 #[derive(Clone, Debug)]
@@ -31,9 +31,9 @@ impl Default for VerifyOptions {
     fn default() -> Self {
         VerifyOptions {
             topics: Vec::new(),
-            parallel: 4,
+            parallel: 8,
             window: 10_000,
-            settle: Duration::from_millis(300),
+            settle: Duration::from_millis(200),
             timeout: Duration::from_secs(10),
         }
     }
@@ -70,6 +70,21 @@ impl VerifyReport {
     }
 }
 
+/// How long a finished verification still waits for the topic configs.
+const CONFIG_GRACE: Duration = Duration::from_millis(500);
+
+/// The topics whose `cleanup.policy` includes `compact`; none when the broker cannot say.
+fn compacted_topics(source: &ResolvedCluster, topics: &[String], timeout: Duration) -> Vec<String> {
+    let Ok(admin) = Admin::connect(source, timeout) else { return Vec::new() };
+    topics
+        .iter()
+        .filter(|topic| {
+            admin.topic_configs(topic).iter().any(|c| c.name == "cleanup.policy" && c.value.contains("compact"))
+        })
+        .cloned()
+        .collect()
+}
+
 /// Reads both clusters and verifies every selected topic (or `options.topics`).
 pub fn verify_plan(
     plan: &Plan,
@@ -79,6 +94,7 @@ pub fn verify_plan(
     progress: &Progress,
     stop: &AtomicBool,
 ) -> Result<VerifyReport, Failure> {
+    let clock = std::time::Instant::now();
     let source_reader = PartitionReader::connect(source, options.timeout, false)?;
     let source_meta = source_reader.metadata(None)?;
     let destination_meta = PartitionReader::connect(destination, options.timeout, false)?.metadata(None)?;
@@ -92,16 +108,11 @@ pub fn verify_plan(
     }
     let wanted = |topic: &str| options.topics.is_empty() || options.topics.iter().any(|t| t == topic);
     let selected: BTreeMap<String, i32> = selected_topics(plan, &source_meta).into_iter().filter(|(t, _)| wanted(t)).collect();
-    let admin = Admin::connect(source, options.timeout)?;
     let mut jobs = Vec::new();
     let mut topics = Vec::new();
     for (topic, partitions) in &selected {
         let destination_topic = plan.topics.destination_topic(&plan.source, topic);
         let on_destination = destination_meta.topic(&destination_topic).is_some_and(|t| t.error.is_none());
-        let compacted = admin
-            .topic_configs(topic)
-            .iter()
-            .any(|config| config.name == "cleanup.policy" && config.value.contains("compact"));
         if on_destination {
             for partition in 0..*partitions {
                 let marks = source_reader.watermarks(topic, partition)?;
@@ -109,7 +120,7 @@ pub fn verify_plan(
                     topic: topic.clone(),
                     destination_topic: destination_topic.clone(),
                     partition,
-                    compacted,
+                    compacted: false,
                     source_low: marks.low,
                     source_high: marks.high,
                 });
@@ -128,6 +139,7 @@ pub fn verify_plan(
             partitions: Vec::new(),
         });
     }
+    tracing::debug!(elapsed = ?clock.elapsed(), partitions = jobs.len(), "verification planned");
     let request = VerifyRequest {
         source: source.clone(),
         destination: destination.clone(),
@@ -137,7 +149,19 @@ pub fn verify_plan(
         settle: options.settle,
         timeout: options.timeout,
     };
-    for result in verify_partitions(&request, progress, stop)? {
+    // Topic configs only explain differences, and a broker without DescribeConfigs
+    // (the mock) answers only at the timeout: ask while the partitions are read.
+    // Not waited for beyond a short grace: an unanswered lookup means "not known to be compacted".
+    let (sender, answer) = std::sync::mpsc::channel();
+    let (config_source, topic_names, timeout) = (source.clone(), selected.keys().cloned().collect::<Vec<_>>(), options.timeout);
+    std::thread::spawn(move || sender.send(compacted_topics(&config_source, &topic_names, timeout)));
+    let mut results = verify_partitions(&request, progress, stop)?;
+    let compacted = answer.recv_timeout(CONFIG_GRACE).unwrap_or_default();
+    for result in results.iter_mut().filter(|r| compacted.contains(&r.topic)) {
+        let context = PartitionContext { source_low: result.source_low, compacted: true };
+        (result.verdict, result.notes) = explain(&result.diff, context);
+    }
+    for result in results {
         if let Some(report) = topics.iter_mut().find(|t| t.topic == result.topic) {
             report.source_records += result.diff.source.records;
             report.destination_records += result.diff.destination.records;

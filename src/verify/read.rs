@@ -16,7 +16,9 @@ use super::explain::{explain, PartitionContext, Verdict};
 use super::fingerprint::{Entry, SourceIdentity};
 use super::reconcile::{reconcile, Feed, PartitionDiff, ReconcileOptions};
 
-const READ_COMMITTED: [(&str, &str); 1] = [("isolation.level", "read_committed")];
+/// read_committed, and a short fetch wait so the end of a partition is seen
+/// soon after its last record.
+const READER_SETTINGS: [(&str, &str); 2] = [("isolation.level", "read_committed"), ("fetch.wait.max.ms", "50")];
 const POLL: Duration = Duration::from_millis(100);
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -112,9 +114,9 @@ fn worker(
     next: &AtomicUsize,
     results: &Mutex<Vec<Option<PartitionResult>>>,
 ) -> Result<(), Failure> {
-    let options = ReaderOptions { with_headers: true, partition_ends: true, extra: &READ_COMMITTED };
+    let options = ReaderOptions { with_headers: true, partition_ends: true, extra: &READER_SETTINGS };
     let mut source = PartitionReader::connect_with(&request.source, request.timeout, options)?;
-    let options = ReaderOptions { with_headers: true, partition_ends: true, extra: &READ_COMMITTED };
+    let options = ReaderOptions { with_headers: true, partition_ends: true, extra: &READER_SETTINGS };
     let mut destination = PartitionReader::connect_with(&request.destination, request.timeout, options)?;
     loop {
         let index = next.fetch_add(1, Ordering::Relaxed);
@@ -135,6 +137,7 @@ fn verify_one(
     progress: &Progress,
     stop: &AtomicBool,
 ) -> Result<PartitionResult, Failure> {
+    let clock = Instant::now();
     source.assign(&job.topic, &[(job.partition, StartPosition::Beginning)])?;
     destination.assign(&job.destination_topic, &[(job.partition, StartPosition::Beginning)])?;
     // The cluster id is left open: the mock reports none, and the last
@@ -159,6 +162,7 @@ fn verify_one(
     let mut destination_feed = side(destination, &job.destination_topic, Some(identity), None);
     let options = ReconcileOptions { window: request.window, source_low: job.source_low };
     let diff = reconcile(&mut source_feed, &mut destination_feed, options)?;
+    tracing::debug!(topic = %job.topic, partition = job.partition, elapsed = ?clock.elapsed(), "partition verified");
     let (verdict, notes) =
         explain(&diff, PartitionContext { source_low: job.source_low, compacted: job.compacted });
     Ok(PartitionResult {
