@@ -8,6 +8,7 @@ pub mod inspector;
 pub mod lag;
 pub mod placeholder;
 pub mod record_text;
+pub mod verify;
 
 use super::action::Action;
 
