@@ -92,6 +92,9 @@ pub struct App {
     pub groups: GroupsView,
     pub engine_pane: EnginePane,
     pub inspector: InspectorPane,
+    pub verify: super::panes::verify::VerifyPane,
+    /// Set when the Verify pane asks for a run; the cockpit starts it.
+    pub verify_requested: bool,
     /// Requests for the worker, drained by the event loop after each update.
     pub outbox: Vec<Request>,
     /// Text for the terminal's clipboard (OSC 52), written by the event loop.
@@ -124,6 +127,8 @@ impl App {
             groups: GroupsView::default(),
             engine_pane: EnginePane::default(),
             inspector: InspectorPane::default(),
+            verify: Default::default(),
+            verify_requested: false,
             outbox: Vec::new(),
             clipboard: None,
             next_request_id: 0,
@@ -152,6 +157,14 @@ impl App {
             Message::Topics { id, result } => self.inspector.on_topics(id, result),
             Message::Records { id, result } => self.inspector.on_records(id, result),
             Message::Groups { id, result } => self.groups.on_groups(id, result, self.now_ms),
+            Message::VerifyProgress(progress) => {
+                self.verify.on_progress(progress);
+                self.focus == PaneId::Verify
+            }
+            Message::Verified(result) => {
+                self.verify.on_verified(*result);
+                true
+            }
             Message::Produced { result, .. } => {
                 match result {
                     Ok(done) => {
@@ -284,6 +297,7 @@ impl App {
                 let request = self.groups.request(self.groups_query());
                 self.outbox.push(request);
             }
+            Action::Escape if self.focus == PaneId::Verify && self.verify.drill => return self.update_focused(action),
             Action::Escape if self.focus != PaneId::Inspector => self.lag.set_filter(""),
             Action::CopyCommand => {
                 let clusters = Clusters { source: &self.source, destination: &self.destination };
@@ -313,6 +327,14 @@ impl App {
                 self.outbox.extend(request);
                 changed
             }
+            PaneId::Verify => match self.verify.update(&action) {
+                super::panes::verify::VerifyIntent::Start => {
+                    self.verify.on_started();
+                    self.verify_requested = true;
+                    true
+                }
+                intent => intent == super::panes::verify::VerifyIntent::Redraw,
+            },
             _ => false,
         }
     }

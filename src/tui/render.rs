@@ -38,6 +38,7 @@ pub fn render(frame: &mut Frame, app: &App) {
             let clusters = Clusters { source: &app.source, destination: &app.destination };
             inspector::render(frame, body, &app.inspector, &clusters, &app.theme);
         }
+        PaneId::Verify => super::panes::verify::render(frame, body, &app.verify, &app.theme),
         other => placeholder::render(frame, body, other),
     }
     bottom_line(frame, bottom, app);

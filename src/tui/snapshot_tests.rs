@@ -352,7 +352,7 @@ fn inspector_pane() {
 
 #[test]
 fn placeholder_panes() {
-    for pane in [PaneId::Connect, PaneId::Acl, PaneId::Cheatsheet, PaneId::Verify] {
+    for pane in [PaneId::Connect, PaneId::Acl, PaneId::Cheatsheet] {
         let mut app = app(false);
         app.update(Action::Goto(pane, None));
         snapshot_both(&format!("placeholder_{}", pane.title().to_lowercase()), &app);

@@ -20,3 +20,4 @@ mod tui_tmux;
 mod verify;
 mod cutover;
 mod report;
+mod verify_pane;
