@@ -71,7 +71,10 @@ fn main() {
         verify.push(kdeck_verify(kdeck, &verify_args).1);
     }
     let (kcat_wall, verify_wall) = (median(&mut kcat_both), median(&mut verify));
-    println!("| kcat -C -e -q -o beginning -f '\\n' \\| wc -l, source then destination | {:.2} s | 1.00 |", kcat_wall.as_secs_f64());
+    println!(
+        "| kcat -C -e -q -o beginning -f '\\n' \\| wc -l, source then destination | {:.2} s | 1.00 |",
+        kcat_wall.as_secs_f64()
+    );
     println!(
         "| kdeck verify --parallel 8 (counts, checksums, alignment by provenance) | {:.2} s | {:.2} |",
         verify_wall.as_secs_f64(),
@@ -93,7 +96,8 @@ fn seed(bootstrap: &str, records: u64, provenance: bool) {
         let value = format!("{{\"n\":{n:08},\"payload\":\"{:0>60}\"}}", n % 1000);
         let partition = (n % PARTITIONS as u64) as i32;
         let mark = format!("/{TOPIC}/{partition}/{}", n / PARTITIONS as u64);
-        let mut record = BaseRecord::to(TOPIC).key(&key).payload(&value).partition(partition).timestamp(1_700_000_000_000);
+        let mut record =
+            BaseRecord::to(TOPIC).key(&key).payload(&value).partition(partition).timestamp(1_700_000_000_000);
         if provenance {
             record = record.headers(OwnedHeaders::new().insert(Header { key: "kdeck-provenance", value: Some(&mark) }));
         }
@@ -124,7 +128,12 @@ fn kcat_count(kcat: &str, bootstrap: &str) -> (u64, Duration) {
 
 fn kdeck_verify(kdeck: &str, args: &[&str]) -> (String, Duration) {
     let started = Instant::now();
-    let output = Command::new(kdeck).args(args).env("KDECK_LOG", std::env::var("VERIFY_BENCH_LOG").unwrap_or("/dev/null".into())).env("KDECK_LOG_LEVEL", "kdeck=debug").output().expect("run kdeck verify");
+    let output = Command::new(kdeck)
+        .args(args)
+        .env("KDECK_LOG", std::env::var("VERIFY_BENCH_LOG").unwrap_or("/dev/null".into()))
+        .env("KDECK_LOG_LEVEL", "kdeck=debug")
+        .output()
+        .expect("run kdeck verify");
     let wall = started.elapsed();
     assert!(output.status.success(), "kdeck verify: {}", String::from_utf8_lossy(&output.stderr));
     (String::from_utf8_lossy(&output.stdout).into_owned(), wall)

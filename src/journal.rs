@@ -52,7 +52,8 @@ pub fn append(plan: &str, kind: &str, detail: &str) {
     if !ENABLED.load(Ordering::Relaxed) {
         return;
     }
-    let event = JournalEvent { at_ms: now_ms(), kind: kind.to_string(), detail: crate::config::scrub(detail).into_owned() };
+    let event =
+        JournalEvent { at_ms: now_ms(), kind: kind.to_string(), detail: crate::config::scrub(detail).into_owned() };
     let Some(path) = journal_path(plan) else { return };
     let written = (|| -> std::io::Result<()> {
         if let Some(dir) = path.parent() {

@@ -65,8 +65,11 @@ pub fn run(config: Config, args: CutoverArgs) -> Outcome {
         partitions: rows,
     };
     if args.apply && refused.is_none() {
-        let offsets: Vec<_> =
-            result.partitions.iter().map(|r| (r.destination_topic.clone(), r.partition, r.destination_offset)).collect();
+        let offsets: Vec<_> = result
+            .partitions
+            .iter()
+            .map(|r| (r.destination_topic.clone(), r.partition, r.destination_offset))
+            .collect();
         commit_group_offsets(&destination, &args.group, &offsets, timeout)?;
         result.applied = true;
     }
@@ -92,7 +95,11 @@ pub fn render_text(result: &CutoverResult, apply: bool) -> String {
     let mode = if result.applied { "applied" } else { "dry run" };
     let _ = writeln!(out, "cutover group {}: {} -> {} ({mode})", result.group, result.source, result.destination);
     let width = result.partitions.iter().map(|r| r.topic.len() + 4 + digits(r.partition)).max().unwrap_or(9).max(9);
-    let _ = writeln!(out, "{:width$}  {:>16}  {:>18}  {:24}  lag", "partition", "source committed", "destination offset", "method");
+    let _ = writeln!(
+        out,
+        "{:width$}  {:>16}  {:>18}  {:24}  lag",
+        "partition", "source committed", "destination offset", "method"
+    );
     for row in &result.partitions {
         let name = format!("{} [{}]", row.topic, row.partition);
         let lag = row.lag.map_or_else(|| "?".to_string(), |l| l.to_string());
@@ -119,10 +126,20 @@ pub fn render_text(result: &CutoverResult, apply: bool) -> String {
             );
         }
         (None, true, _) => {
-            let _ = writeln!(out, "committed {} offsets for group {} on {}", result.partitions.len(), result.group, result.destination);
+            let _ = writeln!(
+                out,
+                "committed {} offsets for group {} on {}",
+                result.partitions.len(),
+                result.group,
+                result.destination
+            );
         }
         (None, false, _) => {
-            let _ = writeln!(out, "dry run: nothing committed; --apply commits these offsets to group {} on {}", result.group, result.destination);
+            let _ = writeln!(
+                out,
+                "dry run: nothing committed; --apply commits these offsets to group {} on {}",
+                result.group, result.destination
+            );
         }
     }
     out

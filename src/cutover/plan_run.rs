@@ -63,14 +63,22 @@ impl Prober {
     }
 
     /// `copies` names the source partition whose provenance counts.
-    fn first_at(&mut self, topic: &str, partition: i32, offset: i64, copies: Option<&(String, i32)>) -> Result<Found, Failure> {
+    fn first_at(
+        &mut self,
+        topic: &str,
+        partition: i32,
+        offset: i64,
+        copies: Option<&(String, i32)>,
+    ) -> Result<Found, Failure> {
         self.reader.assign(topic, &[(partition, StartPosition::Offset(offset))])?;
         let started = std::time::Instant::now();
         loop {
             let (mut answer, mut out_of_range): (Option<Found>, bool) = (None, false);
             self.reader.poll_batch(Duration::from_millis(100), |event| {
                 match event {
-                    ReadEvent::Record(record) if record.partition == partition && record.topic == topic && record.offset >= offset => {
+                    ReadEvent::Record(record)
+                        if record.partition == partition && record.topic == topic && record.offset >= offset =>
+                    {
                         let copy_of = copies.and_then(|(source_topic, source_partition)| {
                             let headers = record.headers.iter().map(|h| (h.name, h.value));
                             find_provenance(headers)
@@ -92,7 +100,10 @@ impl Prober {
                 return Err(Failure::runtime(format!("{topic} [{partition}]: offset {offset} is out of range")));
             }
             if started.elapsed() > self.timeout {
-                return Err(Failure::runtime(format!("{topic} [{partition}]: no record or end at offset {offset} within {} s", self.timeout.as_secs())));
+                return Err(Failure::runtime(format!(
+                    "{topic} [{partition}]: no record or end at offset {offset} within {} s",
+                    self.timeout.as_secs()
+                )));
             }
         }
     }
@@ -101,7 +112,14 @@ impl Prober {
 impl Prober {
     /// Reads from `low` in order to the first copy of a source offset >=
     /// `committed`; the offset after the last record when there is none.
-    fn scan(&mut self, topic: &str, partition: i32, low: i64, committed: i64, copies: &(String, i32)) -> Result<i64, Failure> {
+    fn scan(
+        &mut self,
+        topic: &str,
+        partition: i32,
+        low: i64,
+        committed: i64,
+        copies: &(String, i32),
+    ) -> Result<i64, Failure> {
         self.reader.assign(topic, &[(partition, StartPosition::Offset(low))])?;
         let (mut next, mut found, mut ended) = (low, None, false);
         let mut last_activity = std::time::Instant::now();
@@ -184,7 +202,8 @@ pub fn translate_group(
             Ok(found) => found,
             // A broker that refuses reads at some offsets of its own log: read it in order instead.
             Err(_) => {
-                let found = destination_probe.scan(&destination_topic, partition, marks.low, source_committed, &copies)?;
+                let found =
+                    destination_probe.scan(&destination_topic, partition, marks.low, source_committed, &copies)?;
                 (found, Search::Found(found))
             }
         };

@@ -14,7 +14,10 @@ use crate::error::Failure;
 /// The first destination record at or after an offset.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Probe {
-    Record { offset: i64, copy_of: Option<i64> },
+    Record {
+        offset: i64,
+        copy_of: Option<i64>,
+    },
     /// No record at or after the offset.
     End,
 }
@@ -105,7 +108,11 @@ fn first_copy(
 /// one probe when the broker reports it right, a galloping search past it when
 /// the broker reports too low (tansu under batching), so a caught-up group is
 /// never committed before records it already read.
-pub fn log_end(low: i64, reported_high: i64, mut probe: impl FnMut(i64) -> Result<Probe, Failure>) -> Result<i64, Failure> {
+pub fn log_end(
+    low: i64,
+    reported_high: i64,
+    mut probe: impl FnMut(i64) -> Result<Probe, Failure>,
+) -> Result<i64, Failure> {
     let mut from = reported_high.max(low);
     let mut step = 1i64;
     loop {

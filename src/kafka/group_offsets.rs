@@ -32,9 +32,8 @@ pub fn commit_group_offsets(
     let consumer = client::consumer(cluster, timeout, &[("group.id", group)])?;
     let mut list = TopicPartitionList::with_capacity(offsets.len());
     for (topic, partition, offset) in offsets {
-        list.add_partition_offset(topic, *partition, Offset::Offset(*offset)).map_err(|err| {
-            KafkaFailure::runtime(&format!("cannot commit {topic} [{partition}] at {offset}"), &err)
-        })?;
+        list.add_partition_offset(topic, *partition, Offset::Offset(*offset))
+            .map_err(|err| KafkaFailure::runtime(&format!("cannot commit {topic} [{partition}] at {offset}"), &err))?;
     }
     consumer.commit(&list, CommitMode::Sync).map_err(|err| {
         KafkaFailure::runtime(&format!("cannot commit the offsets of group {group} on {}", cluster.name), &err)

@@ -35,7 +35,10 @@ pub fn run(config: Config, args: ReportArgs, stop: &Arc<AtomicBool>) -> Outcome 
     let input = ReportInput {
         plan: &plan,
         source: ClusterSummary { profile: plan.source.clone(), bootstrap: source.bootstrap().to_string() },
-        destination: ClusterSummary { profile: plan.destination.clone(), bootstrap: destination.bootstrap().to_string() },
+        destination: ClusterSummary {
+            profile: plan.destination.clone(),
+            bootstrap: destination.bootstrap().to_string(),
+        },
         generated_at_ms: crate::journal::now_ms(),
         verification,
         journal: crate::journal::read(&plan.name),

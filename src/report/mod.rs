@@ -53,7 +53,13 @@ pub fn render_markdown(input: &ReportInput<'_>) -> String {
     let includes: Vec<&str> = plan.topics.include_patterns().collect();
     let excludes: Vec<&str> = plan.topics.exclude_patterns().collect();
     let _ = writeln!(out, "- plan file: `{}`", plan.path.display());
-    let _ = writeln!(out, "- topics: include `{}`, exclude `{}`, rename `{}`", includes.join("`, `"), excludes.join("`, `"), plan.topics.rename_template());
+    let _ = writeln!(
+        out,
+        "- topics: include `{}`, exclude `{}`, rename `{}`",
+        includes.join("`, `"),
+        excludes.join("`, `"),
+        plan.topics.rename_template()
+    );
     let _ = writeln!(
         out,
         "- engine: {} mode, {} lane(s), provenance {}\n",
@@ -133,11 +139,8 @@ fn render_topics(out: &mut String, verification: &Result<VerifyReport, String>) 
         }
         let _ = writeln!(out);
     }
-    let excluded: Vec<String> = report
-        .topics
-        .iter()
-        .filter_map(|t| Some(format!("`{}` ({})", t.topic, t.excluded.as_deref()?)))
-        .collect();
+    let excluded: Vec<String> =
+        report.topics.iter().filter_map(|t| Some(format!("`{}` ({})", t.topic, t.excluded.as_deref()?))).collect();
     if !excluded.is_empty() {
         let _ = writeln!(out, "Not migrated: {}.\n", excluded.join(", "));
     }

@@ -36,7 +36,10 @@ pub struct VerifyArgs {
 }
 
 /// The plan, checked against the config, and its two clusters.
-pub fn load_plan_and_clusters(config: &Config, path: &Path) -> Result<(Plan, ResolvedCluster, ResolvedCluster), Failure> {
+pub fn load_plan_and_clusters(
+    config: &Config,
+    path: &Path,
+) -> Result<(Plan, ResolvedCluster, ResolvedCluster), Failure> {
     let plan_failure = |err: PlanError| match err.is_usage() {
         true => Failure::usage(err.to_string()),
         false => Failure::runtime(err.to_string()),
@@ -68,7 +71,11 @@ pub fn run(config: Config, args: VerifyArgs, stop: &Arc<AtomicBool>) -> Outcome 
         let _ = bar.join();
     }
     let report = outcome?;
-    let summary = format!("{} ({} topics compared)", report.verdict.label(), report.topics.iter().filter(|t| t.verdict.is_some()).count());
+    let summary = format!(
+        "{} ({} topics compared)",
+        report.verdict.label(),
+        report.topics.iter().filter(|t| t.verdict.is_some()).count()
+    );
     crate::journal::append(&report.plan, "verify", &summary);
     let text = if args.json {
         let json = serde_json::to_string_pretty(&report).map_err(|err| Failure::runtime(err.to_string()))?;

@@ -103,8 +103,12 @@ mod tests {
         let source: Vec<Entry> = source.iter().map(|&n| Entry::new(n, None, fields(n))).collect();
         let copies: Vec<Entry> =
             copies.iter().enumerate().map(|(at, &n)| Entry::new(at as i64, Some(n), fields(n))).collect();
-        reconcile(&mut source.into_iter(), &mut copies.into_iter(), ReconcileOptions { source_low, ..ReconcileOptions::default() })
-            .unwrap()
+        reconcile(
+            &mut source.into_iter(),
+            &mut copies.into_iter(),
+            ReconcileOptions { source_low, ..ReconcileOptions::default() },
+        )
+        .unwrap()
     }
 
     #[test]

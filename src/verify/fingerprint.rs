@@ -75,7 +75,9 @@ impl SourceIdentity {
     fn names(&self, provenance: &Provenance) -> bool {
         provenance.topic == self.topic
             && provenance.partition == self.partition
-            && (self.cluster_id.is_empty() || provenance.cluster_id.is_empty() || provenance.cluster_id == self.cluster_id)
+            && (self.cluster_id.is_empty()
+                || provenance.cluster_id.is_empty()
+                || provenance.cluster_id == self.cluster_id)
     }
 }
 
@@ -198,7 +200,12 @@ mod tests {
     use super::*;
     use crate::record::{Header, TimestampType};
 
-    fn view<'a>(offset: i64, key: Option<&'a [u8]>, value: Option<&'a [u8]>, headers: &'a [Header<'a>]) -> RecordView<'a> {
+    fn view<'a>(
+        offset: i64,
+        key: Option<&'a [u8]>,
+        value: Option<&'a [u8]>,
+        headers: &'a [Header<'a>],
+    ) -> RecordView<'a> {
         RecordView {
             topic: "orders",
             partition: 2,

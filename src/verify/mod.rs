@@ -3,10 +3,10 @@
 //! [`reconcile`]; [`explain`] sorts differences into explained and not;
 //! [`read`] feeds both from Kafka.
 
-pub mod fingerprint;
-pub mod reconcile;
-pub mod explain;
-pub mod read;
-pub mod plan_run;
-pub mod render;
 pub mod command;
+pub mod explain;
+pub mod fingerprint;
+pub mod plan_run;
+pub mod read;
+pub mod reconcile;
+pub mod render;

@@ -107,7 +107,8 @@ pub fn verify_plan(
         }
     }
     let wanted = |topic: &str| options.topics.is_empty() || options.topics.iter().any(|t| t == topic);
-    let selected: BTreeMap<String, i32> = selected_topics(plan, &source_meta).into_iter().filter(|(t, _)| wanted(t)).collect();
+    let selected: BTreeMap<String, i32> =
+        selected_topics(plan, &source_meta).into_iter().filter(|(t, _)| wanted(t)).collect();
     let mut jobs = Vec::new();
     let mut topics = Vec::new();
     for (topic, partitions) in &selected {
@@ -153,7 +154,8 @@ pub fn verify_plan(
     // (the mock) answers only at the timeout: ask while the partitions are read.
     // Not waited for beyond a short grace: an unanswered lookup means "not known to be compacted".
     let (sender, answer) = std::sync::mpsc::channel();
-    let (config_source, topic_names, timeout) = (source.clone(), selected.keys().cloned().collect::<Vec<_>>(), options.timeout);
+    let (config_source, topic_names, timeout) =
+        (source.clone(), selected.keys().cloned().collect::<Vec<_>>(), options.timeout);
     std::thread::spawn(move || sender.send(compacted_topics(&config_source, &topic_names, timeout)));
     let mut results = verify_partitions(&request, progress, stop)?;
     let compacted = answer.recv_timeout(CONFIG_GRACE).unwrap_or_default();

@@ -239,7 +239,9 @@ impl Reconciler {
             }
         } else if source_offset < self.options.source_low {
             self.diff.copies_of_removed += 1;
-        } else if self.source_pulled.is_some_and(|pulled| source_offset <= pulled) && !self.copies_nothing(source_offset) {
+        } else if self.source_pulled.is_some_and(|pulled| source_offset <= pulled)
+            && !self.copies_nothing(source_offset)
+        {
             self.diff.duplicates += 1;
             let mut anomaly = Anomaly::new(AnomalyKind::Duplicate, Some(source_offset), Some(copy.offset));
             anomaly.first_copy = self.recent_copies.get(&source_offset).copied();

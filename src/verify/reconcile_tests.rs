@@ -148,7 +148,8 @@ fn a_reordered_pair_is_out_of_order_not_missing() {
 
 #[test]
 fn changed_fields_are_named() {
-    let cases: [(fn(&mut Fields), Vec<Field>); 4] = [
+    type Change = fn(&mut Fields);
+    let cases: [(Change, Vec<Field>); 4] = [
         (|f| f.headers ^= 1, vec![Field::Headers]),
         (|f| f.timestamp += 1, vec![Field::Timestamp]),
         (|f| f.key ^= 1, vec![Field::Key]),

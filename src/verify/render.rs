@@ -15,7 +15,9 @@ pub fn describe(anomaly: &Anomaly) -> String {
     let (source, destination) = (at(anomaly.source_offset), at(anomaly.destination_offset));
     match anomaly.kind {
         AnomalyKind::Missing => match anomaly.destination_offset {
-            Some(_) => format!("missing: source offset {source} has no copy (expected at destination offset {destination})"),
+            Some(_) => {
+                format!("missing: source offset {source} has no copy (expected at destination offset {destination})")
+            }
             None => format!("missing: source offset {source} has no copy"),
         },
         AnomalyKind::Extra => match anomaly.source_offset {
@@ -25,7 +27,8 @@ pub fn describe(anomaly: &Anomaly) -> String {
             None => format!("extra: destination offset {destination} is a copy of no source record"),
         },
         AnomalyKind::Duplicate => {
-            let first = anomaly.first_copy.map_or_else(String::new, |f| format!(" (first copy at destination offset {f})"));
+            let first =
+                anomaly.first_copy.map_or_else(String::new, |f| format!(" (first copy at destination offset {f})"));
             format!("duplicate: destination offset {destination} is another copy of source offset {source}{first}")
         }
         AnomalyKind::OutOfOrder => format!(
@@ -34,7 +37,10 @@ pub fn describe(anomaly: &Anomaly) -> String {
         ),
         AnomalyKind::Changed => {
             let fields: Vec<&str> = anomaly.fields.iter().map(|f| f.name()).collect();
-            format!("changed: destination offset {destination} differs from source offset {source} in {}", fields.join(", "))
+            format!(
+                "changed: destination offset {destination} differs from source offset {source} in {}",
+                fields.join(", ")
+            )
         }
     }
 }
@@ -117,7 +123,14 @@ mod tests {
     use crate::verify::fingerprint::Field;
 
     fn anomaly(kind: AnomalyKind, source: Option<i64>, destination: Option<i64>) -> Anomaly {
-        Anomaly { kind, source_offset: source, destination_offset: destination, found_at: None, first_copy: None, fields: vec![] }
+        Anomaly {
+            kind,
+            source_offset: source,
+            destination_offset: destination,
+            found_at: None,
+            first_copy: None,
+            fields: vec![],
+        }
     }
 
     #[test]

@@ -19,8 +19,9 @@ fn records(partitions: i32) -> Vec<TestRecord> {
     let mut records = Vec::new();
     for i in 0..PER_PARTITION {
         for p in 0..partitions {
-            let mut record = TestRecord::new(p, Some(format!("k{p}-{i}").as_bytes()), Some(format!("v{p}-{i}").as_bytes()))
-                .at(1_700_000_000_000 + i as i64);
+            let mut record =
+                TestRecord::new(p, Some(format!("k{p}-{i}").as_bytes()), Some(format!("v{p}-{i}").as_bytes()))
+                    .at(1_700_000_000_000 + i as i64);
             if i % 2 == 0 {
                 record = record.header("trace", Some(format!("t{i}").as_bytes()));
             }
@@ -64,6 +65,9 @@ fn verify_json(kdeck: &Kdeck, config: &Path, plan: &Path) -> (Option<i32>, Value
         .unwrap_or_else(|err| panic!("verify printed no JSON ({err}): {} / {}", run.stdout_text(), run.stderr));
     (run.code, json, run.stderr)
 }
+
+/// (partition, kind, source offset, destination offset, (another field, its value))
+type Expected = (i64, &'static str, Value, i64, (&'static str, Value));
 
 fn partition<'a>(report: &'a Value, topic: &str, partition: i64) -> &'a Value {
     let topic = report["topics"].as_array().unwrap().iter().find(|t| t["topic"] == topic).expect("topic in report");
@@ -112,8 +116,7 @@ fn verify_catches_each_injected_defect_at_its_partition_and_offset() {
     assert!(stderr.contains("verification failed") && stderr.lines().count() == 1, "{stderr}");
     assert_eq!(report["verdict"], "mismatch");
     let at = AT as i64;
-    // (partition, kind, source offset, destination offset, extra field to check)
-    let expected: [(i64, &str, Value, i64, (&str, Value)); 6] = [
+    let expected: [Expected; 6] = [
         (1, "missing", at.into(), at, ("fields", Value::Null)),
         (2, "extra", Value::Null, at, ("fields", Value::Null)),
         (3, "duplicate", at.into(), at + 1, ("first_copy", at.into())),
@@ -183,7 +186,8 @@ fn verify_usage_errors_exit_2_with_one_line() {
     let source = MockKafka::new(1);
     source.create_topic("orders", 1);
     let kdeck = Kdeck::new();
-    let (config, plan) = plan_in(&kdeck, "usage", source.bootstrap(), source.bootstrap(), "[topics]\nrename = \"copy-{topic}\"\n");
+    let (config, plan) =
+        plan_in(&kdeck, "usage", source.bootstrap(), source.bootstrap(), "[topics]\nrename = \"copy-{topic}\"\n");
     let config = config.to_str().unwrap();
     for args in [
         vec!["--config", config, "verify", "--plan", "/nonexistent/plan.toml"],

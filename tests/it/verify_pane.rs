@@ -62,7 +62,9 @@ fn r_on_the_verify_pane_verifies_the_plan_after_a_copy() {
         engine.start();
     }
     let caught_up = |app: &kdeck::tui::app::App| {
-        app.status.state == EngineState::Running && app.status.partitions.len() == 4 && app.status.total_lag() == Some(0)
+        app.status.state == EngineState::Running
+            && app.status.partitions.len() == 4
+            && app.status.total_lag() == Some(0)
     };
     assert!(cockpit.pump_until(LIMIT, caught_up), "{}", cockpit.app.status.progress_line());
 

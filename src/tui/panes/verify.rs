@@ -105,7 +105,9 @@ impl VerifyPane {
 
     /// The compared topics, in report order.
     fn rows(&self) -> Vec<&crate::verify::plan_run::TopicReport> {
-        self.outcome.as_ref().map_or_else(Vec::new, |o| o.report.topics.iter().filter(|t| t.verdict.is_some()).collect())
+        self.outcome
+            .as_ref()
+            .map_or_else(Vec::new, |o| o.report.topics.iter().filter(|t| t.verdict.is_some()).collect())
     }
 
     pub fn selected_sample(&self) -> Option<&MismatchSample> {
@@ -137,12 +139,16 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &VerifyPane, theme: &Theme) {
 
 fn render_gauge(frame: &mut Frame, area: Rect, pane: &VerifyPane, theme: &Theme) {
     let p = pane.progress;
-    let ratio = if p.records_expected == 0 { 0.0 } else { (p.records_read as f64 / p.records_expected as f64).min(1.0) };
+    let ratio =
+        if p.records_expected == 0 { 0.0 } else { (p.records_read as f64 / p.records_expected as f64).min(1.0) };
     let (ratio, label) = match (&pane.error, pane.running, &pane.outcome) {
         (Some(error), false, _) => (0.0, format!("verification failed: {error}")),
         (_, true, _) => (
             ratio,
-            format!("{}/{} records · {}/{} partitions", p.records_read, p.records_expected, p.partitions_done, p.partitions_total),
+            format!(
+                "{}/{} records · {}/{} partitions",
+                p.records_read, p.records_expected, p.partitions_done, p.partitions_total
+            ),
         ),
         (_, false, Some(outcome)) => (1.0, format!("{} · press r to verify again", outcome.report.verdict.label())),
         (_, false, None) => (0.0, "not verified yet: press r".to_string()),
@@ -209,7 +215,10 @@ fn render_drill(frame: &mut Frame, area: Rect, sample: &MismatchSample, theme: &
 }
 
 fn printable(bytes: Option<&[u8]>) -> String {
-    bytes.map_or_else(|| "(null)".to_string(), |b| String::from_utf8_lossy(b).chars().map(|c| if c.is_control() { '·' } else { c }).collect())
+    bytes.map_or_else(
+        || "(null)".to_string(),
+        |b| String::from_utf8_lossy(b).chars().map(|c| if c.is_control() { '·' } else { c }).collect(),
+    )
 }
 
 fn record_view(record: Option<&InspectedRecord>, title: String) -> Paragraph<'static> {
