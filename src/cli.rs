@@ -51,6 +51,12 @@ pub enum Command {
     Cheatsheet(CheatsheetArgs),
     /// Manage Kafka Connect clusters, and kdeck engines serving --rest, like kcctl
     Connect(crate::connect::command::ConnectArgs),
+    /// Prove a migration: compare every partition record by record (exit 1 on a mismatch)
+    Verify(crate::verify::command::VerifyArgs),
+    /// Move a consumer group to the destination: translate its offsets exactly (dry run unless --apply)
+    Cutover(crate::cutover::command::CutoverArgs),
+    /// Write the migration report (Markdown): plan, verification, cutovers, engine history
+    Report(crate::report::command::ReportArgs),
 }
 
 #[derive(Args, Clone)]

@@ -4,6 +4,7 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     kdeck::logging::init();
+    kdeck::journal::enable();
     let cli = match kdeck::cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => return clap_exit(err),

@@ -151,6 +151,7 @@ impl Coordinator {
                     }
                     Err(failure) => {
                         self.stop_lanes();
+                        crate::journal::append(&self.plan.name, "error", &failure.to_string());
                         self.status.state = EngineState::Failed(failure.to_string());
                     }
                 }
@@ -177,6 +178,7 @@ impl Coordinator {
     }
 
     fn event(&mut self, kind: EngineEventKind) {
+        crate::journal::engine_event(&self.plan.name, &kind);
         self.status.push_event(EngineEvent { at_ms: now_ms(), kind });
     }
 

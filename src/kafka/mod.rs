@@ -8,6 +8,7 @@ mod batch;
 pub mod client;
 pub mod embedded;
 mod flush;
+pub mod group_offsets;
 pub mod groups;
 pub mod metadata;
 pub mod offsets;

@@ -100,6 +100,9 @@ pub struct App {
     pub cheatsheet: CheatsheetPane,
     pub acl: AclPane,
     pub connect: ConnectPane,
+    pub verify: super::panes::verify::VerifyPane,
+    /// Set when the Verify pane asks for a run; the cockpit starts it.
+    pub verify_requested: bool,
     /// Requests for the worker, drained by the event loop after each update.
     pub outbox: Vec<Request>,
     /// Text for the terminal's clipboard (OSC 52), written by the event loop.
@@ -135,6 +138,8 @@ impl App {
             cheatsheet: CheatsheetPane::default(),
             acl: AclPane::default(),
             connect: ConnectPane::default(),
+            verify: Default::default(),
+            verify_requested: false,
             outbox: Vec::new(),
             clipboard: None,
             next_request_id: 0,
@@ -180,6 +185,14 @@ impl App {
             }
             Message::Acls { id, result } => self.acl.on_acls(id, result),
             Message::Connect { id, result } => self.on_connect_reply(id, result),
+            Message::VerifyProgress(progress) => {
+                self.verify.on_progress(progress);
+                self.focus == PaneId::Verify
+            }
+            Message::Verified(result) => {
+                self.verify.on_verified(*result);
+                true
+            }
             Message::Produced { result, .. } => {
                 match result {
                     Ok(done) => {
@@ -321,6 +334,7 @@ impl App {
             Action::Escape if matches!(self.focus, PaneId::Cheatsheet | PaneId::Acl) => {
                 return self.update_reference_pane(Action::Escape)
             }
+            Action::Escape if self.focus == PaneId::Verify && self.verify.drill => return self.update_focused(action),
             Action::Escape if self.focus != PaneId::Inspector => self.lag.set_filter(""),
             Action::CopyCommand if matches!(self.focus, PaneId::Cheatsheet | PaneId::Acl) => {
                 self.copy_from_reference_pane()
@@ -355,6 +369,14 @@ impl App {
                 self.outbox.extend(request);
                 changed
             }
+            PaneId::Verify => match self.verify.update(&action) {
+                super::panes::verify::VerifyIntent::Start => {
+                    self.verify.on_started();
+                    self.verify_requested = true;
+                    true
+                }
+                intent => intent == super::panes::verify::VerifyIntent::Redraw,
+            },
             _ => false,
         }
     }

@@ -15,6 +15,7 @@ pub mod panes;
 pub mod render;
 pub mod terminal;
 pub mod theme;
+pub mod verify_job;
 pub mod worker;
 
 #[cfg(test)]
@@ -77,6 +78,8 @@ pub struct Cockpit {
     watcher: Option<JoinHandle<()>>,
     /// Stops the engine's REST server, when the setup asked for one.
     rest_stop: Arc<AtomicBool>,
+    /// What the Verify pane verifies; None without a plan.
+    verify_plan: Option<(Plan, Duration)>,
 }
 
 impl Cockpit {
@@ -87,7 +90,7 @@ impl Cockpit {
             let _ = deliver.send(Event::Message(message));
         });
         let watcher = app.engine.as_ref().and_then(|engine| watch_engine(engine, sender.clone()));
-        Cockpit { app, events, sender, worker, watcher, rest_stop: Arc::new(AtomicBool::new(false)) }
+        Cockpit { app, events, sender, worker, watcher, rest_stop: Arc::new(AtomicBool::new(false)), verify_plan: None }
     }
 
     /// Builds the app from a setup, with the user's keymap, and its engine if there is a plan.
@@ -95,6 +98,7 @@ impl Cockpit {
         let planned_lanes = setup.plan.as_ref().map_or(1, |plan| plan.engine.lanes);
         let plan_name = setup.plan.as_ref().map_or_else(|| "(none)".to_owned(), |plan| plan.name.clone());
         let mode = setup.plan.as_ref().map(|plan| plan.engine.mode.to_string()).unwrap_or_default();
+        let verify_plan = setup.plan.clone().map(|plan| (plan, setup.timeout));
         let engine = setup
             .plan
             .map(|plan| EngineHandle::spawn(plan, setup.source.clone(), setup.destination.clone(), setup.timeout));
@@ -119,7 +123,22 @@ impl Cockpit {
         app.connect = panes::connect::ConnectPane::new(connect_clusters, connect_problems);
         let mut cockpit = Cockpit::new(app, setup.timeout);
         cockpit.rest_stop = rest_stop;
+        cockpit.verify_plan = verify_plan;
         cockpit
+    }
+
+    fn start_verification(&mut self) {
+        let Some((plan, timeout)) = self.verify_plan.clone() else {
+            let reason = "no plan: open the cockpit with --plan to verify a migration".to_string();
+            self.app.verify.on_verified(Err(reason));
+            return;
+        };
+        let sender = self.sender.clone();
+        let deliver = move |message| {
+            let _ = sender.send(Event::Message(message));
+        };
+        let (source, destination) = (self.app.source.clone(), self.app.destination.clone());
+        verify_job::spawn(plan, source, destination, timeout, deliver);
     }
 
     pub fn sender(&self) -> Sender<Event> {
@@ -146,6 +165,9 @@ impl Cockpit {
     fn flush(&mut self) {
         for request in self.app.outbox.drain(..) {
             self.worker.submit(request);
+        }
+        if std::mem::take(&mut self.app.verify_requested) {
+            self.start_verification();
         }
     }
 

@@ -17,7 +17,7 @@ use super::action::Action;
 use super::app::{App, BannerKind, Mode};
 use super::lag_math::count_text;
 use super::panes::inspector::Clusters;
-use super::panes::{acl, cheatsheet, engine, groups, inspector, lag, placeholder, PaneId};
+use super::panes::{acl, cheatsheet, engine, groups, inspector, lag, PaneId};
 
 pub fn render(frame: &mut Frame, app: &App) {
     let [top, tabs, body, bottom] =
@@ -44,7 +44,7 @@ pub fn render(frame: &mut Frame, app: &App) {
         }
         PaneId::Acl => acl::render(frame, body, &app.acl, &app.destination, &app.theme),
         PaneId::Connect => super::panes::connect_view::render(frame, body, &app.connect, app.now_ms, &app.theme),
-        other => placeholder::render(frame, body, other),
+        PaneId::Verify => super::panes::verify::render(frame, body, &app.verify, &app.theme),
     }
     bottom_line(frame, bottom, app);
     match &app.mode {

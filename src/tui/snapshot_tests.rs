@@ -17,7 +17,6 @@ use super::action::Action;
 use super::app::{App, AppSetup};
 use super::group_fetch::{ConsumerGroup, GroupPartition, GroupSide, GroupsSnapshot};
 use super::keymap::Keymap;
-use super::panes::PaneId;
 use super::render::render;
 use super::theme::Theme;
 use super::worker::{InspectedRecord, Message, Request};
@@ -348,15 +347,6 @@ fn inspector_pane() {
     let Some(super::worker::Request::Produce { record, .. }) = app.outbox.pop() else { panic!("a produce request") };
     assert_eq!(record.key.as_deref(), Some("order-9"));
     assert_eq!(record.value, r#"{"order_id":"order-9"}"#);
-}
-
-#[test]
-fn placeholder_panes() {
-    for pane in [PaneId::Verify] {
-        let mut app = app(false);
-        app.update(Action::Goto(pane, None));
-        snapshot_both(&format!("placeholder_{}", pane.title().to_lowercase()), &app);
-    }
 }
 
 #[test]

@@ -96,6 +96,10 @@ pub enum Message {
         id: u64,
         result: Result<crate::tui::connect_fetch::ConnectReply, String>,
     },
+    /// Verify pane: how far the running verification is.
+    VerifyProgress(super::panes::verify::VerifyProgressView),
+    /// Verify pane: the finished verification, or why it failed.
+    Verified(Box<Result<super::panes::verify::VerifyOutcome, String>>),
 }
 
 type Slots = Arc<(Mutex<(BTreeMap<&'static str, Request>, bool)>, Condvar)>;

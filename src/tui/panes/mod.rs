@@ -12,8 +12,8 @@ pub mod engine;
 pub mod groups;
 pub mod inspector;
 pub mod lag;
-pub mod placeholder;
 pub mod record_text;
+pub mod verify;
 
 #[cfg(test)]
 mod reference_snapshots;

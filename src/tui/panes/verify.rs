@@ -1,0 +1,243 @@
+//! The Verify pane: per topic ✓ (match), ≈ (explained), ✗ (mismatch) or …
+//! (being verified), a progress bar while a verification runs, and a
+//! drill-down to a topic's first mismatch with both records side by side.
+//! The verification itself runs off the UI thread; this pane only reads the
+//! messages it sends.
+
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Gauge, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::Frame;
+
+use crate::tui::action::Action;
+use crate::tui::theme::Theme;
+use crate::tui::worker::InspectedRecord;
+use crate::verify::explain::Verdict;
+use crate::verify::plan_run::VerifyReport;
+use crate::verify::reconcile::Anomaly;
+use crate::verify::render::describe;
+
+use super::move_cursor;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct VerifyProgressView {
+    pub records_read: u64,
+    pub records_expected: u64,
+    pub partitions_done: u64,
+    pub partitions_total: u64,
+}
+
+/// A partition's first mismatch with the two records it is about, read after the verification.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MismatchSample {
+    pub topic: String,
+    pub partition: i32,
+    pub anomaly: Anomaly,
+    pub source: Option<InspectedRecord>,
+    pub destination: Option<InspectedRecord>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct VerifyOutcome {
+    pub report: VerifyReport,
+    pub samples: Vec<MismatchSample>,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct VerifyPane {
+    pub running: bool,
+    pub progress: VerifyProgressView,
+    pub outcome: Option<VerifyOutcome>,
+    pub error: Option<String>,
+    pub selected: usize,
+    /// Showing the selected topic's first mismatch.
+    pub drill: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VerifyIntent {
+    Nothing,
+    Redraw,
+    /// Start a verification of the plan.
+    Start,
+}
+
+impl VerifyPane {
+    pub fn update(&mut self, action: &Action) -> VerifyIntent {
+        let rows = self.rows().len();
+        match action {
+            Action::Refresh if !self.running => VerifyIntent::Start,
+            Action::Expand if self.selected_sample().is_some() => {
+                self.drill = true;
+                VerifyIntent::Redraw
+            }
+            Action::Escape if self.drill => {
+                self.drill = false;
+                VerifyIntent::Redraw
+            }
+            _ if !self.drill && move_cursor(&mut self.selected, rows, action, 10) => VerifyIntent::Redraw,
+            _ => VerifyIntent::Nothing,
+        }
+    }
+
+    pub fn on_started(&mut self) {
+        self.running = true;
+        self.progress = VerifyProgressView::default();
+        self.error = None;
+        self.drill = false;
+    }
+
+    pub fn on_progress(&mut self, progress: VerifyProgressView) {
+        self.progress = progress;
+    }
+
+    pub fn on_verified(&mut self, result: Result<VerifyOutcome, String>) {
+        self.running = false;
+        match result {
+            Ok(outcome) => {
+                self.outcome = Some(outcome);
+                self.selected = self.selected.min(self.rows().len().saturating_sub(1));
+            }
+            Err(error) => self.error = Some(error),
+        }
+    }
+
+    /// The compared topics, in report order.
+    fn rows(&self) -> Vec<&crate::verify::plan_run::TopicReport> {
+        self.outcome
+            .as_ref()
+            .map_or_else(Vec::new, |o| o.report.topics.iter().filter(|t| t.verdict.is_some()).collect())
+    }
+
+    pub fn selected_sample(&self) -> Option<&MismatchSample> {
+        let topic = self.rows().get(self.selected)?.topic.clone();
+        self.outcome.as_ref()?.samples.iter().find(|s| s.topic == topic)
+    }
+}
+
+fn verdict_cell(verdict: Option<Verdict>, running: bool, theme: &Theme) -> Span<'static> {
+    match (running, verdict) {
+        (true, _) => Span::styled("…", theme.warn),
+        (false, Some(Verdict::Match)) => Span::styled("✓", theme.good),
+        (false, Some(Verdict::Explained)) => Span::styled("≈", theme.warn),
+        (false, _) => Span::styled("✗", theme.bad),
+    }
+}
+
+pub fn render(frame: &mut Frame, area: Rect, pane: &VerifyPane, theme: &Theme) {
+    let [gauge_area, body_area, help_area] =
+        Layout::vertical([Constraint::Length(3), Constraint::Fill(1), Constraint::Length(1)]).areas(area);
+    render_gauge(frame, gauge_area, pane, theme);
+    match pane.selected_sample().filter(|_| pane.drill) {
+        Some(sample) => render_drill(frame, body_area, sample, theme),
+        None => render_topics(frame, body_area, pane, theme),
+    }
+    let help = if pane.drill { "Esc back" } else { "r verify the plan · ↑↓ select · Enter first mismatch" };
+    frame.render_widget(Paragraph::new(Span::styled(help, theme.quiet)), help_area);
+}
+
+fn render_gauge(frame: &mut Frame, area: Rect, pane: &VerifyPane, theme: &Theme) {
+    let p = pane.progress;
+    let ratio =
+        if p.records_expected == 0 { 0.0 } else { (p.records_read as f64 / p.records_expected as f64).min(1.0) };
+    let (ratio, label) = match (&pane.error, pane.running, &pane.outcome) {
+        (Some(error), false, _) => (0.0, format!("verification failed: {error}")),
+        (_, true, _) => (
+            ratio,
+            format!(
+                "{}/{} records · {}/{} partitions",
+                p.records_read, p.records_expected, p.partitions_done, p.partitions_total
+            ),
+        ),
+        (_, false, Some(outcome)) => (1.0, format!("{} · press r to verify again", outcome.report.verdict.label())),
+        (_, false, None) => (0.0, "not verified yet: press r".to_string()),
+    };
+    let style = match (&pane.error, pane.outcome.as_ref().map(|o| o.report.verdict)) {
+        (Some(_), _) => theme.bad,
+        (_, Some(Verdict::Mismatch)) if !pane.running => theme.bad,
+        _ => theme.good,
+    };
+    let gauge = Gauge::default()
+        .block(Block::default().borders(Borders::ALL).title(" Verify "))
+        .gauge_style(style)
+        .ratio(ratio)
+        .label(label);
+    frame.render_widget(gauge, area);
+}
+
+fn render_topics(frame: &mut Frame, area: Rect, pane: &VerifyPane, theme: &Theme) {
+    let header = Row::new(["", "topic", "source", "destination", "duplicates", "lag", "verdict"])
+        .style(Style::default().add_modifier(Modifier::BOLD));
+    let rows = pane.rows().into_iter().map(|topic| {
+        let verdict = topic.verdict.map_or("", Verdict::label);
+        let verdict = if topic.missing_on_destination { "missing on destination" } else { verdict };
+        Row::new([
+            Cell::from(verdict_cell(topic.verdict, pane.running, theme)),
+            Cell::from(topic.topic.clone()),
+            Cell::from(topic.source_records.to_string()),
+            Cell::from(topic.destination_records.to_string()),
+            Cell::from(topic.duplicates.to_string()),
+            Cell::from(topic.lag.to_string()),
+            Cell::from(verdict.to_string()),
+        ])
+    });
+    let widths = [
+        Constraint::Length(1),
+        Constraint::Fill(2),
+        Constraint::Length(11),
+        Constraint::Length(11),
+        Constraint::Length(10),
+        Constraint::Length(8),
+        Constraint::Fill(1),
+    ];
+    let table = Table::new(rows, widths)
+        .header(header)
+        .row_highlight_style(theme.selected)
+        .block(Block::default().borders(Borders::ALL).title(" Topics "));
+    let mut state = TableState::default().with_selected((!pane.rows().is_empty()).then_some(pane.selected));
+    frame.render_stateful_widget(table, area, &mut state);
+}
+
+fn render_drill(frame: &mut Frame, area: Rect, sample: &MismatchSample, theme: &Theme) {
+    let [what, sides] = Layout::vertical([Constraint::Length(3), Constraint::Fill(1)]).areas(area);
+    let title = format!(" {} [{}]: first mismatch ", sample.topic, sample.partition);
+    let text = Paragraph::new(Span::styled(describe(&sample.anomaly), theme.bad))
+        .wrap(Wrap { trim: true })
+        .block(Block::default().borders(Borders::ALL).title(title));
+    frame.render_widget(text, what);
+    let [left, right] = Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).areas(sides);
+    let source_title = sample.anomaly.source_offset.map_or(" source: none ".into(), |o| format!(" source @ {o} "));
+    let destination_title =
+        sample.anomaly.destination_offset.map_or(" destination: none ".into(), |o| format!(" destination @ {o} "));
+    frame.render_widget(record_view(sample.source.as_ref(), source_title), left);
+    frame.render_widget(record_view(sample.destination.as_ref(), destination_title), right);
+}
+
+fn printable(bytes: Option<&[u8]>) -> String {
+    bytes.map_or_else(
+        || "(null)".to_string(),
+        |b| String::from_utf8_lossy(b).chars().map(|c| if c.is_control() { '·' } else { c }).collect(),
+    )
+}
+
+fn record_view(record: Option<&InspectedRecord>, title: String) -> Paragraph<'static> {
+    let block = Block::default().borders(Borders::ALL).title(title);
+    let Some(record) = record else {
+        return Paragraph::new("no record at this offset").block(block);
+    };
+    let mut lines = vec![
+        Line::from(format!("offset     {}", record.offset)),
+        Line::from(format!("timestamp  {}", record.timestamp_ms)),
+        Line::from(format!("key        {}", printable(record.key.as_deref()))),
+    ];
+    for (name, value) in &record.headers {
+        lines.push(Line::from(format!("header     {name}: {}", printable(value.as_deref()))));
+    }
+    lines.push(Line::from(format!("value      {}", printable(record.value.as_deref()))));
+    Paragraph::new(lines).wrap(Wrap { trim: false }).block(block)
+}
+
+#[cfg(test)]
+#[path = "verify_snapshots.rs"]
+mod snapshots;

@@ -1,0 +1,142 @@
+//! The Verify pane drawn at 120x40 and 80x24: before any run, while a run is
+//! in progress, with a mixed result, and drilled down to a first mismatch.
+
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+
+use super::*;
+use crate::verify::explain::Verdict;
+use crate::verify::fingerprint::Field;
+use crate::verify::plan_run::{TopicReport, VerifyReport};
+use crate::verify::read::PartitionResult;
+use crate::verify::reconcile::{AnomalyKind, PartitionDiff};
+
+fn draw(pane: &VerifyPane, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
+    terminal.draw(|frame| render(frame, frame.area(), pane, &Theme::default())).expect("draw");
+    let buffer = terminal.backend().buffer();
+    let mut text = String::new();
+    for y in 0..buffer.area.height {
+        let line: String = (0..buffer.area.width).map(|x| buffer[(x, y)].symbol().to_owned()).collect();
+        text.push_str(line.trim_end());
+        text.push('\n');
+    }
+    text
+}
+
+fn snapshot_both(name: &str, pane: &VerifyPane) {
+    for (width, height) in [(120, 40), (80, 24)] {
+        insta::assert_snapshot!(format!("verify_{name}_{width}x{height}"), draw(pane, width, height));
+    }
+}
+
+fn topic(name: &str, verdict: Verdict, records: u64, duplicates: u64, lag: u64) -> TopicReport {
+    TopicReport {
+        topic: name.into(),
+        destination_topic: name.into(),
+        verdict: Some(verdict),
+        excluded: None,
+        missing_on_destination: false,
+        source_records: records,
+        destination_records: records + duplicates - lag,
+        duplicates,
+        lag,
+        partitions: vec![PartitionResult {
+            topic: name.into(),
+            partition: 0,
+            verdict,
+            notes: Vec::new(),
+            source_low: 0,
+            diff: PartitionDiff::default(),
+        }],
+    }
+}
+
+fn changed_header() -> Anomaly {
+    Anomaly {
+        kind: AnomalyKind::Changed,
+        source_offset: Some(1_204),
+        destination_offset: Some(1_311),
+        found_at: None,
+        first_copy: None,
+        fields: vec![Field::Headers],
+    }
+}
+
+fn record(offset: i64, trace: &str) -> InspectedRecord {
+    InspectedRecord {
+        partition: 3,
+        offset,
+        timestamp_ms: 1_795_599_000_000,
+        key: Some(b"order-1204".to_vec()),
+        value: Some(br#"{"id":1204,"amount":"49.90","currency":"EUR"}"#.to_vec()),
+        headers: vec![("trace".into(), Some(trace.as_bytes().to_vec()))],
+    }
+}
+
+fn finished() -> VerifyPane {
+    let report = VerifyReport {
+        plan: "msk-to-ccloud".into(),
+        source: "msk".into(),
+        destination: "ccloud".into(),
+        verdict: Verdict::Mismatch,
+        topics: vec![
+            topic("customers", Verdict::Match, 300, 0, 0),
+            topic("inventory.events", Verdict::Explained, 5_000, 0, 120),
+            topic("orders", Verdict::Mismatch, 120_000, 1, 0),
+            topic("payments", Verdict::Match, 40_000, 0, 0),
+        ],
+    };
+    let sample = MismatchSample {
+        topic: "orders".into(),
+        partition: 3,
+        anomaly: changed_header(),
+        source: Some(record(1_204, "a1")),
+        destination: Some(record(1_311, "edited")),
+    };
+    let mut pane = VerifyPane::default();
+    pane.on_started();
+    pane.on_verified(Ok(VerifyOutcome { report, samples: vec![sample] }));
+    pane
+}
+
+#[test]
+fn before_the_first_run() {
+    snapshot_both("idle", &VerifyPane::default());
+}
+
+#[test]
+fn a_run_in_progress_shows_the_bar_and_marks_topics() {
+    let mut pane = finished();
+    assert_eq!(pane.update(&Action::Refresh), VerifyIntent::Start);
+    pane.on_started();
+    pane.on_progress(VerifyProgressView {
+        records_read: 62_000,
+        records_expected: 165_300,
+        partitions_done: 7,
+        partitions_total: 19,
+    });
+    assert_eq!(pane.update(&Action::Refresh), VerifyIntent::Nothing, "one run at a time");
+    snapshot_both("running", &pane);
+}
+
+#[test]
+fn a_finished_run_and_its_first_mismatch_side_by_side() {
+    let mut pane = finished();
+    snapshot_both("finished", &pane);
+    assert_eq!(pane.update(&Action::Expand), VerifyIntent::Nothing, "customers has no mismatch to open");
+    pane.update(&Action::Down);
+    pane.update(&Action::Down);
+    assert_eq!(pane.update(&Action::Expand), VerifyIntent::Redraw);
+    snapshot_both("drill", &pane);
+    assert_eq!(pane.update(&Action::Escape), VerifyIntent::Redraw);
+    assert!(!pane.drill);
+}
+
+#[test]
+fn a_failed_run_says_why() {
+    let mut pane = VerifyPane::default();
+    pane.on_started();
+    pane.on_verified(Err("cannot reach msk: all brokers down".into()));
+    snapshot_both("failed", &pane);
+}

@@ -1,0 +1,144 @@
+//! Known causes of differences, told apart from real ones: records removed by
+//! source retention, compacted topics, excluded topics and records still in
+//! flight. Everything else is a mismatch.
+
+use serde::Serialize;
+
+use super::reconcile::{AnomalyKind, PartitionDiff};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Same records, same order, nothing left to copy.
+    Match,
+    /// Differences, every one with a known cause (listed in the notes).
+    Explained,
+    /// At least one difference without a known cause.
+    Mismatch,
+}
+
+impl Verdict {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Verdict::Match => "✓",
+            Verdict::Explained => "≈",
+            Verdict::Mismatch => "✗",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Match => "match",
+            Verdict::Explained => "explained",
+            Verdict::Mismatch => "MISMATCH",
+        }
+    }
+}
+
+/// What the verifier knows about a partition besides its records.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PartitionContext {
+    /// The source's low watermark when the read began.
+    pub source_low: i64,
+    /// `cleanup.policy` includes `compact` on the source topic.
+    pub compacted: bool,
+}
+
+/// The verdict and one note per explained cause, in a fixed order.
+pub fn explain(diff: &PartitionDiff, context: PartitionContext) -> (Verdict, Vec<String>) {
+    let mut notes = Vec::new();
+    let mut explained = false;
+    if context.source_low > 0 {
+        explained = true;
+        notes.push(format!(
+            "source offsets below {} were removed by retention before this check; only what the source still holds is compared",
+            context.source_low
+        ));
+    }
+    if diff.copies_of_removed > 0 {
+        explained = true;
+        notes.push(format!(
+            "{} destination records are copies of source records since removed by retention",
+            diff.copies_of_removed
+        ));
+    }
+    if let Some(tail) = &diff.not_yet_copied {
+        explained = true;
+        notes.push(format!(
+            "{} records in flight (lag): source offsets {}..={} are not copied yet",
+            tail.records, tail.first_offset, tail.last_offset
+        ));
+    }
+    if diff.anomaly_count == 0 {
+        return (if explained { Verdict::Explained } else { Verdict::Match }, notes);
+    }
+    let compaction_shaped = diff.duplicates == 0
+        && diff.out_of_order == 0
+        && diff.changed == 0
+        && diff.anomalies.iter().all(|a| matches!(a.kind, AnomalyKind::Missing | AnomalyKind::Extra));
+    if context.compacted && compaction_shaped {
+        notes.push(format!(
+            "compacted topic: each cluster's log cleaner removes superseded records on its own schedule ({} missing, {} extra)",
+            diff.missing_records, diff.extra
+        ));
+        return (Verdict::Explained, notes);
+    }
+    (Verdict::Mismatch, notes)
+}
+
+/// The worse of two verdicts (a topic is as bad as its worst partition).
+pub fn worst(a: Verdict, b: Verdict) -> Verdict {
+    a.max(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::verify::fingerprint::{Entry, Fields};
+    use crate::verify::reconcile::{reconcile, ReconcileOptions};
+
+    fn diff(source: &[i64], copies: &[i64]) -> PartitionDiff {
+        let source_low = source.first().copied().unwrap_or(0);
+        let fields = |n: i64| Fields { key: n as u64, value: 1, headers: 2, timestamp: n };
+        let source: Vec<Entry> = source.iter().map(|&n| Entry::new(n, None, fields(n))).collect();
+        let copies: Vec<Entry> =
+            copies.iter().enumerate().map(|(at, &n)| Entry::new(at as i64, Some(n), fields(n))).collect();
+        reconcile(
+            &mut source.into_iter(),
+            &mut copies.into_iter(),
+            ReconcileOptions { source_low, ..ReconcileOptions::default() },
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn verdicts() {
+        let plain = PartitionContext::default();
+        let compacted = PartitionContext { compacted: true, ..plain };
+        let retained = PartitionContext { source_low: 3, ..plain };
+        let cases: Vec<(PartitionDiff, PartitionContext, Verdict, usize)> = vec![
+            (diff(&[0, 1, 2], &[0, 1, 2]), plain, Verdict::Match, 0),
+            (diff(&[0, 1, 2], &[0, 1]), plain, Verdict::Explained, 1),
+            (diff(&[3, 4], &[3, 4]), retained, Verdict::Explained, 1),
+            (diff(&[3, 4], &[0, 1, 2, 3, 4]), retained, Verdict::Explained, 2),
+            (diff(&[0, 1, 2, 3], &[0, 2, 3]), plain, Verdict::Mismatch, 0),
+            (diff(&[0, 1, 2, 3], &[0, 2, 3]), compacted, Verdict::Explained, 1),
+            (diff(&[0, 2, 3], &[0, 1, 2, 3]), compacted, Verdict::Explained, 1),
+            (diff(&[0, 1, 2, 3], &[0, 1, 1, 2, 3]), compacted, Verdict::Mismatch, 0),
+            (diff(&[0, 1, 2, 3], &[0, 2, 1, 3]), compacted, Verdict::Mismatch, 0),
+            (diff(&[0, 1, 2, 3], &[0, 2]), plain, Verdict::Mismatch, 1),
+        ];
+        for (index, (diff, context, verdict, notes)) in cases.into_iter().enumerate() {
+            let (got, got_notes) = explain(&diff, context);
+            assert_eq!((got, got_notes.len()), (verdict, notes), "case {index}: {got_notes:?} {diff:#?}");
+            assert!(got_notes.iter().all(|n| !n.contains('\n')));
+        }
+    }
+
+    #[test]
+    fn worst_wins() {
+        assert_eq!(worst(Verdict::Match, Verdict::Explained), Verdict::Explained);
+        assert_eq!(worst(Verdict::Mismatch, Verdict::Explained), Verdict::Mismatch);
+        assert_eq!(worst(Verdict::Match, Verdict::Match), Verdict::Match);
+    }
+}

@@ -1,0 +1,157 @@
+//! `kdeck verify` output: one line per topic, the differences under it.
+
+use std::fmt::Write;
+
+use super::explain::Verdict;
+use super::plan_run::VerifyReport;
+use super::reconcile::{Anomaly, AnomalyKind};
+
+/// Anomalies printed per partition; the rest are counted.
+const SHOWN: usize = 5;
+
+/// One anomaly as a sentence with both positions.
+pub fn describe(anomaly: &Anomaly) -> String {
+    let at = |offset: Option<i64>| offset.map_or_else(|| "-".to_string(), |o| o.to_string());
+    let (source, destination) = (at(anomaly.source_offset), at(anomaly.destination_offset));
+    match anomaly.kind {
+        AnomalyKind::Missing => match anomaly.destination_offset {
+            Some(_) => {
+                format!("missing: source offset {source} has no copy (expected at destination offset {destination})")
+            }
+            None => format!("missing: source offset {source} has no copy"),
+        },
+        AnomalyKind::Extra => match anomaly.source_offset {
+            Some(_) => format!(
+                "extra: destination offset {destination} names source offset {source}, which the source does not hold"
+            ),
+            None => format!("extra: destination offset {destination} is a copy of no source record"),
+        },
+        AnomalyKind::Duplicate => {
+            let first =
+                anomaly.first_copy.map_or_else(String::new, |f| format!(" (first copy at destination offset {f})"));
+            format!("duplicate: destination offset {destination} is another copy of source offset {source}{first}")
+        }
+        AnomalyKind::OutOfOrder => format!(
+            "out of order: source offset {source} belongs at destination offset {destination}, found at {}",
+            at(anomaly.found_at)
+        ),
+        AnomalyKind::Changed => {
+            let fields: Vec<&str> = anomaly.fields.iter().map(|f| f.name()).collect();
+            format!(
+                "changed: destination offset {destination} differs from source offset {source} in {}",
+                fields.join(", ")
+            )
+        }
+    }
+}
+
+pub fn render_text(report: &VerifyReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "verify plan {}: {} -> {}", report.plan, report.source, report.destination);
+    let width = report.topics.iter().map(|t| t.topic.chars().count()).max().unwrap_or(0);
+    for topic in &report.topics {
+        let Some(verdict) = topic.verdict else {
+            let reason = topic.excluded.as_deref().unwrap_or("excluded");
+            let _ = writeln!(out, "- {:width$}  not compared: {reason}", topic.topic);
+            continue;
+        };
+        if topic.missing_on_destination {
+            let _ = writeln!(
+                out,
+                "{} {:width$}  missing on the destination (expected topic {})",
+                verdict.symbol(),
+                topic.topic,
+                topic.destination_topic
+            );
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "{} {:width$}  {} partitions  source {}  destination {}  duplicates {}  lag {}  {}",
+            verdict.symbol(),
+            topic.topic,
+            topic.partitions.len(),
+            topic.source_records,
+            topic.destination_records,
+            topic.duplicates,
+            topic.lag,
+            verdict.label()
+        );
+        for partition in topic.partitions.iter().filter(|p| p.verdict != Verdict::Match) {
+            let diff = &partition.diff;
+            let checksum = if diff.source.checksum == diff.destination.checksum { "equal" } else { "differ" };
+            let _ = writeln!(
+                out,
+                "    [{}] {}: source {} records, destination {}, checksums {checksum}",
+                partition.partition,
+                partition.verdict.label(),
+                diff.source.records,
+                diff.destination.records
+            );
+            for note in &partition.notes {
+                let _ = writeln!(out, "    [{}] note: {note}", partition.partition);
+            }
+            for range in diff.missing.iter().take(SHOWN) {
+                let _ = writeln!(
+                    out,
+                    "    [{}] missing range: source offsets {}..={} ({} records)",
+                    partition.partition, range.first_offset, range.last_offset, range.records
+                );
+            }
+            for anomaly in diff.anomalies.iter().take(SHOWN) {
+                let _ = writeln!(out, "    [{}] {}", partition.partition, describe(anomaly));
+            }
+            let hidden = diff.anomaly_count.saturating_sub(SHOWN as u64);
+            if hidden > 0 {
+                let _ = writeln!(out, "    [{}] ... and {hidden} more differences", partition.partition);
+            }
+        }
+    }
+    let compared = report.topics.iter().filter(|t| t.verdict.is_some()).count();
+    let _ = match report.verdict {
+        Verdict::Mismatch => {
+            writeln!(out, "result: MISMATCH in {} of {compared} topics", report.mismatched_topics())
+        }
+        verdict => writeln!(out, "result: {} ({compared} topics compared)", verdict.label()),
+    };
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::verify::fingerprint::Field;
+
+    fn anomaly(kind: AnomalyKind, source: Option<i64>, destination: Option<i64>) -> Anomaly {
+        Anomaly {
+            kind,
+            source_offset: source,
+            destination_offset: destination,
+            found_at: None,
+            first_copy: None,
+            fields: vec![],
+        }
+    }
+
+    #[test]
+    fn every_anomaly_names_its_positions_on_one_line() {
+        let mut changed = anomaly(AnomalyKind::Changed, Some(6), Some(9));
+        changed.fields = vec![Field::Headers, Field::Timestamp];
+        let mut reordered = anomaly(AnomalyKind::OutOfOrder, Some(5), Some(5));
+        reordered.found_at = Some(6);
+        let mut duplicate = anomaly(AnomalyKind::Duplicate, Some(3), Some(4));
+        duplicate.first_copy = Some(3);
+        let cases = [
+            (anomaly(AnomalyKind::Missing, Some(7), Some(7)), "missing: source offset 7 has no copy (expected at destination offset 7)"),
+            (anomaly(AnomalyKind::Missing, Some(7), None), "missing: source offset 7 has no copy"),
+            (anomaly(AnomalyKind::Extra, None, Some(4)), "extra: destination offset 4 is a copy of no source record"),
+            (anomaly(AnomalyKind::Extra, Some(40), Some(5)), "extra: destination offset 5 names source offset 40, which the source does not hold"),
+            (duplicate, "duplicate: destination offset 4 is another copy of source offset 3 (first copy at destination offset 3)"),
+            (reordered, "out of order: source offset 5 belongs at destination offset 5, found at 6"),
+            (changed, "changed: destination offset 9 differs from source offset 6 in headers, timestamp"),
+        ];
+        for (anomaly, text) in cases {
+            assert_eq!(describe(&anomaly), text);
+        }
+    }
+}
