@@ -110,10 +110,9 @@ fn tui_tmux_demo_migrates_inspects_and_restores_the_terminal() {
 
 #[test]
 fn tui_tmux_forced_panic_restores_the_terminal() {
-    assert!(
-        cfg!(debug_assertions),
-        "KDECK_TEST_PANIC is honoured only in debug builds: run this test without --release"
-    );
+    if !cfg!(debug_assertions) {
+        panic!("KDECK_TEST_PANIC is honoured only in debug builds: run this test without --release");
+    }
     let kdeck = Kdeck::new();
     let tmux = Tmux::start(kdeck.home.path(), 100, 30, PROMPT);
     tmux.type_text(&kdeck_command(&kdeck, &debug_binary(), "KDECK_TEST_PANIC=1", "demo --load none"));
