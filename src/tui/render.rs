@@ -46,6 +46,9 @@ pub fn render(frame: &mut Frame, app: &App) {
         PaneId::Connect => super::panes::connect_view::render(frame, body, &app.connect, app.now_ms, &app.theme),
         PaneId::Verify => super::panes::verify::render(frame, body, &app.verify, &app.theme),
     }
+    if app.focus == PaneId::Lag && app.groups.visible {
+        super::panes::cutover::render(frame, body, &app.cutover, app.read_only, &app.theme);
+    }
     bottom_line(frame, bottom, app);
     match &app.mode {
         Mode::Help { scroll } => help_overlay(frame, body, app, *scroll),
