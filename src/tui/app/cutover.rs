@@ -107,10 +107,10 @@ impl App {
                 let request = self.groups.request(self.groups_query());
                 self.outbox.push(request);
             }
-            Ok(done) => match (done.refused, applying) {
-                (Some(reason), true) => self.warn(BannerKind::Refused, format!("cutover not applied: {reason}")),
-                _ => {}
-            },
+            Ok(CutoverResult { refused: Some(reason), .. }) if applying => {
+                self.warn(BannerKind::Refused, format!("cutover not applied: {reason}"))
+            }
+            Ok(_) => {}
             Err(err) => self.warn(BannerKind::Refused, format!("cutover failed: {err}")),
         }
         true

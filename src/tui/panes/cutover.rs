@@ -6,7 +6,7 @@
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row, Table, TableState};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row, Table, TableState, Wrap};
 use ratatui::Frame;
 
 use crate::cutover::plan_run::CutoverResult;
@@ -95,9 +95,16 @@ impl CutoverView {
     }
 }
 
+/// Room under the table for what applying would do, wrapped.
+const FOOTER_ROWS: u16 = 3;
+
 pub fn render(frame: &mut Frame, area: Rect, view: &CutoverView, read_only: bool, theme: &Theme) {
     let Some(group) = &view.group else { return };
-    let area = inset(area);
+    let rows_wanted = match &view.plan {
+        Load::Ready(result) => result.partitions.len() as u16 + FOOTER_ROWS + 3,
+        _ => 5,
+    };
+    let area = inset(area, rows_wanted);
     frame.render_widget(Clear, area);
     let title = match &view.plan {
         Load::Ready(result) if result.applied => {
@@ -113,16 +120,16 @@ pub fn render(frame: &mut Frame, area: Rect, view: &CutoverView, read_only: bool
         Load::Ready(result) => result,
         Load::Failed(err) => {
             let text = Line::from(Span::styled(format!("Cannot cut over {group}: {err}"), theme.bad));
-            return frame.render_widget(Paragraph::new(text).block(block), area);
+            return frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }).block(block), area);
         }
         Load::NotAsked | Load::Loading => {
             let text = format!("Translating the committed offsets of {group} (dry run, nothing is committed)…");
-            return frame.render_widget(Paragraph::new(text).block(block), area);
+            return frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }).block(block), area);
         }
     };
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let [table_area, footer] = Layout::vertical([Constraint::Fill(1), Constraint::Length(2)]).areas(inner);
+    let [table_area, footer] = Layout::vertical([Constraint::Fill(1), Constraint::Length(FOOTER_ROWS)]).areas(inner);
     let header = Row::new(["partition", "src committed", "dst offset", "method", "lag"])
         .style(Style::default().add_modifier(Modifier::BOLD));
     let rows = result.partitions.iter().map(|row| {
@@ -149,7 +156,8 @@ pub fn render(frame: &mut Frame, area: Rect, view: &CutoverView, read_only: bool
     let table = Table::new(rows, widths).header(header).row_highlight_style(theme.selected);
     let mut state = TableState::default().with_selected(Some(view.selected));
     frame.render_stateful_widget(table, table_area, &mut state);
-    frame.render_widget(Paragraph::new(footer_line(result, view.applying, read_only, theme)), footer);
+    let footer_text = Paragraph::new(footer_line(result, view.applying, read_only, theme)).wrap(Wrap { trim: true });
+    frame.render_widget(footer_text, footer);
 }
 
 /// What applying would do, or why it cannot.
@@ -164,21 +172,22 @@ fn footer_line(result: &CutoverResult, applying: bool, read_only: bool, theme: &
         _ if applying => Line::from(format!("committing {count} offsets on {}…", result.destination)),
         _ if read_only => Line::styled("dry run only: read-only cockpit, nothing can be committed", theme.warn),
         _ => Line::from(format!(
-            "dry run: nothing committed. cutover again (:cutover) commits these {count} offsets to group {} on {}, \
-             after a confirmation and a check that the group has no members there",
+            "dry run: nothing committed. cutover again (:cutover) commits these {count} offsets to group {} on {} \
+             (asks first; refused if the group has members there)",
             result.group, result.destination
         )),
     }
 }
 
-/// The overlay leaves a margin of the groups view visible around it.
-fn inset(area: Rect) -> Rect {
+/// Under the groups view's header, as tall as its rows need, leaving a margin of the view around it.
+fn inset(area: Rect, rows_wanted: u16) -> Rect {
     let margin_x = if area.width >= 100 { 4 } else { 1 };
-    let margin_y = if area.height >= 20 { 2 } else { 1 };
+    let top = 2;
+    let room = area.height.saturating_sub(top + 1);
     Rect {
         x: area.x + margin_x,
-        y: area.y + margin_y,
+        y: area.y + top,
         width: area.width.saturating_sub(2 * margin_x),
-        height: area.height.saturating_sub(2 * margin_y),
+        height: rows_wanted.min(room),
     }
 }
