@@ -47,7 +47,10 @@ pub fn render(frame: &mut Frame, app: &App) {
         PaneId::Verify => super::panes::verify::render(frame, body, &app.verify, &app.theme),
     }
     if app.focus == PaneId::Lag && app.groups.visible {
-        super::panes::cutover::render(frame, body, &app.cutover, app.read_only, &app.theme);
+        let key = app.keymap.keys_for(&Action::CutoverGroup).first().map(ToString::to_string);
+        let apply = key.unwrap_or_else(|| ":cutover".to_owned());
+        let look = super::panes::cutover::CutoverLook { read_only: app.read_only, apply, theme: &app.theme };
+        super::panes::cutover::render(frame, body, &app.cutover, &look);
     }
     bottom_line(frame, bottom, app);
     match &app.mode {

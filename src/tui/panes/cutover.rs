@@ -98,7 +98,15 @@ impl CutoverView {
 /// Room under the table for what applying would do, wrapped.
 const FOOTER_ROWS: u16 = 3;
 
-pub fn render(frame: &mut Frame, area: Rect, view: &CutoverView, read_only: bool, theme: &Theme) {
+/// How the overlay is drawn: `apply` names what applies the dry run (the bound key, or `:cutover`).
+pub struct CutoverLook<'a> {
+    pub read_only: bool,
+    pub apply: String,
+    pub theme: &'a Theme,
+}
+
+pub fn render(frame: &mut Frame, area: Rect, view: &CutoverView, look: &CutoverLook<'_>) {
+    let theme = look.theme;
     let Some(group) = &view.group else { return };
     let rows_wanted = match &view.plan {
         Load::Ready(result) => result.partitions.len() as u16 + FOOTER_ROWS + 3,
@@ -156,12 +164,13 @@ pub fn render(frame: &mut Frame, area: Rect, view: &CutoverView, read_only: bool
     let table = Table::new(rows, widths).header(header).row_highlight_style(theme.selected);
     let mut state = TableState::default().with_selected(Some(view.selected));
     frame.render_stateful_widget(table, table_area, &mut state);
-    let footer_text = Paragraph::new(footer_line(result, view.applying, read_only, theme)).wrap(Wrap { trim: true });
+    let footer_text = Paragraph::new(footer_line(result, view.applying, look)).wrap(Wrap { trim: true });
     frame.render_widget(footer_text, footer);
 }
 
 /// What applying would do, or why it cannot.
-fn footer_line(result: &CutoverResult, applying: bool, read_only: bool, theme: &Theme) -> Line<'static> {
+fn footer_line(result: &CutoverResult, applying: bool, look: &CutoverLook<'_>) -> Line<'static> {
+    let (theme, apply) = (look.theme, &look.apply);
     let count = result.partitions.len();
     match (&result.refused, result.applied) {
         (_, true) => Line::styled(
@@ -170,9 +179,12 @@ fn footer_line(result: &CutoverResult, applying: bool, read_only: bool, theme: &
         ),
         (Some(reason), _) => Line::styled(format!("applying would be refused: {reason}"), theme.bad),
         _ if applying => Line::from(format!("committing {count} offsets on {}…", result.destination)),
-        _ if read_only => Line::styled("dry run only: read-only cockpit, nothing can be committed", theme.warn),
+        _ if look.read_only => Line::styled(
+            format!("dry run only: read-only cockpit, {apply} is refused and nothing is committed"),
+            theme.warn,
+        ),
         _ => Line::from(format!(
-            "dry run: nothing committed. cutover again (:cutover) commits these {count} offsets to group {} on {} \
+            "dry run: nothing committed. {apply} again commits these {count} offsets to group {} on {} \
              (asks first; refused if the group has members there)",
             result.group, result.destination
         )),

@@ -131,6 +131,7 @@ fn cutover_plan_overlay() {
 #[test]
 fn read_only_shows_the_dry_run_and_refuses_applying_it() {
     let mut app = with_dry_run(true, [0, 0, 0]);
+    insta::assert_snapshot!("cutover_read_only_80x24", crate::tui::snapshot_tests::draw(&app, 80, 24));
     app.update(Action::CutoverGroup);
     assert_eq!(banner(&app), (BannerKind::Refused, format!("read-only: cutover of {GROUP} refused")));
     assert!(matches!(app.mode, Mode::Normal));
