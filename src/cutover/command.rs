@@ -8,7 +8,8 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::config::Config;
+use crate::config::{Config, ResolvedCluster};
+use crate::engine::plan::Plan;
 use crate::error::{Failure, Outcome};
 use crate::kafka::group_offsets::{commit_group_offsets, group_members};
 use crate::verify::command::load_plan_and_clusters;
@@ -44,39 +45,9 @@ pub fn run(config: Config, args: CutoverArgs) -> Outcome {
     }
     let (plan, source, destination) = load_plan_and_clusters(&config, &args.plan)?;
     let timeout = Duration::from_secs(args.timeout_secs);
-    let rows = translate_group(&plan, &source, &destination, &args.group, timeout)?;
-    let lags: Vec<_> = rows.iter().map(|r| (r.topic.clone(), r.partition, r.lag)).collect();
-    // Lag first: it needs no request. Members are asked only before a commit.
-    let lag_refusal = refusal(&args.group, &plan.destination, &lags, Ok(0), args.force);
-    let refused = match (&lag_refusal, args.apply) {
-        (None, true) => {
-            let members = group_members(&destination, &args.group, timeout).map_err(|err| err.to_string());
-            refusal(&args.group, &plan.destination, &[], members, args.force)
-        }
-        _ => lag_refusal,
-    };
-    let mut result = CutoverResult {
-        plan: plan.name.clone(),
-        group: args.group.clone(),
-        source: plan.source.clone(),
-        destination: plan.destination.clone(),
-        applied: false,
-        refused: refused.clone(),
-        partitions: rows,
-    };
-    if args.apply && refused.is_none() {
-        let offsets: Vec<_> = result
-            .partitions
-            .iter()
-            .map(|r| (r.destination_topic.clone(), r.partition, r.destination_offset))
-            .collect();
-        commit_group_offsets(&destination, &args.group, &offsets, timeout)?;
-        result.applied = true;
-    }
-    if args.apply {
-        // Refused attempts too: the report tells what was tried and why it did not happen.
-        crate::journal::append(&plan.name, "cutover", &serde_json::to_string(&result).unwrap_or_default());
-    }
+    let request = GroupCutover { group: &args.group, apply: args.apply, force: args.force, timeout };
+    let result = cutover_group(&plan, &source, &destination, &request)?;
+    let refused = result.refused.clone();
     let text = if args.json {
         format!("{}\n", serde_json::to_string_pretty(&result).map_err(|err| Failure::runtime(err.to_string()))?)
     } else {
@@ -88,6 +59,60 @@ pub fn run(config: Config, args: CutoverArgs) -> Outcome {
         (true, Some(reason)) => Err(Failure::runtime(reason)),
         _ => Ok(()),
     }
+}
+
+/// One group's cutover, as `kdeck cutover` and the cockpit's groups view ask for it.
+pub struct GroupCutover<'a> {
+    pub group: &'a str,
+    pub apply: bool,
+    /// Overrides the lag refusal only; never the live-members one.
+    pub force: bool,
+    pub timeout: Duration,
+}
+
+/// Translates the group's offsets and, when `apply` and nothing refuses,
+/// commits them to the destination. An apply attempt is journaled, refused or not.
+pub fn cutover_group(
+    plan: &Plan,
+    source: &ResolvedCluster,
+    destination: &ResolvedCluster,
+    request: &GroupCutover<'_>,
+) -> Result<CutoverResult, Failure> {
+    let GroupCutover { group, apply, force, timeout } = *request;
+    let rows = translate_group(plan, source, destination, group, timeout)?;
+    let lags: Vec<_> = rows.iter().map(|r| (r.topic.clone(), r.partition, r.lag)).collect();
+    // Lag first: it needs no request. Members are asked only before a commit.
+    let lag_refusal = refusal(group, &plan.destination, &lags, Ok(0), force);
+    let refused = match (&lag_refusal, apply) {
+        (None, true) => {
+            let members = group_members(destination, group, timeout).map_err(|err| err.to_string());
+            refusal(group, &plan.destination, &[], members, force)
+        }
+        _ => lag_refusal,
+    };
+    let mut result = CutoverResult {
+        plan: plan.name.clone(),
+        group: group.to_owned(),
+        source: plan.source.clone(),
+        destination: plan.destination.clone(),
+        applied: false,
+        refused: refused.clone(),
+        partitions: rows,
+    };
+    if apply && refused.is_none() {
+        let offsets: Vec<_> = result
+            .partitions
+            .iter()
+            .map(|r| (r.destination_topic.clone(), r.partition, r.destination_offset))
+            .collect();
+        commit_group_offsets(destination, group, &offsets, timeout)?;
+        result.applied = true;
+    }
+    if apply {
+        // Refused attempts too: the report tells what was tried and why it did not happen.
+        crate::journal::append(&plan.name, "cutover", &serde_json::to_string(&result).unwrap_or_default());
+    }
+    Ok(result)
 }
 
 pub fn render_text(result: &CutoverResult, apply: bool) -> String {

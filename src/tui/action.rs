@@ -69,6 +69,8 @@ pub enum Action {
     RestartFailed,
     /// Connect: show the selected connector's offsets.
     ConnectOffsets,
+    /// Lag groups view: the selected group's cutover dry run; again on its plan, apply it.
+    CutoverGroup,
 
     #[serde(skip)]
     Rescale(usize),
@@ -101,6 +103,12 @@ pub enum Action {
     /// A Connect request the Connect pane built from a key.
     #[serde(skip)]
     Connect(crate::tui::connect_fetch::ConnectOp),
+    /// `:cutover GROUP`: that group's cutover dry run.
+    #[serde(skip)]
+    CutoverNamed(String),
+    /// Commits the dry run on screen for this group to the destination.
+    #[serde(skip)]
+    ApplyCutover(String),
 }
 
 /// A record typed in the produce editor.
@@ -155,6 +163,7 @@ impl Action {
         Action::RestartConnector,
         Action::RestartFailed,
         Action::ConnectOffsets,
+        Action::CutoverGroup,
     ];
 
     /// The keymap name of a bindable action; `None` for internal ones.
@@ -186,6 +195,7 @@ impl Action {
                 | Action::ResumeNamed(_)
                 | Action::Produce
                 | Action::SendRecord(_)
+                | Action::ApplyCutover(_)
         ) || matches!(self, Action::Connect(op) if op.is_mutation())
     }
 

@@ -4,6 +4,7 @@
 //! `on_message`. The clock is state too (`now_ms`), so renders are repeatable.
 
 mod connect;
+mod cutover;
 mod keys;
 mod reference_panes;
 
@@ -103,6 +104,10 @@ pub struct App {
     pub verify: super::panes::verify::VerifyPane,
     /// Set when the Verify pane asks for a run; the cockpit starts it.
     pub verify_requested: bool,
+    /// The groups view's cutover overlay.
+    pub cutover: super::panes::cutover::CutoverView,
+    /// What a cutover translates over; None without a plan.
+    pub cutover_plan: Option<crate::engine::plan::Plan>,
     /// Requests for the worker, drained by the event loop after each update.
     pub outbox: Vec<Request>,
     /// Text for the terminal's clipboard (OSC 52), written by the event loop.
@@ -140,6 +145,8 @@ impl App {
             connect: ConnectPane::default(),
             verify: Default::default(),
             verify_requested: false,
+            cutover: Default::default(),
+            cutover_plan: None,
             outbox: Vec::new(),
             clipboard: None,
             next_request_id: 0,
@@ -184,6 +191,7 @@ impl App {
                 changed
             }
             Message::Acls { id, result } => self.acl.on_acls(id, result),
+            Message::Cutover { id, result } => self.on_cutover(id, result),
             Message::Connect { id, result } => self.on_connect_reply(id, result),
             Message::VerifyProgress(progress) => {
                 self.verify.on_progress(progress);
@@ -308,6 +316,11 @@ impl App {
                 }
             }
             Action::ToggleGroups => self.toggle_groups(),
+            Action::CutoverGroup => return self.cutover_key(),
+            Action::CutoverNamed(group) => return self.request_cutover(group),
+            Action::Escape if self.focus == PaneId::Lag && self.groups.visible && self.cutover.is_open() => {
+                self.cutover.close()
+            }
             Action::PickPartition => {
                 let mut input = TextArea::new(vec!["partition ".to_owned()]);
                 input.move_cursor(ratatui_textarea::CursorMove::End);
@@ -359,6 +372,7 @@ impl App {
 
     fn update_focused(&mut self, action: Action) -> bool {
         match self.focus {
+            PaneId::Lag if self.groups.visible && self.cutover.is_open() => self.cutover.update(&action),
             PaneId::Lag if self.groups.visible => self.groups.update(&action),
             PaneId::Lag => self.lag.update(&action),
             PaneId::Engine => self.engine_pane.update(&action, &self.status),
@@ -386,6 +400,7 @@ impl App {
     fn mutate(&mut self, action: Action) -> bool {
         let name = match &action {
             Action::Connect(op) => op.describe(),
+            Action::ApplyCutover(group) => format!("cutover of {group}"),
             _ => action.name().unwrap_or_else(|| format!("{action:?}").to_lowercase()),
         };
         if self.read_only {
@@ -398,6 +413,9 @@ impl App {
         }
         if let Action::Connect(op) = action {
             return self.confirm_connect(op);
+        }
+        if let Action::ApplyCutover(group) = action {
+            return self.confirm_cutover(group);
         }
         if self.destination.production {
             let cluster = self.destination.name.clone();
@@ -454,6 +472,9 @@ impl App {
         }
         if let Action::Connect(op) = action {
             return self.perform_connect(op);
+        }
+        if let Action::ApplyCutover(group) = action {
+            return self.perform_cutover(group);
         }
         let Some(engine) = &self.engine else {
             self.warn(BannerKind::Warning, "no engine in this cockpit (open it with --plan FILE)".to_owned());

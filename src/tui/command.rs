@@ -69,6 +69,11 @@ pub fn parse_command(line: &str) -> Result<Action, String> {
                 _ => Err(format!(":partition {number}: expected a partition number or all")),
             },
         },
+        "cutover" => match args {
+            [] => Ok(Action::CutoverGroup),
+            [group] => Ok(Action::CutoverNamed((*group).to_owned())),
+            _ => Err(":cutover takes a consumer group, or none for the one selected".to_owned()),
+        },
         "sort" => match one_arg("key (lag, name or rate)")? {
             "lag" => Ok(Action::SortLag),
             "name" => Ok(Action::SortName),

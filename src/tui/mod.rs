@@ -8,6 +8,7 @@ pub mod action;
 pub mod app;
 pub mod command;
 pub mod connect_fetch;
+pub mod cutover_fetch;
 pub mod group_fetch;
 pub mod keymap;
 pub mod lag_math;
@@ -99,6 +100,7 @@ impl Cockpit {
         let plan_name = setup.plan.as_ref().map_or_else(|| "(none)".to_owned(), |plan| plan.name.clone());
         let mode = setup.plan.as_ref().map(|plan| plan.engine.mode.to_string()).unwrap_or_default();
         let verify_plan = setup.plan.clone().map(|plan| (plan, setup.timeout));
+        let cutover_plan = setup.plan.clone();
         let engine = setup
             .plan
             .map(|plan| EngineHandle::spawn(plan, setup.source.clone(), setup.destination.clone(), setup.timeout));
@@ -113,6 +115,7 @@ impl Cockpit {
             engine,
             now_ms: now_ms(),
         });
+        app.cutover_plan = cutover_plan;
         let (mut connect_clusters, connect_problems) = setup.connect;
         let rest_stop = Arc::new(AtomicBool::new(false));
         if setup.engine_on_connect_pane {

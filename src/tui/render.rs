@@ -46,6 +46,12 @@ pub fn render(frame: &mut Frame, app: &App) {
         PaneId::Connect => super::panes::connect_view::render(frame, body, &app.connect, app.now_ms, &app.theme),
         PaneId::Verify => super::panes::verify::render(frame, body, &app.verify, &app.theme),
     }
+    if app.focus == PaneId::Lag && app.groups.visible {
+        let key = app.keymap.keys_for(&Action::CutoverGroup).first().map(ToString::to_string);
+        let apply = key.unwrap_or_else(|| ":cutover".to_owned());
+        let look = super::panes::cutover::CutoverLook { read_only: app.read_only, apply, theme: &app.theme };
+        super::panes::cutover::render(frame, body, &app.cutover, &look);
+    }
     bottom_line(frame, bottom, app);
     match &app.mode {
         Mode::Help { scroll } => help_overlay(frame, body, app, *scroll),

@@ -45,6 +45,8 @@ pub enum Request {
     Connect { id: u64, cluster: crate::connect::clusters::ConnectCluster, op: crate::tui::connect_fetch::ConnectOp },
     /// The ACL pane's ACLs: live (DescribeAcls) or from a file.
     Acls { id: u64, source: AclFetch },
+    /// The groups view's cutover of one group: a dry run, or `apply` (the CLI's refusals, no `--force`).
+    Cutover { id: u64, request: Box<crate::tui::cutover_fetch::CutoverRequest> },
 }
 
 /// Where the ACL pane's ACLs come from.
@@ -64,6 +66,7 @@ impl Request {
             Request::Acls { .. } => "acls",
             Request::Connect { op: crate::tui::connect_fetch::ConnectOp::Refresh, .. } => "connect",
             Request::Connect { .. } => "connect-op",
+            Request::Cutover { .. } => "cutover",
         }
     }
 }
@@ -95,6 +98,10 @@ pub enum Message {
     Connect {
         id: u64,
         result: Result<crate::tui::connect_fetch::ConnectReply, String>,
+    },
+    Cutover {
+        id: u64,
+        result: Result<crate::cutover::plan_run::CutoverResult, String>,
     },
     /// Verify pane: how far the running verification is.
     VerifyProgress(super::panes::verify::VerifyProgressView),
@@ -192,6 +199,9 @@ fn run(request: Request, timeout: Duration) -> Message {
         }
         Request::Connect { id, cluster, op } => {
             Message::Connect { id, result: crate::tui::connect_fetch::run(&cluster, &op, timeout) }
+        }
+        Request::Cutover { id, request } => {
+            Message::Cutover { id, result: crate::tui::cutover_fetch::run(&request, timeout).map_err(scrubbed) }
         }
     }
 }
@@ -310,7 +320,7 @@ mod tests {
             | Request::Produce { id, .. }
             | Request::Groups { id, .. }
             | Request::Acls { id, .. } => *id,
-            Request::Connect { id, .. } => *id,
+            Request::Connect { id, .. } | Request::Cutover { id, .. } => *id,
         }
     }
 

@@ -9,6 +9,7 @@ mod cheatsheet;
 mod connect;
 mod connect_pane;
 mod cutover;
+mod cutover_pane;
 mod demo;
 mod engine;
 mod export;

@@ -107,6 +107,15 @@ impl GroupsView {
         lines
     }
 
+    /// The group of the selected line (a group, or one of its partitions).
+    pub fn selected_group(&self) -> Option<&str> {
+        let Load::Ready(snapshot) = &self.groups else { return None };
+        let index = match self.lines().get(self.selected)? {
+            GroupLine::Group(index) | GroupLine::Partition(index, _) => *index,
+        };
+        snapshot.groups.get(index).map(|group| group.name.as_str())
+    }
+
     /// Returns whether the view changed.
     pub fn update(&mut self, action: &Action) -> bool {
         let len = self.lines().len();

@@ -8,6 +8,9 @@ pub mod connect;
 #[cfg(test)]
 mod connect_snapshots;
 pub mod connect_view;
+pub mod cutover;
+#[cfg(test)]
+mod cutover_snapshots;
 pub mod engine;
 pub mod groups;
 pub mod inspector;
