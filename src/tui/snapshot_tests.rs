@@ -192,7 +192,11 @@ fn inspector_app() -> App {
 pub(crate) fn draw(app: &App, width: u16, height: u16) -> String {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
     terminal.draw(|frame| render(frame, app)).expect("draw");
-    let buffer = terminal.backend().buffer();
+    buffer_text(terminal.backend().buffer())
+}
+
+/// A drawn buffer as text, one line per row, trailing blanks trimmed.
+pub(crate) fn buffer_text(buffer: &ratatui::buffer::Buffer) -> String {
     let mut text = String::new();
     for y in 0..buffer.area.height {
         let line: String = (0..buffer.area.width).map(|x| buffer[(x, y)].symbol().to_owned()).collect();

@@ -70,6 +70,36 @@ fn first_value_from(records: &[ReadRecord], partition: i32, offset: i64) -> Opti
     records.iter().find(|r| r.partition == partition && r.offset >= offset).and_then(|r| r.value.clone())
 }
 
+/// A mock source with 40 records on two partitions of `orders`, copied by the
+/// engine to a tansu destination (which has OffsetCommit and DescribeGroups),
+/// with the source group `billing` at offsets 7 and 20.
+pub(crate) struct CopiedToTansu {
+    pub source: MockKafka,
+    pub destination: Tansu,
+    pub kdeck: Kdeck,
+    pub config: std::path::PathBuf,
+    pub plan: std::path::PathBuf,
+}
+
+pub(crate) fn copied_to_tansu(plan_name: &str) -> CopiedToTansu {
+    let source = MockKafka::new(1);
+    let destination = Tansu::start();
+    source.create_topic("orders", 2);
+    let records: Vec<TestRecord> =
+        (0..40).map(|i| TestRecord::new(i % 2, None, Some(format!("order-{i}").as_bytes()))).collect();
+    source.produce("orders", &records);
+    let kdeck = Kdeck::new();
+    let (config, plan) = write_plan(
+        kdeck.home.path(),
+        source.bootstrap(),
+        &destination.bootstrap(),
+        &format!("name = \"{plan_name}\"\n[engine]\nmode = \"at-least-once\"\n"),
+    );
+    replicate(&kdeck, &config, &plan);
+    commit_source_group(source.bootstrap(), "billing", "orders", &[(0, 7), (1, 20)]);
+    CopiedToTansu { source, destination, kdeck, config, plan }
+}
+
 fn replicate(kdeck: &Kdeck, config: &Path, plan: &Path) {
     let run = kdeck.run(
         &["--config", config.to_str().unwrap(), "replicate", "--plan", plan.to_str().unwrap(), "--exit-when-caught-up"],
@@ -78,8 +108,12 @@ fn replicate(kdeck: &Kdeck, config: &Path, plan: &Path) {
     assert_eq!(run.code, Some(0), "replicate: {}", run.stderr);
 }
 
+/// The source holds committed and aborted transactions, but the mock writes no
+/// transaction markers (and tansu 0.6 cannot commit one), so the offset shift
+/// this test proves translation across comes from source retention; the
+/// marker gaps themselves are covered by the unit tests of the search.
 #[test]
-fn translation_is_exact_across_transaction_markers_and_aborts_and_lag_is_refused() {
+fn translation_is_exact_across_transactions_and_retention_and_lag_is_refused() {
     let (source, destination) = (MockKafka::new(1), MockKafka::new(1));
     source.create_topic("ledger", PARTITIONS);
     destination.create_topic("ledger", PARTITIONS);
@@ -152,21 +186,7 @@ fn translation_is_exact_across_transaction_markers_and_aborts_and_lag_is_refused
 
 #[test]
 fn cutover_applies_on_tansu_and_refuses_a_destination_group_with_members() {
-    let source = MockKafka::new(1);
-    let destination = Tansu::start();
-    source.create_topic("orders", 2);
-    let records: Vec<TestRecord> =
-        (0..40).map(|i| TestRecord::new(i % 2, None, Some(format!("order-{i}").as_bytes()))).collect();
-    source.produce("orders", &records);
-    let kdeck = Kdeck::new();
-    let (config, plan) = write_plan(
-        kdeck.home.path(),
-        source.bootstrap(),
-        &destination.bootstrap(),
-        "name = \"to-tansu\"\n[engine]\nmode = \"at-least-once\"\n",
-    );
-    replicate(&kdeck, &config, &plan);
-    commit_source_group(source.bootstrap(), "billing", "orders", &[(0, 7), (1, 20)]);
+    let CopiedToTansu { source, destination, kdeck, config, plan } = copied_to_tansu("to-tansu");
 
     let (code, result, stderr) = cutover(&kdeck, &config, &plan, "billing", &["--apply"]);
     assert_eq!(code, Some(0), "{stderr}");

@@ -7,7 +7,7 @@
 use std::sync::mpsc;
 use std::time::Duration;
 
-use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
+use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::{ClientConfig, Offset, TopicPartitionList};
 
 use kdeck::config::{self, ClusterArgs, ResolvedCluster};
@@ -19,7 +19,7 @@ use kdeck::tui::theme::Theme;
 use kdeck::tui::worker::{Message, Worker};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::support::{drain, write_plan, Kdeck, MockKafka, Tansu, TestRecord};
+use crate::support::drain;
 
 fn cluster(name: &str, bootstrap: &str) -> ResolvedCluster {
     let text = format!("[clusters.{name}]\nbootstrap = \"{bootstrap}\"\n");
@@ -52,38 +52,8 @@ fn type_line(app: &mut App, text: &str) {
 
 #[test]
 fn the_groups_view_cutover_translates_then_commits_after_confirmation_on_tansu() {
-    let source = MockKafka::new(1);
-    let destination = Tansu::start();
-    source.create_topic("orders", 2);
-    let records: Vec<TestRecord> =
-        (0..40).map(|i| TestRecord::new(i % 2, None, Some(format!("order-{i}").as_bytes()))).collect();
-    source.produce("orders", &records);
-    let kdeck = Kdeck::new();
-    let (config_path, plan_path) = write_plan(
-        kdeck.home.path(),
-        source.bootstrap(),
-        &destination.bootstrap(),
-        "name = \"pane-to-tansu\"\n[engine]\nmode = \"at-least-once\"\n",
-    );
-    let run = kdeck.run(
-        &[
-            "--config",
-            config_path.to_str().unwrap(),
-            "replicate",
-            "--plan",
-            plan_path.to_str().unwrap(),
-            "--exit-when-caught-up",
-        ],
-        None,
-    );
-    assert_eq!(run.code, Some(0), "replicate: {}", run.stderr);
-    let consumer: BaseConsumer =
-        ClientConfig::new().set("bootstrap.servers", source.bootstrap()).set("group.id", "billing").create().unwrap();
-    let mut list = TopicPartitionList::new();
-    list.add_partition_offset("orders", 0, Offset::Offset(7)).unwrap();
-    list.add_partition_offset("orders", 1, Offset::Offset(20)).unwrap();
-    consumer.commit(&list, CommitMode::Sync).expect("commit the source group");
-
+    let copied = crate::cutover::copied_to_tansu("pane-to-tansu");
+    let (source, destination, plan_path) = (&copied.source, &copied.destination, &copied.plan);
     let plan = parse_plan(&std::fs::read_to_string(&plan_path).unwrap(), &plan_path).expect("plan");
     let mut app = App::new(AppSetup {
         source: cluster("source", source.bootstrap()),

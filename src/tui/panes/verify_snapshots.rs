@@ -14,14 +14,7 @@ use crate::verify::reconcile::{AnomalyKind, PartitionDiff};
 fn draw(pane: &VerifyPane, width: u16, height: u16) -> String {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
     terminal.draw(|frame| render(frame, frame.area(), pane, &Theme::default())).expect("draw");
-    let buffer = terminal.backend().buffer();
-    let mut text = String::new();
-    for y in 0..buffer.area.height {
-        let line: String = (0..buffer.area.width).map(|x| buffer[(x, y)].symbol().to_owned()).collect();
-        text.push_str(line.trim_end());
-        text.push('\n');
-    }
-    text
+    crate::tui::snapshot_tests::buffer_text(terminal.backend().buffer())
 }
 
 fn snapshot_both(name: &str, pane: &VerifyPane) {
