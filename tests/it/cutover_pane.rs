@@ -54,7 +54,7 @@ fn type_line(app: &mut App, text: &str) {
 fn the_groups_view_cutover_translates_then_commits_after_confirmation_on_tansu() {
     let copied = crate::cutover::copied_to_tansu("pane-to-tansu");
     let (source, destination, plan_path) = (&copied.source, &copied.destination, &copied.plan);
-    let plan = parse_plan(&std::fs::read_to_string(&plan_path).unwrap(), &plan_path).expect("plan");
+    let plan = parse_plan(&std::fs::read_to_string(plan_path).unwrap(), plan_path).expect("plan");
     let mut app = App::new(AppSetup {
         source: cluster("source", source.bootstrap()),
         destination: cluster("destination", &destination.bootstrap()),
