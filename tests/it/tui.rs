@@ -21,7 +21,11 @@ use crate::support::{MockKafka, TestRecord};
 const LIMIT: Duration = Duration::from_secs(60);
 
 /// "source" and "destination" profiles over the two mock clusters.
-fn clusters(source: &MockKafka, destination: &MockKafka, production: bool) -> (ResolvedCluster, ResolvedCluster) {
+pub(crate) fn clusters(
+    source: &MockKafka,
+    destination: &MockKafka,
+    production: bool,
+) -> (ResolvedCluster, ResolvedCluster) {
     let text = format!(
         "[clusters.source]\nbootstrap = \"{}\"\n\n[clusters.destination]\nbootstrap = \"{}\"\nproduction = {production}\n",
         source.bootstrap(),

@@ -5,7 +5,6 @@ use std::time::Duration;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use kdeck::config::{self, ClusterArgs};
 use kdeck::engine::plan::parse_plan;
 use kdeck::engine::status::EngineState;
 use kdeck::tui::action::Action;
@@ -33,24 +32,15 @@ fn r_on_the_verify_pane_verifies_the_plan_after_a_copy() {
         (0..40).map(|n| TestRecord::new(n % 2, Some(format!("k{n}").as_bytes()), Some(b"v"))).collect();
     source.produce("orders", &records);
     source.produce("payments", &records[..10]);
-    let text = format!(
-        "[clusters.source]\nbootstrap = \"{}\"\n[clusters.destination]\nbootstrap = \"{}\"\n",
-        source.bootstrap(),
-        destination.bootstrap()
-    );
-    let config = config::parse(&text, std::path::Path::new("test.toml")).unwrap();
-    let resolve = |name: &str| {
-        let args = ClusterArgs { cluster: name.to_owned(), properties_file: None, overrides: Vec::new() };
-        config::resolve_cluster(&args, &config).unwrap()
-    };
+    let (source_cluster, destination_cluster) = crate::tui::clusters(&source, &destination, false);
     let plan = parse_plan(
         "name = \"pane\"\nsource = \"source\"\ndestination = \"destination\"\n[engine]\ncommit_interval = \"50ms\"\n",
         std::path::Path::new("plan.toml"),
     )
     .unwrap();
     let setup = CockpitSetup {
-        source: resolve("source"),
-        destination: resolve("destination"),
+        source: source_cluster,
+        destination: destination_cluster,
         plan: Some(plan),
         read_only: true,
         theme: kdeck::tui::theme::Theme::standard(),
