@@ -33,6 +33,18 @@ impl Pair {
     }
 }
 
+/// CPU seconds used so far by this process (the mock brokers, the ceiling's
+/// producer) and by its waited-for children (kdeck, kcat).
+fn cpu_seconds() -> f64 {
+    let seconds = |who| {
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        unsafe { libc::getrusage(who, &mut usage) };
+        let time = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+        time(usage.ru_utime) + time(usage.ru_stime)
+    };
+    seconds(libc::RUSAGE_SELF) + seconds(libc::RUSAGE_CHILDREN)
+}
+
 fn record(n: u64) -> (String, String) {
     (format!("key-{n:08}"), format!("{{\"n\":{n:08},\"payload\":\"{:0>60}\"}}", n % 1000))
 }
@@ -65,7 +77,9 @@ fn produce(bootstrap: &str, records: u64, idempotent: bool) -> Duration {
     started.elapsed()
 }
 
-fn replicate(pair: &Pair, lanes: &str, mode: &str, dir: &std::path::Path) -> Duration {
+/// Runs one `kdeck replicate` to catch-up; returns its wall time and its
+/// own `caught-up` line (start-up and copy phase timed apart).
+fn replicate(pair: &Pair, lanes: &str, mode: &str, dir: &std::path::Path) -> (Duration, String) {
     let config = dir.join("config.toml");
     std::fs::write(
         &config,
@@ -82,15 +96,17 @@ fn replicate(pair: &Pair, lanes: &str, mode: &str, dir: &std::path::Path) -> Dur
     let text = format!("name = \"bench\"\nsource = \"source\"\ndestination = \"destination\"\n[engine]\n{engine}\n");
     std::fs::write(&plan, text).unwrap();
     let started = Instant::now();
-    let status = Command::new(env!("CARGO_BIN_EXE_kdeck"))
+    let output = Command::new(env!("CARGO_BIN_EXE_kdeck"))
         .env("KDECK_LOG", std::env::var_os("KDECK_BENCH_LOG").unwrap_or_else(|| dir.join("kdeck.log").into()))
         .args(["--config", config.to_str().unwrap(), "replicate", "--plan", plan.to_str().unwrap()])
         .args(["--lanes", lanes, "--mode", mode, "--exit-when-caught-up"])
-        .stdout(Stdio::null())
-        .status()
+        .stderr(Stdio::inherit())
+        .output()
         .unwrap();
-    assert!(status.success(), "kdeck replicate failed");
-    started.elapsed()
+    let wall = started.elapsed();
+    assert!(output.status.success(), "kdeck replicate failed");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    (wall, stdout.lines().find(|l| l.starts_with("caught-up")).unwrap_or("no caught-up line").to_string())
 }
 
 fn kcat_pipe(pair: &Pair) -> Duration {
@@ -120,36 +136,60 @@ fn main() {
         .unwrap_or(if benchmarking { 1_000_000 } else { 2_000 });
     let dir = tempfile::tempdir().unwrap();
     let megabytes = records as f64 * 100.0 / 1e6;
-    let mut rows: Vec<(String, Duration)> = Vec::new();
+    // (name, wall, CPU seconds of every process: brokers, kdeck or kcat, the ceiling's producer)
+    let mut rows: Vec<(String, Duration, f64)> = Vec::new();
+    let mut measured = |name: String, run: &mut dyn FnMut() -> Duration| {
+        let cpu = cpu_seconds();
+        let wall = run();
+        rows.push((name, wall, cpu_seconds() - cpu));
+    };
+    // KDECK_BENCH_ONLY="exactly-once, 1" runs only the kdeck rows naming it (for profiling).
+    let only = std::env::var("KDECK_BENCH_ONLY").ok();
+    let mut notes: Vec<String> = Vec::new();
 
     let ceiling_pair = Pair::seeded(0);
-    rows.push((
-        "produce-only ceiling (idempotent)".into(),
-        produce(&ceiling_pair.destination.bootstrap_servers(), records, true),
-    ));
+    measured("produce-only ceiling (idempotent)".into(), &mut || {
+        produce(&ceiling_pair.destination.bootstrap_servers(), records, true)
+    });
     drop(ceiling_pair);
     for (mode, lanes) in [("at-least-once", "1"), ("at-least-once", "4"), ("exactly-once", "1"), ("exactly-once", "4")]
     {
+        let name = format!("kdeck replicate {mode}, {lanes} lane(s)");
+        if only.as_ref().is_some_and(|o| !name.contains(o.as_str())) {
+            continue;
+        }
         let pair = Pair::seeded(records);
-        rows.push((format!("kdeck replicate {mode}, {lanes} lane(s)"), replicate(&pair, lanes, mode, dir.path())));
+        let mut phases = String::new();
+        measured(name.clone(), &mut || {
+            let (wall, line) = replicate(&pair, lanes, mode, dir.path());
+            phases = line;
+            wall
+        });
+        notes.push(format!("{name}: {phases}"));
     }
     let pair = Pair::seeded(records);
-    rows.push(("kcat -C | kcat -P (key-preserving)".into(), kcat_pipe(&pair)));
+    measured("kcat -C | kcat -P (key-preserving)".into(), &mut || kcat_pipe(&pair));
 
     let rate = |d: &Duration| records as f64 / d.as_secs_f64();
     let pipe = rate(&rows.last().unwrap().1);
+    let per_million = |cpu: f64| cpu * 1e6 / records as f64;
     let ceiling = rate(&rows[0].1);
     println!("records: {records} (~100 B each), partitions: {PARTITIONS}, one run per row\n");
-    println!("| copier | wall | records/s | MB/s | vs kcat pipe | vs ceiling |");
-    println!("|---|---|---|---|---|---|");
-    for (name, wall) in &rows {
+    println!("| copier | wall | records/s | MB/s | vs kcat pipe | vs ceiling | CPU s per 1M records |");
+    println!("|---|---|---|---|---|---|---|");
+    for (name, wall, cpu) in &rows {
         println!(
-            "| {name} | {:.2} s | {:.0} | {:.1} | {:.2}x | {:.0}% |",
+            "| {name} | {:.2} s | {:.0} | {:.1} | {:.2}x | {:.0}% | {:.2} |",
             wall.as_secs_f64(),
             rate(wall),
             megabytes / wall.as_secs_f64(),
             rate(wall) / pipe,
-            100.0 * rate(wall) / ceiling
+            100.0 * rate(wall) / ceiling,
+            per_million(*cpu)
         );
+    }
+    println!();
+    for note in &notes {
+        println!("{note}");
     }
 }

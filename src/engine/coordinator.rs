@@ -218,6 +218,7 @@ impl Coordinator {
         self.fence(0..self.max_lanes_ever)?;
         tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "start: fenced");
         self.watch = GenerationWatch::start(&self.destination, &state_topic, self.timeout)?;
+        tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "start: watching generations");
         self.write_lanes_record()?;
         if self.watch.is_none() {
             self.watch = GenerationWatch::start(&self.destination, &state_topic, self.timeout)?;
@@ -335,18 +336,32 @@ impl Coordinator {
         if self.plan.engine.mode != Mode::ExactlyOnce {
             return Ok(());
         }
-        for lane in lanes {
-            let id = self.plan.transactional_id(lane);
-            RecordWriter::open_engine(&self.destination, self.timeout, Some(&id), &[])
-                .map_err(|f| Failure::runtime(format!("cannot fence transactional id {id}: {}", f.message())))?;
-        }
-        Ok(())
+        // Side by side: each init_transactions waits on the coordinator, and
+        // each producer takes up to 100 ms to close.
+        let (destination, timeout) = (&self.destination, self.timeout);
+        let results: Vec<Result<(), Failure>> = std::thread::scope(|scope| {
+            let fences: Vec<_> = lanes
+                .map(|lane| {
+                    let id = self.plan.transactional_id(lane);
+                    scope.spawn(move || {
+                        RecordWriter::open_engine(destination, timeout, Some(&id), &[]).map(drop).map_err(|f| {
+                            Failure::runtime(format!("cannot fence transactional id {id}: {}", f.message()))
+                        })
+                    })
+                })
+                .collect();
+            fences.into_iter().map(|f| f.join().unwrap_or_else(|_| Err(Failure::runtime("fencing panicked")))).collect()
+        });
+        results.into_iter().collect()
     }
 
     /// Records the highest lane count ever used, so a later start fences them all.
     fn write_lanes_record(&self) -> Result<(), Failure> {
-        let mut writer = RecordWriter::open_engine(&self.destination, self.timeout, None, &[])
-            .map_err(|f| Failure::runtime(f.message().to_string()))?;
+        // Not idempotent: librdkafka's idempotent producer waits 500 ms before
+        // asking for its producer id, and a repeated lanes record is harmless.
+        let mut writer =
+            RecordWriter::open_engine(&self.destination, self.timeout, None, &[("enable.idempotence", "false")])
+                .map_err(|f| Failure::runtime(f.message().to_string()))?;
         let key = encode_key(&StateKey::Lanes);
         let value = encode_value(&StateValue::Lanes(LanesRecord {
             max_lanes_ever: self.max_lanes_ever,

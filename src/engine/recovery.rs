@@ -22,7 +22,8 @@ use super::state::StateSnapshot;
 /// records sit together at the very end.
 const TAIL_WINDOW: i64 = 64;
 
-/// How long a read waits for stragglers after every partition reported its end.
+/// How long a read waits for stragglers after every partition reported its
+/// end, on a broker whose high watermark was seen to be too low.
 const QUIET: Duration = Duration::from_millis(400);
 
 /// Records stamped this long after a read began are not part of its snapshot.
@@ -31,7 +32,9 @@ const SNAPSHOT_SLACK_MS: i64 = 3_000;
 /// The longest a read goes on after every partition reported its end.
 const STRAGGLERS: Duration = Duration::from_secs(2);
 
-const READ_COMMITTED: [(&str, &str); 1] = [("isolation.level", "read_committed")];
+/// A fetch that finds nothing new returns after 10 ms, not librdkafka's 500:
+/// the end of an idle partition is known that much sooner.
+const READ_COMMITTED: [(&str, &str); 2] = [("isolation.level", "read_committed"), ("fetch.wait.max.ms", "10")];
 
 /// Reads the whole state topic with read_committed. A missing topic is an
 /// empty snapshot: nothing was ever committed.
@@ -146,6 +149,7 @@ fn read_to_end(
     mut on_record: impl FnMut(Option<&[u8]>, Option<&[u8]>, &crate::record::RecordView<'_>),
 ) -> Result<(), Failure> {
     let options = ReaderOptions { with_headers: only.is_some(), partition_ends: true, extra: &READ_COMMITTED };
+    let began = Instant::now();
     let mut reader = PartitionReader::connect_with(cluster, timeout, options)?;
     let metadata = reader.metadata(Some(topic))?;
     let Ok(existing) = topic_partitions(&metadata, &cluster.name, topic) else {
@@ -164,9 +168,15 @@ fn read_to_end(
     reader.assign(topic, &starts)?;
     let mut open: Vec<i32> = partitions;
     let deadline = Instant::now() + timeout * 6;
-    // End-of-partition is judged against the high watermark, which tansu
-    // reports too low under batching; records past it still arrive. So the
-    // read ends only once every partition has ended AND a quiet spell passed.
+    // End-of-partition is judged against the fetch's high watermark. tansu
+    // reports watermarks too low under batching (ListOffsets answers about the
+    // last batch's base offset + 1), and records past an end can still arrive.
+    // Such a broker shows itself: its ListOffsets disagrees with where the
+    // fetch ended. Only then does the read wait for a quiet spell; on a broker
+    // whose answers agree, a read ends as soon as every partition has.
+    let mut ends: BTreeMap<i32, i64> = BTreeMap::new();
+    let mut watermarks_disagree = false;
+    let mut still_written = false;
     let mut last_record = Instant::now();
     let mut all_ended: Option<Instant> = None;
     // A record written well after the read began means another writer is
@@ -177,9 +187,19 @@ fn read_to_end(
     let snapshot_until = if only.is_none() { super::coordinator::now_ms() + SNAPSHOT_SLACK_MS } else { i64::MAX };
     // ...but a topic another engine is still writing is never quiet: its read
     // is a snapshot, taken at most STRAGGLERS after every partition ended.
-    while !open.is_empty() || (last_record.elapsed() < QUIET && all_ended.is_none_or(|at| at.elapsed() < STRAGGLERS)) {
-        if open.is_empty() {
-            all_ended.get_or_insert_with(Instant::now);
+    let waiting_for_stragglers = |last_record: Instant, all_ended: Option<Instant>| {
+        last_record.elapsed() < QUIET && all_ended.is_none_or(|at| at.elapsed() < STRAGGLERS)
+    };
+    loop {
+        if open.is_empty() && all_ended.is_none() {
+            all_ended = Some(Instant::now());
+            let read: Vec<i32> = ends.keys().copied().collect();
+            let latest = reader.latest_offsets(topic, &read)?;
+            watermarks_disagree = still_written || read.is_empty() || !ends_agree(&ends, &latest);
+            tracing::debug!(%topic, ?ends, ?latest, watermarks_disagree, elapsed_ms = began.elapsed().as_millis() as u64, "read to the end");
+        }
+        if open.is_empty() && !(watermarks_disagree && waiting_for_stragglers(last_record, all_ended)) {
+            break;
         }
         if Instant::now() > deadline {
             return Err(Failure::runtime(format!(
@@ -190,17 +210,52 @@ fn read_to_end(
         reader.poll_batch(Duration::from_millis(50), |event| {
             match event {
                 ReadEvent::Record(record) if record.timestamp.is_some_and(|ts| ts > snapshot_until) => {
+                    still_written = true;
                     open.retain(|&p| p != record.partition);
                 }
                 ReadEvent::Record(record) => {
                     last_record = Instant::now();
                     on_record(record.key, record.payload, &record)
                 }
-                ReadEvent::PartitionEnd { partition, .. } => open.retain(|&p| p != partition),
+                ReadEvent::PartitionEnd { partition, offset } => {
+                    ends.insert(partition, offset);
+                    open.retain(|&p| p != partition);
+                }
                 ReadEvent::OffsetOutOfRange => {}
             }
             true
         })?;
     }
     Ok(())
+}
+
+/// Whether every partition's fetch ended exactly at the log-end offset the
+/// broker's ListOffsets reports. Anything else (a lower answer from tansu, a
+/// higher one while a writer is still at work, a partition missing from the
+/// answer) means the ends cannot be trusted on their own.
+fn ends_agree(ends: &BTreeMap<i32, i64>, latest: &[(i32, Option<i64>)]) -> bool {
+    let answered: BTreeMap<i32, Option<i64>> = latest.iter().copied().collect();
+    ends.iter().all(|(partition, end)| answered.get(partition).copied().flatten() == Some(*end))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::ends_agree;
+
+    fn ends(pairs: &[(i32, i64)]) -> BTreeMap<i32, i64> {
+        pairs.iter().copied().collect()
+    }
+
+    #[test]
+    fn ends_agree_only_when_every_partition_ended_at_the_listed_log_end() {
+        assert!(ends_agree(&ends(&[(0, 9000), (1, 0)]), &[(0, Some(9000)), (1, Some(0))]));
+        // tansu under batching: ListOffsets says the last batch's base + 1.
+        assert!(!ends_agree(&ends(&[(0, 9000)]), &[(0, Some(6001))]));
+        // Written to since the fetch ended: not quiet.
+        assert!(!ends_agree(&ends(&[(0, 9000)]), &[(0, Some(9010))]));
+        assert!(!ends_agree(&ends(&[(0, 9000)]), &[(0, None)]));
+        assert!(!ends_agree(&ends(&[(0, 9000), (1, 5)]), &[(0, Some(9000))]), "a partition left unanswered");
+    }
 }

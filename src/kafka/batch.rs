@@ -66,8 +66,22 @@ impl PartitionReader {
             return Err(Failure::runtime("the consumer has no queue"));
         }
         let mut slots: Vec<*mut rd::rd_kafka_message_t> = vec![ptr::null_mut(); BATCH];
+        // rd_kafka_consume_batch_queue waits until the whole batch is filled or
+        // the wait is over, so it is only ever asked for what is already
+        // queued; the wait goes to rd_kafka_consume_queue, which returns with
+        // the first message to arrive.
         // SAFETY: `slots` has room for BATCH pointers; librdkafka fills the first `n`.
-        let n = unsafe { rd::rd_kafka_consume_batch_queue(queue, wait.as_millis() as i32, slots.as_mut_ptr(), BATCH) };
+        let mut n = unsafe { rd::rd_kafka_consume_batch_queue(queue, 0, slots.as_mut_ptr(), BATCH) };
+        if n == 0 && !wait.is_zero() {
+            // SAFETY: the queue handle is live; the message, if any, is owned by the batch below.
+            let first = unsafe { rd::rd_kafka_consume_queue(queue, wait.as_millis() as i32) };
+            if !first.is_null() {
+                slots[0] = first;
+                // SAFETY: as above, for the BATCH - 1 slots after the first.
+                let rest = unsafe { rd::rd_kafka_consume_batch_queue(queue, 0, slots.as_mut_ptr().add(1), BATCH - 1) };
+                n = 1 + rest.max(0);
+            }
+        }
         if n < 0 {
             return Err(Failure::runtime(format!("reading from {} failed", self.cluster_name)));
         }

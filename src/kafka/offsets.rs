@@ -35,9 +35,20 @@ pub fn offsets_for_times(
     queries: &[(i32, i64)],
     timeout: Duration,
 ) -> Result<Vec<(i32, Option<i64>)>, Failure> {
+    let queries: Vec<(i32, Offset)> = queries.iter().map(|&(p, ts)| (p, Offset::Offset(ts))).collect();
+    list_offsets(consumer, topic, &queries, timeout)
+}
+
+/// ListOffsets: per partition, a timestamp (`Offset::Offset`) or `Offset::End`.
+fn list_offsets(
+    consumer: &BaseConsumer,
+    topic: &str,
+    queries: &[(i32, Offset)],
+    timeout: Duration,
+) -> Result<Vec<(i32, Option<i64>)>, Failure> {
     let mut list = TopicPartitionList::with_capacity(queries.len());
-    for &(partition, timestamp) in queries {
-        list.add_partition_offset(topic, partition, Offset::Offset(timestamp))
+    for &(partition, query) in queries {
+        list.add_partition_offset(topic, partition, query)
             .map_err(|err| KafkaFailure::runtime("building an offset query", &err))?;
     }
     let answer = consumer
@@ -58,4 +69,16 @@ pub fn offsets_for_times(
         found.push((elem.partition(), offset));
     }
     Ok(found)
+}
+
+/// Each partition's log-end offset (ListOffsets "latest", one request per
+/// leader), as the broker reports it outside a fetch.
+pub fn latest_offsets(
+    consumer: &BaseConsumer,
+    topic: &str,
+    partitions: &[i32],
+    timeout: Duration,
+) -> Result<Vec<(i32, Option<i64>)>, Failure> {
+    let queries: Vec<(i32, Offset)> = partitions.iter().map(|&p| (p, Offset::End)).collect();
+    list_offsets(consumer, topic, &queries, timeout)
 }

@@ -17,7 +17,7 @@ use crate::record::{Header, RecordView, TimestampType};
 use super::batch::{self, ConsumerQueue};
 use super::client::{self, describe, KafkaFailure};
 use super::metadata::{fetch_metadata, ClusterMetadata};
-use super::offsets::{offsets_for_times, watermarks, Watermarks};
+use super::offsets::{latest_offsets, offsets_for_times, watermarks, Watermarks};
 
 /// Where a partition starts, in librdkafka's terms. Timestamps are resolved by
 /// [`PartitionReader::offsets_for_times`] first.
@@ -140,6 +140,11 @@ impl PartitionReader {
 
     pub fn offsets_for_times(&self, topic: &str, queries: &[(i32, i64)]) -> Result<Vec<(i32, Option<i64>)>, Failure> {
         offsets_for_times(&self.consumer, topic, queries, self.timeout)
+    }
+
+    /// Log-end offsets from ListOffsets, one request per leader.
+    pub fn latest_offsets(&self, topic: &str, partitions: &[i32]) -> Result<Vec<(i32, Option<i64>)>, Failure> {
+        latest_offsets(&self.consumer, topic, partitions, self.timeout)
     }
 
     pub fn assign(&mut self, topic: &str, starts: &[(i32, StartPosition)]) -> Outcome {

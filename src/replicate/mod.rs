@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use crate::cli::ReplicateArgs;
 use crate::config::{self, ClusterArgs, Config};
 use crate::engine::plan::{load_plan, Mode};
-use crate::engine::status::EngineState;
+use crate::engine::status::{EngineState, LaneState};
 use crate::engine::{confirm_caught_up, metrics, EngineHandle};
 use crate::error::{Failure, Outcome};
 
@@ -73,6 +73,8 @@ pub fn run(config: Config, args: ReplicateArgs, stop: &Arc<AtomicBool>) -> Outco
     }
 
     handle.start();
+    let started = Instant::now();
+    let mut copying_since: Option<Duration> = None;
     let progress = !std::io::stdout().is_terminal();
     let mut last_progress = Instant::now();
     let outcome = loop {
@@ -83,6 +85,11 @@ pub fn run(config: Config, args: ReplicateArgs, stop: &Arc<AtomicBool>) -> Outco
         let snapshot = status.borrow().clone();
         if let EngineState::Failed(message) = &snapshot.state {
             break Err(Failure::runtime(message.clone()));
+        }
+        let all_copying =
+            !snapshot.lanes.is_empty() && snapshot.lanes.iter().all(|lane| lane.state == LaneState::Copying);
+        if copying_since.is_none() && all_copying {
+            copying_since = Some(started.elapsed());
         }
         if progress && last_progress.elapsed() >= PROGRESS_EVERY {
             println!("{}", snapshot.progress_line());
@@ -95,12 +102,26 @@ pub fn run(config: Config, args: ReplicateArgs, stop: &Arc<AtomicBool>) -> Outco
         if args.exit_when_caught_up && caught_up && confirm_caught_up(&source, &snapshot, timeout)? {
             if progress {
                 println!("{}", snapshot.progress_line());
+                println!("{}", caught_up_line(snapshot.records_total(), started.elapsed(), copying_since));
             }
             break Ok(());
         }
     };
     handle.shutdown();
     outcome
+}
+
+/// How long the start took (until every lane was copying) and how fast
+/// the copy ran after it: on a long migration only the second matters.
+fn caught_up_line(records: u64, total: Duration, copying_since: Option<Duration>) -> String {
+    let start = copying_since.unwrap_or(total);
+    let copying = total.saturating_sub(start).as_secs_f64();
+    let rate = if copying > 0.0 { records as f64 / copying } else { 0.0 };
+    format!(
+        "caught-up copied={records} total_s={:.2} start_s={:.2} copying_s={copying:.2} copy_rate={rate:.0}/s",
+        total.as_secs_f64(),
+        start.as_secs_f64()
+    )
 }
 
 fn plan_failure(err: crate::engine::plan::PlanError) -> Failure {
