@@ -9,7 +9,10 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(err) => return clap_exit(err),
     };
-    match kdeck::run::run(cli) {
+    let outcome = kdeck::run::run(cli);
+    // Clients closing in the background finish first, so none is cut off mid-close.
+    kdeck::kafka::closer::wait_for_closes(std::time::Duration::from_secs(5));
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             tracing::error!(error = %failure, "command failed");

@@ -35,7 +35,7 @@ const TICK: Duration = Duration::from_millis(50);
 const WATCH_EVERY: Duration = Duration::from_millis(500);
 /// State written this recently means an engine may still be running the plan.
 const RECENTLY_ACTIVE_MS: i64 = 10_000;
-const PUBLISH_EVERY: Duration = Duration::from_millis(250);
+const PUBLISH_EVERY: Duration = Duration::from_millis(100);
 
 pub fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)

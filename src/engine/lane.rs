@@ -158,6 +158,11 @@ fn copy(spec: &LaneSpec, shared: &LaneShared) -> Result<(), LaneExit> {
     shared.set_state(LaneState::Fencing, None);
     let mut writer =
         RecordWriter::open_engine(&spec.destination, spec.timeout, spec.transactional_id.as_deref(), &PRODUCER_TUNING)?;
+    let mut topics: Vec<&str> = spec.cursors.values().map(|c| c.destination_topic.as_str()).collect();
+    topics.push(&spec.state_topic);
+    topics.sort_unstable();
+    topics.dedup();
+    writer.look_up_topics(&topics);
     let offset_reset = match spec.on_out_of_range {
         OutOfRangePolicy::Fail => "error",
         OutOfRangePolicy::SkipToEarliest => "earliest",
@@ -188,6 +193,9 @@ fn copy(spec: &LaneSpec, shared: &LaneShared) -> Result<(), LaneExit> {
         })
         .collect();
     check_retention(spec, shared, &reader, &cursors)?;
+    let mut source_topics: Vec<&str> = cursors.keys().map(|tp| tp.topic.as_str()).collect();
+    source_topics.dedup();
+    reader.look_up_topics(&source_topics);
     if !starts.is_empty() {
         reader.assign_partitions(&starts).map_err(|f| LaneExit::Retry(f.to_string()))?;
     }
@@ -205,6 +213,7 @@ fn copy(spec: &LaneSpec, shared: &LaneShared) -> Result<(), LaneExit> {
         next_slot: 0,
     };
     shared.set_state(LaneState::Copying, None);
+    tracing::debug!(lane = spec.lane, partitions = session.cursors.len(), "copying");
     if let Ok(mut since) = shared.copying_since.lock() {
         since.get_or_insert_with(Instant::now);
     }
@@ -256,16 +265,32 @@ fn check_retention(
     reader: &PartitionReader,
     cursors: &BTreeMap<TopicPartition, PartitionCursor>,
 ) -> Result<(), LaneExit> {
+    // One ListOffsets per topic and leader, not two round trips per partition:
+    // a lane can own thousands of partitions.
+    let mut resumed: BTreeMap<&str, Vec<(i32, i64)>> = BTreeMap::new();
     for (tp, cursor) in cursors {
-        let Some(next) = cursor.next_offset else { continue };
-        let Ok(marks) = reader.watermarks(&tp.topic, tp.partition) else { continue };
-        if next >= marks.low {
-            continue;
+        if let Some(next) = cursor.next_offset {
+            resumed.entry(tp.topic.as_str()).or_default().push((tp.partition, next));
         }
-        let lost = marks.low - next;
+    }
+    let mut below_start: Vec<(TopicPartition, i64, i64)> = Vec::new();
+    for (topic, positions) in resumed {
+        let partitions: Vec<i32> = positions.iter().map(|&(p, _)| p).collect();
+        let Ok(earliest) = reader.earliest_offsets(topic, &partitions) else { continue };
+        let earliest: BTreeMap<i32, Option<i64>> = earliest.into_iter().collect();
+        for (partition, next) in positions {
+            if let Some(&Some(low)) = earliest.get(&partition) {
+                if next < low {
+                    below_start.push((TopicPartition::new(topic, partition), next, low));
+                }
+            }
+        }
+    }
+    for (tp, next, low) in below_start {
+        let lost = low - next;
         let message = format!(
             "{tp}: {lost} records (offsets {next}..{}) were deleted by source retention before they were copied",
-            marks.low - 1
+            low - 1
         );
         match spec.on_out_of_range {
             OutOfRangePolicy::Fail => {
@@ -298,6 +323,9 @@ fn commit_with_retries(writer: &RecordWriter) -> Result<(), TxnFailure> {
     tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, ok = outcome.is_ok(), "commit");
     outcome
 }
+
+/// How long an open batch waits for the next source record before it closes.
+const IDLE_CLOSES_BATCH: Duration = Duration::from_millis(20);
 
 /// librdkafka producer settings for throughput: batches fill while a
 /// transaction is open, and one commit flushes them.
@@ -357,8 +385,17 @@ impl Session<'_> {
         let opened = Instant::now();
         let deadline = opened + self.spec.commit_interval;
         while touched.records < self.spec.max_batch_records as u64 && !self.shared.stop.load(Ordering::Relaxed) {
-            let wait =
-                if began { deadline.saturating_duration_since(Instant::now()) } else { Duration::from_millis(100) };
+            // An open batch waits only briefly for more: once the source has
+            // nothing more to give, the batch closes rather than sitting out
+            // the commit interval, so a caught-up copy is committed at once.
+            let wait = if began {
+                deadline.saturating_duration_since(Instant::now()).min(IDLE_CLOSES_BATCH)
+            } else if self.pending.is_empty() {
+                Duration::from_millis(100)
+            } else {
+                // Batches are being delivered: come back soon to record them.
+                IDLE_CLOSES_BATCH
+            };
             if began && wait.is_zero() {
                 break;
             }
@@ -390,6 +427,7 @@ impl Session<'_> {
                     self.refresh_watermarks(reader);
                     return Ok(());
                 }
+                (Ok(0), None) => break,
                 (Ok(_), None) => {}
             }
         }

@@ -123,10 +123,23 @@ pub fn confirm_caught_up(
     timeout: Duration,
 ) -> Result<bool, crate::error::Failure> {
     let reader = crate::kafka::PartitionReader::connect(source, timeout, false)?;
+    let mut by_topic: std::collections::BTreeMap<&str, Vec<(i32, i64)>> = std::collections::BTreeMap::new();
     for partition in &status.partitions {
-        let marks = reader.watermarks(&partition.source.topic, partition.source.partition)?;
-        if partition.next_source_offset < marks.high {
-            return Ok(false);
+        by_topic
+            .entry(partition.source.topic.as_str())
+            .or_default()
+            .push((partition.source.partition, partition.next_source_offset));
+    }
+    // One ListOffsets per topic and leader: thousands of partitions answer at once.
+    for (topic, positions) in by_topic {
+        let partitions: Vec<i32> = positions.iter().map(|&(p, _)| p).collect();
+        let ends: std::collections::BTreeMap<i32, Option<i64>> =
+            reader.latest_offsets(topic, &partitions)?.into_iter().collect();
+        for (partition, next) in positions {
+            match ends.get(&partition) {
+                Some(Some(end)) if next >= *end => {}
+                _ => return Ok(false),
+            }
         }
     }
     Ok(!status.partitions.is_empty())

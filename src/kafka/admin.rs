@@ -12,9 +12,10 @@ use crate::config::ResolvedCluster;
 use crate::error::Failure;
 
 use super::client::{base_config, creation_failure};
+use super::closer::ClosedInBackground;
 
 pub struct Admin {
-    client: AdminClient<DefaultClientContext>,
+    client: ClosedInBackground<AdminClient<DefaultClientContext>>,
     runtime: tokio::runtime::Runtime,
     cluster_name: String,
     timeout: Duration,
@@ -44,7 +45,7 @@ impl Admin {
             .enable_all()
             .build()
             .map_err(|err| Failure::runtime(format!("cannot start an admin runtime: {err}")))?;
-        Ok(Admin { client, runtime, cluster_name: cluster.name.clone(), timeout })
+        Ok(Admin { client: ClosedInBackground::new(client), runtime, cluster_name: cluster.name.clone(), timeout })
     }
 
     fn options(&self) -> AdminOptions {

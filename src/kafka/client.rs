@@ -70,3 +70,22 @@ pub(super) fn consumer(
     }
     config.create().map_err(|err| creation_failure(cluster, &err))
 }
+
+/// Asks for `topics`' metadata so their leaders are known before they are
+/// used: a consumer that resolves a logical start offset (beginning, end)
+/// with no leader known yet retries after 500 ms, and a producer looks a topic
+/// up on its first record. Many topics are asked for in one all-topics request.
+pub(super) fn look_up_topics<C: rdkafka::ClientContext>(
+    client: &rdkafka::client::Client<C>,
+    topics: &[&str],
+    timeout: Duration,
+) {
+    const ONE_BY_ONE: usize = 16;
+    if topics.len() > ONE_BY_ONE {
+        let _ = client.fetch_metadata(None, timeout);
+        return;
+    }
+    for topic in topics {
+        let _ = client.fetch_metadata(Some(topic), timeout);
+    }
+}

@@ -6,6 +6,7 @@ pub mod acls;
 pub mod admin;
 mod batch;
 pub mod client;
+pub mod closer;
 pub mod embedded;
 mod flush;
 pub mod group_offsets;

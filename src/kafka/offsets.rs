@@ -39,7 +39,7 @@ pub fn offsets_for_times(
     list_offsets(consumer, topic, &queries, timeout)
 }
 
-/// ListOffsets: per partition, a timestamp (`Offset::Offset`) or `Offset::End`.
+/// ListOffsets: per partition, a timestamp (`Offset::Offset`), `Offset::Beginning` or `Offset::End`.
 fn list_offsets(
     consumer: &BaseConsumer,
     topic: &str,
@@ -69,6 +69,18 @@ fn list_offsets(
         found.push((elem.partition(), offset));
     }
     Ok(found)
+}
+
+/// Each partition's log-start offset (ListOffsets "earliest", one request
+/// per leader).
+pub fn earliest_offsets(
+    consumer: &BaseConsumer,
+    topic: &str,
+    partitions: &[i32],
+    timeout: Duration,
+) -> Result<Vec<(i32, Option<i64>)>, Failure> {
+    let queries: Vec<(i32, Offset)> = partitions.iter().map(|&p| (p, Offset::Beginning)).collect();
+    list_offsets(consumer, topic, &queries, timeout)
 }
 
 /// Each partition's log-end offset (ListOffsets "latest", one request per

@@ -16,8 +16,9 @@ use crate::record::{Header, RecordView, TimestampType};
 
 use super::batch::{self, ConsumerQueue};
 use super::client::{self, describe, KafkaFailure};
+use super::closer::ClosedInBackground;
 use super::metadata::{fetch_metadata, ClusterMetadata};
-use super::offsets::{latest_offsets, offsets_for_times, watermarks, Watermarks};
+use super::offsets::{earliest_offsets, latest_offsets, offsets_for_times, watermarks, Watermarks};
 
 /// Where a partition starts, in librdkafka's terms. Timestamps are resolved by
 /// [`PartitionReader::offsets_for_times`] first.
@@ -64,8 +65,10 @@ pub enum ReadEvent<'a> {
 }
 
 pub struct PartitionReader {
-    consumer: BaseConsumer,
+    // Declared first, so dropped first: the queue is released before the
+    // consumer begins closing on its background thread.
     pub(super) queue: ConsumerQueue,
+    consumer: ClosedInBackground<BaseConsumer>,
     pub(super) cluster_name: String,
     timeout: Duration,
     pub(super) with_headers: bool,
@@ -90,8 +93,8 @@ impl PartitionReader {
         let consumer = client::consumer(cluster, timeout, &settings)?;
         let queue = ConsumerQueue::of(consumer.client().native_ptr());
         Ok(PartitionReader {
-            consumer,
             queue,
+            consumer: ClosedInBackground::new(consumer),
             cluster_name: cluster.name.clone(),
             timeout,
             with_headers: options.with_headers,
@@ -140,6 +143,17 @@ impl PartitionReader {
 
     pub fn offsets_for_times(&self, topic: &str, queries: &[(i32, i64)]) -> Result<Vec<(i32, Option<i64>)>, Failure> {
         offsets_for_times(&self.consumer, topic, queries, self.timeout)
+    }
+
+    /// Learns the leaders of `topics` before they are assigned (see
+    /// [`client::look_up_topics`]).
+    pub fn look_up_topics(&self, topics: &[&str]) {
+        client::look_up_topics(self.consumer.client(), topics, self.timeout);
+    }
+
+    /// Log-start offsets from ListOffsets, one request per leader.
+    pub fn earliest_offsets(&self, topic: &str, partitions: &[i32]) -> Result<Vec<(i32, Option<i64>)>, Failure> {
+        earliest_offsets(&self.consumer, topic, partitions, self.timeout)
     }
 
     /// Log-end offsets from ListOffsets, one request per leader.

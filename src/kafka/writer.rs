@@ -16,7 +16,8 @@ use crate::config::ResolvedCluster;
 use crate::error::{Failure, Outcome};
 use crate::record::Header;
 
-use super::client::{base_config, creation_failure, describe, KafkaFailure};
+use super::client::{self, base_config, creation_failure, describe, KafkaFailure};
+use super::closer::ClosedInBackground;
 use super::flush;
 
 /// How many batches the engine can have in flight at once: each record is
@@ -63,7 +64,7 @@ impl ProducerContext for DeliveryTally {
 }
 
 pub struct RecordWriter {
-    producer: ThreadedProducer<DeliveryTally>,
+    producer: ClosedInBackground<ThreadedProducer<DeliveryTally>>,
     cluster_name: String,
     transactional: bool,
     timeout: Duration,
@@ -97,7 +98,13 @@ impl RecordWriter {
                 .map_err(|err| KafkaFailure::runtime("cannot initialise the transaction", &err))?;
             producer.begin_transaction().map_err(|err| KafkaFailure::runtime("cannot begin the transaction", &err))?;
         }
-        Ok(RecordWriter { producer, cluster_name: cluster.name.clone(), transactional, timeout, sent: 0 })
+        Ok(RecordWriter {
+            producer: ClosedInBackground::new(producer),
+            cluster_name: cluster.name.clone(),
+            transactional,
+            timeout,
+            sent: 0,
+        })
     }
 
     pub fn sent(&self) -> u64 {
@@ -259,12 +266,19 @@ impl RecordWriter {
                 .map_err(|err| TxnFailure::classify(&format!("init_transactions on {}", cluster.name), &err))?;
         }
         Ok(RecordWriter {
-            producer,
+            producer: ClosedInBackground::new(producer),
             cluster_name: cluster.name.clone(),
             transactional: transactional_id.is_some(),
             timeout,
             sent: 0,
         })
+    }
+
+    /// Learns where `topics` live before the first record is sent: an
+    /// idempotent producer also asks for its producer id on that first
+    /// metadata answer instead of 500 ms after it was created.
+    pub fn look_up_topics(&self, topics: &[&str]) {
+        client::look_up_topics(self.producer.client(), topics, self.timeout);
     }
 
     pub fn is_transactional(&self) -> bool {

@@ -78,7 +78,7 @@ pub fn run(config: Config, args: ReplicateArgs, stop: &Arc<AtomicBool>) -> Outco
     let progress = !std::io::stdout().is_terminal();
     let mut last_progress = Instant::now();
     let outcome = loop {
-        std::thread::sleep(Duration::from_millis(100));
+        std::thread::sleep(Duration::from_millis(50));
         if stop.load(Ordering::Relaxed) {
             break Ok(());
         }
@@ -99,6 +99,9 @@ pub fn run(config: Config, args: ReplicateArgs, stop: &Arc<AtomicBool>) -> Outco
         let caught_up = snapshot.state == EngineState::Running
             && !snapshot.partitions.is_empty()
             && snapshot.total_lag() == Some(0);
+        if args.exit_when_caught_up && caught_up {
+            tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "caught up by the status; confirming");
+        }
         if args.exit_when_caught_up && caught_up && confirm_caught_up(&source, &snapshot, timeout)? {
             if progress {
                 println!("{}", snapshot.progress_line());
