@@ -73,6 +73,8 @@ struct Coordinator {
     pending_rescale: Option<Instant>,
     watch: Option<GenerationWatch>,
     last_watch: Instant,
+    /// Whether the destination's metadata, read at the last topic sync, had the state topic.
+    state_topic_exists: bool,
 }
 
 pub fn run(
@@ -113,6 +115,7 @@ pub fn run(
         pending_rescale: None,
         watch: None,
         last_watch: Instant::now(),
+        state_topic_exists: false,
     };
     let mut last_publish = Instant::now() - PUBLISH_EVERY;
     loop {
@@ -201,8 +204,7 @@ impl Coordinator {
         tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "start: cluster ids");
 
         let state_topic = self.plan.state_topic();
-        let state_exists = self.destination_has_topic(&state_topic)?;
-        if !state_exists {
+        if !self.state_topic_exists {
             // A broker without CreateTopics (the mock) auto-creates it on first write.
             let _ = destination_admin.create_topic(
                 &state_topic,
@@ -259,12 +261,6 @@ impl Coordinator {
         self.start_lanes()
     }
 
-    fn destination_has_topic(&self, topic: &str) -> Result<bool, Failure> {
-        let reader = PartitionReader::connect(&self.destination, self.timeout, false)?;
-        let metadata = reader.metadata(Some(topic))?;
-        Ok(metadata.topic(topic).is_some_and(|t| t.error.is_none() && !t.partitions.is_empty()))
-    }
-
     fn sync_topics(&mut self, source_admin: &Admin, destination_admin: &Admin) -> Result<(), Failure> {
         let metadata_reader = |cluster: &ResolvedCluster| {
             PartitionReader::connect_with(
@@ -273,8 +269,17 @@ impl Coordinator {
                 ReaderOptions { with_headers: false, partition_ends: false, extra: &[] },
             )
         };
-        let source_meta = metadata_reader(&self.source)?.metadata(None)?;
-        let destination_meta = metadata_reader(&self.destination)?.metadata(None)?;
+        // Both clusters at once: each answer costs a fresh client's connection.
+        let (source_meta, destination_meta) = std::thread::scope(|scope| {
+            let destination = scope.spawn(|| metadata_reader(&self.destination)?.metadata(None));
+            let source = metadata_reader(&self.source).and_then(|reader| reader.metadata(None));
+            let destination =
+                destination.join().unwrap_or_else(|_| Err(Failure::runtime("reading destination metadata panicked")));
+            source.and_then(|s| destination.map(|d| (s, d)))
+        })?;
+        let state_topic = self.plan.state_topic();
+        self.state_topic_exists =
+            destination_meta.topic(&state_topic).is_some_and(|t| t.error.is_none() && !t.partitions.is_empty());
         for (topic, partitions) in selected_topics(&self.plan, &source_meta) {
             if self.topics.contains_key(&topic) {
                 continue;

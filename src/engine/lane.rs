@@ -324,6 +324,9 @@ fn commit_with_retries(writer: &RecordWriter) -> Result<(), TxnFailure> {
     outcome
 }
 
+/// The longest one read waits, so a stop request is seen this soon.
+const IDLE_POLL: Duration = Duration::from_millis(50);
+
 /// How long an open batch waits for the next source record before it closes.
 const IDLE_CLOSES_BATCH: Duration = Duration::from_millis(20);
 
@@ -391,7 +394,7 @@ impl Session<'_> {
             let wait = if began {
                 deadline.saturating_duration_since(Instant::now()).min(IDLE_CLOSES_BATCH)
             } else if self.pending.is_empty() {
-                Duration::from_millis(100)
+                IDLE_POLL
             } else {
                 // Batches are being delivered: come back soon to record them.
                 IDLE_CLOSES_BATCH
@@ -402,7 +405,7 @@ impl Session<'_> {
             // Every message of a librdkafka batch is copied: one left behind
             // would be skipped, since the reader's position is already past it.
             let mut failure: Option<TxnFailure> = None;
-            let handed = reader.poll_batch(wait.min(Duration::from_millis(100)), |event| {
+            let handed = reader.poll_batch(wait.min(IDLE_POLL), |event| {
                 let copied = match event {
                     ReadEvent::Record(record) => {
                         let opened = if began { Ok(()) } else { writer.begin() };

@@ -123,6 +123,15 @@ pub fn confirm_caught_up(
     timeout: Duration,
 ) -> Result<bool, crate::error::Failure> {
     let reader = crate::kafka::PartitionReader::connect(source, timeout, false)?;
+    caught_up_on(&reader, status)
+}
+
+/// [`confirm_caught_up`] with a reader of the source that the caller keeps,
+/// so repeated checks do not each connect afresh.
+pub fn caught_up_on(
+    reader: &crate::kafka::PartitionReader,
+    status: &EngineStatus,
+) -> Result<bool, crate::error::Failure> {
     let mut by_topic: std::collections::BTreeMap<&str, Vec<(i32, i64)>> = std::collections::BTreeMap::new();
     for partition in &status.partitions {
         by_topic

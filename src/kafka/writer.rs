@@ -261,6 +261,10 @@ impl RecordWriter {
             .create_with_context(DeliveryTally::default())
             .map_err(|err| TxnFailure::Fatal(creation_failure(cluster, &err).to_string()))?;
         if transactional_id.is_some() {
+            // init_transactions asks for the transaction coordinator only once a
+            // broker connection is up, and otherwise retries after 500 ms: a
+            // metadata answer first brings one up.
+            let _ = producer.client().fetch_metadata(None, timeout);
             producer
                 .init_transactions(timeout)
                 .map_err(|err| TxnFailure::classify(&format!("init_transactions on {}", cluster.name), &err))?;

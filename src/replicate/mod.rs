@@ -15,7 +15,7 @@ use crate::cli::ReplicateArgs;
 use crate::config::{self, ClusterArgs, Config};
 use crate::engine::plan::{load_plan, Mode};
 use crate::engine::status::{EngineState, LaneState};
-use crate::engine::{confirm_caught_up, metrics, EngineHandle};
+use crate::engine::{caught_up_on, metrics, EngineHandle};
 use crate::error::{Failure, Outcome};
 
 const PROGRESS_EVERY: Duration = Duration::from_secs(5);
@@ -72,6 +72,12 @@ pub fn run(config: Config, args: ReplicateArgs, stop: &Arc<AtomicBool>) -> Outco
         eprintln!("% Connect REST API at http://{bound}/connectors");
     }
 
+    // Connected now, so the check at the end does not wait for a new client.
+    let source_reader = if args.exit_when_caught_up {
+        Some(crate::kafka::PartitionReader::connect(&source, timeout, false)?)
+    } else {
+        None
+    };
     handle.start();
     let started = Instant::now();
     let mut copying_since: Option<Duration> = None;
@@ -102,7 +108,11 @@ pub fn run(config: Config, args: ReplicateArgs, stop: &Arc<AtomicBool>) -> Outco
         if args.exit_when_caught_up && caught_up {
             tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "caught up by the status; confirming");
         }
-        if args.exit_when_caught_up && caught_up && confirm_caught_up(&source, &snapshot, timeout)? {
+        let confirmed = match &source_reader {
+            Some(reader) if caught_up => caught_up_on(reader, &snapshot)?,
+            _ => false,
+        };
+        if confirmed {
             if progress {
                 println!("{}", snapshot.progress_line());
                 println!("{}", caught_up_line(snapshot.records_total(), started.elapsed(), copying_since));
