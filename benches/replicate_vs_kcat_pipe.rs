@@ -1,9 +1,10 @@
 //! kdeck replicate against the naive copy (`kcat -C | kcat -P`) and the
 //! destination's produce-only ceiling, on the same data, in one run.
 //!
-//! Run: `cargo bench --bench replicate_vs_kcat_pipe` (optionally `-- RECORDS`).
-//! Under `cargo test` it runs a 2,000-record smoke pass instead. Each cell gets
-//! a fresh pair of mock clusters; the source is seeded before the clock starts.
+//! Run: `cargo bench --bench replicate_vs_kcat_pipe` (optionally `-- RECORDS RUNS`;
+//! 1M records, median of 3 interleaved runs by default). Under `cargo test` it
+//! runs one 2,000-record smoke pass instead. Each run gets a fresh pair of mock
+//! clusters; the source is seeded before the clock starts.
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -127,54 +128,89 @@ fn kcat_pipe(pair: &Pair) -> Duration {
     started.elapsed()
 }
 
+enum Copier {
+    Ceiling,
+    Kdeck { mode: &'static str, lanes: &'static str },
+    KcatPipe,
+}
+
+impl Copier {
+    fn name(&self) -> String {
+        match self {
+            Copier::Ceiling => "produce-only ceiling (idempotent)".into(),
+            Copier::Kdeck { mode, lanes } => format!("kdeck replicate {mode}, {lanes} lane(s)"),
+            Copier::KcatPipe => "kcat -C | kcat -P (key-preserving)".into(),
+        }
+    }
+
+    /// One timed run on fresh clusters: wall time and, for kdeck, its own phase line.
+    fn run(&self, records: u64, dir: &std::path::Path) -> (Duration, Option<String>) {
+        match self {
+            Copier::Ceiling => {
+                let pair = Pair::seeded(0);
+                (produce(&pair.destination.bootstrap_servers(), records, true), None)
+            }
+            Copier::Kdeck { mode, lanes } => {
+                let pair = Pair::seeded(records);
+                let (wall, phases) = replicate(&pair, lanes, mode, dir);
+                (wall, Some(phases))
+            }
+            Copier::KcatPipe => (kcat_pipe(&Pair::seeded(records)), None),
+        }
+    }
+}
+
+fn median<T: Copy + PartialOrd>(mut values: Vec<T>) -> T {
+    values.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    values[values.len() / 2]
+}
+
 fn main() {
     let benchmarking = std::env::args().any(|a| a == "--bench");
-    let records: u64 = std::env::args()
-        .skip(1)
-        .find(|a| !a.starts_with("--"))
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(if benchmarking { 1_000_000 } else { 2_000 });
+    let numbers: Vec<u64> =
+        std::env::args().skip(1).filter(|a| !a.starts_with("--")).filter_map(|a| a.parse().ok()).collect();
+    let records = numbers.first().copied().unwrap_or(if benchmarking { 1_000_000 } else { 2_000 });
+    let runs = numbers.get(1).copied().unwrap_or(if benchmarking { 3 } else { 1 }).max(1) as usize;
     let dir = tempfile::tempdir().unwrap();
     let megabytes = records as f64 * 100.0 / 1e6;
-    // (name, wall, CPU seconds of every process: brokers, kdeck or kcat, the ceiling's producer)
-    let mut rows: Vec<(String, Duration, f64)> = Vec::new();
-    let mut measured = |name: String, run: &mut dyn FnMut() -> Duration| {
-        let cpu = cpu_seconds();
-        let wall = run();
-        rows.push((name, wall, cpu_seconds() - cpu));
-    };
     // KDECK_BENCH_ONLY="exactly-once, 1" runs only the kdeck rows naming it (for profiling).
     let only = std::env::var("KDECK_BENCH_ONLY").ok();
-    let mut notes: Vec<String> = Vec::new();
-
-    let ceiling_pair = Pair::seeded(0);
-    measured("produce-only ceiling (idempotent)".into(), &mut || {
-        produce(&ceiling_pair.destination.bootstrap_servers(), records, true)
-    });
-    drop(ceiling_pair);
+    let mut copiers = vec![Copier::Ceiling];
     for (mode, lanes) in [("at-least-once", "1"), ("at-least-once", "4"), ("exactly-once", "1"), ("exactly-once", "4")]
     {
-        let name = format!("kdeck replicate {mode}, {lanes} lane(s)");
-        if only.as_ref().is_some_and(|o| !name.contains(o.as_str())) {
-            continue;
+        let copier = Copier::Kdeck { mode, lanes };
+        if only.as_ref().is_none_or(|o| copier.name().contains(o.as_str())) {
+            copiers.push(copier);
         }
-        let pair = Pair::seeded(records);
-        let mut phases = String::new();
-        measured(name.clone(), &mut || {
-            let (wall, line) = replicate(&pair, lanes, mode, dir.path());
-            phases = line;
-            wall
-        });
-        notes.push(format!("{name}: {phases}"));
     }
-    let pair = Pair::seeded(records);
-    measured("kcat -C | kcat -P (key-preserving)".into(), &mut || kcat_pipe(&pair));
+    copiers.push(Copier::KcatPipe);
+
+    // Per copier: (wall, CPU seconds of every process: brokers, kdeck or kcat,
+    // the ceiling's producer) of each run, and kdeck's phase lines. Runs are
+    // interleaved, so a slow spell of the machine hits every copier alike.
+    let mut measured: Vec<Vec<(Duration, f64)>> = vec![Vec::new(); copiers.len()];
+    let mut phases: Vec<Vec<String>> = vec![Vec::new(); copiers.len()];
+    for _ in 0..runs {
+        for (index, copier) in copiers.iter().enumerate() {
+            let cpu = cpu_seconds();
+            let (wall, line) = copier.run(records, dir.path());
+            measured[index].push((wall, cpu_seconds() - cpu));
+            phases[index].extend(line);
+        }
+    }
+    let rows: Vec<(String, Duration, f64)> = copiers
+        .iter()
+        .zip(&measured)
+        .map(|(copier, runs)| {
+            (copier.name(), median(runs.iter().map(|r| r.0).collect()), median(runs.iter().map(|r| r.1).collect()))
+        })
+        .collect();
 
     let rate = |d: &Duration| records as f64 / d.as_secs_f64();
     let pipe = rate(&rows.last().unwrap().1);
     let per_million = |cpu: f64| cpu * 1e6 / records as f64;
     let ceiling = rate(&rows[0].1);
-    println!("records: {records} (~100 B each), partitions: {PARTITIONS}, one run per row\n");
+    println!("records: {records} (~100 B each), partitions: {PARTITIONS}, median of {runs} interleaved run(s)\n");
     println!("| copier | wall | records/s | MB/s | vs kcat pipe | vs ceiling | CPU s per 1M records |");
     println!("|---|---|---|---|---|---|---|");
     for (name, wall, cpu) in &rows {
@@ -189,7 +225,9 @@ fn main() {
         );
     }
     println!();
-    for note in &notes {
-        println!("{note}");
+    for (copier, lines) in copiers.iter().zip(&phases) {
+        for line in lines {
+            println!("{}: {line}", copier.name());
+        }
     }
 }
