@@ -143,19 +143,20 @@ impl Copier {
         }
     }
 
-    /// One timed run on fresh clusters: wall time and, for kdeck, its own phase line.
-    fn run(&self, records: u64, dir: &std::path::Path) -> (Duration, Option<String>) {
+    /// Fresh clusters for one run, the source seeded (untimed).
+    fn clusters(&self, records: u64) -> Pair {
+        Pair::seeded(if matches!(self, Copier::Ceiling) { 0 } else { records })
+    }
+
+    /// One timed run: wall time and, for kdeck, its own phase line.
+    fn run(&self, pair: &Pair, records: u64, dir: &std::path::Path) -> (Duration, Option<String>) {
         match self {
-            Copier::Ceiling => {
-                let pair = Pair::seeded(0);
-                (produce(&pair.destination.bootstrap_servers(), records, true), None)
-            }
+            Copier::Ceiling => (produce(&pair.destination.bootstrap_servers(), records, true), None),
             Copier::Kdeck { mode, lanes } => {
-                let pair = Pair::seeded(records);
-                let (wall, phases) = replicate(&pair, lanes, mode, dir);
+                let (wall, phases) = replicate(pair, lanes, mode, dir);
                 (wall, Some(phases))
             }
-            Copier::KcatPipe => (kcat_pipe(&Pair::seeded(records)), None),
+            Copier::KcatPipe => (kcat_pipe(pair), None),
         }
     }
 }
@@ -192,9 +193,11 @@ fn main() {
     let mut phases: Vec<Vec<String>> = vec![Vec::new(); copiers.len()];
     for _ in 0..runs {
         for (index, copier) in copiers.iter().enumerate() {
+            let pair = copier.clusters(records);
             let cpu = cpu_seconds();
-            let (wall, line) = copier.run(records, dir.path());
+            let (wall, line) = copier.run(&pair, records, dir.path());
             measured[index].push((wall, cpu_seconds() - cpu));
+            drop(pair);
             phases[index].extend(line);
         }
     }

@@ -612,14 +612,17 @@ impl Coordinator {
             .lanes
             .iter_mut()
             .map(|lane| {
-                let records = lane.shared.records.load(Ordering::Relaxed);
-                let bytes = lane.shared.bytes.load(Ordering::Relaxed);
-                lane.rate.observe(now, records, bytes);
+                // Cursors before counters: a lane counts a batch before it
+                // publishes the batch's cursors, so read in this order a
+                // snapshot never shows positions ahead of the records counted.
                 if let Ok(shared) = lane.shared.cursors.lock() {
                     for (tp, cursor) in shared.iter() {
                         cursors.insert(tp.clone(), cursor.clone());
                     }
                 }
+                let records = lane.shared.records.load(Ordering::Acquire);
+                let bytes = lane.shared.bytes.load(Ordering::Relaxed);
+                lane.rate.observe(now, records, bytes);
                 let (state, last_error) = lane.shared.snapshot_state();
                 LaneStatus {
                     lane: lane.lane,

@@ -525,8 +525,9 @@ impl Session<'_> {
         }
         self.latest.clone_from(&next);
         self.cursors = next;
-        self.refresh_watermarks(reader);
+        // Counted before the cursors are published (see the coordinator's publish).
         self.account(touched.records, touched.bytes);
+        self.refresh_watermarks(reader);
         Ok(())
     }
 
