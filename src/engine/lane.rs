@@ -162,7 +162,6 @@ fn copy(spec: &LaneSpec, shared: &LaneShared) -> Result<(), LaneExit> {
     topics.push(&spec.state_topic);
     topics.sort_unstable();
     topics.dedup();
-    writer.look_up_topics(&topics);
     let offset_reset = match spec.on_out_of_range {
         OutOfRangePolicy::Fail => "error",
         OutOfRangePolicy::SkipToEarliest => "earliest",
@@ -174,13 +173,30 @@ fn copy(spec: &LaneSpec, shared: &LaneShared) -> Result<(), LaneExit> {
         ("queued.max.messages.kbytes", "131072"),
     ];
     let options = ReaderOptions { with_headers: true, partition_ends: false, extra: &extra };
-    let mut reader = PartitionReader::connect_with(&spec.source, spec.timeout, options)
-        .map_err(|f| LaneExit::Retry(f.to_string()))?;
     let mut cursors = shared.cursors.lock().map(|c| c.clone()).unwrap_or_default();
-    // After init_transactions: a broker that made an interrupted transaction
-    // visible instead of aborting it now shows it, so the tail is final.
-    if let Some(source_cluster_id) = &spec.provenance_from {
-        resume_after_destination_tail(spec, source_cluster_id, &mut cursors)?;
+    let mut source_topics: Vec<&str> = spec.cursors.keys().map(|tp| tp.topic.as_str()).collect();
+    source_topics.dedup();
+    // The destination's tails are read while both clients look their topics
+    // up. After init_transactions (above): a broker that made an interrupted
+    // transaction visible instead of aborting it now shows it, so the tail is final.
+    let (reader, tails) = std::thread::scope(|scope| {
+        let tails = spec
+            .provenance_from
+            .as_deref()
+            .map(|source_cluster_id| scope.spawn(|| destination_tails(spec, source_cluster_id, &cursors)));
+        writer.look_up_topics(&topics);
+        let reader = PartitionReader::connect_with(&spec.source, spec.timeout, options).map(|reader| {
+            reader.look_up_topics(&source_topics);
+            reader
+        });
+        let tails = tails.map(|reading| {
+            reading.join().unwrap_or_else(|_| Err(LaneExit::Retry("reading the destination's tails failed".into())))
+        });
+        (reader, tails)
+    });
+    let mut reader = reader.map_err(|f| LaneExit::Retry(f.to_string()))?;
+    if let Some(tails) = tails {
+        resume_after(spec, &mut cursors, tails?);
         if let Ok(mut shared_cursors) = shared.cursors.lock() {
             shared_cursors.clone_from(&cursors);
         }
@@ -193,9 +209,6 @@ fn copy(spec: &LaneSpec, shared: &LaneShared) -> Result<(), LaneExit> {
         })
         .collect();
     check_retention(spec, shared, &reader, &cursors)?;
-    let mut source_topics: Vec<&str> = cursors.keys().map(|tp| tp.topic.as_str()).collect();
-    source_topics.dedup();
-    reader.look_up_topics(&source_topics);
     if !starts.is_empty() {
         reader.assign_partitions(&starts).map_err(|f| LaneExit::Retry(f.to_string()))?;
     }
@@ -233,17 +246,25 @@ fn copy(spec: &LaneSpec, shared: &LaneShared) -> Result<(), LaneExit> {
     Ok(())
 }
 
-/// The destination is the final truth: resume after the highest source
-/// offset it already holds, when that is past the committed position.
-fn resume_after_destination_tail(
+/// The highest source offset the destination already holds, per partition.
+fn destination_tails(
     spec: &LaneSpec,
     source_cluster_id: &str,
-    cursors: &mut BTreeMap<TopicPartition, PartitionCursor>,
-) -> Result<(), LaneExit> {
+    cursors: &BTreeMap<TopicPartition, PartitionCursor>,
+) -> Result<BTreeMap<TopicPartition, i64>, LaneExit> {
     let wanted: BTreeMap<TopicPartition, String> =
         cursors.iter().map(|(tp, c)| (tp.clone(), c.destination_topic.clone())).collect();
-    let tails = recovery::destination_tails(&spec.destination, source_cluster_id, &wanted, spec.timeout)
-        .map_err(|f| LaneExit::Retry(f.to_string()))?;
+    recovery::destination_tails(&spec.destination, source_cluster_id, &wanted, spec.timeout)
+        .map_err(|f| LaneExit::Retry(f.to_string()))
+}
+
+/// The destination is the final truth: resume after the highest source
+/// offset it already holds, when that is past the committed position.
+fn resume_after(
+    spec: &LaneSpec,
+    cursors: &mut BTreeMap<TopicPartition, PartitionCursor>,
+    tails: BTreeMap<TopicPartition, i64>,
+) {
     for (tp, last) in tails {
         let Some(cursor) = cursors.get_mut(&tp) else { continue };
         if cursor.next_offset.is_none_or(|next| next <= last) {
@@ -252,7 +273,6 @@ fn resume_after_destination_tail(
             cursor.next_offset = Some(last + 1);
         }
     }
-    Ok(())
 }
 
 /// A resume position below the source's low watermark means retention
