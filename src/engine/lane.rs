@@ -185,10 +185,8 @@ fn copy(spec: &LaneSpec, shared: &LaneShared) -> Result<(), LaneExit> {
             .as_deref()
             .map(|source_cluster_id| scope.spawn(|| destination_tails(spec, source_cluster_id, &cursors)));
         writer.look_up_topics(&topics);
-        let reader = PartitionReader::connect_with(&spec.source, spec.timeout, options).map(|reader| {
-            reader.look_up_topics(&source_topics);
-            reader
-        });
+        let reader = PartitionReader::connect_with(&spec.source, spec.timeout, options)
+            .inspect(|reader| reader.look_up_topics(&source_topics));
         let tails = tails.map(|reading| {
             reading.join().unwrap_or_else(|_| Err(LaneExit::Retry("reading the destination's tails failed".into())))
         });
