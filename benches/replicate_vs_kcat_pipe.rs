@@ -218,7 +218,8 @@ fn main() {
     println!("|---|---|---|---|---|---|---|");
     for (name, wall, cpu) in &rows {
         println!(
-            "| {name} | {:.2} s | {:.0} | {:.1} | {:.2}x | {:.0}% | {:.2} |",
+            "| {} | {:.2} s | {:.0} | {:.1} | {:.2}x | {:.0}% | {:.2} |",
+            name.replace('|', "\\|"),
             wall.as_secs_f64(),
             rate(wall),
             megabytes / wall.as_secs_f64(),
