@@ -71,26 +71,16 @@ fn list_offsets(
     Ok(found)
 }
 
-/// Each partition's log-start offset (ListOffsets "earliest", one request
-/// per leader).
-pub fn earliest_offsets(
+/// Each partition's log-start (`Offset::Beginning`) or log-end (`Offset::End`)
+/// offset from ListOffsets, one request per leader, as the broker reports it
+/// outside a fetch.
+pub fn log_boundaries(
     consumer: &BaseConsumer,
     topic: &str,
     partitions: &[i32],
+    boundary: Offset,
     timeout: Duration,
 ) -> Result<Vec<(i32, Option<i64>)>, Failure> {
-    let queries: Vec<(i32, Offset)> = partitions.iter().map(|&p| (p, Offset::Beginning)).collect();
-    list_offsets(consumer, topic, &queries, timeout)
-}
-
-/// Each partition's log-end offset (ListOffsets "latest", one request per
-/// leader), as the broker reports it outside a fetch.
-pub fn latest_offsets(
-    consumer: &BaseConsumer,
-    topic: &str,
-    partitions: &[i32],
-    timeout: Duration,
-) -> Result<Vec<(i32, Option<i64>)>, Failure> {
-    let queries: Vec<(i32, Offset)> = partitions.iter().map(|&p| (p, Offset::End)).collect();
+    let queries: Vec<(i32, Offset)> = partitions.iter().map(|&p| (p, boundary)).collect();
     list_offsets(consumer, topic, &queries, timeout)
 }

@@ -18,7 +18,7 @@ use super::batch::{self, ConsumerQueue};
 use super::client::{self, describe, KafkaFailure};
 use super::closer::ClosedInBackground;
 use super::metadata::{fetch_metadata, ClusterMetadata};
-use super::offsets::{earliest_offsets, latest_offsets, offsets_for_times, watermarks, Watermarks};
+use super::offsets::{log_boundaries, offsets_for_times, watermarks, Watermarks};
 
 /// Where a partition starts, in librdkafka's terms. Timestamps are resolved by
 /// [`PartitionReader::offsets_for_times`] first.
@@ -153,12 +153,12 @@ impl PartitionReader {
 
     /// Log-start offsets from ListOffsets, one request per leader.
     pub fn earliest_offsets(&self, topic: &str, partitions: &[i32]) -> Result<Vec<(i32, Option<i64>)>, Failure> {
-        earliest_offsets(&self.consumer, topic, partitions, self.timeout)
+        log_boundaries(&self.consumer, topic, partitions, Offset::Beginning, self.timeout)
     }
 
     /// Log-end offsets from ListOffsets, one request per leader.
     pub fn latest_offsets(&self, topic: &str, partitions: &[i32]) -> Result<Vec<(i32, Option<i64>)>, Failure> {
-        latest_offsets(&self.consumer, topic, partitions, self.timeout)
+        log_boundaries(&self.consumer, topic, partitions, Offset::End, self.timeout)
     }
 
     pub fn assign(&mut self, topic: &str, starts: &[(i32, StartPosition)]) -> Outcome {
