@@ -6,6 +6,7 @@
 //! restart the same plan must give every partition the same lane, whatever order the
 //! metadata listed the partitions in.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -32,6 +33,16 @@ impl fmt::Display for TopicPartition {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}/{}", self.topic, self.partition)
     }
+}
+
+/// Per-partition values grouped by topic, topics in order: what a request
+/// per topic (ListOffsets, say) needs.
+pub fn by_topic<'a, V>(items: impl IntoIterator<Item = (&'a TopicPartition, V)>) -> BTreeMap<&'a str, Vec<(i32, V)>> {
+    let mut grouped: BTreeMap<&str, Vec<(i32, V)>> = BTreeMap::new();
+    for (tp, value) in items {
+        grouped.entry(tp.topic.as_str()).or_default().push((tp.partition, value));
+    }
+    grouped
 }
 
 /// Deals `partitions` over exactly `lanes` lanes (0 counts as 1, more than [`MAX_LANES`]
@@ -67,6 +78,16 @@ mod tests {
 
     fn tps(spec: &[(&str, i32)]) -> Vec<TopicPartition> {
         spec.iter().map(|(topic, partition)| TopicPartition::new(*topic, *partition)).collect()
+    }
+
+    #[test]
+    fn by_topic_groups_values_under_their_topic_in_topic_order() {
+        let partitions = tps(&[("orders", 1), ("audit", 0), ("orders", 0)]);
+        let grouped = by_topic(partitions.iter().zip([10, 20, 30]));
+        assert_eq!(grouped.keys().copied().collect::<Vec<_>>(), ["audit", "orders"]);
+        assert_eq!(grouped["audit"], [(0, 20)]);
+        assert_eq!(grouped["orders"], [(1, 10), (0, 30)]);
+        assert!(by_topic(std::iter::empty::<(&TopicPartition, i64)>()).is_empty());
     }
 
     /// Topics named t0, t1, ... with the given partition counts.

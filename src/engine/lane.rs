@@ -13,7 +13,7 @@ use crate::kafka::reader::{PartitionReader, ReadEvent, ReaderOptions, StartPosit
 use crate::kafka::writer::{OutgoingRecord, RecordWriter, TxnFailure, DELIVERY_SLOTS};
 use crate::record::Header;
 
-use super::assignment::TopicPartition;
+use super::assignment::{by_topic, TopicPartition};
 use super::plan::OutOfRangePolicy;
 use super::provenance;
 use super::recovery;
@@ -285,12 +285,7 @@ fn check_retention(
 ) -> Result<(), LaneExit> {
     // One ListOffsets per topic and leader, not two round trips per partition:
     // a lane can own thousands of partitions.
-    let mut resumed: BTreeMap<&str, Vec<(i32, i64)>> = BTreeMap::new();
-    for (tp, cursor) in cursors {
-        if let Some(next) = cursor.next_offset {
-            resumed.entry(tp.topic.as_str()).or_default().push((tp.partition, next));
-        }
-    }
+    let resumed = by_topic(cursors.iter().filter_map(|(tp, cursor)| cursor.next_offset.map(|next| (tp, next))));
     let mut below_start: Vec<(TopicPartition, i64, i64)> = Vec::new();
     for (topic, positions) in resumed {
         let partitions: Vec<i32> = positions.iter().map(|&(p, _)| p).collect();

@@ -132,15 +132,9 @@ pub fn caught_up_on(
     reader: &crate::kafka::PartitionReader,
     status: &EngineStatus,
 ) -> Result<bool, crate::error::Failure> {
-    let mut by_topic: std::collections::BTreeMap<&str, Vec<(i32, i64)>> = std::collections::BTreeMap::new();
-    for partition in &status.partitions {
-        by_topic
-            .entry(partition.source.topic.as_str())
-            .or_default()
-            .push((partition.source.partition, partition.next_source_offset));
-    }
+    let positions = assignment::by_topic(status.partitions.iter().map(|p| (&p.source, p.next_source_offset)));
     // One ListOffsets per topic and leader: thousands of partitions answer at once.
-    for (topic, positions) in by_topic {
+    for (topic, positions) in positions {
         let partitions: Vec<i32> = positions.iter().map(|&(p, _)| p).collect();
         let ends: std::collections::BTreeMap<i32, Option<i64>> =
             reader.latest_offsets(topic, &partitions)?.into_iter().collect();

@@ -1,8 +1,7 @@
 //! `kdeck demo --serve`: two live clusters any client can use, profiles on
 //! disk, and a clean stop on SIGTERM.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::support::{kcat, Kdeck};
@@ -10,21 +9,8 @@ use crate::support::{kcat, Kdeck};
 #[test]
 fn demo_serves_two_clusters_and_stops_on_sigterm() {
     let kdeck = Kdeck::new();
-    let profiles = kdeck.home.path().join("demo.toml");
-    let mut child = kdeck
-        .command()
-        .args(["demo", "--serve", "--load", "high", "--profile-out", profiles.to_str().unwrap()])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn kdeck demo");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut bootstrap = std::collections::HashMap::new();
-    while bootstrap.len() < 2 {
-        let line = lines.next().expect("demo printed its clusters").unwrap();
-        let (name, address) = line.split_once('=').expect("name=bootstrap");
-        bootstrap.insert(name.to_string(), address.to_string());
-    }
+    let mut demo = kdeck.serve_demo("high");
+    let (profiles, bootstrap, child) = (&demo.profiles, &demo.bootstrap, &mut demo.child);
     let source = &bootstrap["source"];
     assert!(bootstrap.contains_key("destination"));
 

@@ -329,23 +329,9 @@ fn topic_configs_are_synced_on_tansu() {
 /// The same kill -9 rounds against the clusters `kdeck demo --serve` serves.
 #[test]
 fn survives_kill_9_on_the_demo_clusters() {
-    use std::io::{BufRead, BufReader};
     let kdeck = Kdeck::new();
-    let profiles = kdeck.home.path().join("demo.toml");
-    let mut demo = kdeck
-        .command()
-        .args(["demo", "--serve", "--load", "none", "--profile-out", profiles.to_str().unwrap()])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn the demo");
-    let mut lines = BufReader::new(demo.stdout.take().unwrap()).lines();
-    let mut bootstrap = BTreeMap::new();
-    while bootstrap.len() < 2 {
-        let line = lines.next().expect("demo clusters").unwrap();
-        let (name, address) = line.split_once('=').unwrap();
-        bootstrap.insert(name.to_string(), address.to_string());
-    }
+    let mut demo = kdeck.serve_demo("none");
+    let (profiles, bootstrap) = (demo.profiles.clone(), demo.bootstrap.clone());
     // Tiny transactions, so the copy is still running when it is killed.
     let body = "[topics]\ninclude = [\"orders\", \"payments\", \"customers\"]\n[engine]\ncommit_interval = \"5ms\"\nmax_batch_records = 5\n";
     let plan = kdeck.home.path().join("plan.toml");
@@ -363,8 +349,8 @@ fn survives_kill_9_on_the_demo_clusters() {
     for topic in ["orders", "payments", "customers"] {
         assert_exact_copy(&bootstrap["source"], &bootstrap["destination"], topic, Duration::from_millis(1500));
     }
-    let _ = demo.kill();
-    let _ = demo.wait();
+    let _ = demo.child.kill();
+    let _ = demo.child.wait();
 }
 
 /// A cluster the engine cannot authenticate to stops it with one line naming

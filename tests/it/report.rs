@@ -2,9 +2,6 @@
 //! plan replicated, a cutover attempted, then the report snapshot-tested with
 //! volatile values (times, ports, paths) filtered, and checked for secrets.
 
-use std::io::{BufRead, BufReader};
-use std::process::Stdio;
-
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
 use rdkafka::{ClientConfig, Offset, TopicPartitionList};
 
@@ -27,17 +24,8 @@ fn filtered(report: &str) -> String {
 #[test]
 fn the_demo_migration_report_is_stable_and_holds_no_secret() {
     let kdeck = Kdeck::new();
-    let profiles = kdeck.home.path().join("demo.toml");
-    let mut demo = kdeck
-        .command()
-        .args(["demo", "--serve", "--load", "none", "--profile-out", profiles.to_str().unwrap()])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn kdeck demo");
-    let mut lines = BufReader::new(demo.stdout.take().unwrap()).lines();
-    let source = lines.next().unwrap().unwrap().trim_start_matches("source=").to_string();
-    let _destination = lines.next().unwrap().unwrap();
+    let mut demo = kdeck.serve_demo("none");
+    let (profiles, source) = (demo.profiles.clone(), demo.bootstrap["source"].clone());
     // A secret in the source profile (the mock ignores SASL settings it is never asked to use).
     let mut config = std::fs::read_to_string(&profiles).unwrap();
     config = config.replacen("[clusters.source]", &format!("[clusters.source]\n\"sasl.password\" = \"{SECRET}\""), 1);
@@ -59,8 +47,8 @@ fn the_demo_migration_report_is_stable_and_holds_no_secret() {
 
     let out = kdeck.home.path().join("report.md");
     let run = kdeck.run(&["--config", config, "report", "--plan", plan_arg, "--out", out.to_str().unwrap()], None);
-    let _ = demo.kill();
-    let _ = demo.wait();
+    let _ = demo.child.kill();
+    let _ = demo.child.wait();
     assert_eq!(run.code, Some(0), "report: {}", run.stderr);
     let report = std::fs::read_to_string(&out).unwrap();
     assert!(!report.contains(SECRET), "the report leaks a secret:\n{report}");

@@ -5,10 +5,11 @@
 
 #![allow(dead_code)]
 
-use std::io::{Read, Write};
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Lines, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use rdkafka::message::{Header, OwnedHeaders};
@@ -189,6 +190,16 @@ pub struct Kdeck {
     pub home: tempfile::TempDir,
 }
 
+/// A running `kdeck demo --serve`: the profiles file it wrote and each
+/// cluster's bootstrap, as it printed them.
+pub struct ServedDemo {
+    pub child: Child,
+    pub profiles: PathBuf,
+    pub bootstrap: BTreeMap<String, String>,
+    /// Held open: the demo must not meet a closed stdout.
+    _stdout: Lines<BufReader<ChildStdout>>,
+}
+
 impl Kdeck {
     /// With KDECK_TEST_KEEP set, the home (config, plan, log) outlives the test for inspection.
     pub fn new() -> Self {
@@ -198,6 +209,26 @@ impl Kdeck {
             eprintln!("kdeck test home kept at {}", home.path().display());
         }
         Kdeck { home }
+    }
+
+    /// Starts `kdeck demo --serve --load LOAD` and waits for its clusters.
+    pub fn serve_demo(&self, load: &str) -> ServedDemo {
+        let profiles = self.home.path().join("demo.toml");
+        let mut child = self
+            .command()
+            .args(["demo", "--serve", "--load", load, "--profile-out", profiles.to_str().unwrap()])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn kdeck demo");
+        let mut lines = BufReader::new(child.stdout.take().expect("demo stdout")).lines();
+        let mut bootstrap = BTreeMap::new();
+        while bootstrap.len() < 2 {
+            let line = lines.next().expect("demo printed its clusters").expect("read the demo's stdout");
+            let (name, address) = line.split_once('=').expect("name=bootstrap");
+            bootstrap.insert(name.to_string(), address.to_string());
+        }
+        ServedDemo { child, profiles, bootstrap, _stdout: lines }
     }
 
     pub fn log_path(&self) -> PathBuf {
