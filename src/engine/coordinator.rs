@@ -4,12 +4,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use tokio::sync::mpsc::error::TryRecvError;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 
 use crate::config::ResolvedCluster;
 use crate::error::Failure;
@@ -82,7 +82,7 @@ pub fn run(
     source: ResolvedCluster,
     destination: ResolvedCluster,
     timeout: Duration,
-    mut commands: mpsc::UnboundedReceiver<Command>,
+    commands: mpsc::Receiver<Command>,
     status_tx: watch::Sender<EngineStatus>,
 ) {
     let lanes_target = plan.engine.lanes;
@@ -119,10 +119,12 @@ pub fn run(
     };
     let mut last_publish = Instant::now() - PUBLISH_EVERY;
     loop {
-        match commands.try_recv() {
+        // A command is handled as soon as it arrives: start, stop and rescale
+        // do not wait out a tick.
+        match commands.recv_timeout(TICK) {
             Ok(command) => coordinator.handle(command),
-            Err(TryRecvError::Empty) => std::thread::sleep(TICK),
-            Err(TryRecvError::Disconnected) => break,
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => break,
         }
         if coordinator.running {
             coordinator.supervise();

@@ -19,9 +19,10 @@ pub mod state;
 pub mod status;
 pub mod topics;
 
+use std::sync::mpsc;
 use std::time::Duration;
 
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 
 use crate::config::ResolvedCluster;
 
@@ -40,7 +41,7 @@ pub enum Command {
 }
 
 pub struct EngineHandle {
-    commands: mpsc::UnboundedSender<Command>,
+    commands: mpsc::Sender<Command>,
     status: watch::Receiver<EngineStatus>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -49,7 +50,7 @@ impl EngineHandle {
     /// Spawns the engine's coordinator thread, stopped. `timeout` bounds each
     /// Kafka request the engine makes.
     pub fn spawn(plan: Plan, source: ResolvedCluster, destination: ResolvedCluster, timeout: Duration) -> Self {
-        let (commands, receiver) = mpsc::unbounded_channel();
+        let (commands, receiver) = mpsc::channel();
         let (status_tx, status) = watch::channel(EngineStatus::default());
         let thread = std::thread::Builder::new()
             .name("kdeck-engine".into())
@@ -104,7 +105,7 @@ impl EngineHandle {
     /// waits for the coordinator to exit.
     pub fn shutdown(mut self) {
         self.send(Command::Stop);
-        let (closed, _) = mpsc::unbounded_channel();
+        let (closed, _) = mpsc::channel();
         drop(std::mem::replace(&mut self.commands, closed));
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();

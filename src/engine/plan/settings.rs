@@ -166,7 +166,7 @@ impl Default for EngineSettings {
             refresh_interval: Duration::from_secs(30),
             on_out_of_range: OutOfRangePolicy::Fail,
             commit_interval: Duration::from_millis(200),
-            max_batch_records: 10_000,
+            max_batch_records: 50_000,
         }
     }
 }

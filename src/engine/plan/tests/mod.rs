@@ -59,7 +59,7 @@ fn omitted_settings_take_their_defaults() {
     );
     assert_eq!(
         (defaults.provenance, defaults.on_out_of_range, defaults.max_batch_records),
-        (true, OutOfRangePolicy::Fail, 10_000)
+        (true, OutOfRangePolicy::Fail, 50_000)
     );
     // Empty sections, inline tables and dotted keys are the same TOML.
     for text in ["[topics]\n[engine]\n[sync]\n", "engine = {}\n", "engine.lanes = 1\n"] {
