@@ -463,7 +463,7 @@ impl Coordinator {
     /// Stops every lane at a transaction boundary and takes their cursors back.
     fn stop_lanes(&mut self) {
         for lane in &self.lanes {
-            lane.shared.stop.store(true, Ordering::Relaxed);
+            lane.shared.request_stop();
         }
         for mut lane in self.lanes.drain(..) {
             if let Some(thread) = lane.thread.take() {

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use crate::config::ResolvedCluster;
 use crate::kafka::reader::{PartitionReader, ReadEvent, ReaderOptions, StartPosition};
 use crate::kafka::writer::{OutgoingRecord, RecordWriter, TxnFailure, DELIVERY_SLOTS};
+use crate::kafka::ReadWaker;
 use crate::record::Header;
 
 use super::assignment::{by_topic, TopicPartition};
@@ -68,6 +69,8 @@ pub struct LaneShared {
     pub paused_version: Arc<AtomicU64>,
     /// Set once the lane has read its first poll after starting: "copying".
     pub copying_since: Mutex<Option<Instant>>,
+    /// Wakes the lane's read while it waits for records; set while it copies.
+    waker: Mutex<Option<ReadWaker>>,
 }
 
 impl LaneShared {
@@ -87,6 +90,18 @@ impl LaneShared {
             paused,
             paused_version,
             copying_since: Mutex::new(None),
+            waker: Mutex::new(None),
+        }
+    }
+
+    /// Asks the lane to stop at its next transaction boundary, waking a read
+    /// that waits for records, so a stop or rescale is not waited out.
+    pub fn request_stop(&self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Ok(waker) = self.waker.lock() {
+            if let Some(waker) = waker.as_ref() {
+                waker.wake();
+            }
         }
     }
 
@@ -193,6 +208,8 @@ fn copy(spec: &LaneSpec, shared: &LaneShared) -> Result<(), LaneExit> {
         (reader, tails)
     });
     let mut reader = reader.map_err(|f| LaneExit::Retry(f.to_string()))?;
+    // Declared after the reader, so the waker is released before the reader closes.
+    let _registered = WakerRegistration::new(shared, reader.waker());
     if let Some(tails) = tails {
         resume_after(spec, &mut cursors, tails?);
         if let Ok(mut shared_cursors) = shared.cursors.lock() {
@@ -242,6 +259,26 @@ fn copy(spec: &LaneSpec, shared: &LaneShared) -> Result<(), LaneExit> {
         commit_with_retries(&writer)?;
     }
     Ok(())
+}
+
+/// Keeps a lane's waker in its shared state while the lane copies.
+struct WakerRegistration<'a>(&'a LaneShared);
+
+impl<'a> WakerRegistration<'a> {
+    fn new(shared: &'a LaneShared, waker: ReadWaker) -> Self {
+        if let Ok(mut slot) = shared.waker.lock() {
+            *slot = Some(waker);
+        }
+        WakerRegistration(shared)
+    }
+}
+
+impl Drop for WakerRegistration<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut slot) = self.0.waker.lock() {
+            slot.take();
+        }
+    }
 }
 
 /// The highest source offset the destination already holds, per partition.

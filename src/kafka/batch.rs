@@ -41,6 +41,27 @@ impl Drop for ConsumerQueue {
     }
 }
 
+/// Wakes a reader waiting in [`PartitionReader::poll_batch`] from another
+/// thread, so a stop or rescale request is not waited out. It holds a queue
+/// reference of its own: drop it before the reader's consumer closes.
+pub struct ReadWaker(ConsumerQueue);
+
+// SAFETY: rd_kafka_queue_yield may be called from any thread at any time.
+unsafe impl Sync for ReadWaker {}
+
+impl ReadWaker {
+    pub(super) fn of(client: *mut rd::rd_kafka_t) -> Self {
+        ReadWaker(ConsumerQueue::of(client))
+    }
+
+    pub fn wake(&self) {
+        if !self.0 .0.is_null() {
+            // SAFETY: the handle is live until this waker drops.
+            unsafe { rd::rd_kafka_queue_yield(self.0 .0) }
+        }
+    }
+}
+
 /// Destroys every message of a batch, including those a callback never saw.
 struct Batch(Vec<*mut rd::rd_kafka_message_t>);
 

@@ -17,6 +17,7 @@ pub mod probe;
 pub mod reader;
 pub mod writer;
 
+pub use batch::ReadWaker;
 pub use client::KafkaFailure;
 pub use metadata::{BrokerInfo, ClusterMetadata, PartitionInfo, TopicInfo};
 pub use offsets::Watermarks;

@@ -14,7 +14,7 @@ use crate::config::ResolvedCluster;
 use crate::error::{Failure, Outcome};
 use crate::record::{Header, RecordView, TimestampType};
 
-use super::batch::{self, ConsumerQueue};
+use super::batch::{self, ConsumerQueue, ReadWaker};
 use super::client::{self, describe, KafkaFailure};
 use super::closer::ClosedInBackground;
 use super::metadata::{fetch_metadata, ClusterMetadata};
@@ -100,6 +100,11 @@ impl PartitionReader {
             with_headers: options.with_headers,
             topic: None,
         })
+    }
+
+    /// Wakes this reader's `poll_batch` from another thread.
+    pub fn waker(&self) -> ReadWaker {
+        ReadWaker::of(self.consumer.client().native_ptr())
     }
 
     /// The cluster id, or "" when the broker does not report one.
