@@ -374,7 +374,8 @@ fn commit_with_retries(writer: &RecordWriter) -> Result<(), TxnFailure> {
     outcome
 }
 
-/// The longest one read waits, so a stop request is seen this soon.
+/// The longest one read waits, so a paused or resumed topic is seen this
+/// soon (a stop or rescale wakes the read at once: [`LaneShared::request_stop`]).
 const IDLE_POLL: Duration = Duration::from_millis(50);
 
 /// How long an open batch waits for the next source record before it closes.

@@ -69,26 +69,34 @@ pub fn wait_for_closes(limit: Duration) -> bool {
 #[cfg(test)]
 mod tests {
     use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::mpsc::{self, Receiver};
     use std::sync::Arc;
     use std::time::Duration;
 
     use super::{wait_for_closes, ClosedInBackground};
 
-    struct SlowClose(Arc<AtomicBool>);
+    /// A client whose close lasts until the test lets it finish.
+    struct HeldClose {
+        release: Receiver<()>,
+        closed: Arc<AtomicBool>,
+    }
 
-    impl Drop for SlowClose {
+    impl Drop for HeldClose {
         fn drop(&mut self) {
-            std::thread::sleep(Duration::from_millis(50));
-            self.0.store(true, Ordering::SeqCst);
+            // Bounded, so a close run on the caller's thread fails the test instead of hanging it.
+            let _ = self.release.recv_timeout(Duration::from_secs(5));
+            self.closed.store(true, Ordering::SeqCst);
         }
     }
 
     #[test]
     fn a_client_closes_on_another_thread_and_the_wait_sees_it_through() {
         let closed = Arc::new(AtomicBool::new(false));
-        let started = std::time::Instant::now();
-        drop(ClosedInBackground::new(SlowClose(closed.clone())));
-        assert!(started.elapsed() < Duration::from_millis(50), "the caller did not wait for the close");
+        let (release, held) = mpsc::channel();
+        drop(ClosedInBackground::new(HeldClose { release: held, closed: closed.clone() }));
+        assert!(!closed.load(Ordering::SeqCst), "the caller ran the close itself");
+        assert!(!wait_for_closes(Duration::ZERO), "a close still running counts as running");
+        release.send(()).unwrap();
         assert!(wait_for_closes(Duration::from_secs(5)));
         assert!(closed.load(Ordering::SeqCst));
     }

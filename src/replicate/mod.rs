@@ -81,6 +81,8 @@ pub fn run(config: Config, args: ReplicateArgs, stop: &Arc<AtomicBool>) -> Outco
     handle.start();
     let started = Instant::now();
     let mut copying_since: Option<Duration> = None;
+    // The status said caught up at least once (logged once, not every round).
+    let mut confirming = false;
     let progress = !std::io::stdout().is_terminal();
     let mut last_progress = Instant::now();
     let outcome = loop {
@@ -105,11 +107,17 @@ pub fn run(config: Config, args: ReplicateArgs, stop: &Arc<AtomicBool>) -> Outco
         let caught_up = snapshot.state == EngineState::Running
             && !snapshot.partitions.is_empty()
             && snapshot.total_lag() == Some(0);
-        if args.exit_when_caught_up && caught_up {
-            tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "caught up by the status; confirming");
-        }
         let confirmed = match &source_reader {
-            Some(reader) if caught_up => caught_up_on(reader, &snapshot)?,
+            Some(reader) if caught_up => {
+                if !confirming {
+                    confirming = true;
+                    tracing::debug!(
+                        elapsed_ms = started.elapsed().as_millis() as u64,
+                        "caught up by the status; confirming"
+                    );
+                }
+                caught_up_on(reader, &snapshot)?
+            }
             _ => false,
         };
         if confirmed {
@@ -142,5 +150,21 @@ fn plan_failure(err: crate::engine::plan::PlanError) -> Failure {
         Failure::usage(err.to_string())
     } else {
         Failure::runtime(err.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::caught_up_line;
+
+    #[test]
+    fn the_caught_up_line_times_the_start_and_the_copy_apart() {
+        let line = caught_up_line(1_000_000, Duration::from_millis(2500), Some(Duration::from_millis(500)));
+        assert_eq!(line, "caught-up copied=1000000 total_s=2.50 start_s=0.50 copying_s=2.00 copy_rate=500000/s");
+        // Lanes never all copying at once (a one-record copy): all of it is start, no rate.
+        let line = caught_up_line(1, Duration::from_millis(300), None);
+        assert_eq!(line, "caught-up copied=1 total_s=0.30 start_s=0.30 copying_s=0.00 copy_rate=0/s");
     }
 }
