@@ -3,8 +3,9 @@
 //!
 //! Run: `cargo bench --bench replicate_vs_kcat_pipe` (optionally `-- RECORDS RUNS`;
 //! 1M records, median of 3 interleaved runs by default). Under `cargo test` it
-//! runs one 2,000-record smoke pass instead. Each run gets a fresh pair of mock
-//! clusters; the source is seeded before the clock starts.
+//! runs one 2,000-record smoke pass instead. Each run gets a fresh pair of
+//! clusters: mock clusters in this process, or with `KDECK_BENCH_BROKER=noida`
+//! two noida-db broker processes; the source is seeded before the clock starts.
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -17,20 +18,126 @@ const TOPIC: &str = "bench";
 /// The mock keeps at most 100k records or 5 MB per partition.
 const PARTITIONS: i32 = 40;
 
-struct Pair {
-    source: MockCluster<'static, DefaultProducerContext>,
-    destination: MockCluster<'static, DefaultProducerContext>,
+/// Where the two clusters run: six mock brokers inside this process, or two
+/// noida-db broker processes (`KDECK_BENCH_BROKER=noida`), so the brokers'
+/// work is not in kdeck's way and their CPU is measured apart.
+enum Pair {
+    Mock {
+        source: MockCluster<'static, DefaultProducerContext>,
+        destination: MockCluster<'static, DefaultProducerContext>,
+    },
+    Noida {
+        source: NoidaProcess,
+        destination: NoidaProcess,
+    },
+}
+
+fn use_noida() -> bool {
+    std::env::var("KDECK_BENCH_BROKER").is_ok_and(|b| b == "noida")
 }
 
 impl Pair {
     fn seeded(records: u64) -> Self {
-        let (source, destination) = (MockCluster::new(3).unwrap(), MockCluster::new(3).unwrap());
-        source.create_topic(TOPIC, PARTITIONS, 1).unwrap();
-        destination.create_topic(TOPIC, PARTITIONS, 1).unwrap();
-        // The mock has no CreateTopics; without this the engine would wait out its request first.
-        destination.create_topic("_kdeck-bench-offsets", 1, 1).unwrap();
-        produce(&source.bootstrap_servers(), records, false);
-        Pair { source, destination }
+        let pair = if use_noida() {
+            let pair = Pair::Noida { source: NoidaProcess::start(), destination: NoidaProcess::start() };
+            create_topic(&pair.source_bootstrap(), TOPIC, PARTITIONS);
+            create_topic(&pair.destination_bootstrap(), TOPIC, PARTITIONS);
+            pair
+        } else {
+            let (source, destination) = (MockCluster::new(3).unwrap(), MockCluster::new(3).unwrap());
+            source.create_topic(TOPIC, PARTITIONS, 1).unwrap();
+            destination.create_topic(TOPIC, PARTITIONS, 1).unwrap();
+            // The mock has no CreateTopics; without this the engine would wait out its request first.
+            destination.create_topic("_kdeck-bench-offsets", 1, 1).unwrap();
+            Pair::Mock { source, destination }
+        };
+        produce(&pair.source_bootstrap(), records, false);
+        pair
+    }
+
+    fn source_bootstrap(&self) -> String {
+        match self {
+            Pair::Mock { source, .. } => source.bootstrap_servers(),
+            Pair::Noida { source, .. } => source.bootstrap(),
+        }
+    }
+
+    fn destination_bootstrap(&self) -> String {
+        match self {
+            Pair::Mock { destination, .. } => destination.bootstrap_servers(),
+            Pair::Noida { destination, .. } => destination.bootstrap(),
+        }
+    }
+
+    /// CPU seconds the broker processes used so far (0 for the in-process
+    /// mock, whose CPU is this process's own).
+    fn broker_cpu_seconds(&self) -> f64 {
+        match self {
+            Pair::Mock { .. } => 0.0,
+            Pair::Noida { source, destination } => source.cpu_seconds() + destination.cpu_seconds(),
+        }
+    }
+}
+
+/// A noida-db broker process on a free port with its own data dir; tests/run.sh installs it.
+struct NoidaProcess {
+    child: std::process::Child,
+    port: u16,
+    _data: tempfile::TempDir,
+}
+
+impl NoidaProcess {
+    fn start() -> Self {
+        let binary = std::env::var_os("KDECK_NOIDA_DB").map(std::path::PathBuf::from).unwrap_or_else(|| {
+            std::path::Path::new(&std::env::var_os("HOME").unwrap())
+                .join(".cache/kdeck-test-tools/noida-db-0.2.3/noida_db/noida-db")
+        });
+        let data = tempfile::tempdir().unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let child = Command::new(&binary)
+            .arg("start")
+            .arg("--data-dir")
+            .arg(data.path())
+            .args(["--only", "kafka", "--kafka-port", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|err| panic!("{}: {err} (tests/run.sh installs noida-db)", binary.display()));
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        NoidaProcess { child, port, _data: data }
+    }
+
+    fn bootstrap(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    fn cpu_seconds(&self) -> f64 {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap_or_default();
+        // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+        let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or_default().split_whitespace().collect();
+        let ticks: f64 = fields.get(11..13).map_or(0.0, |f| f.iter().filter_map(|v| v.parse::<f64>().ok()).sum());
+        ticks / unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64
+    }
+}
+
+impl Drop for NoidaProcess {
+    fn drop(&mut self) {
+        // noida ignores SIGTERM.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn create_topic(bootstrap: &str, topic: &str, partitions: i32) {
+    use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+    let admin: AdminClient<rdkafka::client::DefaultClientContext> =
+        ClientConfig::new().set("bootstrap.servers", bootstrap).create().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let new_topic = NewTopic::new(topic, partitions, TopicReplication::Fixed(1));
+    for result in runtime.block_on(admin.create_topics([&new_topic], &AdminOptions::new())).unwrap() {
+        result.unwrap();
     }
 }
 
@@ -86,8 +193,8 @@ fn replicate(pair: &Pair, lanes: &str, mode: &str, dir: &std::path::Path) -> (Du
         &config,
         format!(
             "[clusters.source]\nbootstrap = \"{}\"\n[clusters.destination]\nbootstrap = \"{}\"\n",
-            pair.source.bootstrap_servers(),
-            pair.destination.bootstrap_servers()
+            pair.source_bootstrap(),
+            pair.destination_bootstrap()
         ),
     )
     .unwrap();
@@ -113,13 +220,13 @@ fn replicate(pair: &Pair, lanes: &str, mode: &str, dir: &std::path::Path) -> (Du
 fn kcat_pipe(pair: &Pair) -> Duration {
     let started = Instant::now();
     let mut consume = Command::new("kcat")
-        .args(["-C", "-b", &pair.source.bootstrap_servers(), "-t", TOPIC, "-o", "beginning", "-e", "-q"])
+        .args(["-C", "-b", &pair.source_bootstrap(), "-t", TOPIC, "-o", "beginning", "-e", "-q"])
         .args(["-K", "\t"])
         .stdout(Stdio::piped())
         .spawn()
         .expect("kcat (apt-get install kcat)");
     let status = Command::new("kcat")
-        .args(["-P", "-b", &pair.destination.bootstrap_servers(), "-t", TOPIC, "-K", "\t"])
+        .args(["-P", "-b", &pair.destination_bootstrap(), "-t", TOPIC, "-K", "\t"])
         .stdin(consume.stdout.take().unwrap())
         .status()
         .unwrap();
@@ -151,7 +258,7 @@ impl Copier {
     /// One timed run: wall time and, for kdeck, its own phase line.
     fn run(&self, pair: &Pair, records: u64, dir: &std::path::Path) -> (Duration, Option<String>) {
         match self {
-            Copier::Ceiling => (produce(&pair.destination.bootstrap_servers(), records, true), None),
+            Copier::Ceiling => (produce(&pair.destination_bootstrap(), records, true), None),
             Copier::Kdeck { mode, lanes } => {
                 let (wall, phases) = replicate(pair, lanes, mode, dir);
                 (wall, Some(phases))
@@ -194,9 +301,9 @@ fn main() {
     for _ in 0..runs {
         for (index, copier) in copiers.iter().enumerate() {
             let pair = copier.clusters(records);
-            let cpu = cpu_seconds();
+            let cpu = cpu_seconds() + pair.broker_cpu_seconds();
             let (wall, line) = copier.run(&pair, records, dir.path());
-            measured[index].push((wall, cpu_seconds() - cpu));
+            measured[index].push((wall, cpu_seconds() + pair.broker_cpu_seconds() - cpu));
             drop(pair);
             phases[index].extend(line);
         }
@@ -213,7 +320,8 @@ fn main() {
     let pipe = rate(&rows.last().unwrap().1);
     let per_million = |cpu: f64| cpu * 1e6 / records as f64;
     let ceiling = rate(&rows[0].1);
-    println!("records: {records} (~100 B each), partitions: {PARTITIONS}, median of {runs} interleaved run(s)\n");
+    let brokers = if use_noida() { "two noida-db processes" } else { "two in-process mock clusters of 3 brokers" };
+    println!("records: {records} (~100 B each), partitions: {PARTITIONS}, brokers: {brokers}, median of {runs} interleaved run(s)\n");
     println!("| copier | wall | records/s | MB/s | vs kcat pipe | vs ceiling | CPU s per 1M records |");
     println!("|---|---|---|---|---|---|---|");
     for (name, wall, cpu) in &rows {

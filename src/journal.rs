@@ -79,6 +79,7 @@ pub fn engine_event(plan: &str, event: &crate::engine::status::EngineEventKind) 
         Kind::Resumed { topic } => ("resume", topic.clone()),
         Kind::LaneError { lane, error } => ("error", format!("lane {lane}: {error}")),
         Kind::TopicAdded { topic } => ("topic-added", topic.clone()),
+        Kind::TopicFailed { topic, reason } => ("topic-error", format!("{topic}: {reason}")),
         Kind::Fenced { lane } => ("fenced", format!("lane {lane}")),
     };
     append(plan, kind, &detail);

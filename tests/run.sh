@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every kdeck test on a fresh Debian machine: installs what is missing
-# (kcat, tmux, the C toolchain pieces librdkafka needs, the tansu broker), then
-# the whole suite. Nothing is skipped: a missing tool is installed or the run fails.
+# (kcat, tmux, the C toolchain pieces librdkafka needs, the tansu and noida-db
+# brokers), then the whole suite. Nothing is skipped: a missing tool is installed or the run fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +15,8 @@ command -v make >/dev/null || missing+=(make)
 command -v g++ >/dev/null || missing+=(g++)
 dpkg -s libssl-dev >/dev/null 2>&1 || missing+=(libssl-dev)
 dpkg -s zlib1g-dev >/dev/null 2>&1 || missing+=(zlib1g-dev)
+command -v python3 >/dev/null || missing+=(python3)
+python3 -m pip --version >/dev/null 2>&1 || missing+=(python3-pip)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "== installing ${missing[*]}"
   as_root apt-get update -qq
@@ -27,6 +29,23 @@ if ! tansu --version 2>/dev/null | grep -q "$TANSU_VERSION"; then
   echo "== installing tansu $TANSU_VERSION (about 10-14 minutes on 2 cores)"
   cargo install tansu --version "$TANSU_VERSION" --locked --features dynostore
 fi
+
+# noida-db: the one test broker with real transaction markers. Its wheel ships
+# a broker binary; it is unpacked into a cache dir, never installed into the
+# system Python.
+NOIDA_VERSION=0.2.3
+NOIDA_DIR="$HOME/.cache/kdeck-test-tools/noida-db-$NOIDA_VERSION"
+if [ ! -x "$NOIDA_DIR/noida_db/noida-db" ]; then
+  echo "== installing noida-db $NOIDA_VERSION into $NOIDA_DIR"
+  rm -rf "$NOIDA_DIR.partial"
+  mkdir -p "$NOIDA_DIR.partial"
+  python3 -m pip download --quiet --no-deps --only-binary=:all: -d "$NOIDA_DIR.partial" "noida-db==$NOIDA_VERSION"
+  python3 -m zipfile -e "$NOIDA_DIR.partial"/noida_db-*.whl "$NOIDA_DIR.partial"
+  chmod +x "$NOIDA_DIR.partial/noida_db/noida-db"
+  rm -rf "$NOIDA_DIR"
+  mv "$NOIDA_DIR.partial" "$NOIDA_DIR"
+fi
+export KDECK_NOIDA_DB="$NOIDA_DIR/noida_db/noida-db"
 
 echo "== cargo build --release (the tmux test runs the release binary, as users do)"
 cargo build --release --locked --bin kdeck

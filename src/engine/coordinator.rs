@@ -27,7 +27,7 @@ use super::status::{
     EngineEvent, EngineEventKind, EngineState, EngineStatus, LaneState, LaneStatus, PartitionStatus, RateMeter,
     RescaleReport, TopicState, TopicStatus,
 };
-use super::topics::{selected_topics, sync_topic, TopicEntry};
+use super::topics::{selected_topics, sync_topics, TopicEntry};
 use super::Command;
 
 const TICK: Duration = Duration::from_millis(50);
@@ -75,6 +75,12 @@ struct Coordinator {
     last_watch: Instant,
     /// Whether the destination's metadata, read at the last topic sync, had the state topic.
     state_topic_exists: bool,
+    /// Partitions of selected topics that cannot be copied (their topic is in
+    /// error): their backlog is lag, never hidden. Taken up again when the
+    /// topic recovers at a refresh.
+    blocked: BTreeMap<TopicPartition, PartitionCursor>,
+    /// Committed positions read at start, for topics that join later.
+    committed: BTreeMap<TopicPartition, (i64, u64)>,
 }
 
 pub fn run(
@@ -116,6 +122,8 @@ pub fn run(
         watch: None,
         last_watch: Instant::now(),
         state_topic_exists: false,
+        blocked: BTreeMap::new(),
+        committed: BTreeMap::new(),
     };
     let mut last_publish = Instant::now() - PUBLISH_EVERY;
     loop {
@@ -201,6 +209,7 @@ impl Coordinator {
         // Metadata first: the cluster ids arrive with it.
         self.sync_topics(&source_admin, &destination_admin)?;
         tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "start: synced");
+        self.check_something_copies()?;
         self.source_cluster_id = source_admin.cluster_id();
         self.destination_cluster_id = destination_admin.cluster_id();
         tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "start: cluster ids");
@@ -237,30 +246,64 @@ impl Coordinator {
         // Re-read after fencing: a zombie's transaction is now resolved.
         let snapshot = recovery::read_state(&self.destination, &state_topic, self.timeout)?;
 
-        let mut partitions: BTreeMap<TopicPartition, String> = BTreeMap::new();
-        for (topic, entry) in &self.topics {
-            if matches!(entry.state, TopicState::Copying | TopicState::Paused) {
-                for p in 0..entry.partitions {
-                    partitions.insert(TopicPartition::new(topic.as_str(), p), entry.destination.clone());
-                }
-            }
-        }
+        self.committed = snapshot.positions().map(|(tp, p)| (tp.clone(), (p.next_offset, p.records))).collect();
         // Each lane corrects these positions by the destination's own tail when it starts.
-        self.cursors = partitions
-            .into_iter()
-            .map(|(tp, destination_topic)| {
-                let committed = snapshot.position(&tp);
-                let cursor = PartitionCursor {
-                    destination_topic,
-                    next_offset: committed.map(|p| p.next_offset),
-                    records: committed.map_or(0, |p| p.records),
+        self.cursors.clear();
+        let copying: Vec<String> = self
+            .topics
+            .iter()
+            .filter(|(_, entry)| matches!(entry.state, TopicState::Copying | TopicState::Paused))
+            .map(|(topic, _)| topic.clone())
+            .collect();
+        for topic in copying {
+            let cursors = self.new_cursors(&topic);
+            self.cursors.extend(cursors);
+        }
+        let blocked = std::mem::take(&mut self.blocked);
+        self.blocked = blocked.into_iter().map(|(tp, cursor)| (tp.clone(), self.committed_cursor(&tp, cursor))).collect();
+        self.start_lanes()
+    }
+
+    /// A plan that selects nothing, or whose every topic fails, has nothing
+    /// to run: it fails naming why instead of idling at "lag 0".
+    fn check_something_copies(&self) -> Result<(), Failure> {
+        if self.topics.is_empty() {
+            return Err(Failure::runtime(format!(
+                "plan {:?} selects no topic on {}: check [topics] include and exclude",
+                self.plan.name, self.plan.source
+            )));
+        }
+        if self.topics.values().any(|e| matches!(e.state, TopicState::Copying | TopicState::Paused)) {
+            return Ok(());
+        }
+        Err(Failure::runtime(format!("no selected topic can be copied: {}", failing_topics(&self.topics))))
+    }
+
+    /// Cursors for every partition of a topic, at its committed positions.
+    fn new_cursors(&self, topic: &str) -> Vec<(TopicPartition, PartitionCursor)> {
+        let Some(entry) = self.topics.get(topic) else { return Vec::new() };
+        (0..entry.partitions)
+            .map(|p| {
+                let tp = TopicPartition::new(topic, p);
+                let blank = PartitionCursor {
+                    destination_topic: entry.destination.clone(),
+                    next_offset: None,
+                    records: 0,
                     source_high_watermark: -1,
                     source_low_watermark: -1,
                 };
+                let cursor = self.committed_cursor(&tp, blank);
                 (tp, cursor)
             })
-            .collect();
-        self.start_lanes()
+            .collect()
+    }
+
+    fn committed_cursor(&self, tp: &TopicPartition, mut cursor: PartitionCursor) -> PartitionCursor {
+        if let Some(&(next, records)) = self.committed.get(tp) {
+            cursor.next_offset = Some(next);
+            cursor.records = records;
+        }
+        cursor
     }
 
     fn sync_topics(&mut self, source_admin: &Admin, destination_admin: &Admin) -> Result<(), Failure> {
@@ -272,34 +315,74 @@ impl Coordinator {
             )
         };
         // Both clusters at once: each answer costs a fresh client's connection.
-        let (source_meta, destination_meta) = std::thread::scope(|scope| {
+        let (source_reader, source_meta, destination_meta) = std::thread::scope(|scope| {
             let destination = scope.spawn(|| metadata_reader(&self.destination)?.metadata(None));
-            let source = metadata_reader(&self.source).and_then(|reader| reader.metadata(None));
+            let source = metadata_reader(&self.source).and_then(|reader| reader.metadata(None).map(|m| (reader, m)));
             let destination =
                 destination.join().unwrap_or_else(|_| Err(Failure::runtime("reading destination metadata panicked")));
-            source.and_then(|s| destination.map(|d| (s, d)))
+            source.and_then(|(reader, s)| destination.map(|d| (reader, s, d)))
         })?;
         let state_topic = self.plan.state_topic();
         self.state_topic_exists =
             destination_meta.topic(&state_topic).is_some_and(|t| t.error.is_none() && !t.partitions.is_empty());
-        for (topic, partitions) in selected_topics(&self.plan, &source_meta) {
-            if self.topics.contains_key(&topic) {
-                continue;
-            }
-            let entry = sync_topic(&self.plan, &topic, partitions, source_admin, destination_admin, &destination_meta);
-            if let TopicState::Error(error) = &entry.state {
-                tracing::warn!(%topic, %error, "topic not copied");
+        // New topics, and topics that failed before: each refresh tries them again.
+        let wanted: BTreeMap<String, i32> = selected_topics(&self.plan, &source_meta)
+            .into_iter()
+            .filter(|(topic, _)| self.topics.get(topic).is_none_or(|e| matches!(e.state, TopicState::Error(_))))
+            .collect();
+        let synced = sync_topics(&self.plan, &wanted, source_admin, destination_admin, &destination_meta);
+        for (topic, entry) in synced {
+            let before = self.topics.get(&topic).map(|e| e.state.clone());
+            if let TopicState::Error(reason) = &entry.state {
+                if before.as_ref() != Some(&entry.state) {
+                    tracing::warn!(%topic, %reason, "topic not copied");
+                    self.event(EngineEventKind::TopicFailed { topic: topic.clone(), reason: reason.clone() });
+                }
             }
             self.topics.insert(topic, entry);
         }
+        self.block_failing_topics(&source_reader);
         Ok(())
+    }
+
+    /// Keeps the partitions of failing topics in view with fresh source
+    /// watermarks, so their whole backlog counts as lag.
+    fn block_failing_topics(&mut self, source: &PartitionReader) {
+        let failing: Vec<(String, i32, String)> = self
+            .topics
+            .iter()
+            .filter(|(_, e)| matches!(e.state, TopicState::Error(_)))
+            .map(|(t, e)| (t.clone(), e.partitions, e.destination.clone()))
+            .collect();
+        self.blocked.retain(|tp, _| failing.iter().any(|(t, ..)| *t == tp.topic));
+        for (topic, partitions, destination_topic) in failing {
+            let numbers: Vec<i32> = (0..partitions).collect();
+            let ends: BTreeMap<i32, Option<i64>> =
+                source.latest_offsets(&topic, &numbers).map(|v| v.into_iter().collect()).unwrap_or_default();
+            let starts: BTreeMap<i32, Option<i64>> =
+                source.earliest_offsets(&topic, &numbers).map(|v| v.into_iter().collect()).unwrap_or_default();
+            for p in numbers {
+                let tp = TopicPartition::new(topic.as_str(), p);
+                let blank = PartitionCursor {
+                    destination_topic: destination_topic.clone(),
+                    next_offset: None,
+                    records: 0,
+                    source_high_watermark: -1,
+                    source_low_watermark: -1,
+                };
+                let committed = self.committed_cursor(&tp, blank);
+                let cursor = self.blocked.entry(tp).or_insert(committed);
+                cursor.source_high_watermark = ends.get(&p).copied().flatten().unwrap_or(-1);
+                cursor.source_low_watermark = starts.get(&p).copied().flatten().unwrap_or(-1);
+            }
+        }
     }
 
     /// New source topics matching the plan join at the next refresh: lanes
     /// stop at a transaction boundary and restart with the wider assignment.
     fn refresh_topics(&mut self) {
         self.last_refresh = Instant::now();
-        let before: BTreeSet<String> = self.topics.keys().cloned().collect();
+        let before: BTreeSet<String> = self.copying_topics();
         let synced = Admin::connect(&self.source, self.timeout)
             .and_then(|s| Admin::connect(&self.destination, self.timeout).map(|d| (s, d)))
             .and_then(|(s, d)| self.sync_topics(&s, &d));
@@ -307,27 +390,14 @@ impl Coordinator {
             tracing::warn!(%failure, "topic refresh failed");
             return;
         }
-        let added: Vec<String> = self.topics.keys().filter(|t| !before.contains(*t)).cloned().collect();
+        let added: Vec<String> = self.copying_topics().into_iter().filter(|t| !before.contains(t)).collect();
         if added.is_empty() {
             return;
         }
         self.stop_lanes();
         for topic in &added {
-            let entry = &self.topics[topic];
-            if entry.state == TopicState::Copying {
-                for p in 0..entry.partitions {
-                    self.cursors.insert(
-                        TopicPartition::new(topic.as_str(), p),
-                        PartitionCursor {
-                            destination_topic: entry.destination.clone(),
-                            next_offset: None,
-                            records: 0,
-                            source_high_watermark: -1,
-                            source_low_watermark: -1,
-                        },
-                    );
-                }
-            }
+            let cursors = self.new_cursors(topic);
+            self.cursors.extend(cursors);
         }
         for topic in added {
             self.event(EngineEventKind::TopicAdded { topic });
@@ -335,6 +405,14 @@ impl Coordinator {
         if let Err(failure) = self.start_lanes() {
             self.status.state = EngineState::Failed(failure.to_string());
         }
+    }
+
+    fn copying_topics(&self) -> BTreeSet<String> {
+        self.topics
+            .iter()
+            .filter(|(_, e)| matches!(e.state, TopicState::Copying | TopicState::Paused))
+            .map(|(t, _)| t.clone())
+            .collect()
     }
 
     /// Calls init_transactions once per id: each call fences whatever producer
@@ -641,6 +719,9 @@ impl Coordinator {
                 }
             })
             .collect();
+        for (tp, cursor) in &self.blocked {
+            cursors.entry(tp.clone()).or_insert_with(|| cursor.clone());
+        }
         self.status.partitions = cursors
             .iter()
             .map(|(tp, cursor)| PartitionStatus {
@@ -668,6 +749,18 @@ impl Coordinator {
             .collect();
         self.status_tx.send_replace(self.status.clone());
     }
+}
+
+/// `topic: reason; topic: reason` for every topic in error.
+fn failing_topics(topics: &BTreeMap<String, TopicEntry>) -> String {
+    let failing: Vec<String> = topics
+        .iter()
+        .filter_map(|(topic, entry)| match &entry.state {
+            TopicState::Error(reason) => Some(format!("{topic}: {reason}")),
+            _ => None,
+        })
+        .collect();
+    failing.join("; ")
 }
 
 fn spawn_lane(spec: LaneSpec, shared: Arc<LaneShared>) -> Result<JoinHandle<()>, Failure> {

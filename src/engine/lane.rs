@@ -16,6 +16,7 @@ use crate::record::Header;
 
 use super::assignment::{by_topic, TopicPartition};
 use super::plan::OutOfRangePolicy;
+use super::positions;
 use super::provenance;
 use super::recovery;
 use super::route::{Routes, Touched};
@@ -119,8 +120,9 @@ impl LaneShared {
 
 /// Runs until `shared.stop` is set, the lane is fenced, or it fails for good.
 pub fn run(spec: LaneSpec, shared: Arc<LaneShared>) {
-    let mut backoff = Duration::from_millis(200);
+    let mut backoff = Backoff::default();
     while !shared.stop.load(Ordering::Relaxed) {
+        let commits_before = shared.commits.load(Ordering::Relaxed);
         match copy(&spec, &shared) {
             Ok(()) => break,
             Err(LaneExit::Fenced(message)) => {
@@ -136,12 +138,41 @@ pub fn run(spec: LaneSpec, shared: Arc<LaneShared>) {
             Err(LaneExit::Retry(message)) => {
                 tracing::warn!(lane = spec.lane, %message, "lane retrying");
                 shared.set_state(LaneState::Retrying, Some(message));
-                sleep_unless_stopped(&shared, backoff);
-                backoff = (backoff * 2).min(Duration::from_secs(5));
+                let progressed = shared.commits.load(Ordering::Relaxed) > commits_before;
+                sleep_unless_stopped(&shared, backoff.next(progressed));
             }
         }
     }
     shared.set_state(LaneState::Stopped, None);
+}
+
+/// Waits between lane sessions: doubling while sessions keep failing
+/// before they commit anything, back to the start once one made progress,
+/// so an error hours after the last one is retried quickly again.
+#[derive(Debug)]
+struct Backoff {
+    next: Duration,
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Backoff { next: Backoff::FIRST }
+    }
+}
+
+impl Backoff {
+    const FIRST: Duration = Duration::from_millis(200);
+    const MOST: Duration = Duration::from_secs(5);
+
+    /// The wait before the next session; `progressed`: the failed session committed something.
+    fn next(&mut self, progressed: bool) -> Duration {
+        if progressed {
+            self.next = Backoff::FIRST;
+        }
+        let wait = self.next;
+        self.next = (self.next * 2).min(Backoff::MOST);
+        wait
+    }
 }
 
 enum LaneExit {
@@ -456,7 +487,9 @@ impl Session<'_> {
             // Every message of a librdkafka batch is copied: one left behind
             // would be skipped, since the reader's position is already past it.
             let mut failure: Option<TxnFailure> = None;
-            let handed = reader.poll_batch(wait.min(IDLE_POLL), |event| {
+            // Never more than the batch has room for: max_batch_records bounds a transaction.
+            let room = (self.spec.max_batch_records as u64).saturating_sub(touched.records) as usize;
+            let handed = reader.poll_batch_at_most(wait.min(IDLE_POLL), room, |event| {
                 let copied = match event {
                     ReadEvent::Record(record) => {
                         let opened = if began { Ok(()) } else { writer.begin() };
@@ -474,12 +507,13 @@ impl Session<'_> {
             });
             match (handed, failure) {
                 (Err(read_failure), _) => {
-                    return self.abort(reader, writer, began, TxnFailure::Retriable(read_failure.to_string()));
+                    return self.abort(writer, began, TxnFailure::Retriable(read_failure.to_string()));
                 }
-                (Ok(_), Some(failure)) => return self.abort(reader, writer, began, failure),
+                (Ok(_), Some(failure)) => return self.abort(writer, began, failure),
                 (Ok(0), None) if !began => {
                     self.refresh_watermarks(reader);
-                    return Ok(());
+                    // Nothing arrived: the reader may still have passed a transaction marker.
+                    return self.commit(reader, writer, touched, false);
                 }
                 (Ok(0), None) => break,
                 (Ok(_), None) => {}
@@ -488,7 +522,7 @@ impl Session<'_> {
         if !began {
             return Ok(());
         }
-        self.commit(reader, writer, touched)
+        self.commit(reader, writer, touched, true)
     }
 
     fn copy_record(
@@ -534,12 +568,20 @@ impl Session<'_> {
         Ok(())
     }
 
+    /// Closes a batch: the copied records (if any) and the next source
+    /// offset of every partition that moved, past transaction markers too.
+    /// With nothing copied and nothing moved there is nothing to commit.
     fn commit(
         &mut self,
         reader: &PartitionReader,
         writer: &mut RecordWriter,
         touched: Touched,
+        began: bool,
     ) -> Result<(), LaneExit> {
+        let passed = self.read_positions(reader, &touched);
+        if !began && !positions::moves_any(&self.latest, passed.iter().map(|(tp, p)| (tp, *p))) {
+            return Ok(());
+        }
         let mut next = self.latest.clone();
         for (route, last, copied) in touched.iter() {
             if let Some(cursor) = next.get_mut(&self.routes.get(route).source) {
@@ -547,7 +589,17 @@ impl Session<'_> {
                 cursor.records += copied;
             }
         }
-        let positions = self.position_records(&touched, &next);
+        positions::advance_to_positions(&mut next, passed.iter().map(|(tp, p)| (tp, *p)));
+        let moved: Vec<TopicPartition> = positions::changed(&self.latest, &next).into_iter().cloned().collect();
+        if !began && moved.is_empty() {
+            return Ok(());
+        }
+        let positions = self.position_records(&moved, &next);
+        if writer.is_transactional() && !began {
+            if let Err(failure) = writer.begin() {
+                return self.abort(writer, false, failure);
+            }
+        }
         if !writer.is_transactional() {
             self.pending.push_back(PendingBatch {
                 slot: self.next_slot,
@@ -561,18 +613,18 @@ impl Session<'_> {
             if self.pending.len() == DELIVERY_SLOTS {
                 // Every slot is in use: wait for the oldest batches instead of reusing one.
                 if let Err(failure) = commit_with_retries(writer) {
-                    return self.abort(reader, writer, false, failure);
+                    return self.abort(writer, false, failure);
                 }
             }
             return self.settle(reader, writer);
         }
         for (key, value) in &positions {
             if let Err(failure) = self.send_position(writer, key, value) {
-                return self.abort(reader, writer, true, failure);
+                return self.abort(writer, true, failure);
             }
         }
         if let Err(failure) = commit_with_retries(writer) {
-            return self.abort(reader, writer, true, failure);
+            return self.abort(writer, true, failure);
         }
         self.latest.clone_from(&next);
         self.cursors = next;
@@ -582,15 +634,28 @@ impl Session<'_> {
         Ok(())
     }
 
-    /// The state-topic records holding each touched partition's next offset.
+    /// The reader's positions of the partitions that may have passed
+    /// transaction markers or aborted records ([`positions`]). No request is sent.
+    fn read_positions(&self, reader: &PartitionReader, touched: &Touched) -> Vec<(TopicPartition, Option<i64>)> {
+        let touched: BTreeSet<&TopicPartition> =
+            touched.iter().map(|(route, ..)| &self.routes.get(route).source).collect();
+        let candidates = positions::marker_candidates(&self.latest, &touched, &self.paused_now);
+        if candidates.is_empty() {
+            return Vec::new();
+        }
+        let asked: Vec<(&str, i32)> = candidates.iter().map(|tp| (tp.topic.as_str(), tp.partition)).collect();
+        let found = reader.positions(&asked);
+        candidates.into_iter().cloned().zip(found).collect()
+    }
+
+    /// The state-topic records holding each moved partition's next offset.
     fn position_records(
         &self,
-        touched: &Touched,
+        moved: &[TopicPartition],
         next: &BTreeMap<TopicPartition, PartitionCursor>,
     ) -> Vec<(Vec<u8>, Vec<u8>)> {
         let mut records = Vec::new();
-        for (route, ..) in touched.iter() {
-            let tp = &self.routes.get(route).source;
+        for tp in moved {
             let Some(cursor) = next.get(tp) else { continue };
             let Some(next_offset) = cursor.next_offset else { continue };
             let key = encode_key(&StateKey::Position(tp.clone()));
@@ -633,14 +698,14 @@ impl Session<'_> {
             }
             if let Some(failure) = writer.delivery_failure() {
                 self.pending.clear();
-                return self.abort(reader, writer, false, failure);
+                return self.abort(writer, false, failure);
             }
             let Some(batch) = self.pending.pop_front() else { break };
             writer.clear_slot(batch.slot);
             for (key, value) in &batch.positions {
                 if let Err(failure) = self.send_position(writer, key, value) {
                     self.pending.clear();
-                    return self.abort(reader, writer, false, failure);
+                    return self.abort(writer, false, failure);
                 }
             }
             self.cursors = batch.cursors;
@@ -649,7 +714,7 @@ impl Session<'_> {
         }
         if let Some(failure) = writer.delivery_failure() {
             self.pending.clear();
-            return self.abort(reader, writer, false, failure);
+            return self.abort(writer, false, failure);
         }
         if settled {
             self.refresh_watermarks(reader);
@@ -675,11 +740,11 @@ impl Session<'_> {
         }
     }
 
-    /// Aborts the open transaction and rewinds every partition to its last
-    /// committed position, so the batch is copied again, once.
+    /// Aborts the open transaction and ends the session: the next session
+    /// (after a backoff, with fresh clients) resumes from the committed
+    /// cursors, so the batch is copied again, once.
     fn abort(
         &mut self,
-        reader: &PartitionReader,
         writer: &mut RecordWriter,
         began: bool,
         failure: TxnFailure,
@@ -701,13 +766,21 @@ impl Session<'_> {
                 return Err(abort_failure.into());
             }
         }
-        for (tp, cursor) in &self.cursors {
-            let target = cursor.next_offset.map_or(Ok(()), |offset| reader.seek(&tp.topic, tp.partition, offset));
-            if let Err(seek_failure) = target {
-                // The reader's position is unknown now: start the session over.
-                return Err(LaneExit::Retry(seek_failure.to_string()));
-            }
-        }
         Err(failure.into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_while_failing_and_resets_after_progress() {
+        let mut backoff = Backoff::default();
+        let waits: Vec<u64> = [false, false, false, false, false, false, true, false]
+            .into_iter()
+            .map(|progressed| backoff.next(progressed).as_millis() as u64)
+            .collect();
+        assert_eq!(waits, [200, 400, 800, 1600, 3200, 5000, 200, 400]);
     }
 }

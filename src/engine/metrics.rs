@@ -34,6 +34,10 @@ const ENGINE_LAG: MetricFamily = gauge(
     "kdeck_engine_lag_records",
     "Source records not yet copied, summed over partitions; absent while any partition's lag is unknown.",
 );
+const TOPIC_NOT_COPIED: MetricFamily = gauge(
+    "kdeck_topic_not_copied",
+    "1 for each selected topic the engine cannot copy (retried every refresh interval), with the reason.",
+);
 const LANE_STATE: MetricFamily =
     gauge("kdeck_lane_state", "Lane state: 1 for the lane's current state, 0 for every other state.");
 const LANE_RECORDS: MetricFamily = counter("kdeck_lane_records_total", "Records copied by the lane since it started.");
@@ -61,12 +65,13 @@ const PARTITION_NEXT_OFFSET: MetricFamily = gauge(
 );
 
 /// Every family [`render_prometheus`] writes, in the order it writes them.
-pub const FAMILIES: [MetricFamily; 15] = [
+pub const FAMILIES: [MetricFamily; 16] = [
     ENGINE_UP,
     ENGINE_LANES,
     ENGINE_LANES_TARGET,
     ENGINE_RESCALES,
     ENGINE_LAG,
+    TOPIC_NOT_COPIED,
     LANE_STATE,
     LANE_RECORDS,
     LANE_BYTES,
@@ -102,6 +107,10 @@ pub fn render_prometheus(status: &EngineStatus) -> String {
     text.header(&ENGINE_LAG);
     if let Some(lag) = status.total_lag() {
         text.sample(&ENGINE_LAG, &[], lag);
+    }
+    text.header(&TOPIC_NOT_COPIED);
+    for (topic, reason) in status.topic_errors() {
+        text.sample(&TOPIC_NOT_COPIED, &[("topic", topic), ("reason", reason)], 1);
     }
 
     let lane_ids: Vec<String> = lanes.iter().map(|lane| lane.lane.to_string()).collect();
@@ -224,6 +233,7 @@ impl std::fmt::Display for Float {
 #[cfg(test)]
 mod tests {
     use super::super::assignment::TopicPartition;
+    use super::super::status::{TopicState, TopicStatus};
     use super::*;
 
     fn lane(lane: usize, state: LaneState, records: u64, rate: f64, commits: u64, aborts: u64) -> LaneStatus {
@@ -263,6 +273,12 @@ mod tests {
             // Deliberately out of order: the output must not depend on it.
             lanes: vec![lane(1, LaneState::Idle, 0, 0.0, 0, 0), lane(0, LaneState::Copying, 1500, 250.5, 12, 1)],
             partitions: vec![partition("orders", 1, 60, 50, 50), partition("orders", 0, 1000, 900, 900)],
+            topics: vec![TopicStatus {
+                source_topic: "orders.eu".into(),
+                destination_topic: "orders.eu".into(),
+                partitions: 3,
+                state: TopicState::Error("no answer to CreateTopics within 5s".into()),
+            }],
             ..EngineStatus::default()
         }
     }
@@ -282,6 +298,9 @@ kdeck_engine_rescales_total 1
 # HELP kdeck_engine_lag_records Source records not yet copied, summed over partitions; absent while any partition's lag is unknown.
 # TYPE kdeck_engine_lag_records gauge
 kdeck_engine_lag_records 110
+# HELP kdeck_topic_not_copied 1 for each selected topic the engine cannot copy (retried every refresh interval), with the reason.
+# TYPE kdeck_topic_not_copied gauge
+kdeck_topic_not_copied{topic="orders.eu",reason="no answer to CreateTopics within 5s"} 1
 # HELP kdeck_lane_state Lane state: 1 for the lane's current state, 0 for every other state.
 # TYPE kdeck_lane_state gauge
 kdeck_lane_state{lane="0",state="starting"} 0

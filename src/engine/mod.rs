@@ -12,6 +12,7 @@ pub mod fence;
 pub mod lane;
 pub mod metrics;
 pub mod plan;
+pub mod positions;
 pub mod provenance;
 pub mod recovery;
 mod route;

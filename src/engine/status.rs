@@ -156,6 +156,8 @@ pub enum EngineEventKind {
     Resumed { topic: String },
     LaneError { lane: usize, error: String },
     TopicAdded { topic: String },
+    /// A selected topic cannot be copied (it is retried every refresh).
+    TopicFailed { topic: String, reason: String },
     Fenced { lane: usize },
 }
 
@@ -199,6 +201,18 @@ impl EngineStatus {
         self.partitions.iter().try_fold(0i64, |total, partition| Some(total.saturating_add(partition.lag()?)))
     }
 
+    /// Selected topics that are not being copied, with the reason: never
+    /// "caught up" while there is one.
+    pub fn topic_errors(&self) -> Vec<(&str, &str)> {
+        self.topics
+            .iter()
+            .filter_map(|t| match &t.state {
+                TopicState::Error(reason) => Some((t.source_topic.as_str(), reason.as_str())),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// Records copied by the running lanes since they started.
     pub fn records_total(&self) -> u64 {
         self.lanes.iter().fold(0u64, |total, lane| total.saturating_add(lane.records_total))
@@ -233,6 +247,7 @@ impl EngineStatus {
     /// - `copied`, `rate`: records copied by these lanes since they started, and their summed rate, rounded.
     /// - `lag`: [`EngineStatus::total_lag`], `?` while any partition's is unknown.
     /// - `commits`, `aborts`: transactions, summed over lanes.
+    /// - `not_copied`: only when a selected topic cannot be copied: `topic: reason; ...`, folded like `error`.
     /// - `error`: only when failed; the reason with line breaks folded to spaces and `"` as `'`.
     ///
     /// e.g. `running lanes=4 copied=120345 rate=45210/s lag=3312 commits=812 aborts=0`
@@ -251,9 +266,12 @@ impl EngineStatus {
             self.commits(),
             self.aborts(),
         );
+        let errors: Vec<String> = self.topic_errors().iter().map(|(topic, reason)| format!("{topic}: {reason}")).collect();
+        if !errors.is_empty() {
+            line.push_str(&format!(" not_copied=\"{}\"", fold(&errors.join("; "))));
+        }
         if let EngineState::Failed(reason) = &self.state {
-            let folded: Vec<&str> = reason.split_whitespace().collect();
-            line.push_str(&format!(" error=\"{}\"", folded.join(" ").replace('"', "'")));
+            line.push_str(&format!(" error=\"{}\"", fold(reason)));
         }
         line
     }
@@ -261,6 +279,12 @@ impl EngineStatus {
 
 /// Lane rates are computed elsewhere; a NaN or negative one must not poison the sum. Folds
 /// from +0.0 because `Iterator::sum` of no floats is -0.0, which prints as "-0".
+/// One line, with `"` as `'`: safe inside a quoted field.
+fn fold(text: &str) -> String {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    words.join(" ").replace('"', "'")
+}
+
 fn sum_rates(rates: impl Iterator<Item = f64>) -> f64 {
     rates.filter(|rate| rate.is_finite() && *rate > 0.0).fold(0.0, |total, rate| total + rate)
 }
@@ -457,7 +481,25 @@ mod tests {
             partitions: vec![],
             ..EngineStatus::default()
         };
+        let not_copying = |topic: &str, reason: &str| TopicStatus {
+            source_topic: topic.into(),
+            destination_topic: topic.into(),
+            partitions: 3,
+            state: TopicState::Error(reason.into()),
+        };
+        let with_failing_topics = EngineStatus {
+            topics: vec![
+                not_copying("orders.eu", "destination topic orders.eu does not exist"),
+                not_copying("orders.us", "has 2 partitions,\n the source \"3\""),
+            ],
+            ..running.clone()
+        };
         let cases = [
+            (
+                with_failing_topics,
+                "running lanes=4 copied=120345 rate=45210/s lag=3312 commits=812 aborts=0 not_copied=\"orders.eu: \
+                 destination topic orders.eu does not exist; orders.us: has 2 partitions, the source '3'\"",
+            ),
             (running, "running lanes=4 copied=120345 rate=45210/s lag=3312 commits=812 aborts=0"),
             (rescaling, "rescaling lanes=4->8 copied=120345 rate=45210/s lag=? commits=812 aborts=0"),
             (EngineStatus::default(), "stopped lanes=0 copied=0 rate=0/s lag=0 commits=0 aborts=0"),

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::kafka::admin::{Admin, TopicConfig, TopicCreation};
+use crate::kafka::admin::{Admin, NewTopicRequest, TopicConfig, TopicCreation, CREATE_WAIT};
 use crate::kafka::ClusterMetadata;
 
 use super::plan::Plan;
@@ -26,47 +26,89 @@ pub fn selected_topics(plan: &Plan, source: &ClusterMetadata) -> BTreeMap<String
         .collect()
 }
 
-/// Makes sure `topic` can be copied: the destination topic exists (created
-/// with the source's partition count and synced configs) and has at least as
-/// many partitions. A problem is an error on this topic only.
-pub fn sync_topic(
+/// Makes sure each selected topic can be copied: its destination topic exists
+/// (created with the source's partition count and synced configs) and has at
+/// least as many partitions. One DescribeConfigs and one CreateTopics cover
+/// every missing topic, each bounded by [`CREATE_WAIT`], so a plan of
+/// thousands of topics, or a broker that never answers, costs seconds, not a
+/// timeout per topic. A problem is an error on that topic alone.
+pub fn sync_topics(
     plan: &Plan,
-    topic: &str,
-    partitions: i32,
+    wanted: &BTreeMap<String, i32>,
     source_admin: &Admin,
     destination_admin: &Admin,
     destination: &ClusterMetadata,
-) -> TopicEntry {
-    let destination_topic = plan.topics.destination_topic(&plan.source, topic);
-    let entry = |state| TopicEntry { destination: destination_topic.clone(), partitions, state };
-    if let Some(existing) = destination.topic(&destination_topic).filter(|t| t.error.is_none()) {
-        let have = existing.partitions.len() as i32;
-        return if have < partitions {
-            entry(TopicState::Error(format!(
-                "destination topic {destination_topic} has {have} partitions, the source has {partitions}"
-            )))
-        } else {
-            entry(TopicState::Copying)
-        };
-    }
-    let configs: Vec<(String, String)> = if plan.sync.configs {
-        source_admin
-            .topic_configs(topic)
-            .into_iter()
-            .filter(|c| plan.sync.should_sync(&c.name) && worth_syncing(c))
-            .map(|c| (c.name, c.value))
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let factor = plan.sync.replication_factor_for_create();
-    match destination_admin.create_topic(&destination_topic, partitions, factor, &configs) {
-        Ok(TopicCreation::Created | TopicCreation::AlreadyExists) => entry(TopicState::Copying),
-        Ok(TopicCreation::Unsupported(why)) => {
-            tracing::warn!(topic = %destination_topic, %why, "destination cannot create topics; relying on auto-creation");
-            entry(TopicState::Copying)
+) -> BTreeMap<String, TopicEntry> {
+    let mut entries = BTreeMap::new();
+    let mut missing: Vec<(&str, String, i32)> = Vec::new();
+    for (topic, &partitions) in wanted {
+        let destination_topic = plan.topics.destination_topic(&plan.source, topic);
+        match destination.topic(&destination_topic).filter(|t| t.error.is_none() && !t.partitions.is_empty()) {
+            Some(existing) => {
+                let state = existing_state(&destination_topic, existing.partitions.len() as i32, partitions);
+                entries.insert(topic.clone(), TopicEntry { destination: destination_topic, partitions, state });
+            }
+            None => missing.push((topic, destination_topic, partitions)),
         }
-        Err(failure) => entry(TopicState::Error(failure.to_string())),
+    }
+    if missing.is_empty() {
+        return entries;
+    }
+    let mut configs = if plan.sync.configs {
+        let sources: Vec<&str> = missing.iter().map(|(topic, ..)| *topic).collect();
+        source_admin.topics_configs(&sources, CREATE_WAIT).unwrap_or_else(|why| {
+            tracing::warn!(%why, "cannot read the source's topic configs; creating destination topics without them");
+            BTreeMap::new()
+        })
+    } else {
+        BTreeMap::new()
+    };
+    let requests: Vec<NewTopicRequest> = missing
+        .iter()
+        .map(|(topic, destination_topic, partitions)| NewTopicRequest {
+            name: destination_topic.clone(),
+            partitions: *partitions,
+            replication_factor: plan.sync.replication_factor_for_create(),
+            configs: configs
+                .remove(*topic)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|c| plan.sync.should_sync(&c.name) && worth_syncing(c))
+                .map(|c| (c.name, c.value))
+                .collect(),
+        })
+        .collect();
+    let answers = destination_admin.create_topics(&requests, CREATE_WAIT);
+    for ((topic, destination_topic, partitions), answer) in missing.into_iter().zip(answers) {
+        let state = creation_state(&destination_topic, &plan.destination, answer);
+        entries.insert(topic.to_string(), TopicEntry { destination: destination_topic, partitions, state });
+    }
+    entries
+}
+
+/// An existing destination topic can take the copy when it has at least the
+/// source's partitions: records keep their partition numbers.
+fn existing_state(destination_topic: &str, have: i32, want: i32) -> TopicState {
+    if have < want {
+        TopicState::Error(format!("destination topic {destination_topic} has {have} partitions, the source has {want}"))
+    } else {
+        TopicState::Copying
+    }
+}
+
+/// A destination topic that was not created cannot be copied into. Relying
+/// on auto-creation would give it the broker's default partition count.
+fn creation_state(
+    destination_topic: &str,
+    destination_cluster: &str,
+    answer: Result<TopicCreation, crate::error::Failure>,
+) -> TopicState {
+    match answer {
+        Ok(TopicCreation::Created | TopicCreation::AlreadyExists) => TopicState::Copying,
+        Ok(TopicCreation::Unsupported(why)) => TopicState::Error(format!(
+            "destination topic {destination_topic} does not exist and {destination_cluster} did not create it ({why})"
+        )),
+        Err(failure) => TopicState::Error(failure.to_string()),
     }
 }
 
@@ -99,6 +141,34 @@ fn worth_syncing(config: &TopicConfig) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_existing_topic_needs_the_source_partitions() {
+        assert_eq!(existing_state("d", 6, 6), TopicState::Copying);
+        assert_eq!(existing_state("d", 8, 6), TopicState::Copying);
+        assert_eq!(
+            existing_state("d", 4, 6),
+            TopicState::Error("destination topic d has 4 partitions, the source has 6".into())
+        );
+    }
+
+    #[test]
+    fn a_topic_not_created_is_an_error_naming_why() {
+        assert_eq!(creation_state("d", "dst", Ok(TopicCreation::Created)), TopicState::Copying);
+        assert_eq!(creation_state("d", "dst", Ok(TopicCreation::AlreadyExists)), TopicState::Copying);
+        assert_eq!(
+            creation_state("d", "dst", Ok(TopicCreation::Unsupported("no answer to CreateTopics within 5s".into()))),
+            TopicState::Error(
+                "destination topic d does not exist and dst did not create it (no answer to CreateTopics within 5s)"
+                    .into()
+            )
+        );
+        let refused = crate::error::Failure::runtime("cannot create topic d on dst: Broker: Policy violation");
+        assert_eq!(
+            creation_state("d", "dst", Err(refused)),
+            TopicState::Error("cannot create topic d on dst: Broker: Policy violation".into())
+        );
+    }
 
     #[test]
     fn syncs_explicit_configs_and_non_default_values() {

@@ -29,6 +29,19 @@ pub struct TopicConfig {
     pub set_on_topic: bool,
 }
 
+/// One topic for [`Admin::create_topics`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewTopicRequest {
+    pub name: String,
+    pub partitions: i32,
+    /// -1: the broker's default.
+    pub replication_factor: i32,
+    pub configs: Vec<(String, String)>,
+}
+
+/// A broker without CreateTopics never answers: it must not cost a long timeout.
+pub const CREATE_WAIT: Duration = Duration::from_secs(5);
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TopicCreation {
     Created,
@@ -48,10 +61,6 @@ impl Admin {
         Ok(Admin { client: ClosedInBackground::new(client), runtime, cluster_name: cluster.name.clone(), timeout })
     }
 
-    fn options(&self) -> AdminOptions {
-        AdminOptions::new().request_timeout(Some(self.timeout)).operation_timeout(Some(self.timeout))
-    }
-
     /// The cluster id, or "" when the broker does not report one. librdkafka
     /// waits for metadata carrying an id; brokers that never send one (the
     /// mock) would cost the whole timeout, so the wait is short.
@@ -62,19 +71,38 @@ impl Admin {
     /// The topic's configs with whether the broker says they were set on the
     /// topic. Empty when the broker cannot describe configs (the mock cluster).
     pub fn topic_configs(&self, topic: &str) -> Vec<TopicConfig> {
-        let answer =
-            self.runtime.block_on(self.client.describe_configs([&ResourceSpecifier::Topic(topic)], &self.options()));
-        let Ok(results) = answer else { return Vec::new() };
-        results
-            .into_iter()
-            .flatten()
-            .flat_map(|resource| resource.entries)
-            .filter(|entry| !entry.is_sensitive)
-            .filter_map(|entry| {
-                let set_on_topic = matches!(entry.source, ConfigSource::DynamicTopic | ConfigSource::Unknown);
-                entry.value.map(|value| TopicConfig { name: entry.name, value, set_on_topic })
-            })
-            .collect()
+        self.topics_configs(&[topic], self.timeout).ok().and_then(|mut all| all.remove(topic)).unwrap_or_default()
+    }
+
+    /// The configs of many topics in one DescribeConfigs, waiting at most
+    /// `wait`. Err names why none could be read (a broker without
+    /// DescribeConfigs never answers); a topic the broker refused is absent.
+    pub fn topics_configs(
+        &self,
+        topics: &[&str],
+        wait: Duration,
+    ) -> Result<std::collections::BTreeMap<String, Vec<TopicConfig>>, String> {
+        let resources: Vec<ResourceSpecifier<'_>> = topics.iter().map(|t| ResourceSpecifier::Topic(t)).collect();
+        let options = AdminOptions::new().request_timeout(Some(wait)).operation_timeout(Some(wait));
+        let results = self
+            .runtime
+            .block_on(self.client.describe_configs(resources.iter(), &options))
+            .map_err(|err| format!("DescribeConfigs on {}: {err}", self.cluster_name))?;
+        let mut configs = std::collections::BTreeMap::new();
+        for (topic, result) in topics.iter().zip(results) {
+            let Ok(resource) = result else { continue };
+            let entries = resource
+                .entries
+                .into_iter()
+                .filter(|entry| !entry.is_sensitive)
+                .filter_map(|entry| {
+                    let set_on_topic = matches!(entry.source, ConfigSource::DynamicTopic | ConfigSource::Unknown);
+                    entry.value.map(|value| TopicConfig { name: entry.name, value, set_on_topic })
+                })
+                .collect();
+            configs.insert((*topic).to_string(), entries);
+        }
+        Ok(configs)
     }
 
     /// `replication_factor` -1 means the broker default.
@@ -85,14 +113,28 @@ impl Admin {
         replication_factor: i32,
         configs: &[(String, String)],
     ) -> Result<TopicCreation, Failure> {
-        let mut new_topic = NewTopic::new(topic, partitions, TopicReplication::Fixed(replication_factor));
-        for (key, value) in configs {
-            new_topic = new_topic.set(key, value);
-        }
-        // A broker without CreateTopics never answers: do not let it cost the full timeout.
-        let wait = self.timeout.min(Duration::from_secs(5));
+        let request = NewTopicRequest { name: topic.to_string(), partitions, replication_factor, configs: configs.to_vec() };
+        let wait = self.timeout.min(CREATE_WAIT);
+        self.create_topics(std::slice::from_ref(&request), wait)
+            .pop()
+            .unwrap_or_else(|| Err(Failure::runtime(format!("creating topic {topic} on {}: no answer", self.cluster_name))))
+    }
+
+    /// Creates many topics in one CreateTopics, waiting at most `wait` for
+    /// all of them: one answer per request, in order.
+    pub fn create_topics(&self, requests: &[NewTopicRequest], wait: Duration) -> Vec<Result<TopicCreation, Failure>> {
+        let new_topics: Vec<NewTopic<'_>> = requests
+            .iter()
+            .map(|request| {
+                let replication = TopicReplication::Fixed(request.replication_factor);
+                request
+                    .configs
+                    .iter()
+                    .fold(NewTopic::new(&request.name, request.partitions, replication), |t, (k, v)| t.set(k, v))
+            })
+            .collect();
         let options = AdminOptions::new().request_timeout(Some(wait)).operation_timeout(Some(wait));
-        let results = match self.runtime.block_on(self.client.create_topics([&new_topic], &options)) {
+        let results = match self.runtime.block_on(self.client.create_topics(new_topics.iter(), &options)) {
             Ok(results) => results,
             Err(err)
                 if matches!(
@@ -100,22 +142,37 @@ impl Admin {
                     Some(RDKafkaErrorCode::OperationTimedOut | RDKafkaErrorCode::RequestTimedOut)
                 ) =>
             {
-                return Ok(TopicCreation::Unsupported(format!("no answer to CreateTopics within {}s", wait.as_secs())));
+                let why = format!("no answer to CreateTopics within {}s", wait.as_secs_f64().ceil());
+                return requests.iter().map(|_| Ok(TopicCreation::Unsupported(why.clone()))).collect();
             }
             Err(err) => {
-                return Err(Failure::runtime(format!("cannot create topic {topic} on {}: {err}", self.cluster_name)))
+                return requests
+                    .iter()
+                    .map(|r| Err(Failure::runtime(format!("cannot create topic {} on {}: {err}", r.name, self.cluster_name))))
+                    .collect()
             }
         };
-        match results.into_iter().next() {
-            Some(Ok(_)) => Ok(TopicCreation::Created),
-            Some(Err((_, RDKafkaErrorCode::TopicAlreadyExists))) => Ok(TopicCreation::AlreadyExists),
-            Some(Err((_, code @ (RDKafkaErrorCode::UnsupportedVersion | RDKafkaErrorCode::InvalidRequest)))) => {
-                Ok(TopicCreation::Unsupported(code.to_string()))
-            }
-            Some(Err((_, code))) => {
-                Err(Failure::runtime(format!("cannot create topic {topic} on {}: {code}", self.cluster_name)))
-            }
-            None => Err(Failure::runtime(format!("creating topic {topic} on {}: no answer", self.cluster_name))),
-        }
+        let mut answers: std::collections::BTreeMap<String, Result<TopicCreation, Failure>> = results
+            .into_iter()
+            .map(|result| match result {
+                Ok(topic) => (topic, Ok(TopicCreation::Created)),
+                Err((topic, RDKafkaErrorCode::TopicAlreadyExists)) => (topic, Ok(TopicCreation::AlreadyExists)),
+                Err((topic, code @ (RDKafkaErrorCode::UnsupportedVersion | RDKafkaErrorCode::InvalidRequest))) => {
+                    (topic, Ok(TopicCreation::Unsupported(code.to_string())))
+                }
+                Err((topic, code)) => {
+                    let failure = Failure::runtime(format!("cannot create topic {topic} on {}: {code}", self.cluster_name));
+                    (topic, Err(failure))
+                }
+            })
+            .collect();
+        requests
+            .iter()
+            .map(|r| {
+                answers.remove(&r.name).unwrap_or_else(|| {
+                    Err(Failure::runtime(format!("creating topic {} on {}: no answer", r.name, self.cluster_name)))
+                })
+            })
+            .collect()
     }
 }

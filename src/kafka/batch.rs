@@ -77,29 +77,37 @@ impl Drop for Batch {
 impl PartitionReader {
     /// Waits up to `wait` for messages and hands each to `on_event` until it
     /// returns false. Returns how many events were handed over.
-    pub fn poll_batch(
+    pub fn poll_batch(&self, wait: Duration, on_event: impl FnMut(ReadEvent<'_>) -> bool) -> Result<usize, Failure> {
+        self.poll_batch_at_most(wait, BATCH, on_event)
+    }
+
+    /// [`PartitionReader::poll_batch`] taking at most `max` messages off the
+    /// queue; the rest stay queued for the next call.
+    pub fn poll_batch_at_most(
         &self,
         wait: Duration,
+        max: usize,
         mut on_event: impl FnMut(ReadEvent<'_>) -> bool,
     ) -> Result<usize, Failure> {
         let queue = self.queue.0;
         if queue.is_null() {
             return Err(Failure::runtime("the consumer has no queue"));
         }
-        let mut slots: Vec<*mut rd::rd_kafka_message_t> = vec![ptr::null_mut(); BATCH];
+        let max = max.clamp(1, BATCH);
+        let mut slots: Vec<*mut rd::rd_kafka_message_t> = vec![ptr::null_mut(); max];
         // rd_kafka_consume_batch_queue waits until the whole batch is filled or
         // the wait is over, so it is only ever asked for what is already
         // queued; the wait goes to rd_kafka_consume_queue, which returns with
         // the first message to arrive.
-        // SAFETY: `slots` has room for BATCH pointers; librdkafka fills the first `n`.
-        let mut n = unsafe { rd::rd_kafka_consume_batch_queue(queue, 0, slots.as_mut_ptr(), BATCH) };
+        // SAFETY: `slots` has room for `max` pointers; librdkafka fills the first `n`.
+        let mut n = unsafe { rd::rd_kafka_consume_batch_queue(queue, 0, slots.as_mut_ptr(), max) };
         if n == 0 && !wait.is_zero() {
             // SAFETY: the queue handle is live; the message, if any, is owned by the batch below.
             let first = unsafe { rd::rd_kafka_consume_queue(queue, wait.as_millis() as i32) };
             if !first.is_null() {
                 slots[0] = first;
-                // SAFETY: as above, for the BATCH - 1 slots after the first.
-                let rest = unsafe { rd::rd_kafka_consume_batch_queue(queue, 0, slots.as_mut_ptr().add(1), BATCH - 1) };
+                // SAFETY: as above, for the `max - 1` slots after the first.
+                let rest = unsafe { rd::rd_kafka_consume_batch_queue(queue, 0, slots.as_mut_ptr().add(1), max - 1) };
                 n = 1 + rest.max(0);
             }
         }

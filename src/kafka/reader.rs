@@ -230,6 +230,31 @@ impl PartitionReader {
         }
     }
 
+    /// The read positions of `partitions`: the offset after the last record
+    /// handed out or, past a transaction marker, after the marker (librdkafka
+    /// moves the position past control records and the aborted records they
+    /// close). None where nothing has been read yet. No request is sent.
+    pub fn positions(&self, partitions: &[(&str, i32)]) -> Vec<Option<i64>> {
+        let mut list = TopicPartitionList::with_capacity(partitions.len());
+        for &(topic, partition) in partitions {
+            list.add_partition(topic, partition);
+        }
+        // SAFETY: the handle is owned by `self.consumer` and the list by this
+        // function; rd_kafka_position only writes offsets into the list.
+        let err = unsafe { rdkafka::bindings::rd_kafka_position(self.consumer.client().native_ptr(), list.ptr()) };
+        if err != RDKafkaRespErr::RD_KAFKA_RESP_ERR_NO_ERROR {
+            return vec![None; partitions.len()];
+        }
+        // In the order they were added (rd_kafka_position keeps it): no lookup per partition.
+        list.elements()
+            .iter()
+            .map(|element| match element.offset() {
+                Offset::Offset(offset) => Some(offset),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// The high watermark of the fetch that reached the end, cached by
     /// librdkafka: the offset kcat prints at end-of-partition. (The consumer's
     /// position is unset until a record has been read, so it cannot serve.)

@@ -104,7 +104,14 @@ pub fn run(config: Config, args: ReplicateArgs, stop: &Arc<AtomicBool>) -> Outco
             let _ = std::io::stdout().flush();
             last_progress = Instant::now();
         }
+        let not_copied = snapshot.topic_errors();
+        if args.exit_when_caught_up && snapshot.state == EngineState::Running && !not_copied.is_empty() {
+            // Caught up means every selected topic: one that cannot be copied ends the run now.
+            let reasons: Vec<String> = not_copied.iter().map(|(topic, reason)| format!("{topic}: {reason}")).collect();
+            break Err(Failure::runtime(format!("cannot catch up: not copied: {}", reasons.join("; "))));
+        }
         let caught_up = snapshot.state == EngineState::Running
+            && not_copied.is_empty()
             && !snapshot.partitions.is_empty()
             && snapshot.total_lag() == Some(0);
         let confirmed = match &source_reader {

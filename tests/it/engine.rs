@@ -12,7 +12,7 @@ use kdeck::engine::EngineHandle;
 
 use crate::support::{drain, produce, MockKafka, TestRecord};
 
-fn cluster(bootstrap: &str) -> ResolvedCluster {
+pub(crate) fn cluster(bootstrap: &str) -> ResolvedCluster {
     let empty = config::parse("", std::path::Path::new("test")).unwrap();
     let args = ClusterArgs { cluster: bootstrap.to_string(), properties_file: None, overrides: Vec::new() };
     config::resolve_cluster(&args, &empty).unwrap()

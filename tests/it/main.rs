@@ -16,6 +16,7 @@ mod export;
 mod faults;
 mod groups;
 mod kcat_compat;
+mod noida;
 mod produce_compat;
 mod reference_panes;
 mod replicate;

@@ -57,7 +57,7 @@ fn workload(partitions: i32, per_partition: usize, seed: &str) -> Vec<TestRecord
     records
 }
 
-fn replicate(kdeck: &Kdeck, config: &std::path::Path, plan: &std::path::Path, extra: &[&str]) -> Child {
+pub(crate) fn replicate(kdeck: &Kdeck, config: &std::path::Path, plan: &std::path::Path, extra: &[&str]) -> Child {
     kdeck
         .command()
         .args(["--config", config.to_str().unwrap(), "replicate", "--plan", plan.to_str().unwrap()])
@@ -69,7 +69,7 @@ fn replicate(kdeck: &Kdeck, config: &std::path::Path, plan: &std::path::Path, ex
 }
 
 /// Waits for a child to exit on its own, killing it after `limit`.
-fn wait_exit(mut child: Child, limit: Duration) -> std::process::Output {
+pub(crate) fn wait_exit(mut child: Child, limit: Duration) -> std::process::Output {
     let deadline = Instant::now() + limit;
     while child.try_wait().unwrap().is_none() {
         if Instant::now() > deadline {
@@ -467,4 +467,54 @@ fn a_second_engine_fences_the_first_on_tansu() {
     let _ = second.kill();
     let _ = second.wait();
     assert_exact_copy(&source.bootstrap(), &destination.bootstrap(), "orders", Duration::from_secs(2));
+}
+
+/// Topics the engine cannot copy are never skipped in silence. On the mock
+/// (no CreateTopics) a topic missing on the destination cannot be created,
+/// and one with fewer destination partitions cannot take the copy: the run
+/// fails naming both and why, without waiting a timeout per topic; a plan
+/// whose every topic fails, or that selects none, fails too; the journal
+/// and the report keep the reason.
+#[test]
+fn topics_that_cannot_be_copied_fail_the_run_with_their_reasons() {
+    let (source, destination) = (MockKafka::new(1), MockKafka::new(1));
+    for (topic, partitions) in [("orders", 3), ("orders.eu", 3), ("orders.us", 3), ("orders.apac", 2)] {
+        source.create_topic(topic, partitions);
+        source.produce(topic, &workload(partitions, 20, topic));
+    }
+    destination.create_topic("orders", 3);
+    destination.create_topic("orders.us", 2);
+    let kdeck = Kdeck::new();
+    let (config, plan) = write_plan(kdeck.home.path(), source.bootstrap(), destination.bootstrap(), "name = \"regions\"\n");
+    let started = Instant::now();
+    let output = wait_exit(replicate(&kdeck, &config, &plan, &["--exit-when-caught-up"]), Duration::from_secs(60));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    eprintln!("failed after {:?}: {stderr}", started.elapsed());
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(!String::from_utf8_lossy(&output.stdout).contains("caught-up"));
+    assert!(stderr.contains("orders.eu") && stderr.contains("orders.apac"), "{stderr}");
+    assert!(stderr.contains("did not create it"), "{stderr}");
+    assert!(stderr.contains("destination topic orders.us has 2 partitions, the source has 3"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+    // One CreateTopics for both missing topics: their wait is paid once.
+    assert!(started.elapsed() < Duration::from_secs(30), "{:?}", started.elapsed());
+
+    let report = kdeck.home.path().join("report.md");
+    let run = kdeck.run(
+        &["--config", config.to_str().unwrap(), "report", "--plan", plan.to_str().unwrap(), "--out", report.to_str().unwrap()],
+        None,
+    );
+    let text = std::fs::read_to_string(&report).unwrap_or_default();
+    assert!(text.contains("orders.eu") && text.contains("did not create it"), "report ({:?}): {text}", run.code);
+
+    for (body, expected) in [
+        ("name = \"regions\"\n[topics]\ninclude = [\"orders\\\\.(eu|us)\"]\n", "no selected topic can be copied"),
+        ("name = \"regions\"\n[topics]\ninclude = [\"nothing.*\"]\n", "selects no topic"),
+    ] {
+        std::fs::write(&plan, format!("source = \"source\"\ndestination = \"destination\"\n{body}")).unwrap();
+        let output = wait_exit(replicate(&kdeck, &config, &plan, &[]), Duration::from_secs(60));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{body}: {stderr}");
+        assert!(stderr.contains(expected), "{body}: {stderr}");
+    }
 }

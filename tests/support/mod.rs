@@ -171,6 +171,101 @@ impl Drop for Tansu {
     }
 }
 
+/// A noida-db 0.2.3 broker process: one independent single-broker cluster with
+/// Kafka's transaction semantics (markers take offsets, read_committed stops at
+/// the last stable offset, fencing, aborted re-initialised ids), fast consumer
+/// groups and right watermarks. It answers an empty fetch at once (idle
+/// consumers spin) and ignores SIGTERM; its data survives a kill -9.
+pub struct Noida {
+    child: Child,
+    port: u16,
+    data: tempfile::TempDir,
+}
+
+impl Noida {
+    pub fn start() -> Self {
+        let data = tempfile::tempdir().expect("noida data dir");
+        let port = free_port();
+        let child = Self::spawn(data.path(), port);
+        let mut broker = Noida { child, port, data };
+        broker.wait_until_listening();
+        broker
+    }
+
+    fn binary() -> PathBuf {
+        let installed = std::env::var_os("KDECK_NOIDA_DB").map(PathBuf::from).or_else(|| {
+            std::env::var_os("HOME").map(|home| Path::new(&home).join(NOIDA_CACHED))
+        });
+        match installed {
+            Some(path) if path.is_file() => path,
+            _ => panic!("noida-db is required by this test and was not found; tests/run.sh installs it"),
+        }
+    }
+
+    fn spawn(data: &Path, port: u16) -> Child {
+        let log = std::env::temp_dir().join(format!("kdeck-noida-{port}.log"));
+        let log_file = std::fs::File::create(&log).expect("create noida log");
+        Command::new(Self::binary())
+            .arg("start")
+            .arg("--data-dir")
+            .arg(data)
+            .args(["--only", "kafka", "--kafka-port", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(log_file)
+            .spawn()
+            .expect("spawn noida-db")
+    }
+
+    fn wait_until_listening(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("noida-db exited with {status}; see {}", std::env::temp_dir().display());
+            }
+            assert!(Instant::now() < deadline, "noida-db did not listen on {}", self.port);
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// kill -9 and start again on the same port and data: what survives is
+    /// what the broker had made durable.
+    pub fn restart(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.child = Self::spawn(self.data.path(), self.port);
+        self.wait_until_listening();
+    }
+
+    pub fn bootstrap(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    /// Creates a topic through CreateTopics (noida implements it).
+    pub fn create_topic(&self, name: &str, partitions: i32) {
+        use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+        let admin: AdminClient<rdkafka::client::DefaultClientContext> =
+            ClientConfig::new().set("bootstrap.servers", self.bootstrap()).create().expect("admin client");
+        let topic = NewTopic::new(name, partitions, TopicReplication::Fixed(1));
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let results = runtime
+            .block_on(admin.create_topics([&topic], &AdminOptions::new().operation_timeout(Some(Duration::from_secs(10)))))
+            .expect("create topics");
+        for result in results {
+            result.unwrap_or_else(|(topic, code)| panic!("create {topic} on noida: {code}"));
+        }
+    }
+}
+
+const NOIDA_CACHED: &str = ".cache/kdeck-test-tools/noida-db-0.2.3/noida_db/noida-db";
+
+impl Drop for Noida {
+    fn drop(&mut self) {
+        // noida ignores SIGTERM.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// Finds a required external tool or fails loudly: tests never skip silently.
 pub fn tool(name: &str, install_hint: &str) -> PathBuf {
     let mut candidates: Vec<PathBuf> = std::env::var_os("PATH")

@@ -156,6 +156,7 @@ fn event_text(kind: &EngineEventKind) -> String {
         EngineEventKind::Resumed { topic } => format!("resumed {topic}"),
         EngineEventKind::LaneError { lane, error } => format!("lane {lane}: {error}"),
         EngineEventKind::TopicAdded { topic } => format!("topic added: {topic}"),
+        EngineEventKind::TopicFailed { topic, reason } => format!("{topic} not copied: {reason}"),
         EngineEventKind::Fenced { lane } => format!("lane {lane} fenced"),
     }
 }
