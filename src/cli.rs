@@ -99,7 +99,7 @@ pub struct ReplicateArgs {
     #[arg(long, value_name = "USER", requires = "rest")]
     pub rest_user: Option<String>,
     /// Request timeout in seconds
-    #[arg(short = 'm', value_name = "SECONDS", default_value_t = 10, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    #[arg(short = 'm', value_name = "SECONDS", default_value_t = 10, allow_negative_numbers = true, value_parser = seconds)]
     pub timeout_secs: u64,
 }
 
@@ -119,7 +119,7 @@ pub struct ClusterOpts {
     pub properties_file: Option<PathBuf>,
 
     /// Metadata and request timeout in seconds
-    #[arg(short = 'm', value_name = "SECONDS", default_value_t = 5, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    #[arg(short = 'm', value_name = "SECONDS", default_value_t = 5, allow_negative_numbers = true, value_parser = seconds)]
     pub timeout_secs: u64,
 }
 
@@ -296,7 +296,7 @@ pub struct AclAuthorizerOpts {
     #[arg(short = 'b', long = "brokers", value_name = "CLUSTER")]
     pub cluster: Option<String>,
     /// Request timeout in seconds for -b
-    #[arg(short = 'm', value_name = "SECONDS", default_value_t = 10, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    #[arg(short = 'm', value_name = "SECONDS", default_value_t = 10, allow_negative_numbers = true, value_parser = seconds)]
     pub timeout_secs: u64,
     /// The broker's super.users: Type:name entries separated by `;`
     #[arg(long, value_name = "LIST")]
@@ -451,6 +451,14 @@ pub struct PlanExportArgs {
 pub enum ExportTarget {
     Mm2,
     Replicator,
+}
+
+/// `-m SECONDS`: a timeout from 1 s to an hour.
+pub fn seconds(text: &str) -> Result<u64, String> {
+    match text.parse::<i64>() {
+        Ok(value @ 1..=3600) => Ok(value as u64),
+        _ => Err("expected whole seconds from 1 to 3600".to_string()),
+    }
 }
 
 /// `-c N`: kcat's record count, where 0 means no limit.

@@ -21,7 +21,7 @@ pub struct ConnectArgs {
     #[arg(long, value_name = "URL", conflicts_with = "cluster")]
     pub url: Option<String>,
     /// Request timeout in seconds
-    #[arg(short = 'm', value_name = "SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    #[arg(short = 'm', value_name = "SECONDS", default_value_t = 10, allow_negative_numbers = true, value_parser = crate::cli::seconds)]
     pub timeout_secs: u64,
     #[command(subcommand)]
     pub command: ConnectCommand,

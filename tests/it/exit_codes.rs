@@ -208,6 +208,10 @@ fn rows(s: &Setup) -> Vec<Row> {
                     case(&["produce", "-b", b, "-t", "orders", "-p", "-2"]),
                     case(&["offsets", "-b", b, "-t", "orders", "-m", "0"]),
                     case(&["replicate", "--plan", plan, "-m", "-1"]),
+                    case(&["verify", "--plan", plan, "-m", "-1"]),
+                    case(&["cutover", "--plan", plan, "--group", "g", "-m", "-1"]),
+                    case(&["report", "--plan", plan, "--out", report, "-m", "-1"]),
+                    case(&["connect", "--url", "http://127.0.0.1:1", "-m", "-1", "get"]),
                     case(&["acl", "eval", "--acls", acls, "--principal", "User:a", "--host", "", "--operation", "READ", "--resource-type", "TOPIC", "--resource-name", "orders"]),
                     case(&["acl", "eval", "--acls", acls, "--principal", "User:a", "--host", "*", "--operation", "READ", "--resource-type", "TOPIC", "--resource-name", ""]),
                 ])
