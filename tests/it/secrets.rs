@@ -124,28 +124,34 @@ impl Planted {
     }
 }
 
-/// The profile lines for every secret-bearing librdkafka property.
+/// Profile lines for the secret-bearing librdkafka properties this build accepts.
 fn secret_properties(planted: &Planted) -> String {
     let mut text = String::new();
+    for key in ["sasl.password", "ssl.key.password", "ssl.keystore.password", "sasl.kerberos.kinit.cmd"] {
+        text.push_str(&format!("\"{key}\" = \"{}\"\n", planted.get(key)));
+    }
+    text.push_str(&format!("\"sasl.oauthbearer.config\" = \"principal={}\"\n", planted.get("sasl.oauthbearer.config")));
+    text.push_str("\"sasl.username\" = \"migrator\"\n");
+    text
+}
+
+/// Profile lines for the OAuth/OIDC properties, which this librdkafka build (without
+/// libcurl) refuses: commands on such a profile fail, and must fail without a leak.
+fn oidc_properties(planted: &Planted) -> String {
+    let mut text = String::new();
     for key in [
-        "sasl.password",
-        "ssl.key.password",
-        "ssl.keystore.password",
         "sasl.oauthbearer.client.secret",
         "sasl.oauthbearer.client.credentials.client.secret",
         "sasl.oauthbearer.assertion.private.key.pem",
         "sasl.oauthbearer.assertion.private.key.passphrase",
-        "sasl.kerberos.kinit.cmd",
     ] {
         text.push_str(&format!("\"{key}\" = \"{}\"\n", planted.get(key)));
     }
-    text.push_str(&format!("\"sasl.oauthbearer.config\" = \"principal={}\"\n", planted.get("sasl.oauthbearer.config")));
     text.push_str(&format!("\"sasl.oauthbearer.extensions\" = \"ext={}\"\n", planted.get("sasl.oauthbearer.extensions")));
     text.push_str(&format!(
         "\"sasl.oauthbearer.token.endpoint.url\" = \"https://client:{}@idp.invalid/token\"\n",
         planted.get("token endpoint URL")
     ));
-    text.push_str("\"sasl.username\" = \"migrator\"\n");
     text
 }
 
@@ -169,7 +175,7 @@ fn secret_sweep_finds_no_planted_secret_anywhere() {
     std::fs::create_dir_all(&inputs).unwrap();
     let closed = format!("127.0.0.1:{}", crate::support::free_port());
     let props = secret_properties(&planted);
-    let env_line = "\"ssl.keystore.password\" = \"${env:SWEEP_ENV_SECRET}\"\n";
+    let env_line = "\"ssl.key.pem\" = \"${env:SWEEP_ENV_SECRET}\"\n";
     let config = inputs.join("config.toml");
     std::fs::write(
         &config,
@@ -179,12 +185,14 @@ fn secret_sweep_finds_no_planted_secret_anywhere() {
              [clusters.down]\nbootstrap = \"{closed}\"\n{props}\n\
              [clusters.sasl]\nbootstrap = \"{s}\"\n\"security.protocol\" = \"SASL_PLAINTEXT\"\n\"sasl.mechanisms\" = \"PLAIN\"\n{props}\n\
              [clusters.typo]\nbootstrap = \"{s}\"\n\"sasl.pass\" = \"{typo}\"\n\"apikey\" = \"{apikey}\"\n\n\
+             [clusters.oidc]\nbootstrap = \"{s}\"\n\"security.protocol\" = \"SASL_PLAINTEXT\"\n\"sasl.mechanisms\" = \"OAUTHBEARER\"\n{oidc}\n\
              [connect.c]\nurl = \"http://ops:{curl}@{closed}\"\nusername = \"ops\"\npassword = \"${{env:SWEEP_CONNECT_PW}}\"\n",
             s = source.bootstrap(),
             d = destination.bootstrap(),
             typo = planted.get("unknown property sasl.pass"),
             apikey = planted.get("unknown property apikey"),
             curl = planted.get("Connect URL"),
+            oidc = oidc_properties(&planted),
         ),
     )
     .unwrap();
@@ -197,6 +205,10 @@ fn secret_sweep_finds_no_planted_secret_anywhere() {
     let plan_body = "[topics]\ninclude = [\"orders\"]\n";
     let plan = inputs.join("plan.toml");
     std::fs::write(&plan, format!("name = \"sweep\"\nsource = \"ok\"\ndestination = \"dest\"\n{plan_body}")).unwrap();
+    let oidc_plan = inputs.join("oidc-plan.toml");
+    std::fs::write(&oidc_plan, format!("name = \"sweepoidc\"\nsource = \"oidc\"\ndestination = \"dest\"\n{plan_body}"))
+        .unwrap();
+    let oidc_plan = oidc_plan.to_str().unwrap().to_string();
     let down_plan = inputs.join("down-plan.toml");
     std::fs::write(&down_plan, format!("name = \"sweepdown\"\nsource = \"sasl\"\ndestination = \"down\"\n{plan_body}"))
         .unwrap();
@@ -217,7 +229,7 @@ fn secret_sweep_finds_no_planted_secret_anywhere() {
     let url = format!("http://u:{}@{closed}", planted.get("--url"));
 
     let mut commands: Vec<Vec<&str>> = Vec::new();
-    for cluster in ["ok", "down", "sasl", "typo"] {
+    for cluster in ["ok", "down", "sasl", "typo", "oidc"] {
         commands.extend([
             vec!["meta", "-b", cluster, "-m", "1"],
             vec!["meta", "-b", cluster, "-m", "1", "-J", "-X", &x_password, "-X", &x_key],
@@ -238,11 +250,12 @@ fn secret_sweep_finds_no_planted_secret_anywhere() {
         vec!["plan", "export", "--plan", plan, "--to", "mm2"],
         vec!["plan", "export", "--plan", plan, "--to", "replicator"],
         vec!["plan", "export", "--plan", down_plan, "--to", "mm2"],
+        vec!["plan", "export", "--plan", &oidc_plan, "--to", "mm2"],
+        vec!["verify", "--plan", &oidc_plan],
         vec!["plan", "export", "--plan", plan, "--to", "mm2", "--apply", "c"],
         vec!["connect", "-c", "c", "-m", "1", "get"],
         vec!["connect", "--url", &url, "-m", "1", "get"],
         vec!["connect", "--url", &url[7..], "get"],
-        vec!["replicate", "--plan", plan, "--exit-when-caught-up", "--rest", "127.0.0.1:0", "--rest-user", "ops"],
         vec!["verify", "--plan", plan],
         vec!["verify", "--plan", down_plan],
         vec!["cutover", "--plan", plan, "--group", "g"],
@@ -276,6 +289,42 @@ fn secret_sweep_finds_no_planted_secret_anywhere() {
                 leaks.push(format!("kdeck produce -b {}: output shows the {hit} secret", args[2]));
             }
         }
+    }
+    // The engine, with its REST API (kdeck's own password), until it has copied the
+    // record; then SIGTERM.
+    {
+        use std::process::Stdio;
+        let stdout_path = out.join("replicate.stdout");
+        let stderr_path = out.join("replicate.stderr");
+        let mut child = kdeck
+            .command()
+            .env("SWEEP_ENV_SECRET", planted.get("environment variable"))
+            .env("KDECK_REST_PASSWORD", planted.get("REST password"))
+            .args(["--config", config, "-v", "replicate", "--plan", plan, "--rest", "127.0.0.1:0", "--rest-user", "ops"])
+            .stdin(Stdio::null())
+            .stdout(std::fs::File::create(&stdout_path).unwrap())
+            .stderr(std::fs::File::create(&stderr_path).unwrap())
+            .spawn()
+            .expect("spawn kdeck replicate");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            let copied = crate::support::kcat(
+                &["-C", "-b", destination.bootstrap(), "-t", "orders", "-o", "beginning", "-e", "-q"],
+                None,
+            );
+            if !copied.stdout.is_empty() {
+                break;
+            }
+            if std::time::Instant::now() > deadline || child.try_wait().unwrap().is_some() {
+                let _ = child.kill();
+                panic!("kdeck replicate copied nothing: {}", std::fs::read_to_string(&stderr_path).unwrap_or_default());
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        // SAFETY: signals the process this test started; no memory is involved.
+        assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGTERM) }, 0);
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(0), "replicate: {}", std::fs::read_to_string(&stderr_path).unwrap_or_default());
     }
     // Every file kdeck wrote: the log, the journal, reports, exports, cheatsheets.
     let mut written = Vec::new();
