@@ -226,10 +226,7 @@ mod tests {
                 },
                 true,
             ),
-            (
-                ConfigError::EmptyProperty { cluster, key: "transactional.id".into(), expected: "an id" },
-                true,
-            ),
+            (ConfigError::EmptyProperty { cluster, key: "transactional.id".into(), expected: "an id" }, true),
         ]
     }
 

@@ -46,9 +46,7 @@ pub fn scrub(text: &str) -> Cow<'_, str> {
 /// `scheme://USERINFO@`: the user part, which may carry a password or a token.
 fn url_userinfo() -> &'static Regex {
     static PATTERN: OnceLock<Regex> = OnceLock::new();
-    PATTERN.get_or_init(|| {
-        Regex::new(r"(?i)\b([a-z][a-z0-9+.-]*://)([^\s/?#@\[\]]+)@").expect("a valid pattern")
-    })
+    PATTERN.get_or_init(|| Regex::new(r"(?i)\b([a-z][a-z0-9+.-]*://)([^\s/?#@\[\]]+)@").expect("a valid pattern"))
 }
 
 /// An HTTP authorization value: `Basic base64(user:password)` or `Bearer token`.

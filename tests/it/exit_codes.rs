@@ -29,9 +29,7 @@ fn spawn_and_wait(mut cmd: Command, stdin: Option<&[u8]>, stdout: Sink, stderr: 
         Sink::Full => Stdio::from(File::options().write(true).open("/dev/full").expect("/dev/full")),
         Sink::Pipe | Sink::Closed => Stdio::piped(),
     };
-    cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
-        .stdout(sink(stdout))
-        .stderr(sink(stderr));
+    cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() }).stdout(sink(stdout)).stderr(sink(stderr));
     let mut child = cmd.spawn().unwrap_or_else(|e| panic!("spawn {cmd:?}: {e}"));
     if let Some(input) = stdin {
         let mut pipe = child.stdin.take().unwrap();
@@ -117,13 +115,20 @@ fn setup() -> Setup {
     source.produce("orders", &[TestRecord::new(0, Some(b"k"), Some(b"v"))]);
     let kdeck = Kdeck::new();
     let dir = kdeck.home.path();
-    let (config, plan) = write_plan(dir, source.bootstrap(), destination.bootstrap(), "[topics]\ninclude = [\"orders\"]\n");
+    let (config, plan) =
+        write_plan(dir, source.bootstrap(), destination.bootstrap(), "[topics]\ninclude = [\"orders\"]\n");
     let mut text = std::fs::read_to_string(&config).unwrap();
-    text.push_str(&format!("\n[clusters.refused]\nbootstrap = \"{}\"\n\"no.such.property\" = \"1\"\n", source.bootstrap()));
+    text.push_str(&format!(
+        "\n[clusters.refused]\nbootstrap = \"{}\"\n\"no.such.property\" = \"1\"\n",
+        source.bootstrap()
+    ));
     std::fs::write(&config, text).unwrap();
     let bad_plan = dir.join("bad-plan.toml");
-    std::fs::write(&bad_plan, "source = \"refused\"\ndestination = \"destination\"\n[topics]\ninclude = [\"orders\"]\n")
-        .unwrap();
+    std::fs::write(
+        &bad_plan,
+        "source = \"refused\"\ndestination = \"destination\"\n[topics]\ninclude = [\"orders\"]\n",
+    )
+    .unwrap();
     let bad_toml = dir.join("bad.toml");
     std::fs::write(&bad_toml, "[clusters.source\nbootstrap = 1\n").unwrap();
     let path = |p: &Path| p.to_str().unwrap().to_string();
@@ -157,7 +162,24 @@ fn rows(s: &Setup) -> Vec<Row> {
         all.extend_from_slice(args);
         case(&all)
     };
-    let every_command = ["meta", "consume", "produce", "offsets", "demo", "replicate", "cockpit", "acl eval", "acl check", "acl probe", "cheatsheet", "plan export", "connect", "verify", "cutover", "report"];
+    let every_command = [
+        "meta",
+        "consume",
+        "produce",
+        "offsets",
+        "demo",
+        "replicate",
+        "cockpit",
+        "acl eval",
+        "acl check",
+        "acl probe",
+        "cheatsheet",
+        "plan export",
+        "connect",
+        "verify",
+        "cutover",
+        "report",
+    ];
     vec![
         Row {
             situation: "success",
@@ -170,7 +192,23 @@ fn rows(s: &Setup) -> Vec<Row> {
                 case(&["offsets", "-b", b, "-t", "orders:0:-1"]),
                 case(&["offsets", "-b", b, "-t", "orders:0:-2"]),
                 case(&["cheatsheet", "-b", b, "-t", "orders"]),
-                case(&["acl", "eval", "--acls", acls, "--principal", "User:a", "--host", "*", "--operation", "READ", "--resource-type", "TOPIC", "--resource-name", "orders", "--allow-everyone-if-no-acl-found"]),
+                case(&[
+                    "acl",
+                    "eval",
+                    "--acls",
+                    acls,
+                    "--principal",
+                    "User:a",
+                    "--host",
+                    "*",
+                    "--operation",
+                    "READ",
+                    "--resource-type",
+                    "TOPIC",
+                    "--resource-name",
+                    "orders",
+                    "--allow-everyone-if-no-acl-found",
+                ]),
                 with_config(&["plan", "export", "--plan", plan, "--to", "mm2"]),
             ],
         },
@@ -212,8 +250,38 @@ fn rows(s: &Setup) -> Vec<Row> {
                     case(&["cutover", "--plan", plan, "--group", "g", "-m", "-1"]),
                     case(&["report", "--plan", plan, "--out", report, "-m", "-1"]),
                     case(&["connect", "--url", "http://127.0.0.1:1", "-m", "-1", "get"]),
-                    case(&["acl", "eval", "--acls", acls, "--principal", "User:a", "--host", "", "--operation", "READ", "--resource-type", "TOPIC", "--resource-name", "orders"]),
-                    case(&["acl", "eval", "--acls", acls, "--principal", "User:a", "--host", "*", "--operation", "READ", "--resource-type", "TOPIC", "--resource-name", ""]),
+                    case(&[
+                        "acl",
+                        "eval",
+                        "--acls",
+                        acls,
+                        "--principal",
+                        "User:a",
+                        "--host",
+                        "",
+                        "--operation",
+                        "READ",
+                        "--resource-type",
+                        "TOPIC",
+                        "--resource-name",
+                        "orders",
+                    ]),
+                    case(&[
+                        "acl",
+                        "eval",
+                        "--acls",
+                        acls,
+                        "--principal",
+                        "User:a",
+                        "--host",
+                        "*",
+                        "--operation",
+                        "READ",
+                        "--resource-type",
+                        "TOPIC",
+                        "--resource-name",
+                        "",
+                    ]),
                 ])
                 .collect(),
         },
@@ -229,7 +297,22 @@ fn rows(s: &Setup) -> Vec<Row> {
                 bad_config(&["--plan", plan]),
                 bad_config(&["cockpit", "--plan", plan]),
                 bad_config(&["acl", "probe", "-b", "source", "--as", "consumer", "-t", "orders"]),
-                bad_config(&["acl", "eval", "-b", "source", "--principal", "User:a", "--host", "*", "--operation", "READ", "--resource-type", "TOPIC", "--resource-name", "orders"]),
+                bad_config(&[
+                    "acl",
+                    "eval",
+                    "-b",
+                    "source",
+                    "--principal",
+                    "User:a",
+                    "--host",
+                    "*",
+                    "--operation",
+                    "READ",
+                    "--resource-type",
+                    "TOPIC",
+                    "--resource-name",
+                    "orders",
+                ]),
                 bad_config(&["cheatsheet", "-b", "source"]),
                 bad_config(&["plan", "export", "--plan", plan, "--to", "mm2"]),
                 bad_config(&["connect", "-c", "prod", "get"]),

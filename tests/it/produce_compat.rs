@@ -136,10 +136,8 @@ fn produce_to_an_unreachable_profile_names_its_brokers() {
     let broker = format!("127.0.0.1:{}", crate::support::free_port());
     let config = kdeck.home.path().join("config.toml");
     std::fs::write(&config, format!("[clusters.down]\nbootstrap = \"{broker}\"\n")).unwrap();
-    let run = kdeck.run(
-        &["--config", config.to_str().unwrap(), "produce", "-b", "down", "-m", "1", "-t", "orders"],
-        Some(b"a\n"),
-    );
+    let run = kdeck
+        .run(&["--config", config.to_str().unwrap(), "produce", "-b", "down", "-m", "1", "-t", "orders"], Some(b"a\n"));
     assert_eq!(run.code, Some(1), "{}", run.stderr);
     assert!(run.stderr.contains(&broker) && run.stderr.contains("down"), "{}", run.stderr);
     assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);

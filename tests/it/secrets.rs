@@ -110,7 +110,8 @@ impl Planted {
             "--url",
             "REST password",
         ];
-        let secrets = names.iter().enumerate().map(|(i, name)| (*name, format!("Sw33p{i}-qZx{}-Lk", i * 7 + 3))).collect();
+        let secrets =
+            names.iter().enumerate().map(|(i, name)| (*name, format!("Sw33p{i}-qZx{}-Lk", i * 7 + 3))).collect();
         Planted { secrets }
     }
 
@@ -147,7 +148,10 @@ fn oidc_properties(planted: &Planted) -> String {
     ] {
         text.push_str(&format!("\"{key}\" = \"{}\"\n", planted.get(key)));
     }
-    text.push_str(&format!("\"sasl.oauthbearer.extensions\" = \"ext={}\"\n", planted.get("sasl.oauthbearer.extensions")));
+    text.push_str(&format!(
+        "\"sasl.oauthbearer.extensions\" = \"ext={}\"\n",
+        planted.get("sasl.oauthbearer.extensions")
+    ));
     text.push_str(&format!(
         "\"sasl.oauthbearer.token.endpoint.url\" = \"https://client:{}@idp.invalid/token\"\n",
         planted.get("token endpoint URL")
@@ -239,14 +243,44 @@ fn secret_sweep_finds_no_planted_secret_anywhere() {
             vec!["offsets", "-b", cluster, "-m", "1", "-t", "orders"],
             vec!["offsets", "-b", cluster, "-m", "1", "-t", "orders:0:-1"],
             vec!["acl", "probe", "-b", cluster, "-m", "1", "--as", "consumer", "-t", "orders", "-g", "g"],
-            vec!["acl", "check", "-b", cluster, "-m", "1", "--principal", "User:app", "--as", "consumer", "-t", "orders", "--fix", "kafka-acls"],
+            vec![
+                "acl",
+                "check",
+                "-b",
+                cluster,
+                "-m",
+                "1",
+                "--principal",
+                "User:app",
+                "--as",
+                "consumer",
+                "-t",
+                "orders",
+                "--fix",
+                "kafka-acls",
+            ],
             vec!["cheatsheet", "-b", cluster],
         ]);
     }
     commands.extend([
         vec!["cheatsheet", "-b", "sasl", "-t", "orders", "-g", "g", "-o", &cheats],
         vec!["cheatsheet", "-b", "ok", "--markdown", "-o", &cheats_md],
-        vec!["acl", "eval", "--acls", acls, "--principal", "User:a", "--host", "*", "--operation", "READ", "--resource-type", "TOPIC", "--resource-name", "orders"],
+        vec![
+            "acl",
+            "eval",
+            "--acls",
+            acls,
+            "--principal",
+            "User:a",
+            "--host",
+            "*",
+            "--operation",
+            "READ",
+            "--resource-type",
+            "TOPIC",
+            "--resource-name",
+            "orders",
+        ],
         vec!["plan", "export", "--plan", plan, "--to", "mm2"],
         vec!["plan", "export", "--plan", plan, "--to", "replicator"],
         vec!["plan", "export", "--plan", down_plan, "--to", "mm2"],
@@ -282,8 +316,20 @@ fn secret_sweep_finds_no_planted_secret_anywhere() {
         // produce reads stdin, so it runs with it; the rest ignore it.
         if args[0] == "meta" && args.len() == 5 {
             let mut cmd = kdeck.command();
-            cmd.env("SWEEP_ENV_SECRET", planted.get("environment variable"))
-                .args(["--config", config, "-v", "produce", "-b", args[2], "-m", "1", "-t", "orders", "-X", &x_password]);
+            cmd.env("SWEEP_ENV_SECRET", planted.get("environment variable")).args([
+                "--config",
+                config,
+                "-v",
+                "produce",
+                "-b",
+                args[2],
+                "-m",
+                "1",
+                "-t",
+                "orders",
+                "-X",
+                &x_password,
+            ]);
             let run = crate::support::run(cmd, Some(b"a\nb\n"));
             for hit in planted.hits(&format!("{}{}", run.stdout_text(), run.stderr)) {
                 leaks.push(format!("kdeck produce -b {}: output shows the {hit} secret", args[2]));
@@ -300,7 +346,18 @@ fn secret_sweep_finds_no_planted_secret_anywhere() {
             .command()
             .env("SWEEP_ENV_SECRET", planted.get("environment variable"))
             .env("KDECK_REST_PASSWORD", planted.get("REST password"))
-            .args(["--config", config, "-v", "replicate", "--plan", plan, "--rest", "127.0.0.1:0", "--rest-user", "ops"])
+            .args([
+                "--config",
+                config,
+                "-v",
+                "replicate",
+                "--plan",
+                plan,
+                "--rest",
+                "127.0.0.1:0",
+                "--rest-user",
+                "ops",
+            ])
             .stdin(Stdio::null())
             .stdout(std::fs::File::create(&stdout_path).unwrap())
             .stderr(std::fs::File::create(&stderr_path).unwrap())
