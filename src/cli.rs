@@ -99,7 +99,7 @@ pub struct ReplicateArgs {
     #[arg(long, value_name = "USER", requires = "rest")]
     pub rest_user: Option<String>,
     /// Request timeout in seconds
-    #[arg(short = 'm', value_name = "SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    #[arg(short = 'm', value_name = "SECONDS", default_value_t = 10, allow_negative_numbers = true, value_parser = seconds)]
     pub timeout_secs: u64,
 }
 
@@ -119,7 +119,7 @@ pub struct ClusterOpts {
     pub properties_file: Option<PathBuf>,
 
     /// Metadata and request timeout in seconds
-    #[arg(short = 'm', value_name = "SECONDS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    #[arg(short = 'm', value_name = "SECONDS", default_value_t = 5, allow_negative_numbers = true, value_parser = seconds)]
     pub timeout_secs: u64,
 }
 
@@ -128,7 +128,7 @@ pub struct MetaArgs {
     #[command(flatten)]
     pub cluster: ClusterOpts,
     /// Only this topic
-    #[arg(short = 't', long = "topic")]
+    #[arg(short = 't', long = "topic", value_parser = topic_name)]
     pub topic: Option<String>,
     /// JSON output, like kcat -L -J
     #[arg(short = 'J')]
@@ -139,10 +139,10 @@ pub struct MetaArgs {
 pub struct ConsumeArgs {
     #[command(flatten)]
     pub cluster: ClusterOpts,
-    #[arg(short = 't', long = "topic")]
+    #[arg(short = 't', long = "topic", value_parser = topic_name)]
     pub topic: String,
     /// Only this partition
-    #[arg(short = 'p', value_name = "PARTITION", value_parser = clap::value_parser!(i32).range(0..))]
+    #[arg(short = 'p', value_name = "PARTITION", allow_negative_numbers = true, value_parser = clap::value_parser!(i32).range(0..))]
     pub partition: Option<i32>,
     /// Start (and end) position: beginning|end|stored|N|-N|s@TS|e@TS (repeatable)
     #[arg(short = 'o', value_name = "SPEC", allow_hyphen_values = true)]
@@ -150,8 +150,8 @@ pub struct ConsumeArgs {
     /// Exit when every partition has reached its end
     #[arg(short = 'e')]
     pub exit_at_end: bool,
-    /// Stop after this many records
-    #[arg(short = 'c', value_name = "COUNT")]
+    /// Stop after this many records (0: no limit, as kcat)
+    #[arg(short = 'c', value_name = "COUNT", allow_negative_numbers = true, value_parser = record_count)]
     pub count: Option<u64>,
     /// Output format string: %s %S %R %k %K %T %h %t %p %o %% \n \r \t \xXX
     #[arg(short = 'f', value_name = "FORMAT", conflicts_with = "json")]
@@ -183,7 +183,7 @@ pub struct ConsumeArgs {
 pub struct ProduceArgs {
     #[command(flatten)]
     pub cluster: ClusterOpts,
-    #[arg(short = 't', long = "topic")]
+    #[arg(short = 't', long = "topic", value_parser = topic_name)]
     pub topic: String,
     /// Partition (-1: the partitioner decides)
     #[arg(short = 'p', value_name = "PARTITION", allow_negative_numbers = true, value_parser = clap::value_parser!(i32).range(-1..))]
@@ -206,8 +206,8 @@ pub struct ProduceArgs {
     /// Split the single FILE into records like stdin
     #[arg(short = 'l')]
     pub lines: bool,
-    /// Stop after this many records
-    #[arg(short = 'c', value_name = "COUNT")]
+    /// Stop after this many records (0: no limit, as kcat)
+    #[arg(short = 'c', value_name = "COUNT", allow_negative_numbers = true, value_parser = record_count)]
     pub count: Option<u64>,
     /// Compression codec
     #[arg(short = 'z', value_name = "CODEC", value_parser = ["none", "gzip", "snappy", "lz4", "zstd"])]
@@ -279,7 +279,7 @@ pub struct AclProbeArgs {
     #[arg(long = "as", value_name = "PROFILE")]
     pub profile: String,
     /// Topics the app reads or writes (repeatable)
-    #[arg(short = 't', long = "topic", value_name = "TOPIC", required = true)]
+    #[arg(short = 't', long = "topic", value_name = "TOPIC", required = true, value_parser = topic_name)]
     pub topics: Vec<String>,
     /// The app's consumer group
     #[arg(short = 'g', long, value_name = "GROUP")]
@@ -296,7 +296,7 @@ pub struct AclAuthorizerOpts {
     #[arg(short = 'b', long = "brokers", value_name = "CLUSTER")]
     pub cluster: Option<String>,
     /// Request timeout in seconds for -b
-    #[arg(short = 'm', value_name = "SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    #[arg(short = 'm', value_name = "SECONDS", default_value_t = 10, allow_negative_numbers = true, value_parser = seconds)]
     pub timeout_secs: u64,
     /// The broker's super.users: Type:name entries separated by `;`
     #[arg(long, value_name = "LIST")]
@@ -314,7 +314,7 @@ pub struct AclEvalArgs {
     #[arg(long, value_name = "PRINCIPAL")]
     pub principal: String,
     /// The client's IP address as the broker sees it (`*` matches only host-* ACLs)
-    #[arg(long, value_name = "HOST")]
+    #[arg(long, value_name = "HOST", value_parser = non_empty)]
     pub host: String,
     /// READ, WRITE, DESCRIBE, DESCRIBE_CONFIGS, ... (any case, - or _)
     #[arg(long, value_name = "OPERATION")]
@@ -323,7 +323,7 @@ pub struct AclEvalArgs {
     #[arg(long, value_name = "TYPE")]
     pub resource_type: String,
     /// The resource name (kafka-cluster for CLUSTER)
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", value_parser = non_empty)]
     pub resource_name: String,
 }
 
@@ -335,7 +335,7 @@ pub struct AclCheckArgs {
     #[arg(long, value_name = "PRINCIPAL")]
     pub principal: String,
     /// The client's IP address as the broker sees it
-    #[arg(long, value_name = "HOST", default_value = "*")]
+    #[arg(long, value_name = "HOST", default_value = "*", value_parser = non_empty)]
     pub host: String,
     /// producer, idempotent-producer, transactional-producer, consumer, streams, connect-worker,
     /// kdeck-source, kdeck-destination, mirrormaker2-source, mirrormaker2-target,
@@ -451,6 +451,35 @@ pub struct PlanExportArgs {
 pub enum ExportTarget {
     Mm2,
     Replicator,
+}
+
+/// `-m SECONDS`: a timeout from 1 s to an hour.
+pub fn seconds(text: &str) -> Result<u64, String> {
+    match text.parse::<i64>() {
+        Ok(value @ 1..=3600) => Ok(value as u64),
+        _ => Err("expected whole seconds from 1 to 3600".to_string()),
+    }
+}
+
+/// `-c N`: kcat's record count, where 0 means no limit.
+fn record_count(text: &str) -> Result<u64, String> {
+    text.parse::<u64>().map_err(|_| "expected a count from 0 (no limit) to 18446744073709551615".to_string())
+}
+
+/// A Kafka topic name, checked before any broker is asked: a bad one is a usage error.
+fn topic_name(text: &str) -> Result<String, String> {
+    if crate::inspect::query_spec::is_legal_topic_name(text) {
+        Ok(text.to_string())
+    } else {
+        Err("expected a topic name of 1 to 249 characters from [a-zA-Z0-9._-], not \".\" or \"..\"".to_string())
+    }
+}
+
+fn non_empty(text: &str) -> Result<String, String> {
+    match text.trim().is_empty() {
+        true => Err("expected a non-empty value".to_string()),
+        false => Ok(text.to_string()),
+    }
 }
 
 /// Folds clap's multi-line error into one line: the message and its details,

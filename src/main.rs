@@ -1,3 +1,4 @@
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -21,7 +22,8 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             tracing::error!(error = %failure, "command failed");
-            eprintln!("kdeck: {failure}");
+            // A closed or full stderr must not turn the documented exit code into a panic.
+            let _ = writeln!(std::io::stderr(), "kdeck: {failure}");
             ExitCode::from(failure.exit_code() as u8)
         }
     }
@@ -34,13 +36,16 @@ fn clap_exit(err: clap::Error) -> ExitCode {
         err.kind(),
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
     ) {
-        let _ = err.print();
+        // Help on a full stdout is a runtime failure; a closed pipe (`| head`) is not.
+        if err.print().is_err_and(|err| err.kind() != std::io::ErrorKind::BrokenPipe) {
+            return ExitCode::from(1);
+        }
         return if err.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
             ExitCode::from(2)
         } else {
             ExitCode::SUCCESS
         };
     }
-    eprintln!("kdeck: {}", kdeck::cli::one_line(&err.render().to_string()));
+    let _ = writeln!(std::io::stderr(), "kdeck: {}", kdeck::cli::one_line(&err.render().to_string()));
     ExitCode::from(2)
 }

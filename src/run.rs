@@ -163,7 +163,8 @@ fn run_consume(context: &Context, args: ConsumeArgs) -> Outcome {
         partition: args.partition,
         spec,
         exit_at_end: args.exit_at_end,
-        count: args.count,
+        // kcat: -c 0 is no limit.
+        count: args.count.filter(|&count| count > 0),
         output,
         null_text: args.null_as_text.then(|| b"NULL".to_vec()),
         unbuffered: args.unbuffered,
@@ -190,7 +191,8 @@ fn run_produce(context: &Context, args: ProduceArgs) -> Outcome {
         headers,
         files: args.files,
         split_files: args.lines,
-        count: args.count,
+        // kcat: -c 0 is no limit.
+        count: args.count.filter(|&count| count > 0),
         compression: args.compression,
         timeout: timeout(&args.cluster),
     };
@@ -299,7 +301,7 @@ fn run_plan(context: &Context, args: crate::cli::PlanArgs) -> Outcome {
         }
     };
     for caveat in caveats {
-        eprintln!("kdeck: note: {caveat}");
+        let _ = writeln!(io::stderr(), "kdeck: note: {caveat}");
     }
     let text = serde_json::to_string_pretty(&connector).map_err(|err| Failure::runtime(err.to_string()))?;
     print(&format!("{text}\n"))?;

@@ -1,4 +1,4 @@
-//! Ctrl-C and SIGTERM become a flag the blocking loops check, so a consume
+//! Ctrl-C, SIGTERM, SIGHUP and SIGQUIT become a flag the blocking loops check, so a consume
 //! flushes what it has and a demo drops its clusters before exiting.
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -28,20 +28,28 @@ pub fn stop_flag() -> Arc<AtomicBool> {
     .clone()
 }
 
+/// SIGHUP (an SSH drop, a closed tab) and SIGQUIT end kdeck as SIGTERM does: the
+/// terminal is restored and the engine stops cleanly instead of dying mid-batch.
 async fn wait_for_stop_signal() {
     #[cfg(unix)]
     {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
+        use tokio::signal::unix::{signal, Signal, SignalKind};
+        async fn next(stream: &mut Option<Signal>) {
+            match stream {
+                Some(stream) => {
+                    stream.recv().await;
                 }
+                None => std::future::pending().await,
             }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
+        }
+        let mut term = signal(SignalKind::terminate()).ok();
+        let mut hangup = signal(SignalKind::hangup()).ok();
+        let mut quit = signal(SignalKind::quit()).ok();
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = next(&mut term) => {}
+            _ = next(&mut hangup) => {}
+            _ = next(&mut quit) => {}
         }
     }
     #[cfg(not(unix))]

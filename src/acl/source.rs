@@ -46,8 +46,19 @@ pub fn load(path: &Path) -> Result<Vec<AclBinding>, AclFileError> {
 type ParseError = (usize, String, String);
 
 pub fn parse(text: &str) -> Result<Vec<AclBinding>, ParseError> {
-    if text.trim_start().starts_with('[') {
+    let start = text.trim_start();
+    if start.starts_with('[') {
         parse_confluent_json(text)
+    } else if start.starts_with('{') {
+        // JSON, but not the array `confluent kafka acl list -o json` prints: say so
+        // rather than report its first line as a bad kafka-acls line.
+        let line = text.len() - start.len();
+        let line = text[..line].matches('\n').count() + 1;
+        Err((
+            line,
+            "format".to_string(),
+            "a JSON object: expected the JSON array of `confluent kafka acl list -o json` or the text of `kafka-acls --list`".to_string(),
+        ))
     } else {
         parse_kafka_acls_list(text)
     }

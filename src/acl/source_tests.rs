@@ -90,6 +90,9 @@ fn kafka_acls_errors_name_the_line_and_the_field() {
     assert_eq!((line, field.as_str()), (1, "line"));
     let (line, field, _) = parse("\n(principal=User:a, host=*, operation=READ, permissionType=ALLOW)\n").unwrap_err();
     assert_eq!((line, field.as_str()), (2, "resource"));
+    let (line, field, message) = parse("\n  {\"acls\": []}\n").unwrap_err();
+    assert_eq!((line, field.as_str()), (2, "format"));
+    assert!(message.starts_with("a JSON object: expected the JSON array"), "{message}");
 }
 
 #[test]

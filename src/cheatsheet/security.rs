@@ -2,7 +2,7 @@
 //! never pass through here: a secret property becomes a `$ENV_VAR` placeholder, named
 //! after the profile's `${env:VAR}` reference when it has one.
 
-use crate::config::{is_sensitive_key, ClientProperties, ClusterProfile, ResolvedCluster};
+use crate::config::{has_url_credentials, is_public_key, ClientProperties, ClusterProfile, ResolvedCluster};
 
 /// How a cluster is secured, with every secret already a `$VAR` placeholder.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -119,7 +119,7 @@ impl Security {
     pub fn from_profile(profile: &ClusterProfile) -> Security {
         Security::from_lookup(&|key| {
             let raw = profile.properties.get(key)?;
-            Some(match is_sensitive_key(key) || raw.contains("${") {
+            Some(match !is_public_key(key) || raw.contains("${") || has_url_credentials(raw) {
                 true => Shown::Secret(raw.clone()),
                 false => Shown::Plain(raw.clone()),
             })

@@ -26,6 +26,9 @@ pub enum ConfigError {
     #[error("{}: {location}: expected {expected}, found {found}", path.display())]
     InvalidValue { path: PathBuf, location: String, expected: &'static str, found: &'static str },
 
+    #[error("{}: unknown table [{key}]: expected [clusters.NAME], [connect.NAME] or [cockpit]", path.display())]
+    UnknownTable { path: PathBuf, key: String },
+
     #[error(
         "{}: cluster \"{cluster}\" has no bootstrap: expected bootstrap = \"host:port[,host:port]\"",
         path.display()
@@ -37,7 +40,7 @@ pub enum ConfigError {
     )]
     UnknownProfile { name: String, config_path: String, known: String },
 
-    #[error("-X {shown}: expected key=value")]
+    #[error("-X {shown}: expected KEY=VALUE, as in -X acks=all")]
     MalformedOverride { shown: String },
 
     #[error("cannot read properties file {}: {source}", path.display())]
@@ -75,6 +78,15 @@ pub enum ConfigError {
 
     #[error("cluster \"{cluster}\": bootstrap.servers is empty: expected host:port[,host:port]")]
     EmptyBootstrap { cluster: String },
+
+    #[error("{origin}: broker \"{element}\" {problem}: expected host:port[,host:port] with a port from 1 to 65535")]
+    InvalidBroker { origin: String, element: String, problem: &'static str },
+
+    #[error("cluster \"{cluster}\" property \"{key}\": {reason}")]
+    RejectedProperty { cluster: String, key: String, reason: String },
+
+    #[error("cluster \"{cluster}\" property \"{key}\" is empty: expected {expected}")]
+    EmptyProperty { cluster: String, key: String, expected: &'static str },
 }
 
 impl ConfigError {
@@ -101,7 +113,11 @@ impl ConfigError {
             | Self::EnvVarNotSet { .. }
             | Self::EnvVarNotUnicode { .. }
             | Self::SecretKeyMissing { .. }
-            | Self::EmptyBootstrap { .. } => true,
+            | Self::EmptyBootstrap { .. }
+            | Self::UnknownTable { .. }
+            | Self::InvalidBroker { .. }
+            | Self::RejectedProperty { .. }
+            | Self::EmptyProperty { .. } => true,
         }
     }
 }
@@ -137,6 +153,7 @@ mod tests {
                 true,
             ),
             (ConfigError::MissingBootstrap { path: path.clone(), cluster: cluster.clone() }, true),
+            (ConfigError::UnknownTable { path: path.clone(), key: "clusterz".into() }, true),
             (
                 ConfigError::UnknownProfile {
                     name: "prdo".into(),
@@ -192,7 +209,24 @@ mod tests {
                 false,
             ),
             (ConfigError::SecretKeyMissing { cluster: cluster.clone(), key, path, name: "k".into() }, true),
-            (ConfigError::EmptyBootstrap { cluster }, true),
+            (ConfigError::EmptyBootstrap { cluster: cluster.clone() }, true),
+            (
+                ConfigError::InvalidBroker {
+                    origin: "-b".into(),
+                    element: "prdo:99999".into(),
+                    problem: "has a port out of range",
+                },
+                true,
+            ),
+            (
+                ConfigError::RejectedProperty {
+                    cluster: cluster.clone(),
+                    key: "acks".into(),
+                    reason: "Invalid value".into(),
+                },
+                true,
+            ),
+            (ConfigError::EmptyProperty { cluster, key: "transactional.id".into(), expected: "an id" }, true),
         ]
     }
 

@@ -18,8 +18,23 @@ pub fn parse(text: &str, origin: &Path) -> Result<Config, ConfigError> {
             config.clusters.insert(name, profile);
         }
     }
+    if let Some(unknown) = table.keys().find(|key| !KNOWN_TABLES.contains(&key.as_str())) {
+        return Err(ConfigError::UnknownTable { path: origin.to_path_buf(), key: unknown.clone() });
+    }
     config.other = table;
     Ok(config)
+}
+
+/// The top-level tables kdeck reads; any other is a typo (`[clusterz.prod]`) that
+/// would otherwise leave its profiles silently unused.
+pub(crate) const KNOWN_TABLES: &[&str] = &["clusters", "connect", "cockpit"];
+
+/// What a value was, for "expected X, found Y": an empty string is named as one.
+pub(crate) fn found(value: &Value) -> &'static str {
+    match value {
+        Value::String(text) if text.trim().is_empty() => "an empty string",
+        other => other.type_str(),
+    }
 }
 
 /// toml's own Display is a multi-line snippet; editors and terminals want `path:line:col`.
@@ -63,14 +78,22 @@ fn parse_profile(name: &str, section: Table, origin: &Path) -> Result<ClusterPro
             path: origin.to_path_buf(),
             location: format!("cluster \"{name}\" key \"{key}\""),
             expected,
-            found: value.type_str(),
+            found: found(value),
         };
         match (key.as_str(), value) {
             ("bootstrap", Value::String(text)) if !text.trim().is_empty() => bootstrap = Some(text),
             ("bootstrap", value) => return Err(invalid("a non-empty string \"host:port[,host:port]\"", &value)),
             ("production", Value::Boolean(flag)) => profile.production = flag,
             ("production", value) => return Err(invalid("a boolean", &value)),
-            ("color", Value::String(color)) => profile.color = Some(color),
+            ("color", Value::String(color)) if is_colour(&color) => profile.color = Some(color),
+            ("color", Value::String(color)) => {
+                return Err(ConfigError::InvalidValue {
+                    path: origin.to_path_buf(),
+                    location: format!("cluster \"{name}\" key \"color\" = \"{color}\""),
+                    expected: "a colour: a name such as red or lightgreen, #rrggbb, or 0-255",
+                    found: "an unknown colour",
+                })
+            }
             ("color", value) => return Err(invalid("a string", &value)),
             // Two spellings of one setting would make the layering order ambiguous.
             ("bootstrap.servers", value) => return Err(invalid("`bootstrap` instead of `bootstrap.servers`", &value)),
@@ -93,6 +116,11 @@ fn parse_profile(name: &str, section: Table, origin: &Path) -> Result<ClusterPro
     Ok(profile)
 }
 
+/// The colours the cockpit can draw a cluster in (ratatui's names, `#rrggbb`, 0-255).
+fn is_colour(text: &str) -> bool {
+    text.parse::<ratatui::style::Color>().is_ok()
+}
+
 fn expect_table(value: Value, origin: &Path, location: impl Fn() -> String) -> Result<Table, ConfigError> {
     match value {
         Value::Table(table) => Ok(table),
@@ -100,7 +128,7 @@ fn expect_table(value: Value, origin: &Path, location: impl Fn() -> String) -> R
             path: origin.to_path_buf(),
             location: location(),
             expected: "a table",
-            found: other.type_str(),
+            found: found(&other),
         }),
     }
 }
@@ -188,10 +216,14 @@ url = "http://connect:8083"
             ("[clusters.prod]\nbootstrap = \"b:1\"\nproduction = \"yes\"\n", "/etc/kdeck/config.toml: cluster \"prod\" key \"production\": expected a boolean, found string"),
             ("[clusters.prod]\nbootstrap = \"b:1\"\ncolor = 1\n", "/etc/kdeck/config.toml: cluster \"prod\" key \"color\": expected a string, found integer"),
             ("[clusters.prod]\nbootstrap = 9092\n", "/etc/kdeck/config.toml: cluster \"prod\" key \"bootstrap\": expected a non-empty string \"host:port[,host:port]\", found integer"),
-            ("[clusters.prod]\nbootstrap = \" \"\n", "/etc/kdeck/config.toml: cluster \"prod\" key \"bootstrap\": expected a non-empty string \"host:port[,host:port]\", found string"),
+            ("[clusters.prod]\nbootstrap = \" \"\n", "/etc/kdeck/config.toml: cluster \"prod\" key \"bootstrap\": expected a non-empty string \"host:port[,host:port]\", found an empty string"),
             ("[clusters.prod]\nbootstrap = \"b:1\"\n\"bootstrap.servers\" = \"c:1\"\n", "/etc/kdeck/config.toml: cluster \"prod\" key \"bootstrap.servers\": expected `bootstrap` instead of `bootstrap.servers`, found string"),
             ("clusters = 1\n", "/etc/kdeck/config.toml: key \"clusters\": expected a table, found integer"),
             ("[clusters]\nprod = \"b:1\"\n", "/etc/kdeck/config.toml: cluster \"prod\": expected a table, found string"),
+            ("[clusters.prod]\nbootstrap = \"\"\n", "/etc/kdeck/config.toml: cluster \"prod\" key \"bootstrap\": expected a non-empty string \"host:port[,host:port]\", found an empty string"),
+            ("[clusters.prod]\nbootstrap = \"b:1\"\ncolor = \"ultraviolet\"\n", "/etc/kdeck/config.toml: cluster \"prod\" key \"color\" = \"ultraviolet\": expected a colour: a name such as red or lightgreen, #rrggbb, or 0-255, found an unknown colour"),
+            ("[clusterz.prod]\nbootstrap = \"b:1\"\n", "/etc/kdeck/config.toml: unknown table [clusterz]: expected [clusters.NAME], [connect.NAME] or [cockpit]"),
+            ("x = 1\n", "/etc/kdeck/config.toml: unknown table [x]: expected [clusters.NAME], [connect.NAME] or [cockpit]"),
         ];
         for (text, expected) in cases {
             let error = parse(text, path()).unwrap_err();

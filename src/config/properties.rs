@@ -1,8 +1,8 @@
 use std::fmt;
 
 use super::reference::{display_raw_value, ResolvedValue};
-use super::scrub::register_secret;
-use super::secret::{is_sensitive_key, SecretString, REDACTED};
+use super::scrub::{has_url_credentials, register_secret, register_url_credentials, scrub};
+use super::secret::{is_public_key, SecretString, REDACTED};
 
 /// Which layer set a property; later layers override earlier ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,29 +97,44 @@ impl ClientProperties {
         self.entries.is_empty()
     }
 
-    /// Sets a literal value (no `${...}` resolution); secret when the key is sensitive.
+    /// Sets a literal value (no `${...}` resolution); secret unless the key is a
+    /// known public property.
     pub fn set(&mut self, key: impl Into<String>, value: impl Into<String>) {
         let (key, value) = (key.into(), value.into());
-        let value = if is_sensitive_key(&key) {
+        register_url_credentials(&value);
+        let value = if !is_public_key(&key) {
             register_secret(&value);
             PropertyValue::Secret { value: SecretString::new(value), shown: REDACTED.to_string() }
         } else {
-            PropertyValue::Plain(value)
+            Self::public(value)
         };
         self.put(key, value, PropertySource::Program);
     }
 
-    /// Stores a value resolved from `raw`, registering it for scrubbing when secret.
+    /// Stores a value resolved from `raw`, registering it for scrubbing when secret:
+    /// when it came from a reference, or its key is not a known public property.
     pub(crate) fn insert_resolved(&mut self, key: &str, raw: &str, resolved: ResolvedValue, source: PropertySource) {
-        let value = if resolved.from_reference || is_sensitive_key(key) {
+        register_url_credentials(&resolved.value);
+        let value = if resolved.from_reference || !is_public_key(key) {
             register_secret(&resolved.value);
             resolved.substituted.iter().for_each(|piece| register_secret(piece));
             let shown = if resolved.from_reference { display_raw_value(key, raw) } else { REDACTED };
-            PropertyValue::Secret { value: SecretString::new(resolved.value), shown: shown.to_string() }
+            PropertyValue::Secret { value: SecretString::new(resolved.value), shown: scrub(shown).into_owned() }
         } else {
-            PropertyValue::Plain(resolved.value)
+            Self::public(resolved.value)
         };
         self.put(key.to_string(), value, source);
+    }
+
+    /// A public property's value, unless it carries URL credentials
+    /// (`sasl.oauthbearer.token.endpoint.url = "https://id:secret@idp/token"`).
+    fn public(value: String) -> PropertyValue {
+        if has_url_credentials(&value) {
+            let shown = scrub(&value).into_owned();
+            PropertyValue::Secret { value: SecretString::new(value), shown }
+        } else {
+            PropertyValue::Plain(value)
+        }
     }
 
     /// Overrides in place so the order stays that of first definition.

@@ -5,7 +5,7 @@ use std::env::VarError;
 use std::path::Path;
 
 use super::error::ConfigError;
-use super::secret::{is_sensitive_key, REDACTED};
+use super::secret::{is_public_key, REDACTED};
 
 /// Reads an environment variable; injected so tests need not mutate the process env.
 pub(crate) type EnvLookup<'a> = &'a dyn Fn(&str) -> Result<String, VarError>;
@@ -68,9 +68,10 @@ fn is_exact_reference(raw: &str) -> bool {
 }
 
 /// How a raw (unresolved) value may be shown: the reference text when that cannot
-/// reveal anything, `[redacted]` when a sensitive key has literal text in its value.
+/// reveal anything, `[redacted]` when a key not known to be public has literal text
+/// in its value.
 pub(crate) fn display_raw_value<'a>(key: &str, raw: &'a str) -> &'a str {
-    if is_sensitive_key(key) && !is_exact_reference(raw) {
+    if !is_public_key(key) && !is_exact_reference(raw) {
         REDACTED
     } else {
         raw

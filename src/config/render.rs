@@ -62,7 +62,7 @@ mod tests {
             profile("source", "localhost:9092", Some("green")),
             profile("target", "localhost:9093,localhost:9094", None),
             profile("with.dot", "[::1]:9092", Some("red")),
-            profile("weird \"name\" \\ é", "h:1", Some("line\nbreak\u{7}")),
+            profile("weird \"name\" \\ é\nline\u{7}", "h:1", Some("#ff8800")),
             profile("", "empty-name:1", None),
         ];
         let text = render_profiles(&profiles);

@@ -69,7 +69,9 @@ impl fmt::Display for ResolvedCluster {
 /// Only this cluster's `${...}` references are resolved, so a variable that another
 /// profile needs may stay unset.
 pub fn resolve_cluster(args: &ClusterArgs, config: &Config) -> Result<ResolvedCluster, ConfigError> {
-    resolve_cluster_with(args, config, &|name| std::env::var(name))
+    let cluster = resolve_cluster_with(args, config, &|name| std::env::var(name))?;
+    check_with_librdkafka(&cluster)?;
+    Ok(cluster)
 }
 
 pub(crate) fn resolve_cluster_with(
@@ -89,6 +91,10 @@ pub(crate) fn resolve_cluster_with(
 
     let (production, color) = match config.profile(name) {
         Some(profile) => {
+            // A reference is checked by librdkafka once resolved: its value may be secret.
+            if !profile.bootstrap.contains("${") {
+                check_broker_list(&profile.bootstrap, true, || format!("cluster \"{name}\" bootstrap"))?;
+            }
             layer(BOOTSTRAP_SERVERS, &profile.bootstrap, PropertySource::Profile)?;
             for (key, raw) in &profile.properties {
                 layer(key, raw, PropertySource::Profile)?;
@@ -98,6 +104,11 @@ pub(crate) fn resolve_cluster_with(
         None if is_broker_list(name) => {
             layer(BOOTSTRAP_SERVERS, name, PropertySource::BrokerList)?;
             (false, None)
+        }
+        // Nothing but a broker list has a colon or a comma: name its bad element.
+        None if name.contains([':', ',']) => {
+            check_broker_list(name, false, || "-b".to_string())?;
+            return Err(unknown_profile(name, config));
         }
         None => return Err(unknown_profile(name, config)),
     };
@@ -117,7 +128,47 @@ pub(crate) fn resolve_cluster_with(
     if bootstrap_is_empty {
         return Err(ConfigError::EmptyBootstrap { cluster: name.to_string() });
     }
+    let empty_transactional_id =
+        cluster.properties.iter_exposed().any(|(key, value)| key == "transactional.id" && value.trim().is_empty());
+    if empty_transactional_id {
+        return Err(ConfigError::EmptyProperty {
+            cluster: name.to_string(),
+            key: "transactional.id".into(),
+            expected: "a transactional id, or no transactional.id for a producer without transactions",
+        });
+    }
     Ok(cluster)
+}
+
+/// Every property through librdkafka's own checks, so a bad name or value is the
+/// same usage error in every command, before any client is made. librdkafka's text
+/// echoes the value, which stays hidden unless the property is a public one.
+fn check_with_librdkafka(cluster: &ResolvedCluster) -> Result<(), ConfigError> {
+    let mut config = rdkafka::ClientConfig::new();
+    for (key, value) in cluster.properties.iter_exposed() {
+        config.set(key, value);
+    }
+    match config.create_native_config() {
+        Err(rdkafka::error::KafkaError::ClientConfig(_, reason, key, value)) => Err(ConfigError::RejectedProperty {
+            cluster: cluster.name.clone(),
+            reason: hide_value(&reason, &key, &value),
+            key,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// librdkafka's reason with the value cut out, unless the property is public.
+pub fn hide_value(reason: &str, key: &str, value: &str) -> String {
+    let reason = reason.trim();
+    if value.is_empty() || cluster_value_is_public(key, value) {
+        return reason.to_string();
+    }
+    reason.replace(value, super::secret::REDACTED)
+}
+
+fn cluster_value_is_public(key: &str, value: &str) -> bool {
+    super::secret::is_public_key(key) && !super::scrub::has_url_credentials(value)
 }
 
 fn unknown_profile(name: &str, config: &Config) -> ConfigError {
@@ -138,23 +189,53 @@ fn unknown_profile(name: &str, config: &Config) -> ConfigError {
 /// Like kcat: every comma-separated element is `host:port`, `[v6]:port`, a host with
 /// a dot, or `localhost`, optionally with a `PROTOCOL://` prefix as librdkafka allows.
 pub(crate) fn is_broker_list(text: &str) -> bool {
-    !text.is_empty() && text.split(',').all(|element| is_broker(element.trim()))
+    !text.is_empty() && text.split(',').all(|element| broker_problem(element.trim(), false).is_none())
 }
 
-fn is_broker(element: &str) -> bool {
+/// The first element of a broker list that is not a broker, with what is wrong with
+/// it. A profile's `bootstrap` may also name a bare host (`kafka`, port 9092).
+fn check_broker_list(text: &str, bare_host: bool, origin: impl Fn() -> String) -> Result<(), ConfigError> {
+    for element in text.split(',').map(str::trim) {
+        if let Some(problem) = broker_problem(element, bare_host) {
+            return Err(ConfigError::InvalidBroker { origin: origin(), element: element.to_string(), problem });
+        }
+    }
+    Ok(())
+}
+
+fn broker_problem(element: &str, bare_host: bool) -> Option<&'static str> {
+    if element.is_empty() {
+        return Some("is empty");
+    }
     let element = match element.split_once("://") {
         Some((scheme, rest)) if is_protocol(scheme) => rest,
         _ => element,
     };
     if let Some(v6) = element.strip_prefix('[') {
         return match v6.split_once("]:") {
-            Some((address, port)) => is_ipv6(address) && is_port(port),
-            None => false,
+            Some((address, _)) if !is_ipv6(address) => Some("has an invalid IPv6 address"),
+            Some((_, port)) => port_problem(port),
+            None => Some("has no port after its IPv6 address"),
         };
     }
     match element.split_once(':') {
-        Some((host, port)) => is_host(host) && is_port(port),
-        None => is_host(element) && (element.contains('.') || element == "localhost"),
+        Some((host, _)) if !is_host(host) => Some("has an invalid host name"),
+        Some((_, port)) => port_problem(port),
+        None if !is_host(element) => Some("has an invalid host name"),
+        None if bare_host || element.contains('.') || element == "localhost" => None,
+        None => Some("is not host:port"),
+    }
+}
+
+fn port_problem(port: &str) -> Option<&'static str> {
+    if port.is_empty() {
+        Some("has no port")
+    } else if !port.chars().all(|c| c.is_ascii_digit()) {
+        Some("has a port that is not a number")
+    } else if !port.parse::<u16>().is_ok_and(|port| port > 0) {
+        Some("has a port out of range")
+    } else {
+        None
     }
 }
 
@@ -172,10 +253,6 @@ fn is_ipv6(address: &str) -> bool {
         && address.chars().all(|c| c.is_ascii_hexdigit() || matches!(c, ':' | '.'))
         && !zone.is_empty()
         && zone.chars().all(|c| c.is_ascii_alphanumeric())
-}
-
-fn is_port(port: &str) -> bool {
-    !port.is_empty() && port.chars().all(|c| c.is_ascii_digit()) && port.parse::<u16>().is_ok_and(|port| port > 0)
 }
 
 /// Reads a kcat `-F` file: `key=value` lines, `#` comments, blank lines.
@@ -210,8 +287,11 @@ fn split_override(argument: &str) -> Result<(&str, &str), ConfigError> {
 fn override_preview(argument: &str) -> String {
     let key_len =
         argument.find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))).unwrap_or(argument.len());
-    let ellipsis = if key_len < argument.len() { "..." } else { "" };
-    format!("\"{}{ellipsis}\"", &argument[..key_len])
+    if key_len < argument.len() {
+        format!("\"{}...\" (the rest is not shown: it may be a secret)", &argument[..key_len])
+    } else {
+        format!("\"{argument}\"")
+    }
 }
 
 #[cfg(test)]
@@ -254,6 +334,48 @@ mod tests {
         }
     }
 
+    #[test]
+    fn bad_broker_elements_are_named() {
+        #[rustfmt::skip]
+        let cases = [
+            ("127.0.0.1:99999", false, Some("has a port out of range")),
+            ("127.0.0.1:", false, Some("has no port")),
+            ("localhost:abc", false, Some("has a port that is not a number")),
+            ("localhost:0", false, Some("has a port out of range")),
+            ("[zz]:9092", false, Some("has an invalid IPv6 address")),
+            ("[::1]", false, Some("has no port after its IPv6 address")),
+            ("host name:9092", false, Some("has an invalid host name")),
+            ("kafka", false, Some("is not host:port")),
+            ("kafka", true, None),
+            ("", true, Some("is empty")),
+            ("SASL_SSL://b-1.example:9096", false, None),
+        ];
+        for (element, bare_host, expected) in cases {
+            assert_eq!(broker_problem(element, bare_host), expected, "{element}");
+        }
+        let error = check_broker_list("localhost:9092, junk:x ,b:1", false, || "-b".into()).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "-b: broker \"junk:x\" has a port that is not a number: expected host:port[,host:port] with a port from 1 to 65535"
+        );
+    }
+
+    #[test]
+    fn librdkafka_reasons_hide_values_of_hidden_keys() {
+        #[rustfmt::skip]
+        let cases = [
+            ("Invalid value \"SSLX\" for configuration property \"security.protocol\"", "security.protocol", "SSLX",
+             "Invalid value \"SSLX\" for configuration property \"security.protocol\""),
+            ("Invalid value \"hide-Me-77\" for configuration property \"sasl.oauthbearer.extensions\"", "sasl.oauthbearer.extensions", "hide-Me-77",
+             "Invalid value \"[redacted]\" for configuration property \"sasl.oauthbearer.extensions\""),
+            ("No such configuration property: \"sasl.pass\" hide-Me-78", "sasl.pass", "hide-Me-78",
+             "No such configuration property: \"sasl.pass\" [redacted]"),
+        ];
+        for (reason, key, value, expected) in cases {
+            assert_eq!(hide_value(reason, key, value), expected, "{key}");
+        }
+    }
+
     type Pair<'a> = (&'a str, &'a str);
     type Pairs<'a> = Vec<Pair<'a>>;
 
@@ -268,7 +390,7 @@ mod tests {
         };
         let debug = format!("{args:?}");
         assert!(!debug.contains("args-pw"), "{debug}");
-        for shown in ["acks=all", "sasl.password=[redacted]", "${env:K}", "\\\"sasl.password...\\\""] {
+        for shown in ["acks=all", "sasl.password=[redacted]", "${env:K}", "\\\"sasl.password...\\\" (the rest"] {
             assert!(debug.contains(shown), "{shown} missing from {debug}");
         }
     }
@@ -281,10 +403,10 @@ mod tests {
             ("a=b=c", Ok(("a", "b=c"))),
             ("bootstrap.servers=", Ok(("bootstrap.servers", ""))),
             (" acks =all", Ok(("acks", "all"))),
-            ("acks", Err("-X \"acks\": expected key=value")),
-            ("=all", Err("-X \"...\": expected key=value")),
-            ("", Err("-X \"\": expected key=value")),
-            ("sasl.password:hunter2-typo", Err("-X \"sasl.password...\": expected key=value")),
+            ("acks", Err("-X \"acks\": expected KEY=VALUE, as in -X acks=all")),
+            ("=all", Err("-X \"...\" (the rest is not shown: it may be a secret): expected KEY=VALUE, as in -X acks=all")),
+            ("", Err("-X \"\": expected KEY=VALUE, as in -X acks=all")),
+            ("sasl.password:hunter2-typo", Err("-X \"sasl.password...\" (the rest is not shown: it may be a secret): expected KEY=VALUE, as in -X acks=all")),
         ];
         for (argument, expected) in cases {
             let actual = split_override(argument).map_err(|error| error.to_string());

@@ -105,7 +105,15 @@ fn parse_section(name: &str, section: &Table, path: &Path, env: EnvLookup) -> Re
         let location = || format!("connect \"{name}\" key \"{key}\"");
         match (key.as_str(), value) {
             ("url", Value::String(url)) if url.starts_with("http://") || url.starts_with("https://") => {
+                crate::config::register_url_credentials(url);
                 cluster.url = url.trim_end_matches('/').to_string();
+            }
+            ("url", Value::String(url)) => {
+                let problem = if url.contains("://") { "an unsupported scheme" } else { "no scheme" };
+                return Err(Failure::usage(format!(
+                    "{}: connect \"{name}\" key \"url\" has {problem}: expected \"http://host:port\" or \"https://host:port\"",
+                    path.display()
+                )));
             }
             ("url", value) => return Err(invalid(path, location(), "a string \"http(s)://host:port\"", value).into()),
             ("username", Value::String(user)) => cluster.username = Some(user.clone()),
@@ -180,7 +188,9 @@ mod tests {
         let cases = [
             ("", "x", "unknown Connect cluster \"x\": expected a [connect.x] section with url = \"http://host:8083\" in /etc/kdeck/config.toml (known: none)"),
             ("[connect.a]\nurl = \"http://a\"\n", "x", "unknown Connect cluster \"x\": expected a [connect.x] section with url = \"http://host:8083\" in /etc/kdeck/config.toml (known: a)"),
-            ("[connect.a]\nurl = \"ftp://a\"\n", "a", "/etc/kdeck/config.toml: connect \"a\" key \"url\": expected a string \"http(s)://host:port\", found string"),
+            ("[connect.a]\nurl = \"ftp://a\"\n", "a", "/etc/kdeck/config.toml: connect \"a\" key \"url\" has an unsupported scheme: expected \"http://host:port\" or \"https://host:port\""),
+            ("[connect.a]\nurl = \"connect:8083\"\n", "a", "/etc/kdeck/config.toml: connect \"a\" key \"url\" has no scheme: expected \"http://host:port\" or \"https://host:port\""),
+            ("[connect.a]\nurl = 8083\n", "a", "/etc/kdeck/config.toml: connect \"a\" key \"url\": expected a string \"http(s)://host:port\", found integer"),
             ("[connect.a]\nusername = \"u\"\n", "a", "/etc/kdeck/config.toml: connect \"a\" has no url: expected url = \"http://host:8083\""),
             ("[connect.a]\nurl = \"http://a\"\nusername = \"u\"\n", "a", "/etc/kdeck/config.toml: connect \"a\": basic auth needs both username and password"),
             ("[connect.a]\nurl = \"http://a\"\nusername = \"u\"\npassword = \"${env:NOPE}\"\n", "a", "cluster \"connect.a\" property \"password\": environment variable NOPE is not set"),

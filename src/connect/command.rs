@@ -21,7 +21,7 @@ pub struct ConnectArgs {
     #[arg(long, value_name = "URL", conflicts_with = "cluster")]
     pub url: Option<String>,
     /// Request timeout in seconds
-    #[arg(short = 'm', value_name = "SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    #[arg(short = 'm', value_name = "SECONDS", default_value_t = 10, allow_negative_numbers = true, value_parser = crate::cli::seconds)]
     pub timeout_secs: u64,
     #[command(subcommand)]
     pub command: ConnectCommand,
@@ -77,10 +77,18 @@ pub enum ConnectCommand {
 pub fn run(config: &Config, args: ConnectArgs) -> Outcome {
     let cluster = match (&args.url, &args.cluster) {
         (Some(url), _) => {
-            if !(url.starts_with("http://") || url.starts_with("https://")) {
-                return Err(Failure::usage(format!("--url {url:?}: expected http(s)://host:port")));
+            // user:password@ in the URL is a credential: hidden wherever the URL shows.
+            crate::config::register_url_credentials(url);
+            if let Some(at) = url.find('@').filter(|_| !url.contains("://")) {
+                crate::config::register_secret(&url[..at]);
             }
-            ConnectCluster::at(url, url)
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                let problem = if url.contains("://") { "an unsupported scheme" } else { "no scheme" };
+                return Err(Failure::usage(format!(
+                    "--url {url:?} has {problem}: expected http://host:port or https://host:port"
+                )));
+            }
+            ConnectCluster::at(&crate::config::scrub(url), url)
         }
         (None, Some(name)) => resolve_connect(config, name)?,
         (None, None) => return Err(Failure::usage("kdeck connect needs -c NAME or --url URL")),

@@ -283,6 +283,41 @@ bootstrap = "pkc.ccloud.example:9092"
         (resolve("msk"), resolve("ccloud"), reference)
     }
 
+    /// Issue 14: the OAuth assertion key, its passphrase, extensions, a token
+    /// endpoint's URL credentials and unknown keys never reach an export.
+    #[test]
+    fn oauth_secrets_unknown_keys_and_url_credentials_are_not_exported() {
+        let secrets = [
+            ("sasl.oauthbearer.assertion.private.key.pem", "Exp0rt-pem-Key-1"),
+            ("sasl.oauthbearer.assertion.private.key.passphrase", "Exp0rt-pass-Phrase-2"),
+            ("sasl.oauthbearer.extensions", "ext=Exp0rt-ext-Token-3"),
+            ("apikey", "Exp0rt-custom-Key-4"),
+            ("sasl.pass", "Exp0rt-typo-Pass-5"),
+            ("sasl.oauthbearer.token.endpoint.url", "https://id:Exp0rt-url-Pw-6@idp.example/token"),
+        ];
+        let (mut source, destination, _) = clusters();
+        for (key, value) in secrets {
+            source.properties.set(key, value);
+        }
+        let plan = plan("[topics]\ninclude = ['orders']\n");
+        let exported = [
+            to_mirror_maker2(&plan, &source, &destination, 1).to_string(),
+            to_replicator(&plan, &source, &destination, 1).to_string(),
+            mm2_caveats(&plan, &source, &destination).join("\n"),
+        ];
+        for text in exported {
+            for needle in ["Exp0rt-pem", "Exp0rt-pass", "Exp0rt-ext", "Exp0rt-custom", "Exp0rt-typo", "Exp0rt-url"] {
+                assert!(!text.contains(needle), "{needle} in {text}");
+            }
+            assert!(text.contains("[redacted]"), "{text}");
+        }
+        let mm2 = to_mirror_maker2(&plan, &source, &destination, 1);
+        assert_eq!(
+            mm2["config"]["source.cluster.sasl.oauthbearer.token.endpoint.url"],
+            "https://[redacted]@idp.example/token"
+        );
+    }
+
     fn plan(body: &str) -> Plan {
         let text = format!("name = \"msk-to-ccloud\"\nsource = \"msk\"\ndestination = \"ccloud\"\n{body}");
         parse_plan(&text, Path::new("plan.toml")).unwrap()

@@ -30,6 +30,11 @@ pub enum OffsetAnswer {
     },
 }
 
+/// kcat's `-t T:P:-1`: the log-end offset.
+const LATEST: i64 = -1;
+/// kcat's `-t T:P:-2`: the log-start offset.
+const EARLIEST: i64 = -2;
+
 pub fn query(
     cluster: &ResolvedCluster,
     queries: &[TopicQuery],
@@ -54,8 +59,17 @@ pub fn query(
         };
         match q.timestamp {
             Some(ts) => {
-                let lookups: Vec<(i32, i64)> = partitions.iter().map(|&p| (p, ts)).collect();
-                for (partition, offset) in reader.offsets_for_times(&q.topic, &lookups)? {
+                // kcat passes -1 and -2 through to ListOffsets as latest and earliest;
+                // librdkafka's offsets_for_times refuses them as timestamps.
+                let found = match ts {
+                    LATEST => reader.latest_offsets(&q.topic, &partitions)?,
+                    EARLIEST => reader.earliest_offsets(&q.topic, &partitions)?,
+                    _ => {
+                        let lookups: Vec<(i32, i64)> = partitions.iter().map(|&p| (p, ts)).collect();
+                        reader.offsets_for_times(&q.topic, &lookups)?
+                    }
+                };
+                for (partition, offset) in found {
                     answers.push(OffsetAnswer::ForTime {
                         topic: q.topic.clone(),
                         partition,

@@ -5,10 +5,12 @@ use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
 use std::time::Duration;
 
 use crate::config::ResolvedCluster;
 use crate::error::{Failure, Outcome};
+use crate::kafka::reader::PartitionReader;
 use crate::kafka::writer::{OutgoingRecord, RecordWriter};
 use crate::record::Header;
 
@@ -71,12 +73,13 @@ impl Sender<'_> {
 /// Returns how many records were delivered.
 pub fn run(cluster: &ResolvedCluster, request: &ProduceRequest, stop: &AtomicBool) -> Result<u64, Failure> {
     let codec = request.compression.as_deref().map(|codec| ("compression.codec", codec));
+    reach(cluster, &request.topic, request.timeout)?;
     let writer = RecordWriter::open(cluster, request.timeout, codec.as_slice())?;
     let headers = request.headers.iter().map(|(name, value)| Header { name, value: value.as_deref() }).collect();
     let mut sender = Sender { writer, request, headers, stop };
 
     if request.files.is_empty() {
-        split_stream(io::stdin().lock(), "stdin", &request.rules, &mut sender)?;
+        split_stream(StoppableStdin::spawn(), "stdin", &request.rules, &mut sender)?;
     } else if request.split_files {
         let [path] = request.files.as_slice() else {
             return Err(Failure::usage("-l takes exactly one FILE"));
@@ -94,6 +97,81 @@ pub fn run(cluster: &ResolvedCluster, request: &ProduceRequest, stop: &AtomicBoo
         }
     }
     sender.writer.finish()
+}
+
+/// Fails within `-m` when no broker answers, naming the brokers asked: otherwise
+/// the records would wait in librdkafka's queue for a delivery that never comes.
+fn reach(cluster: &ResolvedCluster, topic: &str, timeout: Duration) -> Outcome {
+    let answered = PartitionReader::connect(cluster, timeout, false)?.metadata(Some(topic));
+    match answered {
+        Err(failure) if cluster.name != cluster.bootstrap() => {
+            Err(Failure::runtime(format!("{} (brokers {})", failure.message(), cluster.bootstrap())))
+        }
+        Err(failure) => Err(failure),
+        Ok(_) => Ok(()),
+    }
+}
+
+/// stdin read on a thread of its own, so Ctrl-C and SIGTERM are seen while a
+/// terminal or a pipe keeps stdin open without sending anything.
+struct StoppableStdin {
+    chunks: mpsc::Receiver<io::Result<Vec<u8>>>,
+    stop: std::sync::Arc<AtomicBool>,
+    pending: Vec<u8>,
+}
+
+impl StoppableStdin {
+    fn spawn() -> Self {
+        let (sender, chunks) = mpsc::sync_channel(4);
+        let reading = std::thread::Builder::new().name("kdeck-stdin".into()).spawn(move || {
+            let mut stdin = io::stdin().lock();
+            loop {
+                let mut chunk = vec![0u8; 256 * 1024];
+                let read = match stdin.read(&mut chunk) {
+                    Ok(0) => break,
+                    Ok(n) => n,
+                    Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(err) => {
+                        let _ = sender.send(Err(err));
+                        break;
+                    }
+                };
+                chunk.truncate(read);
+                if sender.send(Ok(chunk)).is_err() {
+                    break;
+                }
+            }
+        });
+        let (sender, failed) = mpsc::sync_channel(1);
+        let chunks = match reading {
+            Ok(_) => chunks,
+            Err(err) => {
+                let _ = sender.send(Err(err));
+                failed
+            }
+        };
+        StoppableStdin { chunks, stop: crate::signals::stop_flag(), pending: Vec::new() }
+    }
+}
+
+impl Read for StoppableStdin {
+    /// `Ok(0)` at the end of input, and as soon as a stop was asked for.
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.pending.is_empty() {
+            if self.stop.load(Ordering::Relaxed) {
+                return Ok(0);
+            }
+            match self.chunks.recv_timeout(Duration::from_millis(50)) {
+                Ok(chunk) => self.pending = chunk?,
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+                Err(mpsc::RecvTimeoutError::Disconnected) => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.pending.len());
+        buf[..n].copy_from_slice(&self.pending[..n]);
+        self.pending.drain(..n);
+        Ok(n)
+    }
 }
 
 fn open(path: &Path) -> Result<File, Failure> {

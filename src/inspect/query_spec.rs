@@ -64,7 +64,7 @@ pub fn parse_topic_query(arg: &str) -> Result<TopicQuery, QuerySpecError> {
     Ok(TopicQuery { topic: topic.to_owned(), partition, timestamp })
 }
 
-fn is_legal_topic_name(name: &str) -> bool {
+pub fn is_legal_topic_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= MAX_TOPIC_NAME_LENGTH
         && name != "."

@@ -37,8 +37,14 @@ pub(super) fn base_config(cluster: &ResolvedCluster, timeout: Duration) -> Clien
 }
 
 pub(super) fn creation_failure(cluster: &ResolvedCluster, err: &KafkaError) -> Failure {
-    // A rejected property is the user's input: name it and exit 2.
-    let text = describe(err);
+    // A rejected property is the user's input: name it and exit 2. librdkafka's
+    // text echoes the value, which stays hidden unless the property is public.
+    let text = match err {
+        KafkaError::ClientConfig(_, reason, key, value) => {
+            format!("property \"{key}\": {}", crate::config::hide_value(reason, key, value))
+        }
+        _ => describe(err),
+    };
     if matches!(err, KafkaError::ClientCreation(_) | KafkaError::ClientConfig(..)) {
         Failure::usage(format!("invalid client configuration for cluster {}: {text}", cluster.name))
     } else {

@@ -166,9 +166,13 @@ impl RecordWriter {
                 .commit_transaction(self.timeout)
                 .map_err(|err| KafkaFailure::runtime("cannot commit the transaction", &err))?;
         }
-        self.producer
-            .flush(self.timeout.max(Duration::from_secs(30)))
-            .map_err(|err| KafkaFailure::runtime(&format!("cannot deliver to {}", self.cluster_name), &err))?;
+        // -m bounds the wait, as it bounds every other request.
+        self.producer.flush(self.timeout).map_err(|err| {
+            KafkaFailure::runtime(
+                &format!("cannot deliver to {} within {} s (-m)", self.cluster_name, self.timeout.as_secs()),
+                &err,
+            )
+        })?;
         let context = self.producer.context();
         let failed = context.failed.load(Ordering::Relaxed);
         if failed > 0 {

@@ -148,12 +148,6 @@ pub struct Keymap {
 }
 
 #[derive(Deserialize)]
-struct KeymapFile {
-    #[serde(default)]
-    keymap: Vec<RawEntry>,
-}
-
-#[derive(Deserialize)]
 struct RawEntry {
     on: String,
     run: String,
@@ -167,26 +161,49 @@ impl Keymap {
         Keymap::parse(DEFAULT_KEYMAP, "default keymap")
     }
 
-    /// Parses a keymap text; bad entries become warnings naming `origin`.
+    /// Parses a keymap text; each bad entry becomes a warning naming `origin` and
+    /// the entry, and is skipped alone. Only a file that is not TOML is ignored whole.
     pub fn parse(text: &str, origin: &str) -> Keymap {
-        let file: KeymapFile = match toml::from_str(text) {
+        let file: toml::Table = match text.parse() {
             Ok(file) => file,
             Err(err) => {
-                let reason = err.message().to_owned();
-                return Keymap { bindings: Vec::new(), warnings: vec![format!("{origin}: ignored: {reason}")] };
+                let (line, column, reason) = crate::config::parse::toml_error_position(text, &err);
+                return Keymap {
+                    bindings: Vec::new(),
+                    warnings: vec![format!("{origin}:{line}:{column}: ignored: {reason}")],
+                };
             }
         };
         let mut keymap = Keymap::default();
-        for entry in file.keymap {
+        let entries = match file.get("keymap") {
+            None => return keymap,
+            Some(toml::Value::Array(entries)) => entries.clone(),
+            Some(other) => {
+                keymap.warnings.push(format!("{origin}: ignored: keymap is a {}, expected an array", other.type_str()));
+                return keymap;
+            }
+        };
+        for (index, value) in entries.into_iter().enumerate() {
+            let number = index + 1;
+            let entry = match value.try_into::<RawEntry>() {
+                Ok(entry) => entry,
+                Err(err) => {
+                    keymap.warnings.push(format!("{origin}: keymap entry {number} skipped: {}", err.message()));
+                    continue;
+                }
+            };
             let key = match Key::parse(&entry.on) {
                 Ok(key) => key,
                 Err(reason) => {
-                    keymap.warnings.push(format!("{origin}: {reason}"));
+                    keymap.warnings.push(format!("{origin}: keymap entry {number} skipped: {reason}"));
                     continue;
                 }
             };
             let Some(action) = Action::from_name(&entry.run) else {
-                keymap.warnings.push(format!("{origin}: unknown action {:?} for key {}", entry.run, entry.on));
+                keymap.warnings.push(format!(
+                    "{origin}: keymap entry {number} skipped: unknown action {:?} for key {}",
+                    entry.run, entry.on
+                ));
                 continue;
             };
             keymap.bindings.push(Binding { key, action, desc: entry.desc });
@@ -355,10 +372,24 @@ mod tests {
         assert!(keymap.warnings.iter().any(|w| w.contains("launch_missiles")));
         assert_eq!(keymap.action_for(Key::parse("x").unwrap()), Some(&Action::StartEngine));
 
+        // One entry of the wrong shape is skipped alone, and named.
+        let shapes = r#"keymap = [
+            { on = "x", run = "start_engine" },
+            { on = 5, run = "quit" },
+            { on = "y" },
+        ]"#;
+        let keymap = Keymap::parse(shapes, "shapes.toml");
+        assert_eq!(keymap.bindings.len(), 1, "{:?}", keymap.warnings);
+        assert_eq!(keymap.warnings.len(), 2, "{:?}", keymap.warnings);
+        assert!(keymap.warnings[0].starts_with("shapes.toml: keymap entry 2 skipped: "), "{:?}", keymap.warnings);
+        assert!(keymap.warnings[1].starts_with("shapes.toml: keymap entry 3 skipped: "), "{:?}", keymap.warnings);
+        assert!(keymap.warnings[1].contains("run"), "{:?}", keymap.warnings);
+
         let broken = Keymap::parse("keymap = [ { on = ", "broken.toml");
         assert!(broken.bindings.is_empty());
         assert_eq!(broken.warnings.len(), 1);
-        assert!(broken.warnings[0].starts_with("broken.toml: ignored"), "{:?}", broken.warnings);
+        assert!(broken.warnings[0].starts_with("broken.toml:1:"), "{:?}", broken.warnings);
+        assert!(broken.warnings[0].contains(": ignored: "), "{:?}", broken.warnings);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! when the guard is made and come off when it drops, when the process panics
 //! (a hook that runs before the previous one, so its message lands on a normal
 //! screen), and so on every error path, since errors return through the drop.
-//! Ctrl-C arrives as a key in raw mode; SIGTERM sets the stop flag of
+//! Ctrl-C arrives as a key in raw mode; SIGTERM, SIGHUP and SIGQUIT set the stop flag of
 //! `crate::signals`, which the event loop checks and leaves through the drop.
 
 use std::io::{self, Stdout, Write};

@@ -105,3 +105,71 @@ fn missing_explicit_config_and_bad_flags_are_usage_errors() {
     let run = kdeck.run(&["meta", "-b", "127.0.0.1:1", "-X", "no.such.property=1"], None);
     assert_one_line_error(&run, 2, &["no.such.property"]);
 }
+
+/// Issue 14, item 24: each message names the input and what was expected.
+#[test]
+fn messages_name_the_input_and_what_was_expected() {
+    let kdeck = Kdeck::new();
+    let config = write_config(
+        &kdeck,
+        "[clusters.prod]\nbootstrap = \"127.0.0.1:9092\"\n\n[clusters.junk]\nbootstrap = \"127.0.0.1:9092,junk:x\"\n",
+    );
+    type Case<'a> = (Vec<&'a str>, &'a [&'a str]);
+    #[rustfmt::skip]
+    let cases: Vec<Case> = vec![
+        (vec!["meta", "-b", "127.0.0.1:99999"], &["\"127.0.0.1:99999\"", "port out of range", "1 to 65535"]),
+        (vec!["meta", "-b", "127.0.0.1:"], &["\"127.0.0.1:\"", "has no port"]),
+        (vec!["meta", "-b", "localhost:http"], &["\"localhost:http\"", "not a number"]),
+        (vec!["meta", "-b", "localhost:9092,junk:x,other:1"], &["\"junk:x\"", "not a number"]),
+        (vec!["meta", "-b", "junk", "-m", "1"], &["cluster \"junk\" bootstrap", "\"junk:x\""]),
+        (vec!["meta", "-b", "prod", "-m", "-1"], &["-1", "1 to 3600"]),
+        (vec!["consume", "-b", "prod", "-t", "orders", "-p", "-1"], &["-1", "0..="]),
+        (vec!["consume", "-b", "prod", "-t", "orders", "-c", "-5"], &["-5", "0 (no limit)"]),
+        (vec!["produce", "-b", "prod", "-t", "orders", "-c", "-5"], &["-5", "0 (no limit)"]),
+        (vec!["meta", "-b", "prod", "-X", "acks"], &["-X \"acks\"", "KEY=VALUE"]),
+        (vec!["meta", "-b", "prod", "-X", "sasl.password:hunter2-x"], &["-X \"sasl.password...\"", "not shown", "KEY=VALUE"]),
+        (vec!["consume", "-b", "prod", "-t", ""], &["--topic", "topic name"]),
+        (vec!["produce", "-b", "prod", "-t", "a b"], &["a b", "topic name"]),
+        (vec!["meta", "-b", "prod", "-X", "transactional.id="], &["transactional.id", "empty"]),
+        (vec!["connect", "--url", "connect.example:8083", "get"], &["connect.example:8083", "no scheme", "http://host:port"]),
+        (vec!["acl", "eval", "--acls", "x", "--principal", "User:a", "--host", "", "--operation", "READ", "--resource-type", "TOPIC", "--resource-name", "t"], &["--host", "non-empty"]),
+        (vec!["acl", "eval", "--acls", "x", "--principal", "User:a", "--host", "*", "--operation", "READ", "--resource-type", "TOPIC", "--resource-name", ""], &["--resource-name", "non-empty"]),
+    ];
+    for (args, mentions) in cases {
+        let mut all = vec!["--config", config.as_str()];
+        all.extend(&args);
+        let run = kdeck.run(&all, None);
+        assert_one_line_error(&run, 2, mentions);
+    }
+}
+
+/// Issue 14, item 24: config mistakes that used to pass silently or read oddly.
+#[test]
+fn config_mistakes_are_named() {
+    let kdeck = Kdeck::new();
+    #[rustfmt::skip]
+    let cases: &[(&str, &[&str])] = &[
+        ("[clusterz.prod]\nbootstrap = \"127.0.0.1:1\"\n", &["unknown table [clusterz]", "[clusters.NAME]"]),
+        ("[clusters.prod]\nbootstrap = \"127.0.0.1:1\"\ncolor = \"ultraviolet\"\n", &["\"ultraviolet\"", "colour"]),
+        ("[clusters.prod]\nbootstrap = \"\"\n", &["bootstrap", "found an empty string"]),
+        ("[clusters.prod]\nbootstrap = \"127.0.0.1:1\"\n\"no.such.property\" = \"x\"\n", &["no.such.property", "prod"]),
+    ];
+    for (text, mentions) in cases {
+        let config = write_config(&kdeck, text);
+        let run = kdeck.run(&["--config", &config, "meta", "-b", "prod", "-m", "1"], None);
+        assert_one_line_error(&run, 2, mentions);
+    }
+}
+
+/// Issue 14, item 24: a JSON object where an ACL list is expected is named as one.
+#[test]
+fn a_json_object_acl_file_is_named_as_json() {
+    let kdeck = Kdeck::new();
+    let acls = kdeck.home.path().join("acls.json");
+    std::fs::write(&acls, "{\"acls\": []}\n").unwrap();
+    let args = ["acl", "eval", "--acls", acls.to_str().unwrap(), "--principal", "User:a", "--host", "*"];
+    let mut all = args.to_vec();
+    all.extend(["--operation", "READ", "--resource-type", "TOPIC", "--resource-name", "t"]);
+    let run = kdeck.run(&all, None);
+    assert_one_line_error(&run, 2, &["acls.json", "JSON object", "JSON array"]);
+}

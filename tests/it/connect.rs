@@ -214,7 +214,7 @@ fn connect_command_bad_input_is_one_line() {
     let bad_url = kdeck.run(&["connect", "--url", "connect:8083", "get"], None);
     assert_eq!(
         (bad_url.code, bad_url.stderr.trim_end()),
-        (Some(2), "kdeck: --url \"connect:8083\": expected http(s)://host:port")
+        (Some(2), "kdeck: --url \"connect:8083\" has no scheme: expected http://host:port or https://host:port")
     );
 }
 

@@ -64,6 +64,8 @@ fn cases() -> Vec<(&'static str, Vec<String>)> {
         ("relative offset all partitions", owned(&["-o", "-1", "-e", "-f", "%p %o\\n"])),
         ("count", owned(&["-p", "0", "-o", "beginning", "-c", "3", "-f", "%o %k\\n"])),
         ("count json", owned(&["-p", "1", "-o", "beginning", "-c", "2", "-J"])),
+        ("count zero is no limit", owned(&["-p", "0", "-o", "beginning", "-c", "0", "-e", "-f", "%o %k\n"])),
+        ("count zero json", owned(&["-o", "beginning", "-c", "0", "-e", "-J"])),
         ("start timestamp", owned(&["-p", "0", "-o", &format!("s@{}", ts(3)), "-e", "-f", "%o %T\\n"])),
         // The mock answers every offsets-for-times lookup with -1 (the end), so
         // the s@ cases prove that fallback; e@ is checked from the beginning.
@@ -133,6 +135,22 @@ fn consume_output_is_byte_identical_to_kcat() {
         }
     }
     assert!(failures.is_empty(), "{} of {} cases differ:\n{}", failures.len(), cases.len(), failures.join("\n"));
+}
+
+/// `kcat -Q -t T:P:-1` (log end) and `-2` (log start), on a partition with
+/// records and an empty one.
+#[test]
+fn offset_sentinels_match_kcat_query() {
+    let kafka = MockKafka::new(3);
+    seed(&kafka);
+    let kdeck = Kdeck::new();
+    for query in ["compat:0:-1", "compat:0:-2", "compat:1:-1", "compat:1:-2", "compat:2:-1", "compat:2:-2"] {
+        let expected = kcat(&["-Q", "-b", kafka.bootstrap(), "-t", query], None);
+        assert_eq!(expected.code, Some(0), "kcat -Q -t {query}: {}", expected.stderr);
+        let actual = kdeck.run(&["offsets", "-b", kafka.bootstrap(), "-t", query], None);
+        assert_eq!(actual.code, Some(0), "kdeck offsets -t {query}: {}", actual.stderr);
+        assert_eq!(actual.stdout_text(), expected.stdout_text(), "offsets -t {query}");
+    }
 }
 
 #[test]

@@ -12,6 +12,7 @@ mod cutover;
 mod cutover_pane;
 mod demo;
 mod engine;
+mod exit_codes;
 mod export;
 mod faults;
 mod groups;

@@ -41,6 +41,8 @@ fn produce_writes_what_kcat_writes() {
         ("lines from a file with -K -Z", vec!["-l", "-K", ":", "-Z", lines_path], None),
         ("whole file", vec![whole_path], None),
         ("empty as null", vec!["-Z"], Some(b"a\n\nb\n")),
+        ("count zero is no limit", vec!["-c", "0"], Some(b"a\nb\nc\n")),
+        ("count", vec!["-c", "2"], Some(b"a\nb\nc\n")),
     ];
     let mut failures = Vec::new();
     for (index, (name, flags, stdin)) in cases.iter().enumerate() {
@@ -71,4 +73,72 @@ fn produce_writes_what_kcat_writes() {
         }
     }
     assert!(failures.is_empty(), "{} of {} cases differ:\n{}", failures.len(), cases.len(), failures.join("\n"));
+}
+
+/// How many records `topic` holds, read back with kcat.
+fn count_records(kafka: &MockKafka, topic: &str) -> usize {
+    let run = kcat(&["-C", "-b", kafka.bootstrap(), "-t", topic, "-o", "beginning", "-e", "-q", "-f", "%o\\n"], None);
+    run.stdout.iter().filter(|&&b| b == b'\n').count()
+}
+
+/// Ctrl-C, SIGTERM, SIGHUP and SIGQUIT end a produce whose stdin is still open
+/// and silent: what was read is delivered, and the exit is 0.
+#[test]
+fn produce_stops_on_a_signal_while_stdin_is_open() {
+    use std::io::Write;
+    use std::process::Stdio;
+    let kafka = MockKafka::new(1);
+    let kdeck = Kdeck::new();
+    for (index, signal) in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT].into_iter().enumerate() {
+        let topic = format!("signalled-{index}");
+        kafka.create_topic(&topic, 1);
+        let mut child = kdeck
+            .command()
+            .args(["produce", "-b", kafka.bootstrap(), "-t", &topic])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn kdeck produce");
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(b"first\nsecond\n").unwrap();
+        stdin.flush().unwrap();
+        // Delivered records prove kdeck is up, its handlers installed, and waiting on stdin.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while count_records(&kafka, &topic) < 2 {
+            assert!(std::time::Instant::now() < deadline, "kdeck produce delivered nothing");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        // SAFETY: signals the process this test started; no memory is involved.
+        assert_eq!(unsafe { libc::kill(child.id() as i32, signal) }, 0);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if std::time::Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("kdeck produce ignored signal {signal} with stdin open");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        drop(stdin);
+        assert_eq!(status.code(), Some(0), "signal {signal}");
+        assert_eq!(count_records(&kafka, &topic), 2, "signal {signal}");
+    }
+}
+
+/// Against a closed port, produce fails within -m and names the brokers it asked,
+/// also when the cluster is a profile.
+#[test]
+fn produce_to_an_unreachable_profile_names_its_brokers() {
+    let kdeck = Kdeck::new();
+    let broker = format!("127.0.0.1:{}", crate::support::free_port());
+    let config = kdeck.home.path().join("config.toml");
+    std::fs::write(&config, format!("[clusters.down]\nbootstrap = \"{broker}\"\n")).unwrap();
+    let run = kdeck
+        .run(&["--config", config.to_str().unwrap(), "produce", "-b", "down", "-m", "1", "-t", "orders"], Some(b"a\n"));
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(run.stderr.contains(&broker) && run.stderr.contains("down"), "{}", run.stderr);
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
 }

@@ -137,3 +137,22 @@ fn tui_tmux_sigterm_restores_the_terminal() {
     assert!(!screen.contains("1 Lag"), "the cockpit is still on screen:\n{screen}");
     assert_shell_restored(&tmux);
 }
+
+/// An SSH drop (SIGHUP) or SIGQUIT ends the cockpit as SIGTERM does: exit 0, and
+/// the terminal leaves the alternate screen.
+#[test]
+fn tui_tmux_sighup_and_sigquit_restore_the_terminal() {
+    for signal in [libc::SIGHUP, libc::SIGQUIT] {
+        let kdeck = Kdeck::new();
+        let tmux = Tmux::start(kdeck.home.path(), 100, 30, PROMPT);
+        tmux.type_text(&kdeck_command(&kdeck, &debug_binary(), "", "demo --load none"));
+        tmux.keys(&["Enter"]);
+        tmux.wait_for("the cockpit", LIMIT, |screen| screen.contains("1 Lag"));
+        let pid = tmux.foreground_child().expect("kdeck's process id");
+        // SAFETY: sends a signal to the process this test started; no memory is involved.
+        assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
+        let screen = tmux.wait_for("kdeck to stop on the signal", LIMIT, |screen| screen.contains("exit=0"));
+        assert!(!screen.contains("1 Lag"), "signal {signal}: the cockpit is still on screen:\n{screen}");
+        assert_shell_restored(&tmux);
+    }
+}
