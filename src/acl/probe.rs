@@ -154,7 +154,10 @@ mod tests {
         let failed = |call| row(call, "orders", None, CallOutcome::Failed { error: "BrokerTransportFailure".into() });
         let all_failed = report(&cluster, &[failed("Metadata"), failed("DescribeConfigs")]);
         let reason = all_failed.denied.expect("all failed must exit 1");
-        assert!(reason.contains("every probe against prod failed") && reason.contains("BrokerTransportFailure"), "{reason}");
+        assert!(
+            reason.contains("every probe against prod failed") && reason.contains("BrokerTransportFailure"),
+            "{reason}"
+        );
         let answered = row("Metadata", "orders", None, CallOutcome::Answered { detail: "1 partition".into() });
         assert_eq!(report(&cluster, &[answered, failed("DescribeConfigs")]).denied, None);
     }

@@ -139,7 +139,9 @@ pub fn comma_free(pattern: &str) -> Result<String, String> {
                 let inner = &text[repetition.ast.span().start.offset..repetition.ast.span().end.offset];
                 let lazy = if repetition.greedy { "" } else { "?" };
                 let written = match &repetition.op.kind {
-                    RepetitionKind::Range(RepetitionRange::AtLeast(m)) => format!("(?:{inner}){{{m}}}(?:{inner})*{lazy}"),
+                    RepetitionKind::Range(RepetitionRange::AtLeast(m)) => {
+                        format!("(?:{inner}){{{m}}}(?:{inner})*{lazy}")
+                    }
                     RepetitionKind::Range(RepetitionRange::Bounded(m, n)) if n > m && n - m <= MAX_EXPANDED => {
                         let optional = format!("(?:{inner})?{lazy}").repeat((n - m) as usize);
                         format!("(?:{inner}){{{m}}}{optional}")
@@ -163,7 +165,9 @@ pub fn comma_free(pattern: &str) -> Result<String, String> {
     while text.contains(',') {
         let ast = Parser::new().parse(&text).map_err(|err| format!("not a regular expression ({})", err.kind()))?;
         let Some((span, written)) = find(&ast, &text) else {
-            return Err("its comma cannot be written otherwise (write the repetition out, or the class without a comma)".into());
+            return Err(
+                "its comma cannot be written otherwise (write the repetition out, or the class without a comma)".into(),
+            );
         };
         if written.len() > 4096 {
             return Err("written out without commas it grows too long".into());
@@ -458,7 +462,7 @@ bootstrap = "pkc.ccloud.example:9092"
             ("orders", Ok("orders")),
             ("orders{1,3}", Ok("(?:s){1}(?:s)?(?:s)?")),
             ("ab{2,}", Ok("(?:b){2}(?:b)*")),
-            ("(x{1,2}y){0,1}", Ok("(?:(?:(?:x){1}(?:x)?y)){0}(?:(?:(?:x){1}(?:x)?y))?")),
+            ("(x{1,2}y){0,1}", Ok("(?:((?:x){1}(?:x)?y)){0}(?:((?:x){1}(?:x)?y))?")),
             ("a,b", Ok(r"a\x2Cb")),
             ("t{2,3}?", Ok("(?:t){2}(?:t)??")),
             ("[,]", Err("its comma cannot be written otherwise")),
@@ -468,13 +472,31 @@ bootstrap = "pkc.ccloud.example:9092"
             let got = comma_free(pattern);
             match expected {
                 Ok(written) => {
-                    let written = written.replace("(?:s)", "(?:s)");
                     let got = got.unwrap_or_else(|err| panic!("{pattern}: {err}"));
                     assert!(got.ends_with(&written) || got == written, "{pattern}: {got}");
                     assert!(!got.contains(','), "{pattern}: {got}");
                     // The same topics match before and after.
-                    let (before, after) = (regex::Regex::new(&format!("^(?:{pattern})$")).unwrap(), regex::Regex::new(&format!("^(?:{got})$")).unwrap());
-                    for topic in ["orders", "orderss", "ordersss", "orderssss", "abb", "ab", "abbb", "a,b", "xy", "xxy", "", "tt", "ttt", "tttt", "t"] {
+                    let (before, after) = (
+                        regex::Regex::new(&format!("^(?:{pattern})$")).unwrap(),
+                        regex::Regex::new(&format!("^(?:{got})$")).unwrap(),
+                    );
+                    for topic in [
+                        "orders",
+                        "orderss",
+                        "ordersss",
+                        "orderssss",
+                        "abb",
+                        "ab",
+                        "abbb",
+                        "a,b",
+                        "xy",
+                        "xxy",
+                        "",
+                        "tt",
+                        "ttt",
+                        "tttt",
+                        "t",
+                    ] {
                         assert_eq!(before.is_match(topic), after.is_match(topic), "{pattern} vs {got} on {topic}");
                     }
                 }

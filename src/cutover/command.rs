@@ -118,7 +118,9 @@ pub fn cutover_group(
         // Refused attempts too: the report tells what was tried and why it did not happen.
         let entry = serde_json::to_string(&result).unwrap_or_default();
         crate::journal::try_append(&plan.name, "cutover", &entry).map_err(|reason| match result.applied {
-            true => Failure::runtime(format!("{reason}: the offsets of group {group} were committed, but the cutover is not journaled")),
+            true => Failure::runtime(format!(
+                "{reason}: the offsets of group {group} were committed, but the cutover is not journaled"
+            )),
             false => Failure::runtime(format!("{reason}: the refused cutover of group {group} is not journaled")),
         })?;
     }

@@ -141,15 +141,14 @@ pub fn verify_plan(
     // Read before the destination: whatever the engine committed by now is on the
     // destination when it is read, so a tail past this position is in flight.
     let state = read_state(destination, &plan.state_topic(), options.timeout)?;
-    let committed = |topic: &str, partition| state.position(&TopicPartition::new(topic, partition)).map(|p| p.next_offset);
+    let committed =
+        |topic: &str, partition| state.position(&TopicPartition::new(topic, partition)).map(|p| p.next_offset);
     let mut jobs = Vec::new();
     let mut topics = Vec::new();
     for (topic, partitions) in &selected {
         let destination_topic = plan.topics.destination_topic(&plan.source, topic);
-        let destination_partitions = destination_meta
-            .topic(&destination_topic)
-            .filter(|t| t.error.is_none())
-            .map(|t| t.partitions.len() as i32);
+        let destination_partitions =
+            destination_meta.topic(&destination_topic).filter(|t| t.error.is_none()).map(|t| t.partitions.len() as i32);
         let on_destination = destination_partitions.is_some();
         let too_few = destination_partitions.filter(|have| have < partitions);
         if let Some(have) = too_few {

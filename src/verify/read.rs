@@ -165,7 +165,10 @@ fn verify_one(
     let options = ReconcileOptions { window: request.window, source_low: job.source_low };
     let diff = reconcile(&mut source_feed, &mut destination_feed, options)?;
     tracing::debug!(topic = %job.topic, partition = job.partition, elapsed = ?clock.elapsed(), "partition verified");
-    let (verdict, notes) = explain(&diff, PartitionContext { source_low: job.source_low, compacted: job.compacted, committed: job.committed });
+    let (verdict, notes) = explain(
+        &diff,
+        PartitionContext { source_low: job.source_low, compacted: job.compacted, committed: job.committed },
+    );
     Ok(PartitionResult {
         topic: job.topic.clone(),
         partition: job.partition,

@@ -59,7 +59,8 @@ fn the_demo_migration_report_is_stable_and_holds_no_secret() {
 fn a_report_whose_topics_cannot_be_verified_is_written_and_exits_1() {
     let kdeck = Kdeck::new();
     // Nothing listens on port 1: both clusters are unreachable.
-    let (config, plan) = crate::support::write_plan(kdeck.home.path(), "127.0.0.1:1", "127.0.0.1:1", "name = \"down\"\n");
+    let (config, plan) =
+        crate::support::write_plan(kdeck.home.path(), "127.0.0.1:1", "127.0.0.1:1", "name = \"down\"\n");
     let out = kdeck.home.path().join("report.md");
     let args = ["--config", config.to_str().unwrap(), "report", "--plan", plan.to_str().unwrap(), "--out"];
     let run = kdeck.run(&[&args[..], &[out.to_str().unwrap(), "-m", "1"]].concat(), None);

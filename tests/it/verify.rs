@@ -236,7 +236,8 @@ fn a_plan_that_selects_nothing_or_a_topic_outside_it_is_not_a_pass() {
     assert!(run.stderr.contains("selects no topic"), "{}", run.stderr);
     let (config, plan) =
         plan_in(&kdeck, "orders", source.bootstrap(), destination.bootstrap(), "[topics]\ninclude = [\"orders\"]\n");
-    let args = ["--config", config.to_str().unwrap(), "verify", "--plan", plan.to_str().unwrap(), "--topic", "payments"];
+    let args =
+        ["--config", config.to_str().unwrap(), "verify", "--plan", plan.to_str().unwrap(), "--topic", "payments"];
     let run = kdeck.run(&args, None);
     assert_eq!(run.code, Some(2), "{}", run.stderr);
     assert!(run.stderr.contains("not a topic of plan orders"), "{}", run.stderr);

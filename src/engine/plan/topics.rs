@@ -266,7 +266,9 @@ fn hir_witnesses(hir: &regex_syntax::hir::Hir) -> Vec<String> {
         HirKind::Empty | HirKind::Look(_) => vec![String::new()],
         HirKind::Literal(literal) => vec![String::from_utf8_lossy(&literal.0).into_owned()],
         HirKind::Class(Class::Unicode(class)) => {
-            let preferred = ['a', '0', '-', '.', '_'].into_iter().find(|c| class.ranges().iter().any(|r| r.start() <= *c && *c <= r.end()));
+            let preferred = ['a', '0', '-', '.', '_']
+                .into_iter()
+                .find(|c| class.ranges().iter().any(|r| r.start() <= *c && *c <= r.end()));
             preferred.or_else(|| class.ranges().first().map(|r| r.start())).map(String::from).into_iter().collect()
         }
         HirKind::Class(Class::Bytes(class)) => {
@@ -288,9 +290,7 @@ fn hir_witnesses(hir: &regex_syntax::hir::Hir) -> Vec<String> {
             let next = hir_witnesses(part);
             names.iter().flat_map(|name| next.iter().map(move |n| format!("{name}{n}"))).take(WITNESSES).collect()
         }),
-        HirKind::Alternation(branches) => {
-            branches.iter().flat_map(hir_witnesses).take(WITNESSES).collect()
-        }
+        HirKind::Alternation(branches) => branches.iter().flat_map(hir_witnesses).take(WITNESSES).collect(),
     }
 }
 
@@ -429,10 +429,13 @@ mod tests {
         assert!(witnesses("a|b.c").contains(&"bac".to_string()));
     }
 
+    /// (include patterns, rename, the (topic, copy) pair found)
+    type SelfFeedingCase<'a> = (&'a [&'a str], &'a str, Option<(&'a str, &'a str)>);
+
     #[test]
     fn a_rename_onto_selected_names_feeds_itself_on_one_cluster() {
         #[rustfmt::skip]
-        let cases: &[(&[&str], &str, Option<(&str, &str)>)] = &[
+        let cases: &[SelfFeedingCase] = &[
             (&["qa-tx.*"], "{topic}-x", Some(("qa-tx", "qa-tx-x"))),
             (&[".*"], "{source}.{topic}", Some(("a", "src.a"))),
             (&["orders", "orders-copy"], "{topic}-copy", Some(("orders", "orders-copy"))),

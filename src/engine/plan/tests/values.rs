@@ -75,7 +75,10 @@ fn rename_templates() {
         assert_eq!(plan.topics.keeps_names(), template == "{topic}");
     }
     // Copying within one cluster is fine as long as the new names are not selected.
-    assert!(parse("source = \"s\"\ndestination = \"s\"\n[topics]\ninclude = [\"orders.*\"]\nrename = \"{source}.{topic}\"\n").is_ok());
+    assert!(parse(
+        "source = \"s\"\ndestination = \"s\"\n[topics]\ninclude = [\"orders.*\"]\nrename = \"{source}.{topic}\"\n"
+    )
+    .is_ok());
 }
 
 #[test]
