@@ -233,7 +233,7 @@ fn cutover_applies_on_tansu_and_refuses_a_destination_group_with_members() {
 
 #[test]
 fn cutover_apply_commits_nothing_when_its_journal_cannot_be_written() {
-    let CopiedToTansu { destination, kdeck, config, plan, .. } = copied_to_tansu("unjournaled");
+    let CopiedToTansu { source: _source, destination, kdeck, config, plan } = copied_to_tansu("unjournaled");
     // A journal directory below a regular file cannot be created, whoever runs the test.
     let blocker = kdeck.home.path().join("not-a-dir");
     std::fs::write(&blocker, "").unwrap();
