@@ -49,23 +49,45 @@ pub fn now_ms() -> i64 {
 
 /// Appends an event stamped now. The detail passes the secret scrubber first.
 pub fn append(plan: &str, kind: &str, detail: &str) {
+    if let Err(err) = try_append(plan, kind, detail) {
+        tracing::warn!(error = %err, "cannot append to the journal");
+    }
+}
+
+/// As [`append`], for callers whose result must not exist without its entry.
+pub fn try_append(plan: &str, kind: &str, detail: &str) -> Result<(), String> {
     if !ENABLED.load(Ordering::Relaxed) {
-        return;
+        return Ok(());
     }
     let event =
         JournalEvent { at_ms: now_ms(), kind: kind.to_string(), detail: crate::config::scrub(detail).into_owned() };
-    let Some(path) = journal_path(plan) else { return };
+    let line = serde_json::to_string(&event).map_err(|err| err.to_string())?;
+    write_line(plan, Some(&line))
+}
+
+/// Whether the plan's journal can be appended to, checked by opening it for append.
+pub fn check_writable(plan: &str) -> Result<(), String> {
+    if !ENABLED.load(Ordering::Relaxed) {
+        return Ok(());
+    }
+    write_line(plan, None)
+}
+
+fn write_line(plan: &str, line: Option<&str>) -> Result<(), String> {
+    let Some(path) = journal_path(plan) else {
+        return Err("no journal directory: neither KDECK_JOURNAL_DIR, XDG_STATE_HOME nor HOME is set".into());
+    };
     let written = (|| -> std::io::Result<()> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        let line = serde_json::to_string(&event).map_err(std::io::Error::other)?;
         let mut file = std::fs::OpenOptions::new().create(true).append(true).open(&path)?;
-        writeln!(file, "{line}")
+        match line {
+            Some(line) => writeln!(file, "{line}"),
+            None => Ok(()),
+        }
     })();
-    if let Err(err) = written {
-        tracing::warn!(path = %path.display(), error = %err, "cannot append to the journal");
-    }
+    written.map_err(|err| format!("cannot write the journal {}: {err}", path.display()))
 }
 
 /// The engine's history: starts, stops, rescales, pauses, lane errors, fences.

@@ -292,6 +292,8 @@ fn run_plan(context: &Context, args: crate::cli::PlanArgs) -> Outcome {
                     plan.topics.rename_template()
                 )));
             }
+            export::mm2_pattern_lists(&plan)
+                .map_err(|reason| Failure::usage(format!("{}: {reason}", plan.path.display())))?;
             let caveats = export::mm2_caveats(&plan, &source, &destination);
             (export::to_mirror_maker2(&plan, &source, &destination, tasks), caveats)
         }

@@ -86,8 +86,22 @@ pub fn render(rows: &[ProbeRow]) -> String {
     text
 }
 
-/// Exit 1 when any call was refused: the app would fail the same way.
+/// Exit 1 when any call was refused: the app would fail the same way. Exit 1 too
+/// when no call got an answer at all: nothing was proven, so nothing may pass.
 pub fn report(cluster: &ResolvedCluster, rows: &[ProbeRow]) -> Report {
+    let failed = rows.iter().filter(|row| matches!(row.outcome, CallOutcome::Failed { .. })).count();
+    if failed > 0 && failed == rows.len() {
+        let first = rows.iter().find_map(|row| match &row.outcome {
+            CallOutcome::Failed { error } => Some(error.as_str()),
+            _ => None,
+        });
+        let reason = format!(
+            "every probe against {} failed without an ACL answer ({failed} of {failed}; first: {}), so nothing was checked",
+            cluster.name,
+            first.unwrap_or_default()
+        );
+        return Report { text: render(rows), denied: Some(reason) };
+    }
     let denied: Vec<String> = rows
         .iter()
         .filter(|row| matches!(row.outcome, CallOutcome::Denied { .. }))
@@ -127,6 +141,25 @@ mod tests {
                 "{call}"
             );
         }
+    }
+
+    #[test]
+    fn every_probe_failing_is_not_a_pass() {
+        let cluster = ResolvedCluster {
+            name: "prod".into(),
+            production: false,
+            color: None,
+            properties: crate::config::ClientProperties::new(),
+        };
+        let failed = |call| row(call, "orders", None, CallOutcome::Failed { error: "BrokerTransportFailure".into() });
+        let all_failed = report(&cluster, &[failed("Metadata"), failed("DescribeConfigs")]);
+        let reason = all_failed.denied.expect("all failed must exit 1");
+        assert!(
+            reason.contains("every probe against prod failed") && reason.contains("BrokerTransportFailure"),
+            "{reason}"
+        );
+        let answered = row("Metadata", "orders", None, CallOutcome::Answered { detail: "1 partition".into() });
+        assert_eq!(report(&cluster, &[answered, failed("DescribeConfigs")]).denied, None);
     }
 
     #[test]

@@ -46,6 +46,7 @@ pub fn mm2_naming(plan: &Plan) -> Option<Mm2Naming> {
 /// when the export is faithful apart from what docs/EXPORT.md lists for every plan.
 pub fn mm2_caveats(plan: &Plan, source: &ResolvedCluster, destination: &ResolvedCluster) -> Vec<String> {
     let mut caveats = common_caveats(plan, source, destination);
+    caveats.extend(mm2_rewritten_patterns(plan));
     if plan.engine.mode == Mode::ExactlyOnce {
         caveats.push(
             "exactly.once.support=required: the Connect workers need exactly.once.source.support=enabled (Kafka 3.3+), or the connector is refused".into(),
@@ -90,6 +91,92 @@ fn common_caveats(plan: &Plan, source: &ResolvedCluster, destination: &ResolvedC
     caveats
 }
 
+/// `topics` and `topics.exclude` for MirrorMaker 2, which splits both on commas:
+/// each pattern is written without one ([`comma_free`]), or the export is refused
+/// with the reason. Setting `topics.exclude` replaces MirrorMaker's own default,
+/// so kdeck's built-ins go first.
+pub fn mm2_pattern_lists(plan: &Plan) -> Result<(String, String), String> {
+    let list = |key: &str, patterns: Vec<&str>| -> Result<String, String> {
+        let written = patterns.into_iter().map(|pattern| {
+            comma_free(pattern).map_err(|reason| {
+                format!("topics.{key} entry {pattern:?} cannot be exported to MirrorMaker 2, which splits its topic lists on commas: {reason}")
+            })
+        });
+        Ok(written.collect::<Result<Vec<_>, _>>()?.join(","))
+    };
+    let excludes = BUILT_IN_EXCLUDES.iter().copied().chain(plan.topics.exclude_patterns()).collect();
+    Ok((list("include", plan.topics.include_patterns().collect())?, list("exclude", excludes)?))
+}
+
+/// Patterns MirrorMaker 2 receives in another (equivalent) spelling, for a note.
+pub fn mm2_rewritten_patterns(plan: &Plan) -> Vec<String> {
+    plan.topics
+        .include_patterns()
+        .chain(plan.topics.exclude_patterns())
+        .filter_map(|pattern| match comma_free(pattern) {
+            Ok(written) if written != pattern => Some(format!(
+                "pattern {pattern:?} is exported as {written:?}: MirrorMaker 2 splits its topic lists on commas"
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Longest `{m,n}` span written out as optional copies.
+const MAX_EXPANDED: u32 = 32;
+
+/// The same pattern without a comma: `X{m,n}` becomes `X{m}` and `n-m` optional
+/// copies of `X`, `X{m,}` becomes `X{m}(?:X)*`, a literal comma `\x2C` (Java
+/// reads both). Innermost repetitions first, so nested ones work out too.
+pub fn comma_free(pattern: &str) -> Result<String, String> {
+    use regex_syntax::ast::{parse::Parser, Ast, RepetitionKind, RepetitionRange};
+    fn find(ast: &Ast, text: &str) -> Option<(std::ops::Range<usize>, String)> {
+        match ast {
+            Ast::Repetition(repetition) => {
+                if let Some(found) = find(&repetition.ast, text) {
+                    return Some(found);
+                }
+                let inner = &text[repetition.ast.span().start.offset..repetition.ast.span().end.offset];
+                let lazy = if repetition.greedy { "" } else { "?" };
+                let written = match &repetition.op.kind {
+                    RepetitionKind::Range(RepetitionRange::AtLeast(m)) => {
+                        format!("(?:{inner}){{{m}}}(?:{inner})*{lazy}")
+                    }
+                    RepetitionKind::Range(RepetitionRange::Bounded(m, n)) if n > m && n - m <= MAX_EXPANDED => {
+                        let optional = format!("(?:{inner})?{lazy}").repeat((n - m) as usize);
+                        format!("(?:{inner}){{{m}}}{optional}")
+                    }
+                    RepetitionKind::Range(RepetitionRange::Bounded(m, n)) if n == m => format!("(?:{inner}){{{m}}}"),
+                    _ => return None,
+                };
+                let span = repetition.span.start.offset..repetition.span.end.offset;
+                text[span.clone()].contains(',').then_some((span, written))
+            }
+            Ast::Group(group) => find(&group.ast, text),
+            Ast::Alternation(alternation) => alternation.asts.iter().find_map(|a| find(a, text)),
+            Ast::Concat(concat) => concat.asts.iter().find_map(|a| find(a, text)),
+            Ast::Literal(literal) if literal.c == ',' => {
+                Some((literal.span.start.offset..literal.span.end.offset, r"\x2C".to_string()))
+            }
+            _ => None,
+        }
+    }
+    let mut text = pattern.to_string();
+    while text.contains(',') {
+        let ast = Parser::new().parse(&text).map_err(|err| format!("not a regular expression ({})", err.kind()))?;
+        let Some((span, written)) = find(&ast, &text) else {
+            return Err(
+                "its comma cannot be written otherwise (write the repetition out, or the class without a comma)".into(),
+            );
+        };
+        if written.len() > 4096 {
+            return Err("written out without commas it grows too long".into());
+        }
+        text.replace_range(span, &written);
+    }
+    Ok(text)
+}
+
 /// The plan as a MirrorMaker 2 `MirrorSourceConnector` on a Connect cluster. A rename
 /// MirrorMaker 2 cannot express (see [`mm2_naming`]) is exported as identity naming:
 /// check [`mm2_naming`] first.
@@ -112,10 +199,10 @@ pub fn to_mirror_maker2(
             put(&format!("{prefix}{key}"), value);
         }
     }
-    put("topics", plan.topics.include_patterns().collect::<Vec<_>>().join(","));
-    // Setting topics.exclude replaces MirrorMaker's own default, so kdeck's built-ins go first.
-    let excludes = BUILT_IN_EXCLUDES.iter().copied().chain(plan.topics.exclude_patterns());
-    put("topics.exclude", excludes.collect::<Vec<_>>().join(","));
+    // Untranslatable patterns are refused before export (see mm2_pattern_list).
+    let (includes, excludes) = mm2_pattern_lists(plan).unwrap_or_default();
+    put("topics", includes);
+    put("topics.exclude", excludes);
     match mm2_naming(plan).unwrap_or(Mm2Naming::Identity) {
         Mm2Naming::Identity => put("replication.policy.class", IDENTITY_POLICY.into()),
         Mm2Naming::Prefixed { separator } => {
@@ -401,6 +488,66 @@ bootstrap = "pkc.ccloud.example:9092"
                 }
             })
         );
+    }
+
+    #[test]
+    fn patterns_reach_mirror_maker_2_without_commas() {
+        #[rustfmt::skip]
+        let cases = [
+            ("orders", Ok("orders")),
+            ("orders{1,3}", Ok("(?:s){1}(?:s)?(?:s)?")),
+            ("ab{2,}", Ok("(?:b){2}(?:b)*")),
+            ("(x{1,2}y){0,1}", Ok("(?:((?:x){1}(?:x)?y)){0}(?:((?:x){1}(?:x)?y))?")),
+            ("a,b", Ok(r"a\x2Cb")),
+            ("t{2,3}?", Ok("(?:t){2}(?:t)??")),
+            ("[,]", Err("its comma cannot be written otherwise")),
+            ("a{1,1000}", Err("its comma cannot be written otherwise")),
+        ];
+        for (pattern, expected) in cases {
+            let got = comma_free(pattern);
+            match expected {
+                Ok(written) => {
+                    let got = got.unwrap_or_else(|err| panic!("{pattern}: {err}"));
+                    assert!(got.ends_with(&written) || got == written, "{pattern}: {got}");
+                    assert!(!got.contains(','), "{pattern}: {got}");
+                    // The same topics match before and after.
+                    let (before, after) = (
+                        regex::Regex::new(&format!("^(?:{pattern})$")).unwrap(),
+                        regex::Regex::new(&format!("^(?:{got})$")).unwrap(),
+                    );
+                    for topic in [
+                        "orders",
+                        "orderss",
+                        "ordersss",
+                        "orderssss",
+                        "abb",
+                        "ab",
+                        "abbb",
+                        "a,b",
+                        "xy",
+                        "xxy",
+                        "",
+                        "tt",
+                        "ttt",
+                        "tttt",
+                        "t",
+                    ] {
+                        assert_eq!(before.is_match(topic), after.is_match(topic), "{pattern} vs {got} on {topic}");
+                    }
+                }
+                Err(prefix) => assert!(got.is_err_and(|e| e.starts_with(prefix)), "{pattern}"),
+            }
+        }
+        let plan = plan("[topics]\ninclude = ['orders{1,3}', 'payments']\n");
+        let (topics, _) = mm2_pattern_lists(&plan).unwrap();
+        assert_eq!(topics.split(',').count(), 2, "{topics}");
+        assert_eq!(mm2_rewritten_patterns(&plan).len(), 1);
+        let refused = plan_refused("[topics]\ninclude = ['[,;]']\n");
+        assert!(refused.starts_with("topics.include entry \"[,;]\" cannot be exported to MirrorMaker 2"), "{refused}");
+    }
+
+    fn plan_refused(body: &str) -> String {
+        mm2_pattern_lists(&plan(body)).unwrap_err()
     }
 
     #[test]

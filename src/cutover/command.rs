@@ -100,6 +100,12 @@ pub fn cutover_group(
         partitions: rows,
     };
     if apply && refused.is_none() {
+        // A cutover the report cannot tell about must not happen.
+        crate::journal::check_writable(&plan.name).map_err(|reason| {
+            Failure::runtime(format!(
+                "{reason}; nothing committed for group {group}: the cutover must be journaled (set KDECK_JOURNAL_DIR to a writable directory)"
+            ))
+        })?;
         let offsets: Vec<_> = result
             .partitions
             .iter()
@@ -110,7 +116,13 @@ pub fn cutover_group(
     }
     if apply {
         // Refused attempts too: the report tells what was tried and why it did not happen.
-        crate::journal::append(&plan.name, "cutover", &serde_json::to_string(&result).unwrap_or_default());
+        let entry = serde_json::to_string(&result).unwrap_or_default();
+        crate::journal::try_append(&plan.name, "cutover", &entry).map_err(|reason| match result.applied {
+            true => Failure::runtime(format!(
+                "{reason}: the offsets of group {group} were committed, but the cutover is not journaled"
+            )),
+            false => Failure::runtime(format!("{reason}: the refused cutover of group {group} is not journaled")),
+        })?;
     }
     Ok(result)
 }

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::http::{base64, error_body, percent_decode, Request, Response};
+use super::request::{base64, error_body, percent_decode, Request, Response};
 use crate::config::SecretString;
 use crate::connect::model::{
     ActiveTopics, ConnectorInfo, ConnectorState, ConnectorStatus, Expanded, OffsetEntry, Offsets, Plugin, ServerInfo,

@@ -3,8 +3,9 @@
 //! (each lane finishes or aborts its open transaction).
 
 pub mod connect_api;
-pub mod http;
+pub mod request;
 pub mod rest;
+pub mod server;
 
 use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -47,14 +48,14 @@ pub fn run(config: Config, args: ReplicateArgs, stop: &Arc<AtomicBool>) -> Outco
 
     if let Some(address) = &args.metrics {
         let status = handle.status();
-        let bound = http::serve(address, stop.clone(), move |request| {
+        let bound = server::serve(address, stop.clone(), move |request| {
             match (request.method.as_str(), request.path.as_str()) {
-                ("GET", "/metrics") => http::Response {
+                ("GET", "/metrics") => request::Response {
                     status: 200,
                     content_type: "text/plain; version=0.0.4",
                     body: metrics::render_prometheus(&status.borrow()),
                 },
-                _ => http::Response { status: 404, content_type: "text/plain", body: "not found\n".into() },
+                _ => request::Response { status: 404, content_type: "text/plain", body: "not found\n".into() },
             }
         })?;
         eprintln!("% metrics at http://{bound}/metrics");

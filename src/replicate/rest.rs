@@ -7,7 +7,8 @@ use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use super::connect_api::{self, Connector};
-use super::http;
+use super::request::Request;
+use super::server;
 use crate::config::{register_secret, SecretString};
 use crate::engine::{metrics, EngineHandle};
 use crate::error::Failure;
@@ -62,9 +63,9 @@ pub fn serve(
     connector: impl FnOnce(String) -> Connector,
 ) -> Result<SocketAddr, Failure> {
     let (status, send) = (handle.status(), handle.commander());
-    http::serve_bound(address, stop, move |bound| {
+    server::serve_bound(address, stop, move |bound| {
         let connector = connector(bound.to_string());
-        move |request: &http::Request| {
+        move |request: &Request| {
             let snapshot = status.borrow().clone();
             let routed = connect_api::route(request, &connector, &snapshot, || metrics::render_prometheus(&snapshot));
             for command in routed.commands {

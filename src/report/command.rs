@@ -32,6 +32,7 @@ pub fn run(config: Config, args: ReportArgs, stop: &Arc<AtomicBool>) -> Outcome 
     // A failed verification is part of the report, not the end of it.
     let verification = verify_plan(&plan, &source, &destination, &options, &Progress::default(), stop)
         .map_err(|failure| failure.to_string());
+    let unproduced = verification.as_ref().err().cloned();
     let input = ReportInput {
         plan: &plan,
         source: ClusterSummary { profile: plan.source.clone(), bootstrap: source.bootstrap().to_string() },
@@ -45,5 +46,14 @@ pub fn run(config: Config, args: ReportArgs, stop: &Arc<AtomicBool>) -> Outcome 
     };
     let text = crate::config::scrub(&render_markdown(&input)).into_owned();
     std::fs::write(&args.out, text)
-        .map_err(|err| Failure::runtime(format!("cannot write the report to {}: {err}", args.out.display())))
+        .map_err(|err| Failure::runtime(format!("cannot write the report to {}: {err}", args.out.display())))?;
+    // The file says why the section is missing; the exit code must say it too.
+    match unproduced {
+        Some(reason) => Err(Failure::runtime(format!(
+            "report written to {}, but its Topics section could not be produced: {}",
+            args.out.display(),
+            crate::config::scrub(&reason)
+        ))),
+        None => Ok(()),
+    }
 }

@@ -105,7 +105,9 @@ fn render_topics(out: &mut String, verification: &Result<VerifyReport, String>) 
     );
     for topic in report.topics.iter().filter(|t| t.verdict.is_some()) {
         let verdict = topic.verdict.unwrap_or(Verdict::Mismatch);
-        let status = if topic.missing_on_destination {
+        let status = if let Some(counts) = &topic.partition_counts {
+            format!("✗ {counts}")
+        } else if topic.missing_on_destination {
             "✗ missing on the destination".to_string()
         } else {
             format!("{} {}", verdict.symbol(), verdict.label())

@@ -76,7 +76,7 @@ pub fn run(config: Config, args: VerifyArgs, stop: &Arc<AtomicBool>) -> Outcome 
         report.verdict.label(),
         report.topics.iter().filter(|t| t.verdict.is_some()).count()
     );
-    crate::journal::append(&report.plan, "verify", &summary);
+    let journaled = crate::journal::try_append(&report.plan, "verify", &summary);
     let text = if args.json {
         let json = serde_json::to_string_pretty(&report).map_err(|err| Failure::runtime(err.to_string()))?;
         format!("{json}\n")
@@ -88,6 +88,9 @@ pub fn run(config: Config, args: VerifyArgs, stop: &Arc<AtomicBool>) -> Outcome 
         if err.kind() != std::io::ErrorKind::BrokenPipe {
             return Err(Failure::runtime(format!("cannot write to stdout: {err}")));
         }
+    }
+    if let Err(reason) = journaled {
+        return Err(Failure::runtime(format!("{reason}: this verification ({summary}) is not journaled")));
     }
     match report.verdict {
         Verdict::Mismatch => Err(Failure::runtime(format!(

@@ -42,6 +42,9 @@ pub struct PartitionContext {
     pub source_low: i64,
     /// `cleanup.policy` includes `compact` on the source topic.
     pub compacted: bool,
+    /// The next source offset the engine's state topic says it committed; `None` when
+    /// it records no position for this partition (never replicated, or state lost).
+    pub committed: Option<i64>,
 }
 
 /// The verdict and one note per explained cause, in a fixed order.
@@ -62,12 +65,36 @@ pub fn explain(diff: &PartitionDiff, context: PartitionContext) -> (Verdict, Vec
             diff.copies_of_removed
         ));
     }
+    // Records after the last copy are in flight only when the engine's own state says
+    // it has not committed them yet; otherwise they were lost or never copied.
+    let mut missing_tail = false;
     if let Some(tail) = &diff.not_yet_copied {
-        explained = true;
-        notes.push(format!(
-            "{} records in flight (lag): source offsets {}..={} are not copied yet",
-            tail.records, tail.first_offset, tail.last_offset
-        ));
+        match context.committed {
+            Some(next) if tail.first_offset >= next => {
+                explained = true;
+                notes.push(format!(
+                    "{} records in flight (lag): source offsets {}..={} are not copied yet (the engine committed up to offset {next})",
+                    tail.records, tail.first_offset, tail.last_offset
+                ));
+            }
+            Some(next) => {
+                missing_tail = true;
+                notes.push(format!(
+                    "{} records missing: source offsets {}..={} are not on the destination, though the engine's state says it copied everything below offset {next}",
+                    tail.records, tail.first_offset, tail.last_offset
+                ));
+            }
+            None => {
+                missing_tail = true;
+                notes.push(format!(
+                    "{} records missing: source offsets {}..={} are not on the destination, and the engine's state topic holds no position for this partition (never replicated, or its state was lost), so they are not in flight",
+                    tail.records, tail.first_offset, tail.last_offset
+                ));
+            }
+        }
+    }
+    if missing_tail {
+        return (Verdict::Mismatch, notes);
     }
     if diff.anomaly_count == 0 {
         return (if explained { Verdict::Explained } else { Verdict::Match }, notes);
@@ -84,6 +111,14 @@ pub fn explain(diff: &PartitionDiff, context: PartitionContext) -> (Verdict, Vec
         return (Verdict::Explained, notes);
     }
     (Verdict::Mismatch, notes)
+}
+
+/// Records of the diff's tail that the engine has not committed yet: the lag.
+pub fn in_flight(diff: &PartitionDiff, committed: Option<i64>) -> u64 {
+    match (&diff.not_yet_copied, committed) {
+        (Some(tail), Some(next)) if tail.first_offset >= next => tail.records,
+        _ => 0,
+    }
 }
 
 /// The worse of two verdicts (a topic is as bad as its worst partition).
@@ -113,12 +148,19 @@ mod tests {
 
     #[test]
     fn verdicts() {
-        let plain = PartitionContext::default();
+        let plain = PartitionContext { committed: Some(2), ..PartitionContext::default() };
+        let never_replicated = PartitionContext::default();
+        let state_says_copied = PartitionContext { committed: Some(3), ..PartitionContext::default() };
         let compacted = PartitionContext { compacted: true, ..plain };
         let retained = PartitionContext { source_low: 3, ..plain };
         let cases: Vec<(PartitionDiff, PartitionContext, Verdict, usize)> = vec![
             (diff(&[0, 1, 2], &[0, 1, 2]), plain, Verdict::Match, 0),
             (diff(&[0, 1, 2], &[0, 1]), plain, Verdict::Explained, 1),
+            (diff(&[0, 1, 2], &[]), never_replicated, Verdict::Mismatch, 1),
+            (diff(&[0, 1, 2], &[0, 1]), never_replicated, Verdict::Mismatch, 1),
+            (diff(&[0, 1, 2], &[0, 1]), state_says_copied, Verdict::Mismatch, 1),
+            (diff(&[0, 1, 2], &[0]), plain, Verdict::Mismatch, 1),
+            (diff(&[0, 1, 2], &[0, 1, 2]), never_replicated, Verdict::Match, 0),
             (diff(&[3, 4], &[3, 4]), retained, Verdict::Explained, 1),
             (diff(&[3, 4], &[0, 1, 2, 3, 4]), retained, Verdict::Explained, 2),
             (diff(&[0, 1, 2, 3], &[0, 2, 3]), plain, Verdict::Mismatch, 0),

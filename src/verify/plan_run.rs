@@ -8,13 +8,15 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::config::ResolvedCluster;
+use crate::engine::assignment::TopicPartition;
 use crate::engine::plan::Plan;
+use crate::engine::recovery::read_state;
 use crate::engine::topics::selected_topics;
 use crate::error::Failure;
 use crate::kafka::admin::Admin;
 use crate::kafka::reader::PartitionReader;
 
-use super::explain::{explain, worst, PartitionContext, Verdict};
+use super::explain::{explain, in_flight, worst, PartitionContext, Verdict};
 use super::read::{verify_partitions, PartitionJob, PartitionResult, Progress, VerifyRequest};
 
 #[derive(Clone, Debug)]
@@ -48,6 +50,9 @@ pub struct TopicReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub excluded: Option<String>,
     pub missing_on_destination: bool,
+    /// Set when the destination topic has fewer partitions than the source's: not compared.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partition_counts: Option<String>,
     pub source_records: u64,
     pub destination_records: u64,
     pub duplicates: u64,
@@ -105,16 +110,51 @@ pub fn verify_plan(
                 plan.source
             )));
         }
+        if let Some(reason) = plan.topics.exclusion_reason(wanted) {
+            return Err(Failure::usage(format!(
+                "--topic {wanted}: not a topic of plan {} ({reason}); expected one of the plan's topics",
+                plan.name
+            )));
+        }
     }
     let wanted = |topic: &str| options.topics.is_empty() || options.topics.iter().any(|t| t == topic);
     let selected: BTreeMap<String, i32> =
         selected_topics(plan, &source_meta).into_iter().filter(|(t, _)| wanted(t)).collect();
+    if selected.is_empty() {
+        return Err(Failure::runtime(format!(
+            "plan {} selects no topic on {}: include {} matches none of its {} topics, so there is nothing to verify",
+            plan.name,
+            plan.source,
+            plan.topics.include_patterns().collect::<Vec<_>>().join(", "),
+            source_meta.topics.len()
+        )));
+    }
+    let names = source_meta.topics.iter().map(|t| t.name.as_str());
+    if let Some((topic, copy)) = plan.topics.renamed_onto_selected(&plan.source, names) {
+        return Err(Failure::usage(format!(
+            "plan {}: rename = \"{}\" copies {topic} onto {copy}, which the plan also selects on {}; expected a rename onto names the plan does not select",
+            plan.name,
+            plan.topics.rename_template(),
+            plan.source
+        )));
+    }
+    // Read before the destination: whatever the engine committed by now is on the
+    // destination when it is read, so a tail past this position is in flight.
+    let state = read_state(destination, &plan.state_topic(), options.timeout)?;
+    let committed =
+        |topic: &str, partition| state.position(&TopicPartition::new(topic, partition)).map(|p| p.next_offset);
     let mut jobs = Vec::new();
     let mut topics = Vec::new();
     for (topic, partitions) in &selected {
         let destination_topic = plan.topics.destination_topic(&plan.source, topic);
-        let on_destination = destination_meta.topic(&destination_topic).is_some_and(|t| t.error.is_none());
-        if on_destination {
+        let destination_partitions =
+            destination_meta.topic(&destination_topic).filter(|t| t.error.is_none()).map(|t| t.partitions.len() as i32);
+        let on_destination = destination_partitions.is_some();
+        let too_few = destination_partitions.filter(|have| have < partitions);
+        if let Some(have) = too_few {
+            tracing::debug!(%topic, have, partitions, "partition counts differ");
+        }
+        if on_destination && too_few.is_none() {
             for partition in 0..*partitions {
                 let marks = source_reader.watermarks(topic, partition)?;
                 jobs.push(PartitionJob {
@@ -124,14 +164,19 @@ pub fn verify_plan(
                     compacted: false,
                     source_low: marks.low,
                     source_high: marks.high,
+                    committed: committed(topic, partition),
                 });
             }
         }
+        let partition_counts = too_few.map(|have| {
+            format!("partition counts differ: {destination_topic} has {have} on the destination, {topic} has {partitions} on the source")
+        });
         topics.push(TopicReport {
             topic: topic.clone(),
             destination_topic,
-            verdict: (!on_destination).then_some(Verdict::Mismatch),
+            verdict: (!on_destination || too_few.is_some()).then_some(Verdict::Mismatch),
             excluded: None,
+            partition_counts,
             missing_on_destination: !on_destination,
             source_records: 0,
             destination_records: 0,
@@ -160,7 +205,11 @@ pub fn verify_plan(
     let mut results = verify_partitions(&request, progress, stop)?;
     let compacted = answer.recv_timeout(CONFIG_GRACE).unwrap_or_default();
     for result in results.iter_mut().filter(|r| compacted.contains(&r.topic)) {
-        let context = PartitionContext { source_low: result.source_low, compacted: true };
+        let context = PartitionContext {
+            source_low: result.source_low,
+            compacted: true,
+            committed: committed(&result.topic, result.partition),
+        };
         (result.verdict, result.notes) = explain(&result.diff, context);
     }
     for result in results {
@@ -168,7 +217,7 @@ pub fn verify_plan(
             report.source_records += result.diff.source.records;
             report.destination_records += result.diff.destination.records;
             report.duplicates += result.diff.duplicates;
-            report.lag += result.diff.not_yet_copied.map_or(0, |tail| tail.records);
+            report.lag += in_flight(&result.diff, committed(&result.topic, result.partition));
             report.verdict = Some(report.verdict.map_or(result.verdict, |v| worst(v, result.verdict)));
             report.partitions.push(result);
         }
@@ -187,6 +236,7 @@ pub fn verify_plan(
             verdict: None,
             excluded: Some(reason.to_string()),
             missing_on_destination: false,
+            partition_counts: None,
             source_records: 0,
             destination_records: 0,
             duplicates: 0,

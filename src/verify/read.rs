@@ -31,6 +31,8 @@ pub struct PartitionJob {
     /// `high - low` sizes the progress bar (an estimate: markers take offsets).
     pub source_low: i64,
     pub source_high: i64,
+    /// The engine's committed next offset for this partition, from its state topic.
+    pub committed: Option<i64>,
 }
 
 pub struct VerifyRequest {
@@ -163,7 +165,10 @@ fn verify_one(
     let options = ReconcileOptions { window: request.window, source_low: job.source_low };
     let diff = reconcile(&mut source_feed, &mut destination_feed, options)?;
     tracing::debug!(topic = %job.topic, partition = job.partition, elapsed = ?clock.elapsed(), "partition verified");
-    let (verdict, notes) = explain(&diff, PartitionContext { source_low: job.source_low, compacted: job.compacted });
+    let (verdict, notes) = explain(
+        &diff,
+        PartitionContext { source_low: job.source_low, compacted: job.compacted, committed: job.committed },
+    );
     Ok(PartitionResult {
         topic: job.topic.clone(),
         partition: job.partition,

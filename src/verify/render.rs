@@ -65,6 +65,10 @@ pub fn render_text(report: &VerifyReport) -> String {
             );
             continue;
         }
+        if let Some(counts) = &topic.partition_counts {
+            let _ = writeln!(out, "{} {:width$}  not compared: {counts}", verdict.symbol(), topic.topic);
+            continue;
+        }
         let _ = writeln!(
             out,
             "{} {:width$}  {} partitions  source {}  destination {}  duplicates {}  lag {}  {}",

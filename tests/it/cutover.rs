@@ -230,3 +230,38 @@ fn cutover_applies_on_tansu_and_refuses_a_destination_group_with_members() {
     assert!(stderr.contains("1 active member(s)"), "{stderr}");
     assert_eq!(result["applied"], false);
 }
+
+#[test]
+fn cutover_apply_commits_nothing_when_its_journal_cannot_be_written() {
+    let CopiedToTansu { source: _source, destination, kdeck, config, plan } = copied_to_tansu("unjournaled");
+    // A journal directory below a regular file cannot be created, whoever runs the test.
+    let blocker = kdeck.home.path().join("not-a-dir");
+    std::fs::write(&blocker, "").unwrap();
+    let mut command = kdeck.command();
+    command.env("KDECK_JOURNAL_DIR", blocker.join("journal")).args([
+        "--config",
+        config.to_str().unwrap(),
+        "cutover",
+        "--plan",
+        plan.to_str().unwrap(),
+        "--group",
+        "billing",
+        "--apply",
+    ]);
+    let run = crate::support::run(command, None);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(run.stderr.contains("nothing committed for group billing"), "{}", run.stderr);
+    let consumer: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", destination.bootstrap())
+        .set("group.id", "billing")
+        .create()
+        .unwrap();
+    let mut list = TopicPartitionList::new();
+    list.add_partition("orders", 0);
+    list.add_partition("orders", 1);
+    let committed = consumer.committed_offsets(list, Duration::from_secs(10)).expect("committed offsets");
+    for p in [0, 1] {
+        let offset = committed.find_partition("orders", p).unwrap().offset();
+        assert!(!matches!(offset, Offset::Offset(_)), "orders [{p}] was committed: {offset:?}");
+    }
+}

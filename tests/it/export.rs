@@ -83,3 +83,24 @@ fn rename_mm2_cannot_express_is_refused() {
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert!(run.stdout_text().contains("\"topic.rename.format\": \"${topic}-migrated\""), "{}", run.stdout_text());
 }
+
+#[test]
+fn mm2_export_writes_counted_repetitions_without_commas_or_refuses() {
+    let kdeck = Kdeck::new();
+    let (config, plan) =
+        write_plan(kdeck.home.path(), "a.example:9092", "b.example:9092", "[topics]\ninclude = ['qa{1,3}', 'x']\n");
+    let args =
+        ["--config", config.to_str().unwrap(), "plan", "export", "--plan", plan.to_str().unwrap(), "--to", "mm2"];
+    let run = kdeck.run(&args, None);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let mm2: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    let topics = mm2["config"]["topics"].as_str().unwrap();
+    assert_eq!(topics, "q(?:a){1}(?:a)?(?:a)?,x");
+    assert!(run.stderr.contains("splits its topic lists on commas"), "{}", run.stderr);
+    std::fs::write(&plan, "source = \"source\"\ndestination = \"destination\"\n[topics]\ninclude = ['[,;]x']\n")
+        .unwrap();
+    let run = kdeck.run(&args, None);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(run.stderr.contains("cannot be exported to MirrorMaker 2"), "{}", run.stderr);
+    assert!(run.stdout.is_empty());
+}

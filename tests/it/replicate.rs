@@ -517,4 +517,72 @@ fn topics_that_cannot_be_copied_fail_the_run_with_their_reasons() {
         assert_eq!(output.status.code(), Some(1), "{body}: {stderr}");
         assert!(stderr.contains(expected), "{body}: {stderr}");
     }
+
+/// One request on its own connection; the whole answer (the server closes after it),
+/// or nothing while the server is not listening yet.
+fn http_exchange(port: u16, request: &[u8]) -> String {
+    use std::io::{Read, Write};
+    let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) else { return String::new() };
+    // A hang guard, not a measure: the answer is expected at once.
+    stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    stream.write_all(request).unwrap();
+    let mut text = String::new();
+    let _ = stream.read_to_string(&mut text);
+    text
+}
+
+#[test]
+fn idle_and_trickling_connections_do_not_hold_up_an_authenticated_request() {
+    use std::io::Write;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let (source, destination) = mock_pair(&[("orders", 1)]);
+    let kdeck = Kdeck::new();
+    let (config, plan) = write_plan(kdeck.home.path(), source.bootstrap(), destination.bootstrap(), "");
+    let port = crate::support::free_port();
+    let mut command = kdeck.command();
+    command
+        .env("KDECK_REST_PASSWORD", "pw-idle-test")
+        .args(["--config", config.to_str().unwrap(), "replicate", "--plan", plan.to_str().unwrap()])
+        .args(["--rest", &format!("127.0.0.1:{port}"), "--rest-user", "ops"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let mut child = command.spawn().expect("spawn kdeck replicate");
+    let authorization = "Authorization: Basic b3BzOnB3LWlkbGUtdGVzdA==\r\n"; // ops:pw-idle-test
+    let get = format!("GET /connectors HTTP/1.1\r\nHost: x\r\n{authorization}\r\n");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !http_exchange(port, get.as_bytes()).starts_with("HTTP/1.1 200") {
+        assert!(Instant::now() < deadline, "the REST API never answered");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    // Ten clients that never finish their headers: five silent, five sending a byte now and then.
+    let answered = AtomicBool::new(false);
+    let answer = std::thread::scope(|scope| {
+        for trickle in (0..10).map(|i| i % 2 == 0) {
+            let answered = &answered;
+            scope.spawn(move || {
+                let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+                let _ = stream.write_all(b"GET /connectors HTTP/1.1\r\nX-Slow: ");
+                while !answered.load(Ordering::Relaxed) {
+                    if trickle {
+                        let _ = stream.write_all(b"a");
+                    }
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+            });
+        }
+        std::thread::sleep(Duration::from_millis(300));
+        let answer = http_exchange(port, get.as_bytes());
+        answered.store(true, Ordering::Relaxed);
+        answer
+    });
+    // Header limits answer with an error instead of reading on.
+    let many = format!("GET /connectors HTTP/1.1\r\nHost: x\r\n{}\r\n", "X-Many: 1\r\n".repeat(200));
+    let refused = http_exchange(port, many.as_bytes());
+    let unauthenticated = http_exchange(port, b"GET /connectors HTTP/1.1\r\nHost: x\r\n\r\n");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("[\""), "{answer}");
+    assert!(refused.starts_with("HTTP/1.1 431"), "{refused}");
+    assert!(unauthenticated.starts_with("HTTP/1.1 401"), "{unauthenticated}");
 }

@@ -54,3 +54,18 @@ fn the_demo_migration_report_is_stable_and_holds_no_secret() {
     assert!(!report.contains(SECRET), "the report leaks a secret:\n{report}");
     insta::assert_snapshot!("demo_migration_report", filtered(&report));
 }
+
+#[test]
+fn a_report_whose_topics_cannot_be_verified_is_written_and_exits_1() {
+    let kdeck = Kdeck::new();
+    // Nothing listens on port 1: both clusters are unreachable.
+    let (config, plan) =
+        crate::support::write_plan(kdeck.home.path(), "127.0.0.1:1", "127.0.0.1:1", "name = \"down\"\n");
+    let out = kdeck.home.path().join("report.md");
+    let args = ["--config", config.to_str().unwrap(), "report", "--plan", plan.to_str().unwrap(), "--out"];
+    let run = kdeck.run(&[&args[..], &[out.to_str().unwrap(), "-m", "1"]].concat(), None);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(run.stderr.contains("could not be produced"), "{}", run.stderr);
+    let report = std::fs::read_to_string(&out).expect("the report is written anyway");
+    assert!(report.contains("Verification could not run"), "{report}");
+}

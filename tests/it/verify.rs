@@ -199,3 +199,60 @@ fn verify_usage_errors_exit_2_with_one_line() {
         assert_eq!(run.stderr.trim().lines().count(), 1, "{args:?}: {}", run.stderr);
     }
 }
+
+#[test]
+fn records_absent_from_the_destination_are_lag_only_when_the_engine_state_says_so() {
+    let (source, destination) = (MockKafka::new(1), MockKafka::new(1));
+    source.create_topic("orders", 1);
+    destination.create_topic("orders", 1);
+    source.produce("orders", &records(1));
+    let kdeck = Kdeck::new();
+    // Never replicated: no engine state, so the 30 records are missing, not in flight.
+    let (config, plan) = plan_in(&kdeck, "never", source.bootstrap(), destination.bootstrap(), "");
+    let (code, report, stderr) = verify_json(&kdeck, &config, &plan);
+    assert_eq!(code, Some(1), "{report:#} {stderr}");
+    assert_eq!(report["verdict"], "mismatch");
+    let result = partition(&report, "orders", 0);
+    assert!(result["notes"][0].as_str().unwrap().contains("records missing"), "{result:#}");
+    // Replicated, then more produced: the new records are past the committed position.
+    replicate_until_caught_up(&kdeck, &config, &plan);
+    source.produce("orders", &records(1));
+    let (code, report, stderr) = verify_json(&kdeck, &config, &plan);
+    assert_eq!(code, Some(0), "{report:#} {stderr}");
+    assert_eq!(report["verdict"], "explained");
+    assert_eq!(report["topics"][0]["lag"], PER_PARTITION as u64, "{report:#}");
+}
+
+#[test]
+fn a_plan_that_selects_nothing_or_a_topic_outside_it_is_not_a_pass() {
+    let (source, destination) = (MockKafka::new(1), MockKafka::new(1));
+    source.create_topic("orders", 1);
+    source.create_topic("payments", 1);
+    let kdeck = Kdeck::new();
+    let (config, empty) =
+        plan_in(&kdeck, "empty", source.bootstrap(), destination.bootstrap(), "[topics]\ninclude = [\"nothing.*\"]\n");
+    let run = kdeck.run(&["--config", config.to_str().unwrap(), "verify", "--plan", empty.to_str().unwrap()], None);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(run.stderr.contains("selects no topic"), "{}", run.stderr);
+    let (config, plan) =
+        plan_in(&kdeck, "orders", source.bootstrap(), destination.bootstrap(), "[topics]\ninclude = [\"orders\"]\n");
+    let args =
+        ["--config", config.to_str().unwrap(), "verify", "--plan", plan.to_str().unwrap(), "--topic", "payments"];
+    let run = kdeck.run(&args, None);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(run.stderr.contains("not a topic of plan orders"), "{}", run.stderr);
+}
+
+#[test]
+fn differing_partition_counts_are_named() {
+    let (source, destination) = (MockKafka::new(1), MockKafka::new(1));
+    source.create_topic("orders", 3);
+    destination.create_topic("orders", 1);
+    source.produce("orders", &records(3));
+    let kdeck = Kdeck::new();
+    let (config, plan) = plan_in(&kdeck, "counts", source.bootstrap(), destination.bootstrap(), "");
+    let (code, report, stderr) = verify_json(&kdeck, &config, &plan);
+    assert_eq!(code, Some(1), "{report:#} {stderr}");
+    let counts = report["topics"][0]["partition_counts"].as_str().unwrap_or_default();
+    assert!(counts.contains("partition counts differ: orders has 1 on the destination, orders has 3"), "{report:#}");
+}

@@ -67,7 +67,8 @@ pub fn parse_plan(text: &str, path: &Path) -> Result<Plan, PlanError> {
     let source = required_profile(&root, "source")?;
     let destination = required_profile(&root, "destination")?;
     let name = read_name(&root)?;
-    let topics = topics::read_topics(&root.section("topics")?, source.value)?;
+    let same_cluster = source.value == destination.value;
+    let topics = topics::read_topics(&root.section("topics")?, source.value, same_cluster)?;
     if source.value == destination.value && topics.keeps_names() {
         let expected = "a profile other than the source, since rename = \"{topic}\" would copy every topic onto itself";
         return Err(root.invalid_string("destination", destination, expected));
@@ -125,7 +126,7 @@ fn read_name(root: &Section<'_>) -> Result<String, PlanError> {
     let path = root.plan().path;
     if let Some(name) = root.string("name")? {
         let canonical = canonical_name(name.value);
-        if canonical == name.value {
+        if canonical == name.value && !canonical.is_empty() {
             return Ok(canonical);
         }
         let example = if canonical.is_empty() { "msk-to-ccloud" } else { &canonical };

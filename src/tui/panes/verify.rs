@@ -171,7 +171,11 @@ fn render_topics(frame: &mut Frame, area: Rect, pane: &VerifyPane, theme: &Theme
         .style(Style::default().add_modifier(Modifier::BOLD));
     let rows = pane.rows().into_iter().map(|topic| {
         let verdict = topic.verdict.map_or("", Verdict::label);
-        let verdict = if topic.missing_on_destination { "missing on destination" } else { verdict };
+        let verdict = match (&topic.partition_counts, topic.missing_on_destination) {
+            (Some(_), _) => "partition counts differ",
+            (None, true) => "missing on destination",
+            (None, false) => verdict,
+        };
         Row::new([
             Cell::from(verdict_cell(topic.verdict, pane.running, theme)),
             Cell::from(topic.topic.clone()),

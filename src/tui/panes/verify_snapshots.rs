@@ -30,6 +30,7 @@ fn topic(name: &str, verdict: Verdict, records: u64, duplicates: u64, lag: u64) 
         verdict: Some(verdict),
         excluded: None,
         missing_on_destination: false,
+        partition_counts: None,
         source_records: records,
         destination_records: records + duplicates - lag,
         duplicates,

@@ -22,8 +22,12 @@ fn every_error_names_file_line_and_expectation() {
         ("source = \"s\"\ndestination = 2\n".to_string(), "plan.toml:2: destination: expected a string, found integer"),
         ("source = \" \"\ndestination = \"d\"\n".to_string(), "plan.toml:1: source = \" \": expected a profile name from the kdeck config"),
         ("source = \"s\"\ndestination = \"s\"\n".to_string(), "plan.toml:2: destination = \"s\": expected a profile other than the source, since rename = \"{topic}\" would copy every topic onto itself"),
+        ("source = \"s\"\ndestination = \"s\"\n[topics]\ninclude = [\"qa-tx.*\"]\nrename = \"{topic}-x\"\n".to_string(), "plan.toml:5: topics.rename = \"{topic}-x\": expected a rename onto names the plan does not select, since source and destination are the same cluster: qa-tx would be copied to qa-tx-x, which the plan selects too"),
+        ("source = \"s\"\ndestination = \"s\"\n[topics]\ninclude = [\"orders\", \"orders-copy\"]\nrename = \"{topic}-copy\"\n".to_string(), "plan.toml:5: topics.rename = \"{topic}-copy\": expected a rename onto names the plan does not select, since source and destination are the same cluster: orders would be copied to orders-copy"),
         // names
         (format!("{MINIMAL}name = \"MSK to CCloud\"\n"), "plan.toml:3: name = \"MSK to CCloud\": expected lowercase letters, digits and single hyphens, at most 200, like \"msk-to-ccloud\""),
+        (format!("{MINIMAL}name = \"\"\n"), "plan.toml:3: name = \"\": expected lowercase letters, digits and single hyphens, at most 200, like \"msk-to-ccloud\""),
+        (format!("{MINIMAL}name = \"a--b\"\n"), "plan.toml:3: name = \"a--b\": expected lowercase letters, digits and single hyphens, at most 200, like \"a-b\""),
         (format!("{MINIMAL}name = \"-\"\n"), "plan.toml:3: name = \"-\": expected lowercase letters, digits and single hyphens, at most 200, like \"msk-to-ccloud\""),
         // regexes, pointing at the entry's own line
         (format!("{MINIMAL}[topics]\ninclude = [\n  \"orders\",\n  \"payments[\",\n]\n"), "plan.toml:6: topics.include entry \"payments[\": expected a regular expression (unclosed character class)"),

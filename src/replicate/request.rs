@@ -1,17 +1,6 @@
-//! A deliberately small HTTP/1.1 server for the headless engine's endpoints
-//! (`GET /metrics` and the Connect-compatible REST API). One thread, one
-//! short request at a time: operators and scrapers, not traffic.
-
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
-use std::time::Duration;
-
-use crate::error::Failure;
-
-/// Request bodies beyond this are refused: a connector config is a few kilobytes.
-const MAX_BODY: usize = 1 << 20;
+//! A request and its answer as the headless engine's endpoints see them
+//! (`GET /metrics` and the Connect-compatible REST API), apart from the HTTP
+//! server that carries them ([`super::server`]).
 
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Request {
@@ -88,106 +77,9 @@ impl Response {
     }
 }
 
-/// Serves until `stop` is set.
-pub fn serve(
-    address: &str,
-    stop: Arc<AtomicBool>,
-    route: impl Fn(&Request) -> Response + Send + 'static,
-) -> Result<SocketAddr, Failure> {
-    serve_bound(address, stop, |_| route)
-}
-
-/// Like [`serve`], for a route that needs the address actually bound (port 0 picks one).
-pub fn serve_bound<R: Fn(&Request) -> Response + Send + 'static>(
-    address: &str,
-    stop: Arc<AtomicBool>,
-    make_route: impl FnOnce(SocketAddr) -> R,
-) -> Result<SocketAddr, Failure> {
-    let listener =
-        TcpListener::bind(address).map_err(|err| Failure::usage(format!("cannot listen on {address}: {err}")))?;
-    let bound = listener.local_addr().map_err(|err| Failure::runtime(err.to_string()))?;
-    listener.set_nonblocking(true).map_err(|err| Failure::runtime(err.to_string()))?;
-    let route = make_route(bound);
-    std::thread::Builder::new()
-        .name("kdeck-http".into())
-        .spawn(move || {
-            while !stop.load(Ordering::Relaxed) {
-                match listener.accept() {
-                    Ok((stream, _)) => answer(stream, &route),
-                    Err(_) => std::thread::sleep(Duration::from_millis(20)),
-                }
-            }
-        })
-        .map_err(|err| Failure::runtime(format!("cannot start the HTTP thread: {err}")))?;
-    Ok(bound)
-}
-
-fn read_request(stream: &TcpStream) -> Option<Result<Request, Response>> {
-    let mut reader = BufReader::new(stream);
-    let mut request_line = String::new();
-    reader.read_line(&mut request_line).ok()?;
-    let mut parts = request_line.split_whitespace();
-    let (method, target) = (parts.next()?, parts.next()?);
-    let mut request = Request::from_target(method, target);
-    let mut line = String::new();
-    while reader.read_line(&mut line).is_ok_and(|n| n > 0) && line.trim() != "" {
-        if let Some((name, value)) = line.split_once(':') {
-            request.headers.push((name.trim().to_ascii_lowercase(), value.trim().to_string()));
-        }
-        line.clear();
-    }
-    let length = request.header("content-length").and_then(|n| n.parse::<usize>().ok()).unwrap_or(0);
-    if length > MAX_BODY {
-        return Some(Err(Response::json(413, error_body(413, "request body too large"))));
-    }
-    // curl sends larger bodies only after this answer (or a second's wait).
-    if request.header("expect").is_some_and(|value| value.eq_ignore_ascii_case("100-continue")) {
-        let mut writer = stream;
-        let _ = writer.write_all(b"HTTP/1.1 100 Continue\r\n\r\n");
-    }
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body).ok()?;
-    request.body = String::from_utf8_lossy(&body).into_owned();
-    Some(Ok(request))
-}
-
 /// Connect's error shape, used for every error this server answers.
 pub fn error_body(code: u16, message: &str) -> String {
     serde_json::json!({ "error_code": code, "message": message }).to_string()
-}
-
-fn answer(stream: TcpStream, route: &impl Fn(&Request) -> Response) {
-    let _ = stream.set_nonblocking(false);
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-    let response = match read_request(&stream) {
-        None => return,
-        Some(Ok(request)) => route(&request),
-        Some(Err(response)) => response,
-    };
-    let reason = match response.status {
-        200 => "OK",
-        201 => "Created",
-        202 => "Accepted",
-        204 => "No Content",
-        400 => "Bad Request",
-        401 => "Unauthorized",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        409 => "Conflict",
-        413 => "Payload Too Large",
-        _ => "Error",
-    };
-    let body = if response.status == 204 { "" } else { response.body.as_str() };
-    let challenge = if response.status == 401 { "WWW-Authenticate: Basic realm=\"kdeck\"\r\n" } else { "" };
-    let mut writer = &stream;
-    let _ = write!(
-        writer,
-        "HTTP/1.1 {} {reason}\r\n{challenge}Content-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        response.status,
-        response.content_type,
-        body.len(),
-    );
-    let _ = writer.flush();
 }
 
 /// `%XX` escapes in a path segment (clients escape connector names); malformed ones stay as written.
