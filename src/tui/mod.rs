@@ -13,6 +13,8 @@ pub mod group_fetch;
 pub mod keymap;
 pub mod lag_math;
 pub mod panes;
+pub mod plan_offsets;
+pub mod protocol;
 pub mod render;
 pub mod terminal;
 pub mod theme;
@@ -37,7 +39,8 @@ use crate::error::{Failure, Outcome};
 
 use app::{App, AppSetup};
 use keymap::Keymap;
-use worker::{Message, Worker};
+use protocol::{Message, Request};
+use worker::Worker;
 
 /// About 30 frames a second at most, however fast events arrive.
 const FRAME_BUDGET: Duration = Duration::from_millis(33);
@@ -47,7 +50,8 @@ const STATUS_EVERY: Duration = Duration::from_millis(100);
 #[derive(Debug)]
 pub enum Event {
     Key(KeyEvent),
-    Resize,
+    /// The terminal's new height.
+    Resize(u16),
     Message(Message),
 }
 
@@ -100,7 +104,7 @@ impl Cockpit {
         let plan_name = setup.plan.as_ref().map_or_else(|| "(none)".to_owned(), |plan| plan.name.clone());
         let mode = setup.plan.as_ref().map(|plan| plan.engine.mode.to_string()).unwrap_or_default();
         let verify_plan = setup.plan.clone().map(|plan| (plan, setup.timeout));
-        let cutover_plan = setup.plan.clone();
+        let plan = setup.plan.clone();
         let engine = setup
             .plan
             .map(|plan| EngineHandle::spawn(plan, setup.source.clone(), setup.destination.clone(), setup.timeout));
@@ -115,7 +119,7 @@ impl Cockpit {
             engine,
             now_ms: now_ms(),
         });
-        app.cutover_plan = cutover_plan;
+        app.plan = plan;
         let (mut connect_clusters, connect_problems) = setup.connect;
         let rest_stop = Arc::new(AtomicBool::new(false));
         if setup.engine_on_connect_pane {
@@ -158,7 +162,10 @@ impl Cockpit {
     pub fn handle(&mut self, event: Event) -> bool {
         let dirty = match event {
             Event::Key(key) => self.app.on_key(key),
-            Event::Resize => true,
+            Event::Resize(height) => {
+                self.app.resize(height);
+                true
+            }
             Event::Message(message) => self.app.on_message(message),
         };
         self.flush();
@@ -166,11 +173,12 @@ impl Cockpit {
     }
 
     fn flush(&mut self) {
-        for request in self.app.outbox.drain(..) {
-            self.worker.submit(request);
-        }
-        if std::mem::take(&mut self.app.verify_requested) {
-            self.start_verification();
+        let requests: Vec<Request> = self.app.outbox.drain(..).collect();
+        for request in requests {
+            match request {
+                Request::Verify => self.start_verification(),
+                other => self.worker.submit(other),
+            }
         }
     }
 
@@ -259,6 +267,9 @@ pub fn run(setup: CockpitSetup, stop: &Arc<AtomicBool>) -> Outcome {
         .map_err(|err| Failure::runtime(format!("cannot open the terminal for the cockpit: {err}")))?;
     let closing = Arc::new(AtomicBool::new(false));
     let input = spawn_input(cockpit.sender(), closing.clone());
+    if let Ok(size) = guard.terminal.size() {
+        cockpit.app.resize(size.height);
+    }
     let outcome = event_loop(&mut guard, &mut cockpit, stop);
     closing.store(true, Ordering::SeqCst);
     if let Some(input) = input {
@@ -316,7 +327,7 @@ fn spawn_input(sender: Sender<Event>, closing: Arc<AtomicBool>) -> Option<JoinHa
                 }
                 let event = match terminal_event::read() {
                     Ok(TerminalEvent::Key(key)) if key.kind == KeyEventKind::Press => Event::Key(key),
-                    Ok(TerminalEvent::Resize(..)) => Event::Resize,
+                    Ok(TerminalEvent::Resize(_, height)) => Event::Resize(height),
                     Ok(_) => continue,
                     Err(_) => return,
                 };
