@@ -9,6 +9,8 @@ mod connect;
 mod cutover;
 mod keys;
 mod reference_panes;
+#[cfg(test)]
+mod tests;
 
 use ratatui_textarea::TextArea;
 

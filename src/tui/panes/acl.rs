@@ -317,7 +317,7 @@ mod tests {
             .unwrap()
             .contains(":principal sa-app"));
         assert!(matches!(pane.apply(AclInput::Principal("User:sa-app".into()), &destination()), Ok(None)));
-        assert!(pane.rows().unwrap_err().starts_with("r reads"));
+        assert!(pane.rows().unwrap_err().starts_with("the destination's ACLs are not read yet"));
         let test = super::super::common::TestContext::new("source:9092", "pkc:9092");
         let request = pane.update(&Action::Refresh, &test.context()).requests.pop();
         let Some(Request::Acls { id, source: AclFetch::Live(_) }) = request else { panic!("live request") };

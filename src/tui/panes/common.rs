@@ -28,7 +28,7 @@ impl PaneContext<'_> {
     /// The key bound to `action` as help shows it (`s`, `Ctrl-R`), or `:command`
     /// when the user's keymap binds none.
     pub fn key(&self, action: &Action, fallback: &str) -> String {
-        self.keymap.keys_for(action).first().map_or_else(|| fallback.to_owned(), ToString::to_string)
+        self.keymap.keys_for(action).first().map_or_else(|| fallback.to_owned(), key_label)
     }
 
     pub fn pick(&self, side: ClusterSide) -> &ResolvedCluster {
@@ -36,6 +36,17 @@ impl PaneContext<'_> {
             ClusterSide::Source => self.source,
             ClusterSide::Destination => self.destination,
         }
+    }
+}
+
+/// A key as a hint line shows it: `Enter`, `↑`, `C-r`, `s` (help's `<Enter>` without the brackets).
+pub fn key_label(key: &crate::tui::keymap::Key) -> String {
+    let text = key.to_string();
+    let bare = text.strip_prefix('<').and_then(|rest| rest.strip_suffix('>')).unwrap_or(&text);
+    match bare {
+        "Up" => "↑".to_owned(),
+        "Down" => "↓".to_owned(),
+        other => other.to_owned(),
     }
 }
 

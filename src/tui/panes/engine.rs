@@ -55,7 +55,7 @@ impl EnginePane {
 
 /// Rows the lanes table shows: its share of the body, less borders and header.
 fn lanes_visible(body_rows: u16) -> usize {
-    usize::from(body_rows.saturating_sub(SUMMARY_ROWS) / 2).saturating_sub(3).max(1)
+    usize::from(body_rows.saturating_sub(SUMMARY_ROWS) / 2).saturating_sub(3)
 }
 
 const SUMMARY_ROWS: u16 = 3;
@@ -84,7 +84,7 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &EnginePane, context: &PaneCo
         Layout::vertical([Constraint::Length(SUMMARY_ROWS), Constraint::Fill(2), Constraint::Fill(1)]).areas(area);
     frame.render_widget(summary(context), summary_area);
     let [lanes_area, chart_area] =
-        Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(middle);
+        Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(middle);
 
     let header = Row::new(["lane", "state", "partitions", "rec/s", "records", "commits", "aborts", "last error"])
         .style(Style::default().add_modifier(Modifier::BOLD));
@@ -135,7 +135,7 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &EnginePane, context: &PaneCo
 /// one more lane shows at a glance.
 fn render_chart(frame: &mut Frame, area: Rect, pane: &EnginePane, context: &PaneContext<'_>) {
     let theme = context.theme;
-    let block = Block::default().borders(Borders::ALL).title(" Throughput (records/s) · ┊ rescale ");
+    let block = Block::default().borders(Borders::ALL).title(" Throughput, records/s · │ a rescale ");
     let Some(&(first_ms, _)) = pane.throughput.first() else {
         let text = format!("No throughput yet: {} starts the engine.", context.key(&Action::StartEngine, ":start"));
         frame.render_widget(Paragraph::new(text).style(theme.quiet).block(block), area);
@@ -156,11 +156,10 @@ fn render_chart(frame: &mut Frame, area: Rect, pane: &EnginePane, context: &Pane
             _ => None,
         })
         .collect();
-    let mark_lines: Vec<Vec<(f64, f64)>> =
-        marks.iter().map(|(x, _)| (0..=8).map(|step| (*x, top * f64::from(step) / 8.0)).collect()).collect();
+    let mark_lines: Vec<[(f64, f64); 2]> = marks.iter().map(|(x, _)| [(*x, 0.0), (*x, top)]).collect();
     let mut datasets: Vec<Dataset> = mark_lines
         .iter()
-        .map(|line| Dataset::default().marker(Marker::Dot).graph_type(GraphType::Scatter).style(theme.warn).data(line))
+        .map(|line| Dataset::default().marker(Marker::Braille).graph_type(GraphType::Line).style(theme.warn).data(line))
         .collect();
     datasets.push(
         Dataset::default().marker(Marker::Braille).graph_type(GraphType::Line).style(theme.accent).data(&points),

@@ -182,10 +182,10 @@ impl LagPane {
 
 const SPARK_WIDTH: usize = 12;
 
-/// Rows of topics the table shows in a body this tall: less its borders and header,
-/// and the line that names topics the engine cannot copy.
+/// Rows of topics the table shows in a body this tall: less its borders, header and
+/// a line for topics the engine cannot copy. 0 while the body's height is unknown.
 fn table_rows(body_rows: u16) -> usize {
-    usize::from(body_rows.saturating_sub(4)).max(1)
+    usize::from(body_rows.saturating_sub(4))
 }
 
 /// Topics the engine cannot copy, with the reason, in red under the table.
