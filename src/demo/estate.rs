@@ -57,6 +57,25 @@ pub const ESTATE: &[DemoTopic] = &[
     },
 ];
 
+/// The destination's ACLs on the reference day, as `kafka-acls --list` prints them:
+/// `orders-app` got its topic ACLs on the new cluster but nobody granted READ on its
+/// consumer group, so it fails the moment it is cut over. `payments-app` is complete.
+pub const DEMO_ACLS: &str = "\
+Current ACLs for resource `ResourcePattern(resourceType=TOPIC, name=orders, patternType=LITERAL)`:
+ \t(principal=User:orders-app, host=*, operation=READ, permissionType=ALLOW)
+ \t(principal=User:orders-app, host=*, operation=DESCRIBE, permissionType=ALLOW)
+
+Current ACLs for resource `ResourcePattern(resourceType=TOPIC, name=payments, patternType=LITERAL)`:
+ \t(principal=User:payments-app, host=*, operation=READ, permissionType=ALLOW)
+ \t(principal=User:payments-app, host=*, operation=DESCRIBE, permissionType=ALLOW)
+
+Current ACLs for resource `ResourcePattern(resourceType=GROUP, name=payments-app, patternType=LITERAL)`:
+ \t(principal=User:payments-app, host=*, operation=READ, permissionType=ALLOW)
+";
+
+/// The app whose grid the demo's ACL pane opens on.
+pub const DEMO_ACL_APP: (&str, &str, &str) = ("User:orders-app", "orders-app", "orders");
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DemoRecord {
     pub key: Option<String>,

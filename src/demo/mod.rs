@@ -17,7 +17,7 @@ use crate::kafka::embedded::EmbeddedCluster;
 use crate::kafka::writer::{OutgoingRecord, RecordWriter};
 use crate::record::Header;
 
-use estate::{DemoTopic, ESTATE};
+use estate::{DemoTopic, DEMO_ACLS, DEMO_ACL_APP, ESTATE};
 
 const BROKERS_PER_CLUSTER: i32 = 3;
 
@@ -118,6 +118,7 @@ fn run_cockpit(estate: Estate, args: &DemoArgs, stop: &Arc<AtomicBool>) -> Outco
         timeout: Duration::from_secs(10),
         connect: (Vec::new(), Vec::new()),
         engine_on_connect_pane: true,
+        acl: Some(acl_setup(&std::env::temp_dir().join(format!("kdeck-demo-{}", std::process::id())))?),
     };
     let Estate { source, destination, writer, .. } = estate;
     let load_stop = Arc::new(AtomicBool::new(false));
@@ -134,6 +135,17 @@ fn run_cockpit(estate: Estate, args: &DemoArgs, stop: &Arc<AtomicBool>) -> Outco
     drop(destination);
     drop(source);
     outcome.and(loaded)
+}
+
+/// The mock broker has no ACL API, so the ACL pane opens on the reference day's
+/// destination ACLs, written to `dir`: `orders-app` lacks READ on its group.
+pub fn acl_setup(dir: &std::path::Path) -> Result<crate::tui::AclSetup, Failure> {
+    let file = dir.join("destination-acls.txt");
+    std::fs::create_dir_all(dir)
+        .and_then(|()| std::fs::write(&file, DEMO_ACLS))
+        .map_err(|err| Failure::runtime(format!("cannot write the demo's ACLs to {}: {err}", file.display())))?;
+    let (principal, group, topic) = DEMO_ACL_APP;
+    Ok(crate::tui::AclSetup { file, principal: principal.into(), group: group.into(), topics: vec![topic.into()] })
 }
 
 /// Produces the background load until `stop`, then flushes.

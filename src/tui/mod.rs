@@ -68,6 +68,17 @@ pub struct CockpitSetup {
     /// Serve the cockpit's own engine as a Connect connector on a loopback port and
     /// list it first on the Connect pane (the demo does, to show one pane driving both).
     pub engine_on_connect_pane: bool,
+    /// What the ACL pane opens on, instead of asking the destination live.
+    pub acl: Option<AclSetup>,
+}
+
+/// An ACL pane set up in advance: ACLs from a kafka-acls file, and the app to check.
+#[derive(Debug, Clone)]
+pub struct AclSetup {
+    pub file: std::path::PathBuf,
+    pub principal: String,
+    pub group: String,
+    pub topics: Vec<String>,
 }
 
 pub fn now_ms() -> i64 {
@@ -120,6 +131,9 @@ impl Cockpit {
             now_ms: now_ms(),
         });
         app.plan = plan;
+        if let Some(acl) = setup.acl {
+            app.preset_acl(acl);
+        }
         let (mut connect_clusters, connect_problems) = setup.connect;
         let rest_stop = Arc::new(AtomicBool::new(false));
         if setup.engine_on_connect_pane {
@@ -285,7 +299,7 @@ fn event_loop(guard: &mut terminal::TerminalGuard, cockpit: &mut Cockpit, stop: 
     let mut dirty = true;
     let mut last_draw: Option<Instant> = None;
     loop {
-        if stop.load(Ordering::Relaxed) || cockpit.app.quit {
+        if !keep_running(stop, &cockpit.app)? {
             return Ok(());
         }
         dirty |= cockpit.app.set_clock(now_ms());
@@ -314,6 +328,15 @@ fn event_loop(guard: &mut terminal::TerminalGuard, cockpit: &mut Cockpit, stop: 
     }
 }
 
+/// Whether the loop goes on: not after a quit or SIGTERM, and never after a panic on
+/// any thread, whose hook has restored the terminal already.
+fn keep_running(stop: &AtomicBool, app: &App) -> Result<bool, Failure> {
+    if terminal::panicked() {
+        return Err(Failure::runtime("a cockpit thread panicked (its message is above): the cockpit closed"));
+    }
+    Ok(!stop.load(Ordering::Relaxed) && !app.quit)
+}
+
 /// Terminal input on its own thread: key presses (not releases) and resizes.
 fn spawn_input(sender: Sender<Event>, closing: Arc<AtomicBool>) -> Option<JoinHandle<()>> {
     std::thread::Builder::new()
@@ -337,4 +360,20 @@ fn spawn_input(sender: Sender<Event>, closing: Arc<AtomicBool>) -> Option<JoinHa
             }
         })
         .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_on_another_thread_ends_the_event_loop() {
+        let app = snapshot_tests::app(false);
+        let stop = AtomicBool::new(false);
+        terminal::install_panic_hook();
+        let worker = std::thread::spawn(|| panic!("a background thread's panic, on purpose"));
+        assert!(worker.join().is_err());
+        let verdict = keep_running(&stop, &app);
+        assert!(verdict.is_err_and(|failure| failure.to_string().contains("panicked")));
+    }
 }

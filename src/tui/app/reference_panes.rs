@@ -75,6 +75,15 @@ impl App {
         }
     }
 
+    /// Opens the ACL pane on a file's ACLs and one app, as the demo does.
+    pub fn preset_acl(&mut self, acl: crate::tui::AclSetup) {
+        self.acl.file = Some(acl.file);
+        self.acl.principal = acl.principal;
+        self.acl.group = Some(acl.group);
+        self.acl.topics = acl.topics;
+        self.acl.topics_chosen = true;
+    }
+
     pub(super) fn on_acl_input(&mut self, input: AclInput) {
         self.focus = PaneId::Acl;
         match self.acl.apply(input, &self.destination) {

@@ -216,3 +216,25 @@ fn the_engine_pane_charts_throughput_with_rescales_marked() {
     assert!(screen.contains("Throughput"), "{screen}");
     snapshot_both("engine_chart", &app);
 }
+
+#[test]
+fn the_demo_opens_the_acl_pane_on_the_missing_group_read_and_its_fix() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut app = app(false);
+    app.preset_acl(crate::demo::acl_setup(dir.path()).expect("demo ACLs"));
+    app.update(Action::GotoPane4);
+    let position = app.outbox.iter().position(|r| matches!(r, Request::Acls { .. }));
+    let Some(Request::Acls { id, source: crate::tui::protocol::AclFetch::File(path) }) =
+        position.map(|at| app.outbox.remove(at))
+    else {
+        panic!("the ACLs come from the demo's file, not from a broker without an ACL API")
+    };
+    let acls = crate::acl::source::load(&path).map_err(|err| err.to_string());
+    app.on_message(Message::Acls { id, result: acls });
+    let screen = draw(&app, 120, 40);
+    assert!(screen.contains("✗ READ             GROUP orders-app no matching ACL"), "{screen}");
+    assert!(screen.contains("--allow-principal User:orders-app --operation Read --group"), "{screen}");
+    let mut stable = app;
+    stable.acl.file = Some("destination-acls.txt".into());
+    snapshot_both("acl_demo", &stable);
+}
