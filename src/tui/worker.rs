@@ -18,8 +18,8 @@ use crate::inspect::offset_spec::OffsetSpec;
 use crate::kafka::reader::{PartitionReader, ReadEvent};
 use crate::kafka::writer::{OutgoingRecord, RecordWriter};
 use crate::tui::group_fetch::fetch_groups;
-pub use crate::tui::protocol::{AclFetch, InspectedRecord, Message, Request};
 use crate::tui::protocol::OutgoingText;
+pub use crate::tui::protocol::{AclFetch, InspectedRecord, Message, Request};
 
 /// What waits for the worker thread.
 #[derive(Default)]

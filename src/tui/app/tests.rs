@@ -202,10 +202,9 @@ fn the_engine_pane_charts_throughput_with_rescales_marked() {
             lane.records_per_sec = 400.0 * lanes + (second % 7) as f64 * 30.0;
         }
         if second >= 45 {
-            status.history.push(EngineEvent {
-                at_ms: NOW_MS + 45_000,
-                kind: EngineEventKind::Rescaled { from: 2, to: 4 },
-            });
+            status
+                .history
+                .push(EngineEvent { at_ms: NOW_MS + 45_000, kind: EngineEventKind::Rescaled { from: 2, to: 4 } });
         }
         app.now_ms = NOW_MS + second * 1_000;
         app.on_message(Message::EngineStatus(Box::new(status)));

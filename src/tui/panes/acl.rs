@@ -133,7 +133,9 @@ impl AclPane {
         let acls = match &self.acls {
             Load::Ready(acls) => acls,
             Load::NotAsked => {
-                return Err("the destination's ACLs are not read yet (DescribeAcls); :acls FILE loads a saved list".into())
+                return Err(
+                    "the destination's ACLs are not read yet (DescribeAcls); :acls FILE loads a saved list".into()
+                )
             }
             Load::Loading => return Err("reading ACLs…".to_owned()),
             Load::Failed(err) => return Err(format!("no ACLs: {err}")),
@@ -198,9 +200,9 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &AclPane, context: &PaneConte
     let principal = if pane.principal.is_empty() { "?" } else { pane.principal.as_str() };
     let title = format!(" ACL · {principal} as {} · {source} ", pane.profile.name());
     let rows = match (&pane.acls, pane.principal.is_empty()) {
-        (Load::NotAsked, false) => Err(format!(
-            "{reload} reads the destination's ACLs (DescribeAcls); :acls FILE loads a saved list"
-        )),
+        (Load::NotAsked, false) => {
+            Err(format!("{reload} reads the destination's ACLs (DescribeAcls); :acls FILE loads a saved list"))
+        }
         _ => pane.rows(),
     };
     let fixes = pane.fix_lines(destination.bootstrap());
@@ -225,12 +227,10 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &AclPane, context: &PaneConte
             theme.quiet,
         ),
     ]))
-    .block(
-        Block::default()
-            .borders(Borders::ALL)
-            .title(title)
-            .title_bottom(Line::styled(format!(" :principal :as :group :topics :acls :fix · {reload} reload "), theme.quiet)),
-    );
+    .block(Block::default().borders(Borders::ALL).title(title).title_bottom(Line::styled(
+        format!(" :principal :as :group :topics :acls :fix · {reload} reload "),
+        theme.quiet,
+    )));
     frame.render_widget(inputs, inputs_area);
 
     let grid_block = Block::default().borders(Borders::ALL).title(" requirements · ✓ allowed ✗ denied · deciding ACL ");
@@ -280,12 +280,10 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &AclPane, context: &PaneConte
             FixFormat::Confluent => "confluent",
         };
         let text: Vec<Line> = fixes.iter().map(|line| Line::styled(line.clone(), theme.warn)).collect();
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .title(format!(
-                " fix ({format}) · {} copies · :fix kafka-acls|confluent ",
-                context.key(&Action::CopyCommand, ":copy")
-            ));
+        let block = Block::default().borders(Borders::ALL).title(format!(
+            " fix ({format}) · {} copies · :fix kafka-acls|confluent ",
+            context.key(&Action::CopyCommand, ":copy")
+        ));
         frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }).block(block), fix_area);
     }
 }

@@ -149,7 +149,11 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &CheatsheetPane, selection: &
     let context = pane.context(selection);
     let cluster = pane.cluster(selection);
     let [list_area, preview_area] = Layout::vertical([Constraint::Fill(1), Constraint::Length(9)]).areas(area);
-    let search = if pane.query.is_empty() { format!("{} to search", look.key(&Action::Filter, ":filter")) } else { format!("search: {}", pane.query) };
+    let search = if pane.query.is_empty() {
+        format!("{} to search", look.key(&Action::Filter, ":filter"))
+    } else {
+        format!("search: {}", pane.query)
+    };
     let title = Line::from(vec![
         Span::raw(format!(" Cheatsheet · {} of {} · ", pane.matches.len(), pane.entries.len())),
         Span::styled(search, if pane.query.is_empty() { theme.quiet } else { theme.warn }),

@@ -255,7 +255,8 @@ impl TestContext {
     pub fn new(source: &str, destination: &str) -> TestContext {
         let config = crate::config::parse("", std::path::Path::new("test")).expect("empty config");
         let resolve = |name: &str| {
-            let args = crate::config::ClusterArgs { cluster: name.into(), properties_file: None, overrides: Vec::new() };
+            let args =
+                crate::config::ClusterArgs { cluster: name.into(), properties_file: None, overrides: Vec::new() };
             crate::config::resolve_cluster(&args, &config).expect("broker list")
         };
         TestContext {

@@ -225,9 +225,7 @@ impl ConnectPane {
             _ => return Effects::ignored(),
         };
         if self.cluster().is_none() {
-            return warn(
-                "no Connect cluster: add [connect.NAME] url = \"http://host:8083\" to the config",
-            );
+            return warn("no Connect cluster: add [connect.NAME] url = \"http://host:8083\" to the config");
         }
         if matches!(&op, ConnectOp::Pause(c) | ConnectOp::Resume(c) | ConnectOp::Stop(c) | ConnectOp::Restart { connector: c, .. } if c.is_empty())
         {

@@ -207,7 +207,9 @@ fn keys_line(context: &PaneContext<'_>) -> String {
     ];
     let mut parts: Vec<String> = entries
         .iter()
-        .filter_map(|(action, label)| context.keymap.keys_for(action).first().map(|key| format!("{} {label}", super::common::key_label(key))))
+        .filter_map(|(action, label)| {
+            context.keymap.keys_for(action).first().map(|key| format!("{} {label}", super::common::key_label(key)))
+        })
         .collect();
     parts.insert(3.min(parts.len()), ":tasks N".to_owned());
     parts.join(" · ")

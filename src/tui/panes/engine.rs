@@ -110,7 +110,8 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &EnginePane, context: &PaneCo
         Constraint::Length(6),
         Constraint::Fill(1),
     ];
-    let keys = format!("{}/{}", context.key(&Action::RescaleUp, ":rescale"), context.key(&Action::RescaleDown, ":rescale"));
+    let keys =
+        format!("{}/{}", context.key(&Action::RescaleUp, ":rescale"), context.key(&Action::RescaleDown, ":rescale"));
     let title = format!(" Lanes {} (target {}) · {keys} rescale ", status.lanes.len(), status.lanes_target);
     let lanes = Table::new(rows, widths)
         .header(header)
@@ -161,9 +162,8 @@ fn render_chart(frame: &mut Frame, area: Rect, pane: &EnginePane, context: &Pane
         .iter()
         .map(|line| Dataset::default().marker(Marker::Braille).graph_type(GraphType::Line).style(theme.warn).data(line))
         .collect();
-    datasets.push(
-        Dataset::default().marker(Marker::Braille).graph_type(GraphType::Line).style(theme.accent).data(&points),
-    );
+    datasets
+        .push(Dataset::default().marker(Marker::Braille).graph_type(GraphType::Line).style(theme.accent).data(&points));
     let lanes_note: Vec<String> = marks.iter().map(|(x, to)| format!("{x:.0}s→{to}")).collect();
     let x_title = if lanes_note.is_empty() { "seconds".to_owned() } else { format!("lanes {}", lanes_note.join(" ")) };
     let chart = Chart::new(datasets)

@@ -13,8 +13,8 @@ use crate::config::ResolvedCluster;
 use crate::tui::action::Action;
 use crate::tui::group_fetch::{ConsumerGroup, GroupPartition, GroupSide, GroupsSnapshot};
 use crate::tui::lag_math::{count_text, group_lag, total_group_lag};
-use crate::tui::theme::Theme;
 use crate::tui::protocol::Request;
+use crate::tui::theme::Theme;
 
 use super::common::{matches_filter, Effects, ListCursor, Load, PaneContext, RequestIds};
 

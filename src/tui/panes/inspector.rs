@@ -14,8 +14,8 @@ use crate::tui::action::Action;
 use crate::tui::protocol::{InspectedRecord, Request};
 use crate::tui::theme::Theme;
 
-pub use super::common::{ClusterSide, Load};
 use super::common::{matches_filter, Effects, ListCursor, PaneContext, RequestIds};
+pub use super::common::{ClusterSide, Load};
 use super::record_text::{bytes_text, hex_dump, shell_word, timestamp_text, value_text};
 
 /// Records per read: enough to browse, few enough to draw at once.
@@ -350,7 +350,10 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &InspectorPane, context: &Pan
         Some(topic) => {
             let partition = pane.partition.map_or_else(|| "all".to_owned(), |partition| partition.to_string());
             let reread = context.key(&Action::Refresh, ":refresh");
-            format!(" {topic} @ {} · -p {partition} -o {} · :offset SPEC · {reread} reread ", cluster.name, pane.offsets)
+            format!(
+                " {topic} @ {} · -p {partition} -o {} · :offset SPEC · {reread} reread ",
+                cluster.name, pane.offsets
+            )
         }
         None => format!(" Messages · pick a topic, {} ", context.key(&Action::Expand, "Enter")),
     };

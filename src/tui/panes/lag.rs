@@ -6,10 +6,10 @@
 
 use std::collections::HashSet;
 
+use ratatui::layout::Layout;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::layout::Layout;
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
 use ratatui::Frame;
 
@@ -223,9 +223,9 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &LagPane, context: &PaneConte
     let block = Block::default().borders(Borders::ALL).title(Line::from(title));
     let problems = topic_problems(status);
     let problem_rows = u16::try_from(problems.len()).unwrap_or(u16::MAX).min(area.height / 3);
-    let [area, problems_area] =
-        Layout::vertical([Constraint::Fill(1), Constraint::Length(problem_rows)]).areas(area);
-    let problem_lines: Vec<Line> = problems.into_iter().map(|text| Line::styled(format!(" {text}"), theme.bad)).collect();
+    let [area, problems_area] = Layout::vertical([Constraint::Fill(1), Constraint::Length(problem_rows)]).areas(area);
+    let problem_lines: Vec<Line> =
+        problems.into_iter().map(|text| Line::styled(format!(" {text}"), theme.bad)).collect();
     frame.render_widget(Paragraph::new(problem_lines), problems_area);
     if pane.rows.is_empty() {
         let text = if status.partitions.is_empty() {

@@ -25,8 +25,8 @@ mod reference_snapshots;
 
 pub mod common;
 
-pub use common::{matches_filter, move_cursor, ClusterSide, Effects, ListCursor, Load, PaneContext, RequestIds};
 pub use crate::tui::protocol::PaneId;
+pub use common::{matches_filter, move_cursor, ClusterSide, Effects, ListCursor, Load, PaneContext, RequestIds};
 
 #[cfg(test)]
 mod tests {

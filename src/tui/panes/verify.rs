@@ -11,8 +11,8 @@ use ratatui::widgets::{Block, Borders, Cell, Gauge, Paragraph, Row, Table, Wrap}
 use ratatui::Frame;
 
 use crate::tui::action::Action;
-pub use crate::tui::protocol::{MismatchSample, VerifyOutcome, VerifyProgressView};
 use crate::tui::protocol::{InspectedRecord, Request};
+pub use crate::tui::protocol::{MismatchSample, VerifyOutcome, VerifyProgressView};
 use crate::tui::theme::Theme;
 use crate::verify::explain::Verdict;
 use crate::verify::render::describe;
