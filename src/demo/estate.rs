@@ -67,7 +67,7 @@ pub enum Scale {
     /// Four times the partitions, ten times the records per partition (about 70,000).
     Medium,
     /// Sixteen times the partitions (304 migrated), about a million records, and a
-    /// destination 40 ms away: minutes with one lane, far less with eight.
+    /// destination 20 ms away: minutes with one lane, far less with eight.
     Large,
 }
 
@@ -77,7 +77,7 @@ impl Scale {
         match self {
             Scale::Small => (1, 1, 0),
             Scale::Medium => (4, 10, 5),
-            Scale::Large => (16, 40, 40),
+            Scale::Large => (16, 40, 20),
         }
     }
 
@@ -234,7 +234,10 @@ mod tests {
         let partitions: i32 = large.iter().filter(|t| t.migrate).map(|t| t.partitions).sum();
         let records: u64 = large.iter().filter(|t| t.migrate).map(|t| t.seed).sum();
         assert_eq!((partitions, records / 1_000), (304, 1_024));
-        assert_eq!(Scale::default().estate().iter().map(|t| t.seed).sum::<u64>(), ESTATE.iter().map(|t| t.seed).sum());
+        assert_eq!(
+            Scale::default().estate().iter().map(|t| t.seed).sum::<u64>(),
+            ESTATE.iter().map(|t| t.seed).sum::<u64>()
+        );
     }
 
     #[test]

@@ -107,13 +107,13 @@ exclude = ["optr.*"]
 lanes = 1
 "#;
 
-/// The demo plan at a scale. Beyond the smallest, transactions are capped at 1,000
+/// The demo plan at a scale. Beyond the smallest, transactions are capped at 500
 /// records: with the destination's round trip, one lane then spends its time
 /// committing, as over a WAN, and more lanes visibly help.
 pub fn demo_plan(scale: Scale) -> String {
     match scale {
         Scale::Small => DEMO_PLAN.to_owned(),
-        _ => format!("{DEMO_PLAN}max_batch_records = 1000\n"),
+        _ => format!("{DEMO_PLAN}max_batch_records = 500\n"),
     }
 }
 

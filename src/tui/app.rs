@@ -215,7 +215,7 @@ impl App {
         }
         self.plan_offsets_at_ms = Some(self.now_ms);
         Some(Request::PlanOffsets {
-            id: self.plan_offsets_ids.next(),
+            id: self.plan_offsets_ids.ask(),
             plan: Box::new(plan.clone()),
             source: self.source.clone(),
             destination: self.destination.clone(),
@@ -552,7 +552,7 @@ impl App {
 
     pub(super) fn perform(&mut self, action: Action) {
         if let Action::SendRecord(record) = action {
-            let id = self.produce_ids.next();
+            let id = self.produce_ids.ask();
             let cluster = self.inspector_cluster().clone();
             self.warn(BannerKind::Info, format!("producing to {}…", record.topic));
             self.outbox.push(Request::Produce { id, cluster, record });

@@ -81,7 +81,7 @@ impl AclPane {
 
     /// Loads the ACLs: live from `destination`, or from the chosen file.
     pub fn load(&mut self, destination: &ResolvedCluster) -> Request {
-        let id = self.ids.next();
+        let id = self.ids.ask();
         self.acls = Load::Loading;
         let source = match &self.file {
             Some(path) => AclFetch::File(path.clone()),

@@ -122,7 +122,7 @@ pub struct RequestIds {
 
 impl RequestIds {
     /// A fresh id, now the one awaited.
-    pub fn next(&mut self) -> u64 {
+    pub fn ask(&mut self) -> u64 {
         self.last += 1;
         self.waiting = Some(self.last);
         self.last
@@ -330,8 +330,8 @@ mod tests {
     #[test]
     fn only_the_latest_request_is_answered() {
         let mut ids = RequestIds::default();
-        let first = ids.next();
-        let second = ids.next();
+        let first = ids.ask();
+        let second = ids.ask();
         assert!(!ids.answers(first));
         assert!(ids.waiting());
         assert!(ids.answers(second));

@@ -33,13 +33,13 @@ impl CutoverView {
         self.plan = Load::Loading;
         self.applying = false;
         self.cursor = ListCursor::default();
-        self.ids.next()
+        self.ids.ask()
     }
 
     /// The id of the apply request for the group on screen.
     pub fn start_apply(&mut self) -> u64 {
         self.applying = true;
-        self.ids.next()
+        self.ids.ask()
     }
 
     pub fn is_open(&self) -> bool {

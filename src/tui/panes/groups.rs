@@ -55,7 +55,7 @@ impl GroupsView {
     }
 
     pub fn request(&mut self, query: GroupsQuery) -> Request {
-        let id = self.ids.next();
+        let id = self.ids.ask();
         if !matches!(self.groups, Load::Ready(_)) {
             self.groups = Load::Loading;
         }

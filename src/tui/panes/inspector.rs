@@ -103,7 +103,7 @@ impl InspectorPane {
     }
 
     fn request_topics(&mut self, clusters: &Clusters<'_>, now_ms: i64) -> Request {
-        let id = self.topic_ids.next();
+        let id = self.topic_ids.ask();
         self.topics = Load::Loading;
         self.topics_asked_ms = Some(now_ms);
         Request::Topics { id, cluster: clusters.pick(self.side).clone() }
@@ -145,7 +145,7 @@ impl InspectorPane {
                 return None;
             }
         };
-        let id = self.read_ids.next();
+        let id = self.read_ids.ask();
         self.messages = Load::Loading;
         Some(Request::Read {
             id,
