@@ -64,10 +64,10 @@ pub enum Scale {
     /// The estate as listed: under 2,000 records, copied in a blink.
     #[default]
     Small,
-    /// Four times the partitions, ten times the records per partition (about 70,000).
+    /// Four times the partitions, ten times the records per partition (about 64,000).
     Medium,
     /// Sixteen times the partitions (304 migrated), about a million records, and a
-    /// destination 20 ms away: minutes with one lane, far less with eight.
+    /// destination 60 ms away: minutes with one lane, far less with eight.
     Large,
 }
 
@@ -77,7 +77,7 @@ impl Scale {
         match self {
             Scale::Small => (1, 1, 0),
             Scale::Medium => (4, 10, 5),
-            Scale::Large => (16, 40, 20),
+            Scale::Large => (16, 40, 60),
         }
     }
 
