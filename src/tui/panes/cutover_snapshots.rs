@@ -10,8 +10,8 @@ use crate::tui::action::Action;
 use crate::tui::app::{App, BannerKind, Mode};
 use crate::tui::command::parse_command;
 use crate::tui::group_fetch::{ConsumerGroup, GroupPartition, GroupSide, GroupsSnapshot};
+use crate::tui::protocol::{Message, Request};
 use crate::tui::snapshot_tests::{app, draw};
-use crate::tui::worker::{Message, Request};
 
 const GROUP: &str = "billing-service";
 

@@ -20,11 +20,11 @@ enum VerifyIntent {
 }
 
 trait Updating {
-    fn update_for_test(&mut self, action: &Action) -> VerifyIntent;
+    fn intent_of(&mut self, action: &Action) -> VerifyIntent;
 }
 
 impl Updating for VerifyPane {
-    fn update_for_test(&mut self, action: &Action) -> VerifyIntent {
+    fn intent_of(&mut self, action: &Action) -> VerifyIntent {
         let test = super::super::common::TestContext::new("source:9092", "destination:9092");
         let effects = self.update(action, &test.context());
         match (effects.requests.as_slice(), effects.redraw) {
@@ -126,14 +126,14 @@ fn before_the_first_run() {
 #[test]
 fn a_run_in_progress_shows_the_bar_and_marks_topics() {
     let mut pane = finished();
-    assert_eq!(pane.update_for_test(&Action::Refresh), VerifyIntent::Start);
+    assert_eq!(pane.intent_of(&Action::Refresh), VerifyIntent::Start);
     pane.on_progress(VerifyProgressView {
         records_read: 62_000,
         records_expected: 165_300,
         partitions_done: 7,
         partitions_total: 19,
     });
-    assert_eq!(pane.update_for_test(&Action::Refresh), VerifyIntent::Nothing, "one run at a time");
+    assert_eq!(pane.intent_of(&Action::Refresh), VerifyIntent::Nothing, "one run at a time");
     snapshot_both("running", &pane);
 }
 
@@ -141,12 +141,12 @@ fn a_run_in_progress_shows_the_bar_and_marks_topics() {
 fn a_finished_run_and_its_first_mismatch_side_by_side() {
     let mut pane = finished();
     snapshot_both("finished", &pane);
-    assert_eq!(pane.update_for_test(&Action::Expand), VerifyIntent::Nothing, "customers has no mismatch to open");
-    pane.update_for_test(&Action::Down);
-    pane.update_for_test(&Action::Down);
-    assert_eq!(pane.update_for_test(&Action::Expand), VerifyIntent::Redraw);
+    assert_eq!(pane.intent_of(&Action::Expand), VerifyIntent::Nothing, "customers has no mismatch to open");
+    pane.intent_of(&Action::Down);
+    pane.intent_of(&Action::Down);
+    assert_eq!(pane.intent_of(&Action::Expand), VerifyIntent::Redraw);
     snapshot_both("drill", &pane);
-    assert_eq!(pane.update_for_test(&Action::Escape), VerifyIntent::Redraw);
+    assert_eq!(pane.intent_of(&Action::Escape), VerifyIntent::Redraw);
     assert!(!pane.drill);
 }
 
