@@ -11,6 +11,7 @@ use kdeck::engine::status::{
     EngineState, EngineStatus, LaneState, LaneStatus, PartitionStatus, TopicState, TopicStatus,
 };
 use kdeck::tui::panes::lag::{render, LagPane};
+use kdeck::tui::panes::PaneContext;
 use kdeck::tui::theme::Theme;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
@@ -73,6 +74,13 @@ fn status(tick: i64) -> EngineStatus {
 fn main() {
     let frames = if std::env::args().any(|a| a == "--bench") { 200 } else { 5 };
     let theme = Theme::standard();
+    let keymap = kdeck::tui::keymap::Keymap::defaults();
+    let clusters = kdeck::config::parse("", std::path::Path::new("bench")).expect("empty config");
+    let resolve = |name: &str| {
+        let args = kdeck::config::ClusterArgs { cluster: name.into(), properties_file: None, overrides: Vec::new() };
+        kdeck::config::resolve_cluster(&args, &clusters).expect("broker list")
+    };
+    let (source, destination) = (resolve("source:9092"), resolve("destination:9092"));
     let mut pane = LagPane::default();
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("test terminal");
     let snapshots: Vec<EngineStatus> = (0..frames as i64).map(status).collect();
@@ -83,7 +91,17 @@ fn main() {
         terminal
             .draw(|frame| {
                 let area = frame.area();
-                render(frame, area, &pane, snapshot, &theme);
+                let context = PaneContext {
+                    source: &source,
+                    destination: &destination,
+                    status: snapshot,
+                    keymap: &keymap,
+                    theme: &theme,
+                    now_ms: 1_700_000_000_000,
+                    body_rows: area.height,
+                    read_only: false,
+                };
+                render(frame, area, &pane, &context);
             })
             .expect("draw");
         timings.push(started.elapsed());

@@ -242,6 +242,10 @@ pub struct DemoArgs {
     /// Open the cockpit read-only (without --serve)
     #[arg(long)]
     pub read_only: bool,
+    /// How big the estate is: small starts at once; large is hundreds of partitions and
+    /// a backlog that takes minutes to copy with one lane (see docs/BENCHMARKS.md)
+    #[arg(long, value_enum, default_value_t = crate::demo::estate::Scale::Small)]
+    pub scale: crate::demo::estate::Scale,
     /// Cockpit colours: default or high-contrast (without --serve)
     #[arg(long, value_name = "THEME", default_value = "default", value_parser = ["default", "high-contrast"])]
     pub theme: String,

@@ -72,6 +72,7 @@ fn run_cockpit(context: &Context, args: CockpitArgs) -> Outcome {
         timeout: Duration::from_secs(10),
         connect: crate::connect::clusters::resolve_all(&config),
         engine_on_connect_pane: false,
+        acl: None,
     };
     crate::tui::run(setup, &signals::stop_flag())
 }

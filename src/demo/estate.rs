@@ -57,6 +57,72 @@ pub const ESTATE: &[DemoTopic] = &[
     },
 ];
 
+/// How big `kdeck demo` makes the estate. Only the migrated topics grow; the mock keeps at
+/// most 100,000 records or 5 MB per partition, so a bigger backlog means more partitions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Scale {
+    /// The estate as listed: under 2,000 records, copied in a blink.
+    #[default]
+    Small,
+    /// Four times the partitions, ten times the records per partition (about 64,000).
+    Medium,
+    /// Sixteen times the partitions (304 migrated), about a million records, and a
+    /// destination 60 ms away: minutes with one lane, far less with eight.
+    Large,
+}
+
+impl Scale {
+    /// (partition multiplier, records-per-partition multiplier, destination round trip in ms)
+    fn factors(self) -> (i32, u64, u64) {
+        match self {
+            Scale::Small => (1, 1, 0),
+            Scale::Medium => (4, 10, 5),
+            Scale::Large => (16, 40, 60),
+        }
+    }
+
+    /// The destination brokers' added round trip: what makes lanes matter on a mock
+    /// that answers in microseconds.
+    pub fn destination_round_trip(self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.factors().2)
+    }
+
+    /// The estate at this scale: migrated topics get more partitions and more records.
+    pub fn estate(self) -> Vec<DemoTopic> {
+        let (partitions, records, _) = self.factors();
+        ESTATE
+            .iter()
+            .map(|topic| match topic.migrate {
+                true => DemoTopic {
+                    partitions: topic.partitions * partitions,
+                    seed: topic.seed * records * partitions as u64,
+                    ..*topic
+                },
+                false => *topic,
+            })
+            .collect()
+    }
+}
+
+/// The destination's ACLs on the reference day, as `kafka-acls --list` prints them:
+/// `orders-app` got its topic ACLs on the new cluster but nobody granted READ on its
+/// consumer group, so it fails the moment it is cut over. `payments-app` is complete.
+pub const DEMO_ACLS: &str = "\
+Current ACLs for resource `ResourcePattern(resourceType=TOPIC, name=orders, patternType=LITERAL)`:
+ \t(principal=User:orders-app, host=*, operation=READ, permissionType=ALLOW)
+ \t(principal=User:orders-app, host=*, operation=DESCRIBE, permissionType=ALLOW)
+
+Current ACLs for resource `ResourcePattern(resourceType=TOPIC, name=payments, patternType=LITERAL)`:
+ \t(principal=User:payments-app, host=*, operation=READ, permissionType=ALLOW)
+ \t(principal=User:payments-app, host=*, operation=DESCRIBE, permissionType=ALLOW)
+
+Current ACLs for resource `ResourcePattern(resourceType=GROUP, name=payments-app, patternType=LITERAL)`:
+ \t(principal=User:payments-app, host=*, operation=READ, permissionType=ALLOW)
+";
+
+/// The app whose grid the demo's ACL pane opens on.
+pub const DEMO_ACL_APP: (&str, &str, &str) = ("User:orders-app", "orders-app", "orders");
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DemoRecord {
     pub key: Option<String>,
@@ -153,6 +219,25 @@ mod tests {
         assert!(records.iter().any(|r| r.value.is_none()));
         let keys: std::collections::HashSet<_> = records.iter().map(|r| r.key.clone()).collect();
         assert!(keys.len() < records.len());
+    }
+
+    #[test]
+    fn every_scale_stays_within_the_mocks_retention() {
+        for scale in [Scale::Small, Scale::Medium, Scale::Large] {
+            for topic in scale.estate() {
+                let per_partition = topic.seed / topic.partitions as u64;
+                // 100,000 records or 5 MB per partition; demo records are under 400 bytes.
+                assert!(per_partition * 400 < 4_000_000, "{scale:?} {}: {per_partition} a partition", topic.name);
+            }
+        }
+        let large = Scale::Large.estate();
+        let partitions: i32 = large.iter().filter(|t| t.migrate).map(|t| t.partitions).sum();
+        let records: u64 = large.iter().filter(|t| t.migrate).map(|t| t.seed).sum();
+        assert_eq!((partitions, records / 1_000), (304, 1_024));
+        assert_eq!(
+            Scale::default().estate().iter().map(|t| t.seed).sum::<u64>(),
+            ESTATE.iter().map(|t| t.seed).sum::<u64>()
+        );
     }
 
     #[test]

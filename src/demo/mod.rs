@@ -17,12 +17,14 @@ use crate::kafka::embedded::EmbeddedCluster;
 use crate::kafka::writer::{OutgoingRecord, RecordWriter};
 use crate::record::Header;
 
-use estate::{DemoTopic, ESTATE};
+use estate::{DemoTopic, Scale, DEMO_ACLS, DEMO_ACL_APP, ESTATE};
 
 const BROKERS_PER_CLUSTER: i32 = 3;
 
 pub fn run(args: &DemoArgs, stop: &Arc<AtomicBool>) -> Outcome {
-    let estate = Estate::start()?;
+    let started = Instant::now();
+    let estate = Estate::start(args.scale)?;
+    tracing::info!(scale = ?args.scale, elapsed_ms = started.elapsed().as_millis() as u64, "demo estate seeded");
     if let Some(path) = &args.profile_out {
         std::fs::write(path, estate.profiles_text())
             .map_err(|err| Failure::runtime(format!("cannot write profiles to {}: {err}", path.display())))?;
@@ -36,8 +38,8 @@ pub fn run(args: &DemoArgs, stop: &Arc<AtomicBool>) -> Outcome {
     let _ = writeln!(out, "destination={}", estate.destination_bootstrap);
     let _ = out.flush();
     drop(out);
-    let Estate { source, destination, writer, .. } = estate;
-    produce_load(writer, args.load, stop)?;
+    let Estate { source, destination, writer, topics, .. } = estate;
+    produce_load(writer, &topics, args.load, stop)?;
     drop(destination);
     drop(source);
     Ok(())
@@ -48,15 +50,17 @@ struct Estate {
     source: EmbeddedCluster,
     destination: EmbeddedCluster,
     writer: RecordWriter,
+    topics: Vec<DemoTopic>,
     source_bootstrap: String,
     destination_bootstrap: String,
 }
 
 impl Estate {
-    fn start() -> Result<Estate, Failure> {
+    fn start(scale: Scale) -> Result<Estate, Failure> {
+        let topics = scale.estate();
         let source = EmbeddedCluster::start("source", BROKERS_PER_CLUSTER)?;
         let destination = EmbeddedCluster::start("destination", BROKERS_PER_CLUSTER)?;
-        for topic in ESTATE {
+        for topic in &topics {
             source.create_topic(topic.name, topic.partitions, BROKERS_PER_CLUSTER)?;
             // The mock broker has no CreateTopics, so the engine cannot create the
             // destination topics it copies into: they exist, empty, from the start.
@@ -71,12 +75,16 @@ impl Estate {
         let destination_bootstrap = destination.bootstrap().to_string();
         let mut writer =
             RecordWriter::open(&as_cluster(&source_bootstrap)?, Duration::from_secs(30), &[("linger.ms", "5")])?;
-        for topic in ESTATE {
+        for topic in &topics {
             for n in 0..topic.seed {
                 send(&mut writer, topic, n)?;
             }
         }
-        Ok(Estate { source, destination, writer, source_bootstrap, destination_bootstrap })
+        // The destination is far away; the source is where the demo runs.
+        if !scale.destination_round_trip().is_zero() {
+            destination.set_round_trip(BROKERS_PER_CLUSTER, scale.destination_round_trip())?;
+        }
+        Ok(Estate { source, destination, writer, topics, source_bootstrap, destination_bootstrap })
     }
 
     fn profiles_text(&self) -> String {
@@ -99,6 +107,16 @@ exclude = ["optr.*"]
 lanes = 1
 "#;
 
+/// The demo plan at a scale. Beyond the smallest, transactions are capped at 500
+/// records: with the destination's round trip, one lane then spends its time
+/// committing, as over a WAN, and more lanes visibly help.
+pub fn demo_plan(scale: Scale) -> String {
+    match scale {
+        Scale::Small => DEMO_PLAN.to_owned(),
+        _ => format!("{DEMO_PLAN}max_batch_records = 500\n"),
+    }
+}
+
 /// `kdeck demo`: the cockpit on the demo clusters, engine stopped, load running
 /// on its own thread until the cockpit closes.
 fn run_cockpit(estate: Estate, args: &DemoArgs, stop: &Arc<AtomicBool>) -> Outcome {
@@ -107,7 +125,7 @@ fn run_cockpit(estate: Estate, args: &DemoArgs, stop: &Arc<AtomicBool>) -> Outco
         let cluster = ClusterArgs { cluster: name.to_string(), properties_file: None, overrides: Vec::new() };
         config::resolve_cluster(&cluster, &profiles).map_err(Failure::from)
     };
-    let plan = crate::engine::plan::parse_plan(DEMO_PLAN, std::path::Path::new("demo.toml"))
+    let plan = crate::engine::plan::parse_plan(&demo_plan(args.scale), std::path::Path::new("demo.toml"))
         .map_err(|err| Failure::runtime(err.to_string()))?;
     let setup = crate::tui::CockpitSetup {
         source: resolve("source")?,
@@ -118,14 +136,15 @@ fn run_cockpit(estate: Estate, args: &DemoArgs, stop: &Arc<AtomicBool>) -> Outco
         timeout: Duration::from_secs(10),
         connect: (Vec::new(), Vec::new()),
         engine_on_connect_pane: true,
+        acl: Some(acl_setup(&std::env::temp_dir().join(format!("kdeck-demo-{}", std::process::id())))?),
     };
-    let Estate { source, destination, writer, .. } = estate;
+    let Estate { source, destination, writer, topics, .. } = estate;
     let load_stop = Arc::new(AtomicBool::new(false));
     let load = {
         let (load_stop, rate) = (load_stop.clone(), args.load);
         std::thread::Builder::new()
             .name("kdeck-demo-load".into())
-            .spawn(move || produce_load(writer, rate, &load_stop))
+            .spawn(move || produce_load(writer, &topics, rate, &load_stop))
             .map_err(|err| Failure::runtime(format!("cannot start the demo load: {err}")))?
     };
     let outcome = crate::tui::run(setup, stop);
@@ -136,9 +155,20 @@ fn run_cockpit(estate: Estate, args: &DemoArgs, stop: &Arc<AtomicBool>) -> Outco
     outcome.and(loaded)
 }
 
+/// The mock broker has no ACL API, so the ACL pane opens on the reference day's
+/// destination ACLs, written to `dir`: `orders-app` lacks READ on its group.
+pub fn acl_setup(dir: &std::path::Path) -> Result<crate::tui::AclSetup, Failure> {
+    let file = dir.join("destination-acls.txt");
+    std::fs::create_dir_all(dir)
+        .and_then(|()| std::fs::write(&file, DEMO_ACLS))
+        .map_err(|err| Failure::runtime(format!("cannot write the demo's ACLs to {}: {err}", file.display())))?;
+    let (principal, group, topic) = DEMO_ACL_APP;
+    Ok(crate::tui::AclSetup { file, principal: principal.into(), group: group.into(), topics: vec![topic.into()] })
+}
+
 /// Produces the background load until `stop`, then flushes.
-fn produce_load(mut writer: RecordWriter, load: Load, stop: &AtomicBool) -> Outcome {
-    let mut next = ESTATE.iter().map(|t| t.seed).collect::<Vec<_>>();
+fn produce_load(mut writer: RecordWriter, topics: &[DemoTopic], load: Load, stop: &AtomicBool) -> Outcome {
+    let mut next = topics.iter().map(|t| t.seed).collect::<Vec<_>>();
     let rate = records_per_second(load);
     let started = Instant::now();
     let mut produced: u64 = 0;
@@ -150,7 +180,7 @@ fn produce_load(mut writer: RecordWriter, load: Load, stop: &AtomicBool) -> Outc
         let due = (started.elapsed().as_secs_f64() * rate as f64) as u64;
         while produced < due {
             let index = pick_topic(produced);
-            send(&mut writer, &ESTATE[index], next[index])?;
+            send(&mut writer, &topics[index], next[index])?;
             next[index] += 1;
             produced += 1;
         }

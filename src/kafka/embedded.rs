@@ -24,6 +24,16 @@ impl EmbeddedCluster {
         &self.bootstrap
     }
 
+    /// Delays every answer of every broker by `delay`, as a network between sites would.
+    pub fn set_round_trip(&self, brokers: i32, delay: std::time::Duration) -> Result<(), Failure> {
+        for broker in 1..=brokers {
+            self.cluster
+                .broker_round_trip_time(broker, delay)
+                .map_err(|err| Failure::runtime(format!("cannot delay mock broker {broker}: {err}")))?;
+        }
+        Ok(())
+    }
+
     pub fn create_topic(&self, topic: &str, partitions: i32, replication_factor: i32) -> Result<(), Failure> {
         self.cluster
             .create_topic(topic, partitions, replication_factor)

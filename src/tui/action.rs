@@ -4,7 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::panes::PaneId;
+pub use super::protocol::OutgoingText;
+use super::protocol::{AclInput, PaneId};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -90,7 +91,7 @@ pub enum Action {
     SendRecord(OutgoingText),
     /// The ACL pane's `:principal`, `:as`, `:group`, `:topics`, `:acls`, `:fix`.
     #[serde(skip)]
-    AclInput(super::panes::acl::AclInput),
+    AclInput(AclInput),
     /// `:tasks N` on the Connect pane.
     #[serde(skip)]
     ConnectTasks(u32),
@@ -109,14 +110,6 @@ pub enum Action {
     /// Commits the dry run on screen for this group to the destination.
     #[serde(skip)]
     ApplyCutover(String),
-}
-
-/// A record typed in the produce editor.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutgoingText {
-    pub topic: String,
-    pub key: Option<String>,
-    pub value: String,
 }
 
 impl Action {

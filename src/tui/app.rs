@@ -2,11 +2,15 @@
 //! and no I/O here: the engine is told through its handle's command channel,
 //! Kafka reads leave as [`Request`]s in `outbox`, and answers come back through
 //! `on_message`. The clock is state too (`now_ms`), so renders are repeatable.
+//! Each pane's `update` returns [`Effects`]; [`App::apply`] is the one place
+//! they are carried out.
 
 mod connect;
 mod cutover;
 mod keys;
 mod reference_panes;
+#[cfg(test)]
+mod tests;
 
 use ratatui_textarea::TextArea;
 
@@ -22,18 +26,34 @@ use super::panes::cheatsheet::CheatsheetPane;
 use super::panes::connect::ConnectPane;
 use super::panes::engine::EnginePane;
 use super::panes::groups::{GroupsQuery, GroupsView};
-use super::panes::inspector::{ClusterSide, Clusters, InspectorPane};
+use super::panes::inspector::{Clusters, InspectorPane};
 use super::panes::lag::LagPane;
-use super::panes::PaneId;
+use super::panes::{ClusterSide, Effects, PaneContext, RequestIds};
+pub use super::protocol::BannerKind;
+use super::protocol::{Message, PaneId, Request};
 use super::theme::Theme;
-use super::worker::{Message, Request};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BannerKind {
-    Info,
-    Warning,
-    Refused,
+/// How often the Lag pane re-reads the plan's partitions from the clusters
+/// (the destination's high watermarks, and the job's size before the engine runs).
+pub const PLAN_OFFSETS_EVERY_MS: i64 = 5_000;
+
+/// A [`PaneContext`] over the app's fields, borrowed one by one so a pane can be
+/// updated while the context is alive.
+macro_rules! pane_context {
+    ($app:expr) => {
+        PaneContext {
+            source: &$app.source,
+            destination: &$app.destination,
+            status: &$app.status,
+            keymap: &$app.keymap,
+            theme: &$app.theme,
+            now_ms: $app.now_ms,
+            body_rows: $app.body_rows,
+            read_only: $app.read_only,
+        }
+    };
 }
+pub(crate) use pane_context;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Banner {
@@ -102,17 +122,23 @@ pub struct App {
     pub acl: AclPane,
     pub connect: ConnectPane,
     pub verify: super::panes::verify::VerifyPane,
-    /// Set when the Verify pane asks for a run; the cockpit starts it.
-    pub verify_requested: bool,
     /// The groups view's cutover overlay.
     pub cutover: super::panes::cutover::CutoverView,
-    /// What a cutover translates over; None without a plan.
-    pub cutover_plan: Option<crate::engine::plan::Plan>,
-    /// Requests for the worker, drained by the event loop after each update.
+    /// The plan: what the Lag pane shows before the engine runs and a cutover
+    /// translates over; None without one.
+    pub plan: Option<crate::engine::plan::Plan>,
+    /// Requests for the worker (and the verification), drained by the event loop after each update.
     pub outbox: Vec<Request>,
     /// Text for the terminal's clipboard (OSC 52), written by the event loop.
     pub clipboard: Option<String>,
-    next_request_id: u64,
+    /// The lane count last asked for, until the engine's snapshots catch up with it:
+    /// `+` pressed again counts from here, not from the lanes running.
+    pub requested_lanes: Option<usize>,
+    /// The pane area's height on the terminal, for how far lists scroll.
+    pub body_rows: u16,
+    produce_ids: RequestIds,
+    plan_offsets_ids: RequestIds,
+    plan_offsets_at_ms: Option<i64>,
     pub quit: bool,
 }
 
@@ -144,19 +170,63 @@ impl App {
             acl: AclPane::default(),
             connect: ConnectPane::default(),
             verify: Default::default(),
-            verify_requested: false,
             cutover: Default::default(),
-            cutover_plan: None,
+            plan: None,
             outbox: Vec::new(),
             clipboard: None,
-            next_request_id: 0,
+            requested_lanes: None,
+            body_rows: 0,
+            produce_ids: RequestIds::default(),
+            plan_offsets_ids: RequestIds::default(),
+            plan_offsets_at_ms: None,
             quit: false,
         }
     }
 
+    /// The terminal's size: the pane area is all but the bars above and below it.
+    pub fn resize(&mut self, height: u16) {
+        self.body_rows = height.saturating_sub(3);
+        self.lag.resize(self.body_rows);
+    }
+
+    /// Carries out what a pane's `update` asked for; returns whether to draw.
+    pub(super) fn apply(&mut self, effects: Effects) -> bool {
+        let Effects { handled: _, redraw, requests, clipboard, note, mutation } = effects;
+        self.outbox.extend(requests);
+        if let Some(text) = clipboard {
+            self.clipboard = Some(text);
+        }
+        if let Some((kind, text)) = note {
+            self.warn(kind, text);
+        }
+        if let Some(action) = mutation {
+            return self.mutate(action);
+        }
+        redraw || self.banner.is_some()
+    }
+
+    /// The plan's partitions from the clusters, when due: at once before the engine
+    /// has reported any, then every [`PLAN_OFFSETS_EVERY_MS`] while the Lag pane shows.
+    fn plan_offsets_request(&mut self) -> Option<Request> {
+        let plan = self.plan.as_ref()?;
+        let due = self.plan_offsets_at_ms.is_none_or(|at| self.now_ms.saturating_sub(at) >= PLAN_OFFSETS_EVERY_MS);
+        if !due || self.plan_offsets_ids.waiting() || (self.focus != PaneId::Lag && self.plan_offsets_at_ms.is_some()) {
+            return None;
+        }
+        self.plan_offsets_at_ms = Some(self.now_ms);
+        Some(Request::PlanOffsets {
+            id: self.plan_offsets_ids.ask(),
+            plan: Box::new(plan.clone()),
+            source: self.source.clone(),
+            destination: self.destination.clone(),
+            // The state topic is read while the engine has not reported positions of its own.
+            positions: self.status.partitions.is_empty(),
+        })
+    }
+
     /// Returns whether the screen needs drawing.
     pub fn set_clock(&mut self, now_ms: i64) -> bool {
-        let changed = now_ms / 1_000 != self.now_ms / 1_000;
+        let mut changed = now_ms / 1_000 != self.now_ms / 1_000;
         self.now_ms = now_ms;
         if self.focus == PaneId::Lag && self.groups.due(now_ms) {
             let request = self.groups.request(self.groups_query());
@@ -165,6 +235,11 @@ impl App {
         if self.focus == PaneId::Connect {
             self.outbox.extend(self.connect.poll(now_ms));
         }
+        if let Some(request) = self.plan_offsets_request() {
+            self.outbox.push(request);
+        }
+        let clusters = Clusters { source: &self.source, destination: &self.destination };
+        changed |= self.inspector.on_clock(&clusters, now_ms);
         changed
     }
 
@@ -172,7 +247,21 @@ impl App {
         match message {
             Message::EngineStatus(status) => {
                 self.lag.refresh(&status, self.now_ms);
+                self.engine_pane.observe(&status, self.now_ms);
+                if self.requested_lanes == Some(status.lanes_target) {
+                    self.requested_lanes = None;
+                }
                 self.status = *status;
+                true
+            }
+            Message::PlanOffsets { id, result } => {
+                if !self.plan_offsets_ids.answers(id) {
+                    return false;
+                }
+                match result {
+                    Ok(partitions) => self.lag.on_plan_partitions(partitions, &self.status, self.now_ms),
+                    Err(err) => tracing::debug!(%err, "the plan's partitions could not be read"),
+                }
                 true
             }
             Message::Topics { id, result } => {
@@ -201,12 +290,14 @@ impl App {
                 self.verify.on_verified(*result);
                 true
             }
-            Message::Produced { result, .. } => {
+            Message::Produced { id, result } => {
+                // Every produce answers, the latest or not: each was confirmed by the user.
+                let latest = self.produce_ids.answers(id);
                 match result {
                     Ok(done) => {
                         self.warn(BannerKind::Info, done);
                         let clusters = Clusters { source: &self.source, destination: &self.destination };
-                        if let Some(topic) = self.inspector.topic.clone() {
+                        if let Some(topic) = self.inspector.topic.clone().filter(|_| latest) {
                             self.outbox.extend(self.inspector.open_topic(&topic, &clusters));
                         }
                     }
@@ -221,21 +312,25 @@ impl App {
         self.banner = Some(Banner { kind, text });
     }
 
+    /// Filters the focused pane's list; panes without a filter ignore it.
     pub(super) fn set_filter(&mut self, text: &str) {
         match self.focus {
             PaneId::Inspector => self.inspector.set_filter(text),
             PaneId::Cheatsheet => self.cheatsheet.set_query(text),
-            _ if self.groups.visible => self.groups.set_filter(text),
-            _ => self.lag.set_filter(text),
+            PaneId::Lag if self.groups.visible => self.groups.set_filter(text),
+            PaneId::Lag => self.lag.set_filter(text),
+            _ => {}
         }
     }
 
-    fn current_filter(&self) -> &str {
+    /// The focused pane's filter; `None` for a pane that has none.
+    fn current_filter(&self) -> Option<&str> {
         match self.focus {
-            PaneId::Inspector => &self.inspector.filter,
-            PaneId::Cheatsheet => &self.cheatsheet.query,
-            _ if self.groups.visible => &self.groups.filter,
-            _ => &self.lag.filter,
+            PaneId::Inspector => Some(&self.inspector.filter),
+            PaneId::Cheatsheet => Some(&self.cheatsheet.query),
+            PaneId::Lag if self.groups.visible => Some(&self.groups.filter),
+            PaneId::Lag => Some(&self.lag.filter),
+            _ => None,
         }
     }
 
@@ -268,7 +363,7 @@ impl App {
         }
         if pane == PaneId::Inspector {
             let clusters = Clusters { source: &self.source, destination: &self.destination };
-            if let Some(request) = self.inspector.on_shown(&clusters) {
+            if let Some(request) = self.inspector.on_shown(&clusters, self.now_ms) {
                 self.outbox.push(request);
             }
         }
@@ -291,12 +386,18 @@ impl App {
             Action::Quit => self.quit = true,
             Action::Help => self.mode = Mode::Help { scroll: 0 },
             Action::CommandLine => self.mode = Mode::CommandLine(TextArea::default()),
-            Action::Filter => {
-                self.mode = Mode::Filter(TextArea::new(vec![self.current_filter().to_owned()]));
-                if let Mode::Filter(input) = &mut self.mode {
-                    input.move_cursor(ratatui_textarea::CursorMove::End);
+            Action::Filter => match self.current_filter() {
+                Some(filter) => {
+                    self.mode = Mode::Filter(TextArea::new(vec![filter.to_owned()]));
+                    if let Mode::Filter(input) = &mut self.mode {
+                        input.move_cursor(ratatui_textarea::CursorMove::End);
+                    }
                 }
-            }
+                None => {
+                    let pane = self.focus.title();
+                    self.warn(BannerKind::Warning, format!("the {pane} pane has no filter"));
+                }
+            },
             Action::NextPane => self.show(self.focus.offset(1)),
             Action::PrevPane => self.show(self.focus.offset(-1)),
             Action::Goto(pane, topic) => {
@@ -344,14 +445,9 @@ impl App {
                 let request = self.groups.request(self.groups_query());
                 self.outbox.push(request);
             }
-            Action::Escape if matches!(self.focus, PaneId::Cheatsheet | PaneId::Acl) => {
-                return self.update_reference_pane(Action::Escape)
-            }
-            Action::Escape if self.focus == PaneId::Verify && self.verify.drill => return self.update_focused(action),
-            Action::Escape if self.focus != PaneId::Inspector => self.lag.set_filter(""),
-            Action::CopyCommand if matches!(self.focus, PaneId::Cheatsheet | PaneId::Acl) => {
-                self.copy_from_reference_pane()
-            }
+            Action::Escape if self.focus == PaneId::Lag => self.lag.set_filter(""),
+            Action::CopyCommand if self.focus == PaneId::Cheatsheet => self.copy_from_cheatsheet(),
+            Action::CopyCommand if self.focus == PaneId::Acl => return self.update_focused(action),
             Action::AclInput(input) => self.on_acl_input(input),
             Action::CopyCommand => {
                 let clusters = Clusters { source: &self.source, destination: &self.destination };
@@ -370,29 +466,22 @@ impl App {
         true
     }
 
+    /// The focused pane's `update`, its effects carried out.
     fn update_focused(&mut self, action: Action) -> bool {
-        match self.focus {
-            PaneId::Lag if self.groups.visible && self.cutover.is_open() => self.cutover.update(&action),
-            PaneId::Lag if self.groups.visible => self.groups.update(&action),
-            PaneId::Lag => self.lag.update(&action),
-            PaneId::Engine => self.engine_pane.update(&action, &self.status),
-            PaneId::Cheatsheet | PaneId::Acl => self.update_reference_pane(action),
-            PaneId::Inspector => {
-                let clusters = Clusters { source: &self.source, destination: &self.destination };
-                let (changed, request) = self.inspector.update(&action, &clusters);
-                self.outbox.extend(request);
-                changed
-            }
-            PaneId::Verify => match self.verify.update(&action) {
-                super::panes::verify::VerifyIntent::Start => {
-                    self.verify.on_started();
-                    self.verify_requested = true;
-                    true
-                }
-                intent => intent == super::panes::verify::VerifyIntent::Redraw,
-            },
-            _ => false,
-        }
+        let context = pane_context!(self);
+        let effects = match self.focus {
+            PaneId::Lag if self.groups.visible && self.cutover.is_open() => self.cutover.update(&action, &context),
+            PaneId::Lag if self.groups.visible => self.groups.update(&action, &context),
+            PaneId::Lag => self.lag.update(&action, &context),
+            PaneId::Engine => self.engine_pane.update(&action, &context),
+            PaneId::Cheatsheet if action == Action::Expand => return self.run_cheatsheet_entry(),
+            PaneId::Cheatsheet => self.cheatsheet.update(&action, &context),
+            PaneId::Acl => self.acl.update(&action, &context),
+            PaneId::Inspector => self.inspector.update(&action, &context),
+            PaneId::Verify => self.verify.update(&action, &context),
+            PaneId::Connect => self.connect.update(&action, &context),
+        };
+        self.apply(effects)
     }
 
     /// Mutations pass three gates: read-only refuses them, a production
@@ -463,8 +552,7 @@ impl App {
 
     pub(super) fn perform(&mut self, action: Action) {
         if let Action::SendRecord(record) = action {
-            self.next_request_id += 1;
-            let id = self.next_request_id;
+            let id = self.produce_ids.ask();
             let cluster = self.inspector_cluster().clone();
             self.warn(BannerKind::Info, format!("producing to {}…", record.topic));
             self.outbox.push(Request::Produce { id, cluster, record });
@@ -480,7 +568,7 @@ impl App {
             self.warn(BannerKind::Warning, "no engine in this cockpit (open it with --plan FILE)".to_owned());
             return;
         };
-        let lanes_now = if self.status.lanes_target > 0 { self.status.lanes_target } else { self.planned_lanes };
+        let lanes_now = self.lanes_target();
         // The topics' selection is hidden behind the groups view: never pause a topic nobody sees selected.
         let selected_topic = self.lag.selected_topic().filter(|_| !self.groups.visible).map(str::to_owned);
         let message = match action {
@@ -502,6 +590,7 @@ impl App {
                 .clamp(1, MAX_LANES);
                 engine.rescale(lanes);
                 self.planned_lanes = lanes;
+                self.requested_lanes = Some(lanes);
                 format!("rescaling to {lanes} lanes")
             }
             Action::PauseTopic | Action::ResumeTopic => {
@@ -533,6 +622,14 @@ impl App {
             _ => return,
         };
         self.warn(BannerKind::Info, message);
+    }
+
+    /// Where `+` and `-` count from: the lanes last asked for while the engine has
+    /// not caught up with them, else the engine's target, else the plan's.
+    pub fn lanes_target(&self) -> usize {
+        self.requested_lanes
+            .or((self.status.lanes_target > 0).then_some(self.status.lanes_target))
+            .unwrap_or(self.planned_lanes)
     }
 
     /// Stops the engine and waits for it: each lane finishes or aborts its transaction.

@@ -13,6 +13,8 @@ pub mod group_fetch;
 pub mod keymap;
 pub mod lag_math;
 pub mod panes;
+pub mod plan_offsets;
+pub mod protocol;
 pub mod render;
 pub mod terminal;
 pub mod theme;
@@ -37,7 +39,8 @@ use crate::error::{Failure, Outcome};
 
 use app::{App, AppSetup};
 use keymap::Keymap;
-use worker::{Message, Worker};
+use protocol::{Message, Request};
+use worker::Worker;
 
 /// About 30 frames a second at most, however fast events arrive.
 const FRAME_BUDGET: Duration = Duration::from_millis(33);
@@ -47,7 +50,8 @@ const STATUS_EVERY: Duration = Duration::from_millis(100);
 #[derive(Debug)]
 pub enum Event {
     Key(KeyEvent),
-    Resize,
+    /// The terminal's new height.
+    Resize(u16),
     Message(Message),
 }
 
@@ -64,6 +68,17 @@ pub struct CockpitSetup {
     /// Serve the cockpit's own engine as a Connect connector on a loopback port and
     /// list it first on the Connect pane (the demo does, to show one pane driving both).
     pub engine_on_connect_pane: bool,
+    /// What the ACL pane opens on, instead of asking the destination live.
+    pub acl: Option<AclSetup>,
+}
+
+/// An ACL pane set up in advance: ACLs from a kafka-acls file, and the app to check.
+#[derive(Debug, Clone)]
+pub struct AclSetup {
+    pub file: std::path::PathBuf,
+    pub principal: String,
+    pub group: String,
+    pub topics: Vec<String>,
 }
 
 pub fn now_ms() -> i64 {
@@ -100,7 +115,7 @@ impl Cockpit {
         let plan_name = setup.plan.as_ref().map_or_else(|| "(none)".to_owned(), |plan| plan.name.clone());
         let mode = setup.plan.as_ref().map(|plan| plan.engine.mode.to_string()).unwrap_or_default();
         let verify_plan = setup.plan.clone().map(|plan| (plan, setup.timeout));
-        let cutover_plan = setup.plan.clone();
+        let plan = setup.plan.clone();
         let engine = setup
             .plan
             .map(|plan| EngineHandle::spawn(plan, setup.source.clone(), setup.destination.clone(), setup.timeout));
@@ -115,7 +130,10 @@ impl Cockpit {
             engine,
             now_ms: now_ms(),
         });
-        app.cutover_plan = cutover_plan;
+        app.plan = plan;
+        if let Some(acl) = setup.acl {
+            app.preset_acl(acl);
+        }
         let (mut connect_clusters, connect_problems) = setup.connect;
         let rest_stop = Arc::new(AtomicBool::new(false));
         if setup.engine_on_connect_pane {
@@ -158,7 +176,10 @@ impl Cockpit {
     pub fn handle(&mut self, event: Event) -> bool {
         let dirty = match event {
             Event::Key(key) => self.app.on_key(key),
-            Event::Resize => true,
+            Event::Resize(height) => {
+                self.app.resize(height);
+                true
+            }
             Event::Message(message) => self.app.on_message(message),
         };
         self.flush();
@@ -166,11 +187,12 @@ impl Cockpit {
     }
 
     fn flush(&mut self) {
-        for request in self.app.outbox.drain(..) {
-            self.worker.submit(request);
-        }
-        if std::mem::take(&mut self.app.verify_requested) {
-            self.start_verification();
+        let requests: Vec<Request> = self.app.outbox.drain(..).collect();
+        for request in requests {
+            match request {
+                Request::Verify => self.start_verification(),
+                other => self.worker.submit(other),
+            }
         }
     }
 
@@ -259,6 +281,9 @@ pub fn run(setup: CockpitSetup, stop: &Arc<AtomicBool>) -> Outcome {
         .map_err(|err| Failure::runtime(format!("cannot open the terminal for the cockpit: {err}")))?;
     let closing = Arc::new(AtomicBool::new(false));
     let input = spawn_input(cockpit.sender(), closing.clone());
+    if let Ok(size) = guard.terminal.size() {
+        cockpit.app.resize(size.height);
+    }
     let outcome = event_loop(&mut guard, &mut cockpit, stop);
     closing.store(true, Ordering::SeqCst);
     if let Some(input) = input {
@@ -274,7 +299,7 @@ fn event_loop(guard: &mut terminal::TerminalGuard, cockpit: &mut Cockpit, stop: 
     let mut dirty = true;
     let mut last_draw: Option<Instant> = None;
     loop {
-        if stop.load(Ordering::Relaxed) || cockpit.app.quit {
+        if !keep_running(stop, &cockpit.app)? {
             return Ok(());
         }
         dirty |= cockpit.app.set_clock(now_ms());
@@ -303,6 +328,15 @@ fn event_loop(guard: &mut terminal::TerminalGuard, cockpit: &mut Cockpit, stop: 
     }
 }
 
+/// Whether the loop goes on: not after a quit or SIGTERM, and never after a panic on
+/// any thread, whose hook has restored the terminal already.
+fn keep_running(stop: &AtomicBool, app: &App) -> Result<bool, Failure> {
+    if terminal::panicked() {
+        return Err(Failure::runtime("a cockpit thread panicked (its message is above): the cockpit closed"));
+    }
+    Ok(!stop.load(Ordering::Relaxed) && !app.quit)
+}
+
 /// Terminal input on its own thread: key presses (not releases) and resizes.
 fn spawn_input(sender: Sender<Event>, closing: Arc<AtomicBool>) -> Option<JoinHandle<()>> {
     std::thread::Builder::new()
@@ -316,7 +350,7 @@ fn spawn_input(sender: Sender<Event>, closing: Arc<AtomicBool>) -> Option<JoinHa
                 }
                 let event = match terminal_event::read() {
                     Ok(TerminalEvent::Key(key)) if key.kind == KeyEventKind::Press => Event::Key(key),
-                    Ok(TerminalEvent::Resize(..)) => Event::Resize,
+                    Ok(TerminalEvent::Resize(_, height)) => Event::Resize(height),
                     Ok(_) => continue,
                     Err(_) => return,
                 };
@@ -326,4 +360,20 @@ fn spawn_input(sender: Sender<Event>, closing: Arc<AtomicBool>) -> Option<JoinHa
             }
         })
         .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_on_another_thread_ends_the_event_loop() {
+        let app = snapshot_tests::app(false);
+        let stop = AtomicBool::new(false);
+        terminal::install_panic_hook();
+        let worker = std::thread::spawn(|| panic!("a background thread's panic, on purpose"));
+        assert!(worker.join().is_err());
+        let verdict = keep_running(&stop, &app);
+        assert!(verdict.is_err_and(|failure| failure.to_string().contains("panicked")));
+    }
 }

@@ -14,10 +14,10 @@ use crate::config::ResolvedCluster;
 use crate::engine::status::EngineState;
 
 use super::action::Action;
-use super::app::{App, BannerKind, Mode};
+use super::app::{pane_context, App, BannerKind, Mode};
 use super::lag_math::count_text;
-use super::panes::inspector::Clusters;
-use super::panes::{acl, cheatsheet, engine, groups, inspector, lag, PaneId};
+use super::panes::{acl, cheatsheet, engine, groups, inspector, lag, ClusterSide, PaneContext};
+use super::protocol::PaneId;
 
 pub fn render(frame: &mut Frame, app: &App) {
     let [top, tabs, body, bottom] =
@@ -30,21 +30,21 @@ pub fn render(frame: &mut Frame, app: &App) {
         .highlight_style(app.theme.selected.add_modifier(Modifier::BOLD))
         .divider("│");
     frame.render_widget(tab_bar, tabs);
+    let mut context = pane_context!(app);
+    // The frame is the truth about the body's height, also in tests that never resize.
+    context.body_rows = body.height;
     match app.focus {
-        PaneId::Lag if app.groups.visible => groups::render(frame, body, &app.groups, &app.theme),
-        PaneId::Lag => lag::render(frame, body, &app.lag, &app.status, &app.theme),
-        PaneId::Engine => engine::render(frame, body, &app.engine_pane, &app.status, app.now_ms, &app.theme),
-        PaneId::Inspector => {
-            let clusters = Clusters { source: &app.source, destination: &app.destination };
-            inspector::render(frame, body, &app.inspector, &clusters, &app.theme);
-        }
+        PaneId::Lag if app.groups.visible => groups::render(frame, body, &app.groups, &context),
+        PaneId::Lag => lag::render(frame, body, &app.lag, &context),
+        PaneId::Engine => engine::render(frame, body, &app.engine_pane, &context),
+        PaneId::Inspector => inspector::render(frame, body, &app.inspector, &context),
         PaneId::Cheatsheet => {
             let selection = app.cheatsheet_selection();
-            cheatsheet::render(frame, body, &app.cheatsheet, &selection, &app.theme);
+            cheatsheet::render(frame, body, &app.cheatsheet, &selection, &context);
         }
-        PaneId::Acl => acl::render(frame, body, &app.acl, &app.destination, &app.theme),
-        PaneId::Connect => super::panes::connect_view::render(frame, body, &app.connect, app.now_ms, &app.theme),
-        PaneId::Verify => super::panes::verify::render(frame, body, &app.verify, &app.theme),
+        PaneId::Acl => acl::render(frame, body, &app.acl, &context),
+        PaneId::Connect => super::panes::connect_view::render(frame, body, &app.connect, &context),
+        PaneId::Verify => super::panes::verify::render(frame, body, &app.verify, &context),
     }
     if app.focus == PaneId::Lag && app.groups.visible {
         let key = app.keymap.keys_for(&Action::CutoverGroup).first().map(ToString::to_string);
@@ -77,7 +77,7 @@ fn top_bar(app: &App) -> Line<'static> {
     } else {
         format!("{}→{} lanes", app.status.lanes.len(), app.status.lanes_target)
     };
-    let lag = app.status.total_lag().map_or_else(|| "?".to_owned(), count_text);
+    let lag = app.lag.total_lag(&app.status).map_or_else(|| "?".to_owned(), count_text);
     let mut spans = vec![
         Span::raw(" kdeck ").bold(),
         Span::raw(app.source.name.clone()).fg(source).bold(),
@@ -95,7 +95,7 @@ fn top_bar(app: &App) -> Line<'static> {
         Span::raw(format!("  {} ", clock_text(app.now_ms))),
     ]);
     if let EngineState::Failed(_) = app.status.state {
-        spans.push(Span::styled(" FAILED ", theme.alarm));
+        spans.push(Span::styled(" ENGINE FAILED ", theme.alarm));
     }
     if app.read_only {
         spans.push(Span::styled(" READ-ONLY ", theme.caution));
@@ -170,8 +170,8 @@ fn produce_editor(frame: &mut Frame, body: Rect, app: &App, topic: &str, input: 
     let [area] = Layout::vertical([Constraint::Max(12)]).flex(Flex::Center).areas(body);
     let [area] = Layout::horizontal([Constraint::Max(90)]).flex(Flex::Center).areas(area);
     let cluster = match app.inspector.side {
-        super::panes::inspector::ClusterSide::Source => &app.source,
-        super::panes::inspector::ClusterSide::Destination => &app.destination,
+        ClusterSide::Source => &app.source,
+        ClusterSide::Destination => &app.destination,
     };
     let block = Block::default()
         .borders(Borders::ALL)

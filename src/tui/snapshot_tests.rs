@@ -22,7 +22,7 @@ use super::theme::Theme;
 use super::worker::{InspectedRecord, Message, Request};
 
 /// 2026-11-25T09:30:00Z
-const NOW_MS: i64 = 1_795_599_000_000;
+pub(crate) const NOW_MS: i64 = 1_795_599_000_000;
 
 fn clusters(production: bool) -> (ResolvedCluster, ResolvedCluster) {
     let text = format!(
@@ -52,7 +52,7 @@ pub(crate) fn app(read_only: bool) -> App {
     })
 }
 
-fn partition(topic: &str, number: i32, high: i64, next: i64, destination: i64) -> PartitionStatus {
+pub(crate) fn partition(topic: &str, number: i32, high: i64, next: i64, destination: i64) -> PartitionStatus {
     PartitionStatus {
         source: TopicPartition::new(topic, number),
         destination_topic: topic.to_owned(),
@@ -80,7 +80,7 @@ fn lane(number: usize, state: LaneState, partitions: &[(&str, i32)], rate: f64, 
 }
 
 /// Two snapshots a second apart, so rates, ETAs and sparklines have values.
-fn statuses() -> (EngineStatus, EngineStatus) {
+pub(crate) fn statuses() -> (EngineStatus, EngineStatus) {
     let topic = |name: &str, partitions: i32, state: TopicState| TopicStatus {
         source_topic: name.into(),
         destination_topic: name.into(),
@@ -143,7 +143,7 @@ fn statuses() -> (EngineStatus, EngineStatus) {
     (earlier, later)
 }
 
-fn running_app(read_only: bool) -> App {
+pub(crate) fn running_app(read_only: bool) -> App {
     let mut app = app(read_only);
     let (earlier, later) = statuses();
     app.now_ms = NOW_MS - 1_000;
@@ -206,7 +206,7 @@ pub(crate) fn buffer_text(buffer: &ratatui::buffer::Buffer) -> String {
     text
 }
 
-fn snapshot_both(name: &str, app: &App) {
+pub(crate) fn snapshot_both(name: &str, app: &App) {
     for (width, height) in [(120, 40), (80, 24)] {
         let screen = draw(app, width, height);
         assert!(!screen.contains("hunter2"), "a secret was drawn");

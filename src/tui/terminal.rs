@@ -18,6 +18,14 @@ use ratatui::Terminal;
 /// Whether the terminal is in cockpit mode: restoring twice (drop after a panic) must be harmless.
 static ACTIVE: AtomicBool = AtomicBool::new(false);
 static HOOK: Once = Once::new();
+/// Set by the panic hook, whichever thread panicked: the terminal is restored then,
+/// so the cockpit must not draw again (it would draw onto the normal screen).
+static PANICKED: AtomicBool = AtomicBool::new(false);
+
+/// Whether any thread has panicked since the hook was installed.
+pub fn panicked() -> bool {
+    PANICKED.load(Ordering::SeqCst)
+}
 
 pub struct TerminalGuard {
     pub terminal: Terminal<CrosstermBackend<Stdout>>,
@@ -87,10 +95,11 @@ pub fn write_raw(text: &str) {
     let _ = out.flush();
 }
 
-fn install_panic_hook() {
+pub(crate) fn install_panic_hook() {
     HOOK.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
+            PANICKED.store(true, Ordering::SeqCst);
             restore();
             previous(info);
         }));

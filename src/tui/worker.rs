@@ -1,117 +1,37 @@
 //! Everything that waits on Kafka runs here, off the render loop. The app asks
 //! with a [`Request`]; the answer comes back as a [`Message`] on the cockpit's
-//! event channel. One slot per kind of request: a newer request replaces a
-//! pending one of the same kind (latest wins), so refreshes never pile up.
+//! event channel. Reads take one slot per kind: a newer read replaces a pending
+//! one of the same kind (latest wins), so refreshes never pile up. Writes (a
+//! produce, a Connect operation, a cutover apply) the user confirmed are never
+//! replaced: they queue, run first, in order, and each answers with its result.
 //! Every librdkafka call made here is bounded by the request's timeout.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crate::config::ResolvedCluster;
-use crate::engine::status::EngineStatus;
 use crate::error::Failure;
 use crate::inspect::consume::start_positions;
 use crate::inspect::offset_spec::OffsetSpec;
 use crate::kafka::reader::{PartitionReader, ReadEvent};
 use crate::kafka::writer::{OutgoingRecord, RecordWriter};
-use crate::tui::action::OutgoingText;
-use crate::tui::group_fetch::{fetch_groups, GroupsSnapshot};
+use crate::tui::group_fetch::fetch_groups;
+use crate::tui::protocol::OutgoingText;
+pub use crate::tui::protocol::{AclFetch, InspectedRecord, Message, Request};
 
-/// One consumed record, owned, as the Inspector shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InspectedRecord {
-    pub partition: i32,
-    pub offset: i64,
-    /// -1 when the broker sent none.
-    pub timestamp_ms: i64,
-    pub key: Option<Vec<u8>>,
-    pub value: Option<Vec<u8>>,
-    pub headers: Vec<(String, Option<Vec<u8>>)>,
+/// What waits for the worker thread.
+#[derive(Default)]
+struct Pending {
+    writes: VecDeque<Request>,
+    reads: BTreeMap<&'static str, Request>,
+    closed: bool,
 }
 
-#[derive(Clone)]
-pub enum Request {
-    /// The topic names of a cluster, for the Inspector's topic list.
-    Topics { id: u64, cluster: ResolvedCluster },
-    /// Up to `limit` records of `partition` of `topic` (every partition when `None`), from `spec`.
-    Read { id: u64, cluster: ResolvedCluster, topic: String, partition: Option<i32>, spec: OffsetSpec, limit: usize },
-    /// One record from the Inspector's produce editor.
-    Produce { id: u64, cluster: ResolvedCluster, record: OutgoingText },
-    /// Every consumer group on both sides, on the plan's topics (`topics`: source → destination name).
-    Groups { id: u64, source: ResolvedCluster, destination: ResolvedCluster, topics: Vec<(String, String)> },
-    /// One Connect pane request against one Connect cluster.
-    Connect { id: u64, cluster: crate::connect::clusters::ConnectCluster, op: crate::tui::connect_fetch::ConnectOp },
-    /// The ACL pane's ACLs: live (DescribeAcls) or from a file.
-    Acls { id: u64, source: AclFetch },
-    /// The groups view's cutover of one group: a dry run, or `apply` (the CLI's refusals, no `--force`).
-    Cutover { id: u64, request: Box<crate::tui::cutover_fetch::CutoverRequest> },
-}
+type Slots = Arc<(Mutex<Pending>, Condvar)>;
 
-/// Where the ACL pane's ACLs come from.
-#[derive(Clone)]
-pub enum AclFetch {
-    Live(ResolvedCluster),
-    File(std::path::PathBuf),
-}
-
-impl Request {
-    fn kind(&self) -> &'static str {
-        match self {
-            Request::Topics { .. } => "topics",
-            Request::Read { .. } => "read",
-            Request::Produce { .. } => "produce",
-            Request::Groups { .. } => "groups",
-            Request::Acls { .. } => "acls",
-            Request::Connect { op: crate::tui::connect_fetch::ConnectOp::Refresh, .. } => "connect",
-            Request::Connect { .. } => "connect-op",
-            Request::Cutover { .. } => "cutover",
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum Message {
-    EngineStatus(Box<EngineStatus>),
-    Topics {
-        id: u64,
-        result: Result<Vec<String>, String>,
-    },
-    Records {
-        id: u64,
-        result: Result<Vec<InspectedRecord>, String>,
-    },
-    /// `Ok` carries a one-line description of what was written.
-    Produced {
-        id: u64,
-        result: Result<String, String>,
-    },
-    Groups {
-        id: u64,
-        result: Result<GroupsSnapshot, String>,
-    },
-    Acls {
-        id: u64,
-        result: Result<Vec<crate::acl::model::AclBinding>, String>,
-    },
-    Connect {
-        id: u64,
-        result: Result<crate::tui::connect_fetch::ConnectReply, String>,
-    },
-    Cutover {
-        id: u64,
-        result: Result<crate::cutover::plan_run::CutoverResult, String>,
-    },
-    /// Verify pane: how far the running verification is.
-    VerifyProgress(super::panes::verify::VerifyProgressView),
-    /// Verify pane: the finished verification, or why it failed.
-    Verified(Box<Result<super::panes::verify::VerifyOutcome, String>>),
-}
-
-type Slots = Arc<(Mutex<(BTreeMap<&'static str, Request>, bool)>, Condvar)>;
-
-/// The Kafka worker: one thread draining the latest-wins slots.
+/// The Kafka worker: one thread draining the write queue, then the latest-wins read slots.
 pub struct Worker {
     slots: Slots,
     thread: Option<JoinHandle<()>>,
@@ -119,13 +39,15 @@ pub struct Worker {
 
 impl Worker {
     pub fn spawn(timeout: Duration, deliver: impl Fn(Message) + Send + 'static) -> Worker {
-        let slots: Slots = Arc::new((Mutex::new((BTreeMap::new(), false)), Condvar::new()));
+        let slots: Slots = Arc::new((Mutex::new(Pending::default()), Condvar::new()));
         let shared = slots.clone();
         let thread = std::thread::Builder::new()
             .name("kdeck-cockpit-worker".into())
             .spawn(move || {
                 while let Some(request) = next_request(&shared) {
-                    deliver(run(request, timeout));
+                    if let Some(message) = run(request, timeout) {
+                        deliver(message);
+                    }
                 }
             })
             .ok();
@@ -141,7 +63,7 @@ impl Drop for Worker {
     fn drop(&mut self) {
         let (lock, ready) = &*self.slots;
         if let Ok(mut guard) = lock.lock() {
-            guard.1 = true;
+            guard.closed = true;
             ready.notify_one();
         }
         // A read in progress ends within its timeout; the process may be exiting, so do not wait on it.
@@ -149,11 +71,15 @@ impl Drop for Worker {
     }
 }
 
-/// Replaces any pending request of the same kind: the latest wins.
+/// Queues a write; a read replaces any pending read of the same kind (the latest wins).
 fn put(slots: &Slots, request: Request) {
     let (lock, ready) = &**slots;
     if let Ok(mut guard) = lock.lock() {
-        guard.0.insert(request.kind(), request);
+        if request.is_write() {
+            guard.writes.push_back(request);
+        } else {
+            guard.reads.insert(request.kind(), request);
+        }
         ready.notify_one();
     }
 }
@@ -162,19 +88,23 @@ fn next_request(slots: &Slots) -> Option<Request> {
     let (lock, ready) = &**slots;
     let mut guard = lock.lock().ok()?;
     loop {
-        if guard.1 {
+        if guard.closed {
             return None;
         }
-        if let Some(kind) = guard.0.keys().next().copied() {
-            return guard.0.remove(kind);
+        if let Some(write) = guard.writes.pop_front() {
+            return Some(write);
+        }
+        if let Some(kind) = guard.reads.keys().next().copied() {
+            return guard.reads.remove(kind);
         }
         guard = ready.wait(guard).ok()?;
     }
 }
 
-fn run(request: Request, timeout: Duration) -> Message {
+/// `None` for what the worker does not run (a verification has its own thread).
+fn run(request: Request, timeout: Duration) -> Option<Message> {
     let scrubbed = |failure: Failure| failure.to_string();
-    match request {
+    Some(match request {
         Request::Topics { id, cluster } => {
             Message::Topics { id, result: list_topics(&cluster, timeout).map_err(scrubbed) }
         }
@@ -203,7 +133,13 @@ fn run(request: Request, timeout: Duration) -> Message {
         Request::Cutover { id, request } => {
             Message::Cutover { id, result: crate::tui::cutover_fetch::run(&request, timeout).map_err(scrubbed) }
         }
-    }
+        Request::PlanOffsets { id, plan, source, destination, positions } => {
+            let clusters = crate::tui::plan_offsets::PlanClusters { source: &source, destination: &destination };
+            let result = crate::tui::plan_offsets::fetch(&plan, &clusters, positions, timeout).map_err(scrubbed);
+            Message::PlanOffsets { id, result }
+        }
+        Request::Verify => return None,
+    })
 }
 
 fn produce(cluster: &ResolvedCluster, record: &OutgoingText, timeout: Duration) -> Result<String, Failure> {
@@ -260,8 +196,8 @@ pub fn read(
     reader.assign(topic, &starts)?;
     let deadline = Instant::now() + timeout;
     let mut records = Vec::new();
-    let mut ended = 0usize;
-    while ended < partitions.len() && records.len() < limit && Instant::now() < deadline {
+    let mut ends = PartitionEnds::default();
+    while !ends.all_of(&partitions) && records.len() < limit && Instant::now() < deadline {
         reader.poll_batch(Duration::from_millis(100), |event| {
             match event {
                 ReadEvent::Record(record) => {
@@ -281,7 +217,7 @@ pub fn read(
                         });
                     }
                 }
-                ReadEvent::PartitionEnd { .. } => ended += 1,
+                ReadEvent::PartitionEnd { partition, .. } => ends.reached(partition),
                 ReadEvent::OffsetOutOfRange => {}
             }
             records.len() < limit
@@ -289,6 +225,21 @@ pub fn read(
     }
     records.sort_by_key(|record| (record.partition, record.offset));
     Ok(records)
+}
+
+/// Which partitions have reported their end. A busy partition reports it more
+/// than once (each time it catches up again), so ends are counted per partition.
+#[derive(Debug, Default)]
+pub struct PartitionEnds(BTreeSet<i32>);
+
+impl PartitionEnds {
+    pub fn reached(&mut self, partition: i32) {
+        self.0.insert(partition);
+    }
+
+    pub fn all_of(&self, partitions: &[i32]) -> bool {
+        partitions.iter().all(|partition| self.0.contains(partition))
+    }
 }
 
 #[cfg(test)]
@@ -320,13 +271,50 @@ mod tests {
             | Request::Produce { id, .. }
             | Request::Groups { id, .. }
             | Request::Acls { id, .. } => *id,
-            Request::Connect { id, .. } | Request::Cutover { id, .. } => *id,
+            Request::Connect { id, .. } | Request::Cutover { id, .. } | Request::PlanOffsets { id, .. } => *id,
+            Request::Verify => 0,
         }
+    }
+
+    fn produce(id: u64) -> Request {
+        let record = OutgoingText { topic: "t".into(), key: None, value: format!("v{id}") };
+        Request::Produce { id, cluster: cluster(), record }
+    }
+
+    fn slots() -> Slots {
+        Arc::new((Mutex::new(Pending::default()), Condvar::new()))
+    }
+
+    #[test]
+    fn confirmed_writes_queue_in_order_and_run_before_reads() {
+        let slots = slots();
+        put(&slots, read(1));
+        put(&slots, produce(2));
+        put(&slots, produce(3));
+        put(&slots, read(4));
+        put(&slots, produce(5));
+        let taken: Vec<u64> = std::iter::from_fn(|| {
+            let pending = slots.0.lock().map(|guard| guard.writes.len() + guard.reads.len()).unwrap_or(0);
+            (pending > 0).then(|| next_request(&slots).map(|r| id_of(&r))).flatten()
+        })
+        .collect();
+        assert_eq!(taken, [2, 3, 5, 4], "every write runs, in order; the older read is replaced");
+    }
+
+    #[test]
+    fn a_partition_that_ends_twice_does_not_stand_for_another() {
+        let mut ends = PartitionEnds::default();
+        ends.reached(0);
+        ends.reached(0);
+        assert!(!ends.all_of(&[0, 1]), "partition 1 has not ended");
+        ends.reached(1);
+        assert!(ends.all_of(&[0, 1]));
+        assert!(PartitionEnds::default().all_of(&[]));
     }
 
     #[test]
     fn the_latest_request_of_a_kind_wins_and_kinds_do_not_replace_each_other() {
-        let slots: Slots = Arc::new((Mutex::new((BTreeMap::new(), false)), Condvar::new()));
+        let slots = slots();
         put(&slots, read(1));
         put(&slots, Request::Topics { id: 2, cluster: cluster() });
         put(&slots, read(3));
@@ -334,7 +322,7 @@ mod tests {
         taken.sort();
         assert_eq!(taken, [Some(2), Some(3)]);
         if let Ok(mut guard) = slots.0.lock() {
-            guard.1 = true;
+            guard.closed = true;
         }
         assert!(next_request(&slots).is_none(), "a closed worker takes nothing more");
     }

@@ -117,6 +117,7 @@ fn the_cockpit_can_put_its_own_engine_on_the_connect_pane() {
         timeout: Duration::from_secs(10),
         connect: (vec![ConnectCluster::at("prod", "http://127.0.0.1:1")], vec![]),
         engine_on_connect_pane: true,
+        acl: None,
     };
     let cockpit = Cockpit::from_setup(setup, Keymap::defaults());
     let names: Vec<&str> = cockpit.app.connect.clusters.iter().map(|c| c.name.as_str()).collect();

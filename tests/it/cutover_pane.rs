@@ -66,7 +66,7 @@ fn the_groups_view_cutover_translates_then_commits_after_confirmation_on_tansu()
         engine: None,
         now_ms: 0,
     });
-    app.cutover_plan = Some(plan);
+    app.plan = Some(plan);
     let (deliver, answers) = mpsc::channel();
     let worker = Worker::spawn(Duration::from_secs(10), move |message| {
         let _ = deliver.send(message);

@@ -47,6 +47,7 @@ fn r_on_the_verify_pane_verifies_the_plan_after_a_copy() {
         timeout: Duration::from_secs(10),
         connect: (Vec::new(), Vec::new()),
         engine_on_connect_pane: false,
+        acl: None,
     };
     let mut cockpit = Cockpit::from_setup(setup, Keymap::defaults());
     // Read-only refuses starting the engine, but verification only reads: start it through the handle.

@@ -5,11 +5,11 @@
 
 use ratatui_textarea::TextArea;
 
-use super::{App, BannerKind, Mode};
+use super::{pane_context, App, BannerKind, Mode};
 use crate::tui::action::Action;
 use crate::tui::connect_fetch::{ConnectOp, ConnectReply};
-use crate::tui::panes::connect::Intercept;
-use crate::tui::panes::PaneId;
+use crate::tui::panes::PaneContext;
+use crate::tui::protocol::PaneId;
 
 impl App {
     /// `None` when the Connect pane handled the action itself.
@@ -17,17 +17,13 @@ impl App {
         if self.focus != PaneId::Connect || !matches!(self.mode, Mode::Normal) {
             return Some(action);
         }
-        match self.connect.intercept(action, self.now_ms) {
-            Intercept::Handled(request) => {
-                self.outbox.extend(request);
-                None
-            }
-            Intercept::Warn(message) => {
-                self.warn(BannerKind::Warning, message);
-                None
-            }
-            Intercept::Mutation(action) | Intercept::Pass(action) => Some(action),
+        let context = pane_context!(self);
+        let effects = self.connect.update(&action, &context);
+        if !effects.handled {
+            return Some(action);
         }
+        self.apply(effects);
+        None
     }
 
     pub(super) fn on_connect_reply(&mut self, id: u64, result: Result<ConnectReply, String>) -> bool {

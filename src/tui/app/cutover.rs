@@ -9,8 +9,7 @@ use super::{App, BannerKind, Mode};
 use crate::cutover::plan_run::CutoverResult;
 use crate::tui::action::Action;
 use crate::tui::cutover_fetch::CutoverRequest;
-use crate::tui::panes::PaneId;
-use crate::tui::worker::Request;
+use crate::tui::protocol::{PaneId, Request};
 
 impl App {
     /// `cutover` on the groups view: a dry run of the selected group, or, on
@@ -55,7 +54,7 @@ impl App {
     }
 
     fn cutover_request(&mut self, group: &str, apply: bool) -> Option<CutoverRequest> {
-        let Some(plan) = self.cutover_plan.clone() else {
+        let Some(plan) = self.plan.clone() else {
             self.warn(BannerKind::Warning, "no plan: open the cockpit with --plan to cut over a group".to_owned());
             return None;
         };
@@ -66,7 +65,7 @@ impl App {
     /// Read-only has refused already. Production asks for the destination's name, otherwise `y`.
     pub(super) fn confirm_cutover(&mut self, group: String) -> bool {
         let count = match &self.cutover.plan {
-            crate::tui::panes::inspector::Load::Ready(result) => result.partitions.len(),
+            crate::tui::panes::Load::Ready(result) => result.partitions.len(),
             _ => 0,
         };
         let cluster = self.destination.name.clone();

@@ -8,14 +8,15 @@ use crate::tui::group_fetch::GroupsSnapshot;
 use crate::tui::panes::acl::AclInput;
 use crate::tui::panes::cheatsheet::{in_kdeck, InKdeck, Selection};
 use crate::tui::panes::groups::GroupLine;
-use crate::tui::panes::inspector::{Clusters, Load, DEFAULT_OFFSETS};
-use crate::tui::panes::PaneId;
+use crate::tui::panes::inspector::{Clusters, DEFAULT_OFFSETS};
+use crate::tui::panes::Load;
+use crate::tui::protocol::PaneId;
 
 impl App {
     /// The group selected in the Lag pane's groups view, if any.
     fn selected_group(&self) -> Option<&str> {
         let Load::Ready(snapshot) = &self.groups.groups else { return None };
-        let index = match self.groups.lines().get(self.groups.selected)? {
+        let index = match self.groups.lines().get(self.groups.cursor.selected)? {
             GroupLine::Group(index) | GroupLine::Partition(index, _) => *index,
         };
         snapshot.groups.get(index).map(|group| group.name.as_str())
@@ -41,7 +42,7 @@ impl App {
         // Before the engine reports the plan's topics, the Inspector's topic list stands in.
         if self.status.topics.is_empty() {
             let clusters = Clusters { source: &self.source, destination: &self.destination };
-            if let Some(request) = self.inspector.on_shown(&clusters) {
+            if let Some(request) = self.inspector.on_shown(&clusters, self.now_ms) {
                 self.outbox.push(request);
             }
         }
@@ -74,6 +75,15 @@ impl App {
         }
     }
 
+    /// Opens the ACL pane on a file's ACLs and one app, as the demo does.
+    pub fn preset_acl(&mut self, acl: crate::tui::AclSetup) {
+        self.acl.file = Some(acl.file);
+        self.acl.principal = acl.principal;
+        self.acl.group = Some(acl.group);
+        self.acl.topics = acl.topics;
+        self.acl.topics_chosen = true;
+    }
+
     pub(super) fn on_acl_input(&mut self, input: AclInput) {
         self.focus = PaneId::Acl;
         match self.acl.apply(input, &self.destination) {
@@ -82,54 +92,29 @@ impl App {
         }
     }
 
-    pub(super) fn update_reference_pane(&mut self, action: Action) -> bool {
-        match (self.focus, action) {
-            (PaneId::Cheatsheet, Action::Expand) => {
-                self.run_cheatsheet_entry();
-                true
-            }
-            (PaneId::Cheatsheet, action) => self.cheatsheet.update(&action),
-            (_, action) => {
-                let (changed, request) = self.acl.update(&action, &self.destination);
-                self.outbox.extend(request);
-                changed
-            }
-        }
-    }
-
-    /// `y` on the Cheatsheet (the filled command) or the ACL pane (the fix commands).
-    pub(super) fn copy_from_reference_pane(&mut self) {
-        let text = match self.focus {
-            PaneId::Cheatsheet => {
-                let context = self.cheatsheet.context(&self.cheatsheet_selection());
-                match self.cheatsheet.filled(&context) {
-                    Some(Ok(text)) => Ok(text),
-                    Some(Err(err)) => Err(err),
-                    None => Err("nothing matches the search".to_owned()),
-                }
-            }
-            _ => {
-                let lines = self.acl.fix_lines(self.destination.bootstrap());
-                if lines.is_empty() {
-                    Err("nothing to fix: every requirement is allowed (or the grid is not ready)".to_owned())
-                } else {
-                    Ok(lines.join("\n"))
-                }
-            }
+    /// `y` on the Cheatsheet: the selected command, filled.
+    pub(super) fn copy_from_cheatsheet(&mut self) {
+        let context = self.cheatsheet.context(&self.cheatsheet_selection());
+        let text = match self.cheatsheet.filled(&context) {
+            Some(result) => result,
+            None => Err("nothing matches the search".to_owned()),
         };
         match text {
             Ok(text) => {
-                let first = text.lines().next().unwrap_or_default().to_owned();
-                let more = text.lines().count().saturating_sub(1);
-                let suffix = if more > 0 { format!(" (+{more} lines)") } else { String::new() };
-                self.warn(BannerKind::Info, format!("copied: {first}{suffix}"));
-                self.clipboard = Some(text);
+                let effects = crate::tui::panes::common::copied(text);
+                self.apply(effects);
             }
             Err(reason) => self.warn(BannerKind::Warning, reason),
         }
     }
 
-    fn run_cheatsheet_entry(&mut self) {
+    /// Enter on the Cheatsheet: what the command reads, opened in kdeck's own pane.
+    pub(super) fn run_cheatsheet_entry(&mut self) -> bool {
+        self.run_selected_entry();
+        true
+    }
+
+    fn run_selected_entry(&mut self) {
         let context = self.cheatsheet.context(&self.cheatsheet_selection());
         let Some(entry) = self.cheatsheet.selected_entry() else {
             return self.warn(BannerKind::Warning, "nothing to run".to_owned());

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, Wrap};
 use ratatui::Frame;
 
 use crate::acl::authorizer::AuthorizerConfig;
@@ -20,24 +20,11 @@ use crate::acl::model::{check_principal, AclBinding};
 use crate::acl::profiles::{requirements, Profile, ProfileInputs};
 use crate::config::ResolvedCluster;
 
-use super::super::action::Action;
-use super::super::theme::Theme;
-use super::super::worker::{AclFetch, Request};
-use super::inspector::Load;
-use super::move_cursor;
+use crate::tui::action::Action;
+pub use crate::tui::protocol::AclInput;
+use crate::tui::protocol::{AclFetch, Request};
 
-/// What the `:` command line can set on the pane.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AclInput {
-    Principal(String),
-    Profile(String),
-    Group(String),
-    Topics(Vec<String>),
-    /// `None`: live from the destination.
-    Acls(Option<PathBuf>),
-    Fix(String),
-    TransactionalId(String),
-}
+use super::common::{copied, Effects, ListCursor, Load, PaneContext, RequestIds};
 
 #[derive(Debug, Clone)]
 pub struct AclPane {
@@ -55,9 +42,8 @@ pub struct AclPane {
     pub file: Option<PathBuf>,
     pub acls: Load<Vec<AclBinding>>,
     pub fix: FixFormat,
-    pub selected: usize,
-    next_id: u64,
-    pending: u64,
+    pub cursor: ListCursor,
+    ids: RequestIds,
 }
 
 impl Default for AclPane {
@@ -74,9 +60,8 @@ impl Default for AclPane {
             file: None,
             acls: Load::NotAsked,
             fix: FixFormat::KafkaAcls,
-            selected: 0,
-            next_id: 0,
-            pending: 0,
+            cursor: ListCursor::default(),
+            ids: RequestIds::default(),
         }
     }
 }
@@ -96,18 +81,17 @@ impl AclPane {
 
     /// Loads the ACLs: live from `destination`, or from the chosen file.
     pub fn load(&mut self, destination: &ResolvedCluster) -> Request {
-        self.next_id += 1;
-        self.pending = self.next_id;
+        let id = self.ids.ask();
         self.acls = Load::Loading;
         let source = match &self.file {
             Some(path) => AclFetch::File(path.clone()),
             None => AclFetch::Live(destination.clone()),
         };
-        Request::Acls { id: self.next_id, source }
+        Request::Acls { id, source }
     }
 
     pub fn on_acls(&mut self, id: u64, result: Result<Vec<AclBinding>, String>) -> bool {
-        if id != self.pending {
+        if !self.ids.answers(id) {
             return false;
         }
         self.acls = match result {
@@ -119,7 +103,7 @@ impl AclPane {
 
     /// Applies a `:` setting; `Err` is a one-line reason for the banner.
     pub fn apply(&mut self, input: AclInput, destination: &ResolvedCluster) -> Result<Option<Request>, String> {
-        self.selected = 0;
+        self.cursor = ListCursor::default();
         match input {
             AclInput::Principal(principal) => {
                 check_principal(&principal).map_err(|err| format!(":principal {principal}: {err}"))?;
@@ -149,7 +133,9 @@ impl AclPane {
         let acls = match &self.acls {
             Load::Ready(acls) => acls,
             Load::NotAsked => {
-                return Err("r reads the destination's ACLs (DescribeAcls); :acls FILE loads a saved list".to_owned())
+                return Err(
+                    "the destination's ACLs are not read yet (DescribeAcls); :acls FILE loads a saved list".into()
+                )
             }
             Load::Loading => return Err("reading ACLs…".to_owned()),
             Load::Failed(err) => return Err(format!("no ACLs: {err}")),
@@ -176,27 +162,36 @@ impl AclPane {
         }
     }
 
-    /// Returns whether the pane changed, and a request to send.
-    pub fn update(&mut self, action: &Action, destination: &ResolvedCluster) -> (bool, Option<Request>) {
+    pub fn update(&mut self, action: &Action, context: &PaneContext<'_>) -> Effects {
         match action {
-            Action::Refresh => (true, Some(self.load(destination))),
+            Action::Refresh => Effects::request(self.load(context.destination)),
             Action::Expand if !self.offered_groups.is_empty() => {
                 let next = match self.group.as_ref().and_then(|g| self.offered_groups.iter().position(|o| o == g)) {
                     Some(index) => (index + 1) % self.offered_groups.len(),
                     None => 0,
                 };
                 self.group = self.offered_groups.get(next).cloned();
-                (true, None)
+                Effects::handled(true)
+            }
+            Action::CopyCommand => {
+                let lines = self.fix_lines(context.destination.bootstrap());
+                if lines.is_empty() {
+                    let reason = "nothing to fix: every requirement is allowed (or the grid is not ready)";
+                    return Effects::note(crate::tui::protocol::BannerKind::Warning, reason);
+                }
+                copied(lines.join("\n"))
             }
             other => {
                 let len = self.rows().map(|rows| rows.len()).unwrap_or(0);
-                (move_cursor(&mut self.selected, len, other, 10), None)
+                Effects::handled(self.cursor.navigate(len, other, usize::from(context.body_rows.saturating_sub(8))))
             }
         }
     }
 }
 
-pub fn render(frame: &mut Frame, area: Rect, pane: &AclPane, destination: &ResolvedCluster, theme: &Theme) {
+pub fn render(frame: &mut Frame, area: Rect, pane: &AclPane, context: &PaneContext<'_>) {
+    let (destination, theme) = (context.destination, context.theme);
+    let reload = context.key(&Action::Refresh, ":acls");
     let source = match (&pane.file, &pane.acls) {
         (Some(path), _) => format!("file {}", path.display()),
         (None, Load::Ready(acls)) => format!("live from {} ({} ACLs)", destination.name, acls.len()),
@@ -204,7 +199,12 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &AclPane, destination: &Resol
     };
     let principal = if pane.principal.is_empty() { "?" } else { pane.principal.as_str() };
     let title = format!(" ACL · {principal} as {} · {source} ", pane.profile.name());
-    let rows = pane.rows();
+    let rows = match (&pane.acls, pane.principal.is_empty()) {
+        (Load::NotAsked, false) => {
+            Err(format!("{reload} reads the destination's ACLs (DescribeAcls); :acls FILE loads a saved list"))
+        }
+        _ => pane.rows(),
+    };
     let fixes = pane.fix_lines(destination.bootstrap());
     // Fix commands are long: count the lines they wrap to, so none is cut off.
     let inner_width = usize::from(area.width.saturating_sub(2)).max(1);
@@ -218,14 +218,19 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &AclPane, destination: &Resol
     let topics = if pane.topics.is_empty() { "-".to_owned() } else { pane.topics.join(", ") };
     let inputs = Paragraph::new(Line::from(vec![
         Span::raw(format!("topics {topics} · group {group} ")),
-        Span::styled(format!("(Enter: next of {} destination groups)", pane.offered_groups.len()), theme.quiet),
+        Span::styled(
+            format!(
+                "({}: next of {} destination groups)",
+                context.key(&Action::Expand, "Enter"),
+                pane.offered_groups.len()
+            ),
+            theme.quiet,
+        ),
     ]))
-    .block(
-        Block::default()
-            .borders(Borders::ALL)
-            .title(title)
-            .title_bottom(Line::styled(" :principal :as :group :topics :acls :fix · r reload ", theme.quiet)),
-    );
+    .block(Block::default().borders(Borders::ALL).title(title).title_bottom(Line::styled(
+        format!(" :principal :as :group :topics :acls :fix · {reload} reload "),
+        theme.quiet,
+    )));
     frame.render_widget(inputs, inputs_area);
 
     let grid_block = Block::default().borders(Borders::ALL).title(" requirements · ✓ allowed ✗ denied · deciding ACL ");
@@ -265,7 +270,7 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &AclPane, destination: &Resol
                 widths.push(Constraint::Fill(1));
             }
             let table = Table::new(lines, widths).header(header).block(grid_block).row_highlight_style(theme.selected);
-            let mut state = TableState::default().with_selected((!rows.is_empty()).then_some(pane.selected));
+            let mut state = pane.cursor.table_state(rows.len());
             frame.render_stateful_widget(table, grid_area, &mut state);
         }
     }
@@ -275,9 +280,10 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &AclPane, destination: &Resol
             FixFormat::Confluent => "confluent",
         };
         let text: Vec<Line> = fixes.iter().map(|line| Line::styled(line.clone(), theme.warn)).collect();
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .title(format!(" fix ({format}) · y copies · :fix kafka-acls|confluent "));
+        let block = Block::default().borders(Borders::ALL).title(format!(
+            " fix ({format}) · {} copies · :fix kafka-acls|confluent ",
+            context.key(&Action::CopyCommand, ":copy")
+        ));
         frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }).block(block), fix_area);
     }
 }
@@ -309,8 +315,9 @@ mod tests {
             .unwrap()
             .contains(":principal sa-app"));
         assert!(matches!(pane.apply(AclInput::Principal("User:sa-app".into()), &destination()), Ok(None)));
-        assert!(pane.rows().unwrap_err().starts_with("r reads"));
-        let request = pane.update(&Action::Refresh, &destination()).1;
+        assert!(pane.rows().unwrap_err().starts_with("the destination's ACLs are not read yet"));
+        let test = super::super::common::TestContext::new("source:9092", "pkc:9092");
+        let request = pane.update(&Action::Refresh, &test.context()).requests.pop();
         let Some(Request::Acls { id, source: AclFetch::Live(_) }) = request else { panic!("live request") };
         assert!(!pane.on_acls(id + 1, Ok(vec![])), "stale answers are dropped");
         assert!(pane.on_acls(id, Ok(reference_day_acls())));
@@ -331,9 +338,10 @@ mod tests {
         let mut pane = AclPane::default();
         pane.offer("plan", vec!["a".into()], vec!["g1".into(), "g2".into()]);
         assert_eq!(pane.group.as_deref(), Some("g1"));
-        assert!(pane.update(&Action::Expand, &destination()).0);
+        let test = super::super::common::TestContext::new("source:9092", "pkc:9092");
+        assert!(pane.update(&Action::Expand, &test.context()).redraw);
         assert_eq!(pane.group.as_deref(), Some("g2"));
-        pane.update(&Action::Expand, &destination());
+        pane.update(&Action::Expand, &test.context());
         assert_eq!(pane.group.as_deref(), Some("g1"));
         pane.apply(AclInput::Topics(vec!["x".into(), "y".into()]), &destination()).unwrap();
         pane.offer("plan", vec!["a".into()], vec![]);

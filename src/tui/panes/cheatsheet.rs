@@ -7,7 +7,7 @@ use clap::Parser;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, Wrap};
 use ratatui::Frame;
 
 use crate::cheatsheet::kcat::{kcat_segment, shell_words, to_kdeck_argv};
@@ -17,9 +17,7 @@ use crate::cli::{Cli, Command};
 use crate::config::ResolvedCluster;
 
 use super::super::action::Action;
-use super::super::theme::Theme;
-use super::inspector::ClusterSide;
-use super::move_cursor;
+use super::common::{ClusterSide, Effects, ListCursor, PaneContext};
 
 #[derive(Debug, Clone)]
 pub struct CheatsheetPane {
@@ -27,7 +25,7 @@ pub struct CheatsheetPane {
     pub query: String,
     /// Indices into `entries`, best match first.
     pub matches: Vec<usize>,
-    pub selected: usize,
+    pub cursor: ListCursor,
     /// Which cockpit cluster fills `{bootstrap}` and the security flags.
     pub side: ClusterSide,
 }
@@ -36,7 +34,13 @@ impl Default for CheatsheetPane {
     fn default() -> Self {
         let entries = catalogue();
         let matches = (0..entries.len()).collect();
-        CheatsheetPane { entries, query: String::new(), matches, selected: 0, side: ClusterSide::Destination }
+        CheatsheetPane {
+            entries,
+            query: String::new(),
+            matches,
+            cursor: ListCursor::default(),
+            side: ClusterSide::Destination,
+        }
     }
 }
 
@@ -109,11 +113,11 @@ impl CheatsheetPane {
     pub fn set_query(&mut self, query: &str) {
         self.query = query.to_owned();
         self.matches = search(&self.entries, query);
-        self.selected = 0;
+        self.cursor = ListCursor::default();
     }
 
     pub fn selected_entry(&self) -> Option<&Entry> {
-        self.matches.get(self.selected).and_then(|&index| self.entries.get(index))
+        self.matches.get(self.cursor.selected).and_then(|&index| self.entries.get(index))
     }
 
     /// The selected command, filled; `None` when nothing matches.
@@ -122,30 +126,34 @@ impl CheatsheetPane {
         Some(fill(&entry.template, context).map(|filled| filled.text).map_err(|err| err.to_string()))
     }
 
-    /// Returns whether the pane changed.
-    pub fn update(&mut self, action: &Action) -> bool {
+    pub fn update(&mut self, action: &Action, context: &PaneContext<'_>) -> Effects {
         match action {
             Action::SwitchCluster => {
-                self.side = match self.side {
-                    ClusterSide::Source => ClusterSide::Destination,
-                    ClusterSide::Destination => ClusterSide::Source,
-                };
-                true
+                self.side = self.side.other();
+                Effects::handled(true)
             }
             Action::Escape if !self.query.is_empty() => {
                 self.set_query("");
-                true
+                Effects::handled(true)
             }
-            other => move_cursor(&mut self.selected, self.matches.len(), other, 10),
+            other => {
+                let visible = usize::from(context.body_rows.saturating_sub(10));
+                Effects::handled(self.cursor.navigate(self.matches.len(), other, visible))
+            }
         }
     }
 }
 
-pub fn render(frame: &mut Frame, area: Rect, pane: &CheatsheetPane, selection: &Selection<'_>, theme: &Theme) {
+pub fn render(frame: &mut Frame, area: Rect, pane: &CheatsheetPane, selection: &Selection<'_>, look: &PaneContext<'_>) {
+    let theme = look.theme;
     let context = pane.context(selection);
     let cluster = pane.cluster(selection);
     let [list_area, preview_area] = Layout::vertical([Constraint::Fill(1), Constraint::Length(9)]).areas(area);
-    let search = if pane.query.is_empty() { "/ to search".to_owned() } else { format!("search: {}", pane.query) };
+    let search = if pane.query.is_empty() {
+        format!("{} to search", look.key(&Action::Filter, ":filter"))
+    } else {
+        format!("search: {}", pane.query)
+    };
     let title = Line::from(vec![
         Span::raw(format!(" Cheatsheet · {} of {} · ", pane.matches.len(), pane.entries.len())),
         Span::styled(search, if pane.query.is_empty() { theme.quiet } else { theme.warn }),
@@ -162,7 +170,7 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &CheatsheetPane, selection: &
         .header(header)
         .block(Block::default().borders(Borders::ALL).title(title))
         .row_highlight_style(theme.selected);
-    let mut state = TableState::default().with_selected((!pane.matches.is_empty()).then_some(pane.selected));
+    let mut state = pane.cursor.table_state(pane.matches.len());
     frame.render_stateful_widget(table, list_area, &mut state);
 
     let unset = |value: &Option<String>| value.clone().unwrap_or_else(|| "-".to_owned());
@@ -174,7 +182,15 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &CheatsheetPane, selection: &
             unset(&context.topic),
             unset(&context.group)
         )),
-        Span::styled("c cluster · y copy · Enter run in kdeck", theme.quiet),
+        Span::styled(
+            format!(
+                "{} cluster · {} copy · {} run in kdeck",
+                look.key(&Action::SwitchCluster, ":switch"),
+                look.key(&Action::CopyCommand, ":copy"),
+                look.key(&Action::Expand, "Enter")
+            ),
+            theme.quiet,
+        ),
     ]);
     let mut lines = vec![context_line, Line::raw("")];
     match pane.filled(&context) {
@@ -213,11 +229,12 @@ mod tests {
         assert_eq!(pane.matches.len(), pane.entries.len());
         pane.set_query("lag summarize");
         assert_eq!(pane.selected_entry().map(|e| e.id.as_str()), Some("confluent-lag-summarize"));
-        assert!(pane.update(&Action::Escape));
+        let test = super::super::common::TestContext::new("a:9092", "b:9092");
+        assert!(pane.update(&Action::Escape, &test.context()).redraw);
         assert!(pane.query.is_empty());
-        assert!(pane.update(&Action::Down));
-        assert_eq!(pane.selected, 1);
-        assert!(pane.update(&Action::SwitchCluster));
+        assert!(pane.update(&Action::Down, &test.context()).redraw);
+        assert_eq!(pane.cursor.selected, 1);
+        assert!(pane.update(&Action::SwitchCluster, &test.context()).redraw);
         assert_eq!(pane.side, ClusterSide::Source);
         pane.set_query("zzzzqqq");
         assert!(pane.selected_entry().is_none());

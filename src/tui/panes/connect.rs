@@ -10,9 +10,9 @@ use crate::connect::clusters::ConnectCluster;
 use crate::connect::model::{ConnectorStatus, Expanded, Offsets, State};
 use crate::tui::action::Action;
 use crate::tui::connect_fetch::{ConnectOp, ConnectReply};
-use crate::tui::worker::Request;
+use crate::tui::protocol::{BannerKind, Request};
 
-use super::move_cursor;
+use super::common::{move_cursor, Effects, PaneContext};
 
 /// How often the pane re-reads the cluster while it is shown; faster while following a rescale.
 pub const POLL_MS: i64 = 3_000;
@@ -67,17 +67,6 @@ pub struct WorkerRow {
     pub failed: usize,
 }
 
-/// What the pane makes of an action while it has focus.
-pub enum Intercept {
-    /// Handled here; maybe a read for the worker.
-    Handled(Option<Request>),
-    /// A Connect mutation for the app's read-only and production gates.
-    Mutation(Action),
-    Warn(String),
-    /// Not the pane's: the app handles it as usual.
-    Pass(Action),
-}
-
 #[derive(Debug, Default)]
 pub struct ConnectPane {
     pub clusters: Vec<ConnectCluster>,
@@ -102,6 +91,10 @@ pub struct ConnectPane {
     pub waiting: Option<(u64, i64)>,
     /// Answers to requests before this id were for another cluster.
     pub first_id: u64,
+}
+
+fn warn(message: impl Into<String>) -> Effects {
+    Effects::note(BannerKind::Warning, message)
 }
 
 impl ConnectPane {
@@ -146,14 +139,18 @@ impl ConnectPane {
         self.request(ConnectOp::Refresh, now_ms)
     }
 
-    pub fn intercept(&mut self, action: Action, now_ms: i64) -> Intercept {
+    /// Asked before the app: what the pane does not take (`handled` false) keeps its
+    /// cockpit-wide meaning; a Connect write comes back as a mutation for the app's gates.
+    pub fn update(&mut self, action: &Action, context: &PaneContext<'_>) -> Effects {
+        let now_ms = context.now_ms;
+        let action = action.clone();
         let (rows, cursor) = match (&self.offsets, &self.detail) {
             (Some((_, offsets)), _) => (offsets.offsets.len(), &mut self.offset_selected),
             (None, Some(_)) => (self.detail_tasks(), &mut self.task_selected),
             (None, None) => (self.connectors.len(), &mut self.selected),
         };
         if move_cursor(cursor, rows, &action, 10) {
-            return Intercept::Handled(None);
+            return Effects::handled(true);
         }
         let selected = self.detail.clone().or_else(|| self.selected_name());
         let need = |selected: Option<String>| selected.ok_or("no connector selected".to_string());
@@ -161,19 +158,19 @@ impl ConnectPane {
             Action::Expand => {
                 self.detail = self.selected_name();
                 self.task_selected = 0;
-                return Intercept::Handled(None);
+                return Effects::handled(true);
             }
             Action::Escape if self.offsets.is_some() => {
                 self.offsets = None;
-                return Intercept::Handled(None);
+                return Effects::handled(true);
             }
             Action::Escape if self.detail.is_some() => {
                 self.detail = None;
-                return Intercept::Handled(None);
+                return Effects::handled(true);
             }
             Action::Refresh => {
                 self.next_poll_ms = now_ms + POLL_MS;
-                return Intercept::Handled(self.request(ConnectOp::Refresh, now_ms));
+                return Effects::requests(self.request(ConnectOp::Refresh, now_ms));
             }
             Action::SwitchCluster if self.clusters.len() > 1 => {
                 self.cluster_index = (self.cluster_index + 1) % self.clusters.len();
@@ -185,18 +182,18 @@ impl ConnectPane {
                     first_id: self.next_id + 1,
                     ..ConnectPane::default()
                 };
-                return Intercept::Handled(self.poll(now_ms));
+                return Effects::requests(self.poll(now_ms));
             }
             Action::ConnectSetOffset(_) | Action::ConnectResetOffsets => match self.offsets_change(&action) {
                 Ok(op) => op,
-                Err(message) => return Intercept::Warn(message),
+                Err(message) => return warn(message),
             },
             Action::ConnectOffsets => match need(selected) {
-                Ok(connector) => return Intercept::Handled(self.request(ConnectOp::Offsets(connector), now_ms)),
-                Err(message) => return Intercept::Warn(message),
+                Ok(connector) => return Effects::requests(self.request(ConnectOp::Offsets(connector), now_ms)),
+                Err(message) => return warn(message),
             },
             Action::RescaleUp | Action::RescaleDown | Action::ConnectTasks(_) => {
-                let Some(connector) = selected else { return Intercept::Warn("no connector selected".into()) };
+                let Some(connector) = selected else { return warn("no connector selected") };
                 let entry = self.connectors.get(&connector);
                 let actual = entry.and_then(|e| e.status.as_ref()).map_or(0, |s| s.tasks.len());
                 let requested = entry.and_then(|e| e.info.as_ref()).and_then(|i| i.tasks_max());
@@ -208,7 +205,7 @@ impl ConnectPane {
                     _ => base,
                 };
                 if !(1..=MAX_TASKS).contains(&tasks) {
-                    return Intercept::Warn(format!("tasks.max {tasks}: expected 1 to {MAX_TASKS}"));
+                    return warn(format!("tasks.max {tasks}: expected 1 to {MAX_TASKS}"));
                 }
                 ConnectOp::SetTasks { connector, from: actual, tasks }
             }
@@ -223,20 +220,18 @@ impl ConnectPane {
             }
             Action::RetryLane => match (&self.detail, self.detail_task_id()) {
                 (Some(connector), Some(task)) => ConnectOp::RestartTask { connector: connector.clone(), task },
-                _ => return Intercept::Warn("open a connector (Enter) and select a task to restart it".into()),
+                _ => return warn("open a connector (Enter) and select a task to restart it"),
             },
-            other => return Intercept::Pass(other),
+            _ => return Effects::ignored(),
         };
         if self.cluster().is_none() {
-            return Intercept::Warn(
-                "no Connect cluster: add [connect.NAME] url = \"http://host:8083\" to the config".into(),
-            );
+            return warn("no Connect cluster: add [connect.NAME] url = \"http://host:8083\" to the config");
         }
         if matches!(&op, ConnectOp::Pause(c) | ConnectOp::Resume(c) | ConnectOp::Stop(c) | ConnectOp::Restart { connector: c, .. } if c.is_empty())
         {
-            return Intercept::Warn("no connector selected".into());
+            return warn("no connector selected");
         }
-        Intercept::Mutation(Action::Connect(op))
+        Effects::mutation(Action::Connect(op))
     }
 
     /// KIP-875 changes: only from the offsets view, and only for a STOPPED connector.

@@ -13,8 +13,8 @@ use crate::tui::app::{App, Mode};
 use crate::tui::connect_fetch::{ConnectOp, ConnectReply};
 use crate::tui::panes::connect::ConnectPane;
 use crate::tui::panes::PaneId;
+use crate::tui::protocol::{Message, Request};
 use crate::tui::snapshot_tests::{app, draw};
-use crate::tui::worker::{Message, Request};
 
 fn fixture<T: serde::de::DeserializeOwned>(name: &str) -> T {
     let path = format!("{}/tests/fixtures/connect/{name}", env!("CARGO_MANIFEST_DIR"));

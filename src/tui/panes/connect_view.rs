@@ -9,8 +9,10 @@ use ratatui::Frame;
 use crate::connect::model::{ConnectorStatus, State};
 use crate::tui::theme::Theme;
 
+use crate::tui::action::Action;
+
+use super::common::{ago, PaneContext};
 use super::connect::{workers, ConnectPane};
-use super::engine::ago;
 
 pub fn state_style(theme: &Theme, state: State) -> Style {
     match state {
@@ -29,7 +31,8 @@ fn plural(count: usize, noun: &str) -> String {
     }
 }
 
-pub fn render(frame: &mut Frame, area: Rect, pane: &ConnectPane, now_ms: i64, theme: &Theme) {
+pub fn render(frame: &mut Frame, area: Rect, pane: &ConnectPane, context: &PaneContext<'_>) {
+    let (now_ms, theme) = (context.now_ms, context.theme);
     let Some(cluster) = pane.cluster() else {
         let mut text = vec![
             Line::from("No Kafka Connect cluster configured."),
@@ -80,7 +83,7 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &ConnectPane, now_ms: i64, th
     } else if let Some(settled) = &pane.settled {
         Line::styled(settled.text(), theme.good)
     } else {
-        Line::from("Enter tasks · +/- :tasks N · X restart · F failed only · t task · p/P pause/resume · S stop · O offsets · c cluster")
+        Line::from(keys_line(context))
     };
     frame.render_widget(
         Paragraph::new(vec![Line::from(first), second]).block(Block::default().borders(Borders::BOTTOM)),
@@ -170,8 +173,9 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &ConnectPane, now_ms: i64, th
             Row::new([Cell::from(partition.to_string()), Cell::from(offset.to_string())])
         });
         let title = format!(
-            " Offsets of {connector} ({}) · :set-offset N · :reset-offsets (STOPPED only) · Esc closes ",
-            offsets.offsets.len()
+            " Offsets of {connector} ({}) · :set-offset N · :reset-offsets (STOPPED only) · {} closes ",
+            offsets.offsets.len(),
+            context.key(&Action::Escape, "Esc")
         );
         let table = Table::new(rows, [Constraint::Fill(2), Constraint::Fill(1)])
             .header(Row::new(["partition", "offset"]).style(Style::default().add_modifier(Modifier::BOLD)))
@@ -183,7 +187,32 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &ConnectPane, now_ms: i64, th
     }
     let shown = pane.detail.clone().or_else(|| pane.selected_name());
     let status = shown.as_deref().and_then(|name| pane.status_of(name));
-    render_tasks(frame, bottom, pane, shown.as_deref().unwrap_or(""), status, theme);
+    render_tasks(frame, bottom, pane, shown.as_deref().unwrap_or(""), status, context);
+}
+
+/// The pane's keys as the keymap binds them; an action bound to nothing is left out.
+fn keys_line(context: &PaneContext<'_>) -> String {
+    let entries = [
+        (&Action::Expand, "tasks"),
+        (&Action::RescaleUp, "task+"),
+        (&Action::RescaleDown, "task-"),
+        (&Action::RestartConnector, "restart"),
+        (&Action::RestartFailed, "failed only"),
+        (&Action::RetryLane, "task"),
+        (&Action::PauseTopic, "pause"),
+        (&Action::ResumeTopic, "resume"),
+        (&Action::StopEngine, "stop"),
+        (&Action::ConnectOffsets, "offsets"),
+        (&Action::SwitchCluster, "cluster"),
+    ];
+    let mut parts: Vec<String> = entries
+        .iter()
+        .filter_map(|(action, label)| {
+            context.keymap.keys_for(action).first().map(|key| format!("{} {label}", super::common::key_label(key)))
+        })
+        .collect();
+    parts.insert(3.min(parts.len()), ":tasks N".to_owned());
+    parts.join(" · ")
 }
 
 fn render_tasks(
@@ -192,8 +221,9 @@ fn render_tasks(
     pane: &ConnectPane,
     name: &str,
     status: Option<&ConnectorStatus>,
-    theme: &Theme,
+    context: &PaneContext<'_>,
 ) {
+    let theme = context.theme;
     let tasks = status.map_or(&[][..], |s| s.tasks.as_slice());
     let selected_trace = pane.detail.as_ref().and_then(|_| tasks.get(pane.task_selected)).and_then(|t| t.trace.clone());
     let connector_trace = status.and_then(|s| s.connector.trace.clone());
@@ -215,7 +245,15 @@ fn render_tasks(
         ])
     });
     let widths = [Constraint::Length(4), Constraint::Length(10), Constraint::Length(22), Constraint::Fill(1)];
-    let hint = if pane.detail.is_some() { "t restart task · Esc back" } else { "Enter to select a task" };
+    let hint = if pane.detail.is_some() {
+        format!(
+            "{} restart task · {} back",
+            context.key(&Action::RetryLane, ":retry"),
+            context.key(&Action::Escape, "Esc")
+        )
+    } else {
+        format!("{} to select a task", context.key(&Action::Expand, "Enter"))
+    };
     let title = match status {
         Some(s) => format!(
             " Tasks of {name}: {} · worker {} · {hint} ",

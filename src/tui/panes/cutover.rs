@@ -6,15 +6,14 @@
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row, Table, Wrap};
 use ratatui::Frame;
 
 use crate::cutover::plan_run::CutoverResult;
 use crate::tui::action::Action;
 use crate::tui::theme::Theme;
 
-use super::inspector::Load;
-use super::move_cursor;
+use super::common::{Effects, ListCursor, Load, PaneContext, RequestIds};
 
 #[derive(Debug, Default, Clone)]
 pub struct CutoverView {
@@ -23,9 +22,8 @@ pub struct CutoverView {
     pub plan: Load<CutoverResult>,
     /// An apply is on its way to the worker.
     pub applying: bool,
-    pub selected: usize,
-    next_id: u64,
-    pending: Option<u64>,
+    pub cursor: ListCursor,
+    ids: RequestIds,
 }
 
 impl CutoverView {
@@ -34,20 +32,14 @@ impl CutoverView {
         self.group = Some(group.to_owned());
         self.plan = Load::Loading;
         self.applying = false;
-        self.selected = 0;
-        self.next_id()
+        self.cursor = ListCursor::default();
+        self.ids.ask()
     }
 
     /// The id of the apply request for the group on screen.
     pub fn start_apply(&mut self) -> u64 {
         self.applying = true;
-        self.next_id()
-    }
-
-    fn next_id(&mut self) -> u64 {
-        self.next_id += 1;
-        self.pending = Some(self.next_id);
-        self.next_id
+        self.ids.ask()
     }
 
     pub fn is_open(&self) -> bool {
@@ -56,7 +48,7 @@ impl CutoverView {
 
     pub fn close(&mut self) {
         self.group = None;
-        self.pending = None;
+        self.ids.forget();
         self.applying = false;
     }
 
@@ -74,10 +66,9 @@ impl CutoverView {
         id: u64,
         result: Result<CutoverResult, String>,
     ) -> Option<Result<CutoverResult, String>> {
-        if self.pending != Some(id) || self.group.is_none() {
+        if self.group.is_none() || !self.ids.answers(id) {
             return None;
         }
-        self.pending = None;
         self.applying = false;
         self.plan = match &result {
             Ok(done) => Load::Ready(done.clone()),
@@ -86,12 +77,16 @@ impl CutoverView {
         Some(result)
     }
 
-    pub fn update(&mut self, action: &Action) -> bool {
-        let rows = match &self.plan {
+    pub fn update(&mut self, action: &Action, context: &PaneContext<'_>) -> Effects {
+        let rows = self.rows();
+        Effects::handled(self.cursor.navigate(rows, action, usize::from(context.body_rows.saturating_sub(10))))
+    }
+
+    fn rows(&self) -> usize {
+        match &self.plan {
             Load::Ready(result) => result.partitions.len(),
             _ => 0,
-        };
-        move_cursor(&mut self.selected, rows, action, 10)
+        }
     }
 }
 
@@ -162,7 +157,7 @@ pub fn render(frame: &mut Frame, area: Rect, view: &CutoverView, look: &CutoverL
         Constraint::Length(6),
     ];
     let table = Table::new(rows, widths).header(header).row_highlight_style(theme.selected);
-    let mut state = TableState::default().with_selected(Some(view.selected));
+    let mut state = view.cursor.table_state(view.rows());
     frame.render_stateful_widget(table, table_area, &mut state);
     let footer_text = Paragraph::new(footer_line(result, view.applying, look)).wrap(Wrap { trim: true });
     frame.render_widget(footer_text, footer);

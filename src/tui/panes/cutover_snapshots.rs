@@ -10,8 +10,8 @@ use crate::tui::action::Action;
 use crate::tui::app::{App, BannerKind, Mode};
 use crate::tui::command::parse_command;
 use crate::tui::group_fetch::{ConsumerGroup, GroupPartition, GroupSide, GroupsSnapshot};
+use crate::tui::protocol::{Message, Request};
 use crate::tui::snapshot_tests::{app, draw};
-use crate::tui::worker::{Message, Request};
 
 const GROUP: &str = "billing-service";
 
@@ -72,7 +72,7 @@ fn dry_run(lags: [i64; 3]) -> CutoverResult {
 fn groups_app(read_only: bool) -> App {
     let mut app = app(read_only);
     let text = "name = \"msk-to-ccloud\"\nsource = \"msk\"\ndestination = \"ccloud\"\n";
-    app.cutover_plan = Some(crate::engine::plan::parse_plan(text, std::path::Path::new("plan.toml")).expect("plan"));
+    app.plan = Some(crate::engine::plan::parse_plan(text, std::path::Path::new("plan.toml")).expect("plan"));
     app.update(Action::ToggleGroups);
     let Some(Request::Groups { id, .. }) = app.outbox.pop() else { panic!("asked for groups") };
     app.on_message(Message::Groups { id, result: Ok(groups()) });
@@ -185,7 +185,7 @@ fn a_production_destination_asks_for_its_name_and_a_refusal_is_shown() {
 #[test]
 fn without_a_plan_or_a_selected_group_nothing_is_asked() {
     let mut planless = groups_app(false);
-    planless.cutover_plan = None;
+    planless.plan = None;
     planless.update(Action::CutoverGroup);
     assert!(cutover_requests(&mut planless).is_empty());
     assert!(banner(&planless).1.contains("--plan"), "{:?}", planless.banner);

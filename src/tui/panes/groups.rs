@@ -6,18 +6,17 @@
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
 use ratatui::Frame;
 
 use crate::config::ResolvedCluster;
 use crate::tui::action::Action;
 use crate::tui::group_fetch::{ConsumerGroup, GroupPartition, GroupSide, GroupsSnapshot};
 use crate::tui::lag_math::{count_text, group_lag, total_group_lag};
+use crate::tui::protocol::Request;
 use crate::tui::theme::Theme;
-use crate::tui::worker::Request;
 
-use super::inspector::Load;
-use super::{matches_filter, move_cursor};
+use super::common::{matches_filter, Effects, ListCursor, Load, PaneContext, RequestIds};
 
 pub const REFRESH_EVERY_MS: i64 = 5_000;
 
@@ -26,11 +25,10 @@ pub struct GroupsView {
     /// Whether the Lag pane shows groups instead of topics.
     pub visible: bool,
     pub groups: Load<GroupsSnapshot>,
-    pub selected: usize,
+    pub cursor: ListCursor,
     pub filter: String,
-    next_id: u64,
     /// The answer that counts: older ones are dropped (latest wins).
-    pending: Option<u64>,
+    ids: RequestIds,
     /// When the last answer arrived, for the refresh cadence.
     answered_at_ms: Option<i64>,
 }
@@ -57,39 +55,37 @@ impl GroupsView {
     }
 
     pub fn request(&mut self, query: GroupsQuery) -> Request {
-        self.next_id += 1;
-        self.pending = Some(self.next_id);
+        let id = self.ids.ask();
         if !matches!(self.groups, Load::Ready(_)) {
             self.groups = Load::Loading;
         }
-        Request::Groups { id: self.next_id, source: query.source, destination: query.destination, topics: query.topics }
+        Request::Groups { id, source: query.source, destination: query.destination, topics: query.topics }
     }
 
     /// A refresh when the view is visible, nothing is on its way and the last answer is old enough.
     pub fn due(&self, now_ms: i64) -> bool {
         self.visible
-            && self.pending.is_none()
+            && !self.ids.waiting()
             && self.answered_at_ms.is_none_or(|at| now_ms.saturating_sub(at) >= REFRESH_EVERY_MS)
     }
 
     /// Returns whether the view changed.
     pub fn on_groups(&mut self, id: u64, result: Result<GroupsSnapshot, String>, now_ms: i64) -> bool {
-        if self.pending != Some(id) {
+        if !self.ids.answers(id) {
             return false;
         }
-        self.pending = None;
         self.answered_at_ms = Some(now_ms);
         self.groups = match result {
             Ok(snapshot) => Load::Ready(snapshot),
             Err(err) => Load::Failed(err),
         };
-        self.selected = self.selected.min(self.lines().len().saturating_sub(1));
+        self.cursor.follow(self.lines().len(), 0);
         true
     }
 
     pub fn set_filter(&mut self, filter: &str) {
         self.filter = filter.to_owned();
-        self.selected = 0;
+        self.cursor = ListCursor::default();
     }
 
     /// Groups whose name or one of whose topics matches the filter, each followed by its partitions.
@@ -110,23 +106,23 @@ impl GroupsView {
     /// The group of the selected line (a group, or one of its partitions).
     pub fn selected_group(&self) -> Option<&str> {
         let Load::Ready(snapshot) = &self.groups else { return None };
-        let index = match self.lines().get(self.selected)? {
+        let index = match self.lines().get(self.cursor.selected)? {
             GroupLine::Group(index) | GroupLine::Partition(index, _) => *index,
         };
         snapshot.groups.get(index).map(|group| group.name.as_str())
     }
 
-    /// Returns whether the view changed.
-    pub fn update(&mut self, action: &Action) -> bool {
+    pub fn update(&mut self, action: &Action, context: &PaneContext<'_>) -> Effects {
         let len = self.lines().len();
-        move_cursor(&mut self.selected, len, action, 10)
+        Effects::handled(self.cursor.navigate(len, action, usize::from(context.body_rows.saturating_sub(4))))
     }
 }
 
 /// Below this inner width the high watermarks give way to the group names (the lag still implies them).
 const WIDE_FROM: u16 = 110;
 
-pub fn render(frame: &mut Frame, area: Rect, view: &GroupsView, theme: &Theme) {
+pub fn render(frame: &mut Frame, area: Rect, view: &GroupsView, context: &PaneContext<'_>) {
+    let theme = context.theme;
     let mut title = vec![Span::raw(" Lag · consumer groups (source / destination) ")];
     if let Load::Ready(GroupsSnapshot { destination_error: Some(err), .. }) = &view.groups {
         title.push(Span::styled(format!("· destination unreadable: {err} "), theme.warn));
@@ -169,7 +165,7 @@ pub fn render(frame: &mut Frame, area: Rect, view: &GroupsView, theme: &Theme) {
         [Constraint::Length(10), Constraint::Length(10), Constraint::Length(7)],
     );
     let table = Table::new(rows, widths).header(header).block(block).row_highlight_style(theme.selected);
-    let mut state = TableState::default().with_selected(Some(view.selected));
+    let mut state = view.cursor.table_state(lines_len(view));
     frame.render_stateful_widget(table, area, &mut state);
 }
 
@@ -269,4 +265,8 @@ fn lag_cell(lag: Option<i64>, known_side: bool, theme: &Theme) -> Cell<'static> 
         None if known_side => Cell::from("?").style(theme.bad),
         None => Cell::from("–"),
     }
+}
+
+fn lines_len(view: &GroupsView) -> usize {
+    view.lines().len()
 }

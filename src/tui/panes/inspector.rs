@@ -5,28 +5,22 @@
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Style, Stylize};
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, Wrap};
 use ratatui::Frame;
 
 use crate::config::ResolvedCluster;
 use crate::inspect::offset_spec::parse_offset_specs;
 use crate::tui::action::Action;
+use crate::tui::protocol::{InspectedRecord, Request};
 use crate::tui::theme::Theme;
-use crate::tui::worker::{InspectedRecord, Request};
 
+use super::common::{matches_filter, Effects, ListCursor, PaneContext, RequestIds};
+pub use super::common::{ClusterSide, Load};
 use super::record_text::{bytes_text, hex_dump, shell_word, timestamp_text, value_text};
-use super::{matches_filter, move_cursor};
 
 /// Records per read: enough to browse, few enough to draw at once.
 pub const READ_LIMIT: usize = 500;
 pub const DEFAULT_OFFSETS: &str = "-20";
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum ClusterSide {
-    #[default]
-    Source,
-    Destination,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Focus {
@@ -36,20 +30,16 @@ pub enum Focus {
     Detail,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub enum Load<T> {
-    #[default]
-    NotAsked,
-    Loading,
-    Ready(T),
-    Failed(String),
-}
+/// A list read that gets no answer in this long has failed, whatever the worker is
+/// doing: a profile whose security settings do not match the broker makes librdkafka
+/// retry quietly instead of failing.
+pub const GIVE_UP_MS: i64 = 30_000;
 
 #[derive(Debug, Clone)]
 pub struct InspectorPane {
     pub side: ClusterSide,
     pub topics: Load<Vec<String>>,
-    pub topic_cursor: usize,
+    pub topic_cursor: ListCursor,
     /// The topic being read, once chosen.
     pub topic: Option<String>,
     /// The `-o` arguments, space-separated, as the user typed them.
@@ -57,13 +47,16 @@ pub struct InspectorPane {
     /// kcat's `-p`: one partition, or every one when `None`.
     pub partition: Option<i32>,
     pub messages: Load<Vec<InspectedRecord>>,
-    pub message_cursor: usize,
+    pub message_cursor: ListCursor,
     pub focus: Focus,
     pub hex: bool,
     pub filter: String,
-    next_id: u64,
-    pending_topics: u64,
-    pending_read: u64,
+    topic_ids: RequestIds,
+    read_ids: RequestIds,
+    /// When the topic list was asked for, to give up on it (see [`GIVE_UP_MS`]).
+    topics_asked_ms: Option<i64>,
+    /// Rows the lists showed at the last update.
+    visible: usize,
 }
 
 impl Default for InspectorPane {
@@ -71,18 +64,19 @@ impl Default for InspectorPane {
         InspectorPane {
             side: ClusterSide::Source,
             topics: Load::NotAsked,
-            topic_cursor: 0,
+            topic_cursor: ListCursor::default(),
             topic: None,
             offsets: DEFAULT_OFFSETS.to_owned(),
             partition: None,
             messages: Load::NotAsked,
-            message_cursor: 0,
+            message_cursor: ListCursor::default(),
             focus: Focus::Topics,
             hex: false,
             filter: String::new(),
-            next_id: 0,
-            pending_topics: 0,
-            pending_read: 0,
+            topic_ids: RequestIds::default(),
+            read_ids: RequestIds::default(),
+            topics_asked_ms: None,
+            visible: 0,
         }
     }
 }
@@ -103,31 +97,46 @@ impl Clusters<'_> {
 }
 
 impl InspectorPane {
-    fn next_id(&mut self) -> u64 {
-        self.next_id += 1;
-        self.next_id
-    }
-
     /// Asks for the topic list unless it is there or on its way.
-    pub fn on_shown(&mut self, clusters: &Clusters<'_>) -> Option<Request> {
-        matches!(self.topics, Load::NotAsked | Load::Failed(_)).then(|| self.request_topics(clusters))
+    pub fn on_shown(&mut self, clusters: &Clusters<'_>, now_ms: i64) -> Option<Request> {
+        matches!(self.topics, Load::NotAsked | Load::Failed(_)).then(|| self.request_topics(clusters, now_ms))
     }
 
-    fn request_topics(&mut self, clusters: &Clusters<'_>) -> Request {
-        let id = self.next_id();
-        self.pending_topics = id;
+    fn request_topics(&mut self, clusters: &Clusters<'_>, now_ms: i64) -> Request {
+        let id = self.topic_ids.ask();
         self.topics = Load::Loading;
+        self.topics_asked_ms = Some(now_ms);
         Request::Topics { id, cluster: clusters.pick(self.side).clone() }
+    }
+
+    /// Gives up on a topic list that has not come in [`GIVE_UP_MS`], saying why that
+    /// usually happens; returns whether the pane changed.
+    pub fn on_clock(&mut self, clusters: &Clusters<'_>, now_ms: i64) -> bool {
+        let overdue = self.topics_asked_ms.is_some_and(|asked| now_ms.saturating_sub(asked) >= GIVE_UP_MS);
+        if !overdue || self.topics != Load::Loading {
+            return false;
+        }
+        self.topic_ids.forget();
+        self.topics_asked_ms = None;
+        let cluster = clusters.pick(self.side);
+        self.topics = Load::Failed(format!(
+            "no topic list from {} after {} s: the broker did not answer. Check that the profile's \
+             security.protocol and sasl.* settings match the broker's listener.",
+            cluster.name,
+            GIVE_UP_MS / 1_000
+        ));
+        true
     }
 
     /// Reads `topic` with the current offsets; a bad spec is an error shown in the pane.
     pub fn open_topic(&mut self, topic: &str, clusters: &Clusters<'_>) -> Option<Request> {
         self.topic = Some(topic.to_owned());
         if let Some(position) = self.visible_topics().iter().position(|name| *name == topic) {
-            self.topic_cursor = position;
+            let len = self.visible_topics().len();
+            self.topic_cursor.select(position, len, self.visible);
         }
         self.focus = Focus::Messages;
-        self.message_cursor = 0;
+        self.message_cursor = ListCursor::default();
         let args: Vec<String> = self.offsets.split_whitespace().map(str::to_owned).collect();
         let spec = match parse_offset_specs(&args) {
             Ok(spec) => spec,
@@ -136,8 +145,7 @@ impl InspectorPane {
                 return None;
             }
         };
-        let id = self.next_id();
-        self.pending_read = id;
+        let id = self.read_ids.ask();
         self.messages = Load::Loading;
         Some(Request::Read {
             id,
@@ -164,27 +172,32 @@ impl InspectorPane {
 
     /// Answers older than the latest request are dropped.
     pub fn on_topics(&mut self, id: u64, result: Result<Vec<String>, String>) -> bool {
-        if id != self.pending_topics {
+        if !self.topic_ids.answers(id) {
             return false;
         }
+        self.topics_asked_ms = None;
         self.topics = match result {
             Ok(topics) => Load::Ready(topics),
             Err(err) => Load::Failed(err),
         };
         let current = self.topic.as_deref();
-        self.topic_cursor = self.visible_topics().iter().position(|name| Some(*name) == current).unwrap_or(0);
+        let visible = self.visible_topics();
+        let position = visible.iter().position(|name| Some(*name) == current).unwrap_or(0);
+        let len = visible.len();
+        self.topic_cursor = ListCursor::default();
+        self.topic_cursor.select(position, len, self.visible);
         true
     }
 
     pub fn on_records(&mut self, id: u64, result: Result<Vec<InspectedRecord>, String>) -> bool {
-        if id != self.pending_read {
+        if !self.read_ids.answers(id) {
             return false;
         }
         self.messages = match result {
             Ok(records) => Load::Ready(records),
             Err(err) => Load::Failed(err),
         };
-        self.message_cursor = 0;
+        self.message_cursor = ListCursor::default();
         true
     }
 
@@ -210,73 +223,71 @@ impl InspectorPane {
 
     pub fn set_filter(&mut self, filter: &str) {
         self.filter = filter.to_owned();
-        self.topic_cursor = 0;
-        self.message_cursor = 0;
+        self.topic_cursor = ListCursor::default();
+        self.message_cursor = ListCursor::default();
     }
 
     pub fn selected_message(&self) -> Option<&InspectedRecord> {
-        self.visible_messages().get(self.message_cursor).copied()
+        self.visible_messages().get(self.message_cursor.selected).copied()
     }
 
-    /// Returns whether the pane changed, and a request for the worker if it needs one.
-    pub fn update(&mut self, action: &Action, clusters: &Clusters<'_>) -> (bool, Option<Request>) {
+    pub fn update(&mut self, action: &Action, context: &PaneContext<'_>) -> Effects {
+        self.visible = usize::from(context.body_rows.saturating_sub(3));
+        let clusters = Clusters { source: context.source, destination: context.destination };
+        let now_ms = context.now_ms;
         match action {
             Action::Expand => match self.focus {
                 Focus::Topics => {
-                    let topic = self.visible_topics().get(self.topic_cursor).map(|t| (*t).to_owned());
+                    let topic = self.visible_topics().get(self.topic_cursor.selected).map(|t| (*t).to_owned());
                     match topic {
                         Some(topic) => {
                             self.filter.clear();
-                            (true, self.open_topic(&topic, clusters))
+                            Effects::requests(self.open_topic(&topic, &clusters))
                         }
-                        None => (false, None),
+                        None => Effects::handled(false),
                     }
                 }
                 Focus::Messages if self.selected_message().is_some() => {
                     self.focus = Focus::Detail;
-                    (true, None)
+                    Effects::handled(true)
                 }
-                _ => (false, None),
+                _ => Effects::handled(false),
             },
             Action::Escape => {
                 self.focus = match self.focus {
                     Focus::Detail => Focus::Messages,
                     _ => Focus::Topics,
                 };
-                (true, None)
+                Effects::handled(true)
             }
             Action::Refresh => match self.topic.clone() {
-                Some(topic) if self.focus != Focus::Topics => (true, self.open_topic(&topic, clusters)),
-                _ => (true, Some(self.request_topics(clusters))),
+                Some(topic) if self.focus != Focus::Topics => Effects::requests(self.open_topic(&topic, &clusters)),
+                _ => Effects::request(self.request_topics(&clusters, now_ms)),
             },
             Action::SwitchCluster => {
-                self.side = match self.side {
-                    ClusterSide::Source => ClusterSide::Destination,
-                    ClusterSide::Destination => ClusterSide::Source,
-                };
-                let request = match self.topic.clone() {
-                    Some(topic) if self.focus != Focus::Topics => self.open_topic(&topic, clusters),
-                    _ => Some(self.request_topics(clusters)),
-                };
-                (true, request)
+                self.side = self.side.other();
+                match self.topic.clone() {
+                    Some(topic) if self.focus != Focus::Topics => Effects::requests(self.open_topic(&topic, &clusters)),
+                    _ => Effects::request(self.request_topics(&clusters, now_ms)),
+                }
             }
             Action::ToggleHex => {
                 self.hex = !self.hex;
-                (true, None)
+                Effects::handled(true)
             }
             other => {
                 let moved = match self.focus {
                     Focus::Topics => {
                         let len = self.visible_topics().len();
-                        move_cursor(&mut self.topic_cursor, len, other, 10)
+                        self.topic_cursor.navigate(len, other, self.visible)
                     }
                     Focus::Messages => {
                         let len = self.visible_messages().len();
-                        move_cursor(&mut self.message_cursor, len, other, 10)
+                        self.message_cursor.navigate(len, other, self.visible.saturating_sub(1))
                     }
                     Focus::Detail => false,
                 };
-                (moved, None)
+                Effects::handled(moved)
             }
         }
     }
@@ -314,21 +325,22 @@ fn message_summary(record: &InspectedRecord) -> String {
     format!("{} {}", bytes_text(record.key.as_deref()), bytes_text(record.value.as_deref()))
 }
 
-pub fn render(frame: &mut Frame, area: Rect, pane: &InspectorPane, clusters: &Clusters<'_>, theme: &Theme) {
-    let cluster = clusters.pick(pane.side);
+pub fn render(frame: &mut Frame, area: Rect, pane: &InspectorPane, context: &PaneContext<'_>) {
+    let (theme, cluster) = (context.theme, context.pick(pane.side));
+    let switch = context.key(&Action::SwitchCluster, ":switch");
     let [topics_area, messages_area] =
         Layout::horizontal([Constraint::Percentage(25), Constraint::Percentage(75)]).areas(area);
     let focused = theme.accent;
     let topic_block = Block::default()
         .borders(Borders::ALL)
-        .title(format!(" {} topics · c switch ", cluster.name))
+        .title(format!(" {} topics · {switch} switch ", cluster.name))
         .border_style(if pane.focus == Focus::Topics { focused } else { Style::default() });
     match &pane.topics {
         Load::Ready(_) => {
             let names = pane.visible_topics();
             let rows = names.iter().map(|name| Row::new([*name]));
             let table = Table::new(rows, [Constraint::Fill(1)]).block(topic_block).row_highlight_style(theme.selected);
-            let mut state = TableState::default().with_selected(Some(pane.topic_cursor));
+            let mut state = pane.topic_cursor.table_state(names.len());
             frame.render_stateful_widget(table, topics_area, &mut state);
         }
         other => frame.render_widget(status_text(other, "Loading topics…", theme).block(topic_block), topics_area),
@@ -337,9 +349,13 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &InspectorPane, clusters: &Cl
     let title = match &pane.topic {
         Some(topic) => {
             let partition = pane.partition.map_or_else(|| "all".to_owned(), |partition| partition.to_string());
-            format!(" {topic} @ {} · -p {partition} -o {} · :offset SPEC · r reread ", cluster.name, pane.offsets)
+            let reread = context.key(&Action::Refresh, ":refresh");
+            format!(
+                " {topic} @ {} · -p {partition} -o {} · :offset SPEC · {reread} reread ",
+                cluster.name, pane.offsets
+            )
         }
-        None => " Messages · pick a topic, Enter ".to_owned(),
+        None => format!(" Messages · pick a topic, {} ", context.key(&Action::Expand, "Enter")),
     };
     let message_block = Block::default()
         .borders(Borders::ALL)
@@ -348,7 +364,11 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &InspectorPane, clusters: &Cl
     if pane.focus == Focus::Detail {
         if let Some(record) = pane.selected_message() {
             let paragraph = Paragraph::new(detail_lines(record, pane.hex, theme))
-                .block(message_block.title_bottom(" Esc back · x hex/text "))
+                .block(message_block.title_bottom(format!(
+                    " {} back · {} hex/text ",
+                    context.key(&Action::Escape, "Esc"),
+                    context.key(&Action::ToggleHex, ":hex")
+                )))
                 .wrap(Wrap { trim: false });
             frame.render_widget(paragraph, messages_area);
             return;
@@ -381,7 +401,7 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &InspectorPane, clusters: &Cl
                 .header(header)
                 .block(message_block.title_bottom(count))
                 .row_highlight_style(theme.selected);
-            let mut state = TableState::default().with_selected(Some(pane.message_cursor));
+            let mut state = pane.message_cursor.table_state(visible.len());
             frame.render_stateful_widget(table, messages_area, &mut state);
         }
         Load::NotAsked if pane.topic.is_none() => frame.render_widget(
@@ -451,8 +471,11 @@ mod tests {
         assert!(pane.on_records(new, Err("boom".into())));
         assert_eq!(pane.messages, Load::Failed("boom".into()));
 
-        let (_, request) = pane.update(&Action::SwitchCluster, &clusters);
-        assert!(matches!(request, Some(Request::Read { cluster, .. }) if cluster.name == "destination:9092"));
+        let test = super::super::common::TestContext::new("source:9092", "destination:9092");
+        let effects = pane.update(&Action::SwitchCluster, &test.context());
+        assert!(
+            matches!(effects.requests.as_slice(), [Request::Read { cluster, .. }] if cluster.name == "destination:9092")
+        );
         let Some(Request::Read { partition, .. }) = pane.set_partition(Some(2), &clusters) else { panic!("a read") };
         assert_eq!(partition, Some(2), "the picked partition travels with the read");
         assert_eq!(

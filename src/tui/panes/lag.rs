@@ -1,23 +1,26 @@
 //! Replication lag per topic, expandable to partitions, from the engine's
-//! status snapshots. The arithmetic lives in `lag_math`; this file keeps the
-//! selection and draws.
+//! status snapshots. Before the engine has reported a partition, the plan's
+//! partitions as the clusters hold them stand in (the size of the job), and the
+//! destination's high watermarks come from the same reads. The arithmetic lives
+//! in `lag_math`; this file keeps the selection and draws.
 
 use std::collections::HashSet;
 
+use ratatui::layout::Layout;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
 use ratatui::Frame;
 
-use crate::engine::status::EngineStatus;
+use crate::engine::status::{EngineState, EngineStatus, PartitionStatus, TopicState};
 use crate::tui::action::Action;
 use crate::tui::lag_math::{
     self, count_text, eta_text, offset_text, rate_text, sort_rows, LagTracker, SortKey, TopicRow,
 };
 use crate::tui::theme::Theme;
 
-use super::{matches_filter, move_cursor};
+use super::common::{matches_filter, Effects, ListCursor, PaneContext};
 
 #[derive(Debug, Default, Clone)]
 pub struct LagPane {
@@ -25,9 +28,15 @@ pub struct LagPane {
     /// Sorted, unfiltered; rebuilt on every status snapshot.
     rows: Vec<TopicRow>,
     pub sort: SortKey,
-    pub selected: usize,
+    pub cursor: ListCursor,
     pub expanded: HashSet<String>,
     pub filter: String,
+    /// The plan's partitions as last read from the clusters.
+    plan_partitions: Vec<PartitionStatus>,
+    /// Whether the rows come from the engine (false: from the plan's partitions).
+    from_engine: bool,
+    /// Rows the table showed at the last update: where the view scrolls.
+    visible: usize,
 }
 
 /// One visible line: a topic, or one of an expanded topic's partitions.
@@ -42,10 +51,51 @@ impl LagPane {
     /// computation the cockpit does per snapshot.
     pub fn refresh(&mut self, status: &EngineStatus, now_ms: i64) {
         let selected_topic = self.selected_topic().map(str::to_owned);
-        self.tracker.observe(status, now_ms);
-        self.rows = self.tracker.rows(status);
+        let merged = self.merged(status);
+        self.from_engine = !status.partitions.is_empty();
+        self.tracker.observe(&merged, now_ms);
+        self.rows = self.tracker.rows(&merged);
         sort_rows(&mut self.rows, self.sort);
         self.keep_selection_on(selected_topic.as_deref());
+    }
+
+    /// The plan's partitions read from the clusters; the engine's snapshot still wins.
+    pub fn on_plan_partitions(&mut self, partitions: Vec<PartitionStatus>, status: &EngineStatus, now_ms: i64) {
+        self.plan_partitions = partitions;
+        self.refresh(status, now_ms);
+    }
+
+    /// The engine's partitions, or the plan's before it has any; either way with
+    /// the destination's high watermark where the engine does not know it.
+    fn merged(&self, status: &EngineStatus) -> EngineStatus {
+        let mut partitions =
+            if status.partitions.is_empty() { self.plan_partitions.clone() } else { status.partitions.clone() };
+        for partition in &mut partitions {
+            if partition.destination_high_watermark < 0 {
+                let read = self.plan_partitions.iter().find(|p| p.source == partition.source);
+                partition.destination_high_watermark = read.map_or(-1, |p| p.destination_high_watermark);
+            }
+        }
+        EngineStatus { partitions, topics: status.topics.clone(), ..EngineStatus::default() }
+    }
+
+    /// The total lag the top bar shows: unknown while no partition is known, and
+    /// while the engine has failed (its numbers stopped moving).
+    pub fn total_lag(&self, status: &EngineStatus) -> Option<i64> {
+        if self.rows.is_empty() || matches!(status.state, EngineState::Failed(_)) {
+            return None;
+        }
+        self.rows.iter().try_fold(0i64, |total, row| Some(total.saturating_add(row.lag?)))
+    }
+
+    /// The body's height changed: the table shows this many rows now.
+    pub fn resize(&mut self, body_rows: u16) {
+        self.visible = table_rows(body_rows);
+        self.cursor.follow(self.lines().len(), self.visible);
+    }
+
+    pub fn selected(&self) -> usize {
+        self.cursor.selected
     }
 
     pub fn rows(&self) -> &[TopicRow] {
@@ -71,7 +121,7 @@ impl LagPane {
     }
 
     pub fn selected_topic(&self) -> Option<&str> {
-        let line = self.lines().get(self.selected).copied()?;
+        let line = self.lines().get(self.cursor.selected).copied()?;
         let (LagLine::Topic(index) | LagLine::Partition(index, _)) = line;
         self.rows.get(index).map(|row| row.topic.as_str())
     }
@@ -83,20 +133,24 @@ impl LagPane {
                 matches!(line, LagLine::Topic(index) if self.rows.get(*index).is_some_and(|row| row.topic == topic))
             });
             if let Some(position) = found {
-                self.selected = position;
+                self.cursor.select(position, lines.len(), self.visible);
                 return;
             }
         }
-        self.selected = self.selected.min(lines.len().saturating_sub(1));
+        self.cursor.follow(lines.len(), self.visible);
     }
 
     pub fn set_filter(&mut self, filter: &str) {
         self.filter = filter.to_owned();
-        self.selected = 0;
+        self.cursor = ListCursor::default();
     }
 
-    /// Returns whether the pane changed.
-    pub fn update(&mut self, action: &Action) -> bool {
+    pub fn update(&mut self, action: &Action, context: &PaneContext<'_>) -> Effects {
+        self.visible = table_rows(context.body_rows);
+        Effects::handled(self.apply(action))
+    }
+
+    fn apply(&mut self, action: &Action) -> bool {
         let selected_topic = self.selected_topic().map(str::to_owned);
         match action {
             Action::Expand => {
@@ -120,7 +174,7 @@ impl LagPane {
             }
             other => {
                 let len = self.lines().len();
-                move_cursor(&mut self.selected, len, other, 10)
+                self.cursor.navigate(len, other, self.visible)
             }
         }
     }
@@ -128,8 +182,27 @@ impl LagPane {
 
 const SPARK_WIDTH: usize = 12;
 
-pub fn render(frame: &mut Frame, area: Rect, pane: &LagPane, status: &EngineStatus, theme: &Theme) {
-    let total = status.total_lag().map_or_else(|| "?".to_owned(), count_text);
+/// Rows of topics the table shows in a body this tall: less its borders, header and
+/// a line for topics the engine cannot copy. 0 while the body's height is unknown.
+fn table_rows(body_rows: u16) -> usize {
+    usize::from(body_rows.saturating_sub(4))
+}
+
+/// Topics the engine cannot copy, with the reason, in red under the table.
+fn topic_problems(status: &EngineStatus) -> Vec<String> {
+    status
+        .topics
+        .iter()
+        .filter_map(|topic| match &topic.state {
+            TopicState::Error(reason) => Some(format!("{} not copied: {reason}", topic.source_topic)),
+            _ => None,
+        })
+        .collect()
+}
+
+pub fn render(frame: &mut Frame, area: Rect, pane: &LagPane, context: &PaneContext<'_>) {
+    let (status, theme) = (context.status, context.theme);
+    let total = pane.total_lag(status).map_or_else(|| "?".to_owned(), count_text);
     let sort = match pane.sort {
         SortKey::Lag => "lag",
         SortKey::Name => "name",
@@ -143,12 +216,25 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &LagPane, status: &EngineStat
     if !pane.filter.is_empty() {
         title.push(Span::styled(format!("· filter: {} ", pane.filter), theme.warn));
     }
+    if !pane.from_engine && !pane.rows.is_empty() {
+        let start = context.key(&Action::StartEngine, ":start");
+        title.push(Span::styled(format!("· before the engine runs: {start} starts it "), theme.quiet));
+    }
     let block = Block::default().borders(Borders::ALL).title(Line::from(title));
+    let problems = topic_problems(status);
+    let problem_rows = u16::try_from(problems.len()).unwrap_or(u16::MAX).min(area.height / 3);
+    let [area, problems_area] = Layout::vertical([Constraint::Fill(1), Constraint::Length(problem_rows)]).areas(area);
+    let problem_lines: Vec<Line> =
+        problems.into_iter().map(|text| Line::styled(format!(" {text}"), theme.bad)).collect();
+    frame.render_widget(Paragraph::new(problem_lines), problems_area);
     if pane.rows.is_empty() {
         let text = if status.partitions.is_empty() {
-            "No partitions yet: start the engine (s) to see replication lag."
+            format!(
+                "No partitions yet: reading the plan's topics from the source, or {} starts the engine.",
+                context.key(&Action::StartEngine, ":start")
+            )
         } else {
-            "No topics."
+            "No topics.".to_owned()
         };
         frame.render_widget(Paragraph::new(text).block(block), area);
         return;
@@ -175,7 +261,7 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &LagPane, status: &EngineStat
         Constraint::Length(SPARK_WIDTH as u16),
     ];
     let table = Table::new(rows, widths).header(header).block(block).row_highlight_style(theme.selected);
-    let mut state = TableState::default().with_selected(Some(pane.selected));
+    let mut state = pane.cursor.table_state(lines.len());
     frame.render_stateful_widget(table, area, &mut state);
 }
 

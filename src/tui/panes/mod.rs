@@ -1,6 +1,8 @@
-//! The cockpit's panes. Each has the same shape: a state struct, an `update`
-//! that takes an [`Action`](super::action::Action) and a `render` that reads
-//! state and draws, nothing else.
+//! The cockpit's panes. Each has the same shape (see docs/ARCHITECTURE.md):
+//! a state struct; `update(&mut self, &Action, &PaneContext) -> Effects`, which
+//! changes that state and returns what the app should do (worker requests, a
+//! clipboard text, a note, a write to gate); and a `render` that only reads.
+//! The shared pieces are in [`common`].
 
 pub mod acl;
 pub mod cheatsheet;
@@ -21,79 +23,10 @@ pub mod verify;
 #[cfg(test)]
 mod reference_snapshots;
 
-use super::action::Action;
+pub mod common;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum PaneId {
-    Lag,
-    Engine,
-    Connect,
-    Acl,
-    Cheatsheet,
-    Inspector,
-    Verify,
-}
-
-impl PaneId {
-    /// In tab order; `goto_pane_N` is the Nth.
-    pub const ALL: [PaneId; 7] = [
-        PaneId::Lag,
-        PaneId::Engine,
-        PaneId::Connect,
-        PaneId::Acl,
-        PaneId::Cheatsheet,
-        PaneId::Inspector,
-        PaneId::Verify,
-    ];
-
-    pub fn title(self) -> &'static str {
-        match self {
-            PaneId::Lag => "Lag",
-            PaneId::Engine => "Engine",
-            PaneId::Connect => "Connect",
-            PaneId::Acl => "ACL",
-            PaneId::Cheatsheet => "Cheatsheet",
-            PaneId::Inspector => "Inspector",
-            PaneId::Verify => "Verify",
-        }
-    }
-
-    /// The name `:goto` takes, case-insensitive.
-    pub fn from_name(name: &str) -> Option<PaneId> {
-        PaneId::ALL.into_iter().find(|pane| pane.title().eq_ignore_ascii_case(name))
-    }
-
-    pub fn index(self) -> usize {
-        PaneId::ALL.iter().position(|pane| *pane == self).unwrap_or(0)
-    }
-
-    pub fn offset(self, by: isize) -> PaneId {
-        let count = PaneId::ALL.len() as isize;
-        PaneId::ALL[(self.index() as isize + by).rem_euclid(count) as usize]
-    }
-}
-
-/// A selection in a list of `len` rows, moved by the navigation actions.
-/// Returns whether the action was a navigation one.
-pub fn move_cursor(selected: &mut usize, len: usize, action: &Action, page: usize) -> bool {
-    let last = len.saturating_sub(1);
-    let next = match action {
-        Action::Up => selected.saturating_sub(1),
-        Action::Down => (*selected + 1).min(last),
-        Action::PageUp => selected.saturating_sub(page.max(1)),
-        Action::PageDown => (*selected + page.max(1)).min(last),
-        Action::Top => 0,
-        Action::Bottom => last,
-        _ => return false,
-    };
-    *selected = next;
-    true
-}
-
-/// Case-insensitive substring match; an empty filter keeps everything.
-pub fn matches_filter(text: &str, filter: &str) -> bool {
-    filter.is_empty() || text.to_lowercase().contains(&filter.to_lowercase())
-}
+pub use crate::tui::protocol::PaneId;
+pub use common::{matches_filter, move_cursor, ClusterSide, Effects, ListCursor, Load, PaneContext, RequestIds};
 
 #[cfg(test)]
 mod tests {
@@ -106,26 +39,5 @@ mod tests {
         assert_eq!(PaneId::from_name("nope"), None);
         assert_eq!(PaneId::Lag.offset(-1), PaneId::Verify);
         assert_eq!(PaneId::Verify.offset(1), PaneId::Lag);
-    }
-
-    #[test]
-    fn cursor_moves_within_bounds() {
-        let mut selected = 0;
-        for (action, expected) in [
-            (Action::Up, 0),
-            (Action::Down, 1),
-            (Action::PageDown, 4),
-            (Action::Bottom, 4),
-            (Action::PageUp, 0),
-            (Action::Down, 1),
-            (Action::Top, 0),
-        ] {
-            assert!(move_cursor(&mut selected, 5, &action, 10));
-            assert_eq!(selected, expected, "{action:?}");
-        }
-        assert!(!move_cursor(&mut selected, 5, &Action::Quit, 10));
-        let mut empty = 0;
-        move_cursor(&mut empty, 0, &Action::Bottom, 10);
-        assert_eq!(empty, 0);
     }
 }

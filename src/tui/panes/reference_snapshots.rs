@@ -10,8 +10,8 @@ use crate::tui::app::{App, Mode};
 use crate::tui::group_fetch::{ConsumerGroup, GroupSide, GroupsSnapshot};
 use crate::tui::panes::acl::AclInput;
 use crate::tui::panes::PaneId;
+use crate::tui::protocol::{AclFetch, Message, Request};
 use crate::tui::snapshot_tests::{app, draw};
-use crate::tui::worker::{AclFetch, Message, Request};
 
 fn snapshot_both(name: &str, app: &App) {
     for (width, height) in [(120, 40), (80, 24)] {

@@ -7,42 +7,17 @@
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Gauge, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::widgets::{Block, Borders, Cell, Gauge, Paragraph, Row, Table, Wrap};
 use ratatui::Frame;
 
 use crate::tui::action::Action;
+use crate::tui::protocol::{InspectedRecord, Request};
+pub use crate::tui::protocol::{MismatchSample, VerifyOutcome, VerifyProgressView};
 use crate::tui::theme::Theme;
-use crate::tui::worker::InspectedRecord;
 use crate::verify::explain::Verdict;
-use crate::verify::plan_run::VerifyReport;
-use crate::verify::reconcile::Anomaly;
 use crate::verify::render::describe;
 
-use super::move_cursor;
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct VerifyProgressView {
-    pub records_read: u64,
-    pub records_expected: u64,
-    pub partitions_done: u64,
-    pub partitions_total: u64,
-}
-
-/// A partition's first mismatch with the two records it is about, read after the verification.
-#[derive(Debug, Clone, PartialEq)]
-pub struct MismatchSample {
-    pub topic: String,
-    pub partition: i32,
-    pub anomaly: Anomaly,
-    pub source: Option<InspectedRecord>,
-    pub destination: Option<InspectedRecord>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct VerifyOutcome {
-    pub report: VerifyReport,
-    pub samples: Vec<MismatchSample>,
-}
+use super::common::{Effects, ListCursor, PaneContext};
 
 #[derive(Debug, Default, Clone)]
 pub struct VerifyPane {
@@ -50,34 +25,30 @@ pub struct VerifyPane {
     pub progress: VerifyProgressView,
     pub outcome: Option<VerifyOutcome>,
     pub error: Option<String>,
-    pub selected: usize,
+    pub cursor: ListCursor,
     /// Showing the selected topic's first mismatch.
     pub drill: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum VerifyIntent {
-    Nothing,
-    Redraw,
-    /// Start a verification of the plan.
-    Start,
-}
-
 impl VerifyPane {
-    pub fn update(&mut self, action: &Action) -> VerifyIntent {
+    pub fn update(&mut self, action: &Action, context: &PaneContext<'_>) -> Effects {
         let rows = self.rows().len();
+        let visible = usize::from(context.body_rows.saturating_sub(7));
         match action {
-            Action::Refresh if !self.running => VerifyIntent::Start,
+            Action::Refresh if !self.running => {
+                self.on_started();
+                Effects::request(Request::Verify)
+            }
             Action::Expand if self.selected_sample().is_some() => {
                 self.drill = true;
-                VerifyIntent::Redraw
+                Effects::handled(true)
             }
             Action::Escape if self.drill => {
                 self.drill = false;
-                VerifyIntent::Redraw
+                Effects::handled(true)
             }
-            _ if !self.drill && move_cursor(&mut self.selected, rows, action, 10) => VerifyIntent::Redraw,
-            _ => VerifyIntent::Nothing,
+            _ if !self.drill => Effects::handled(self.cursor.navigate(rows, action, visible)),
+            _ => Effects::handled(false),
         }
     }
 
@@ -97,7 +68,7 @@ impl VerifyPane {
         match result {
             Ok(outcome) => {
                 self.outcome = Some(outcome);
-                self.selected = self.selected.min(self.rows().len().saturating_sub(1));
+                self.cursor.follow(self.rows().len(), 0);
             }
             Err(error) => self.error = Some(error),
         }
@@ -111,7 +82,7 @@ impl VerifyPane {
     }
 
     pub fn selected_sample(&self) -> Option<&MismatchSample> {
-        let topic = self.rows().get(self.selected)?.topic.clone();
+        let topic = self.rows().get(self.cursor.selected)?.topic.clone();
         self.outcome.as_ref()?.samples.iter().find(|s| s.topic == topic)
     }
 }
@@ -125,7 +96,8 @@ fn verdict_cell(verdict: Option<Verdict>, running: bool, theme: &Theme) -> Span<
     }
 }
 
-pub fn render(frame: &mut Frame, area: Rect, pane: &VerifyPane, theme: &Theme) {
+pub fn render(frame: &mut Frame, area: Rect, pane: &VerifyPane, context: &PaneContext<'_>) {
+    let theme = context.theme;
     let [gauge_area, body_area, help_area] =
         Layout::vertical([Constraint::Length(3), Constraint::Fill(1), Constraint::Length(1)]).areas(area);
     render_gauge(frame, gauge_area, pane, theme);
@@ -133,7 +105,17 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &VerifyPane, theme: &Theme) {
         Some(sample) => render_drill(frame, body_area, sample, theme),
         None => render_topics(frame, body_area, pane, theme),
     }
-    let help = if pane.drill { "Esc back" } else { "r verify the plan · ↑↓ select · Enter first mismatch" };
+    let help = if pane.drill {
+        format!("{} back", context.key(&Action::Escape, "Esc"))
+    } else {
+        format!(
+            "{} verify the plan · {}{} select · {} first mismatch",
+            context.key(&Action::Refresh, ":refresh"),
+            context.key(&Action::Up, "↑"),
+            context.key(&Action::Down, "↓"),
+            context.key(&Action::Expand, "Enter")
+        )
+    };
     frame.render_widget(Paragraph::new(Span::styled(help, theme.quiet)), help_area);
 }
 
@@ -199,7 +181,7 @@ fn render_topics(frame: &mut Frame, area: Rect, pane: &VerifyPane, theme: &Theme
         .header(header)
         .row_highlight_style(theme.selected)
         .block(Block::default().borders(Borders::ALL).title(" Topics "));
-    let mut state = TableState::default().with_selected((!pane.rows().is_empty()).then_some(pane.selected));
+    let mut state = pane.cursor.table_state(pane.rows().len());
     frame.render_stateful_widget(table, area, &mut state);
 }
 
