@@ -260,7 +260,8 @@ impl Coordinator {
             self.cursors.extend(cursors);
         }
         let blocked = std::mem::take(&mut self.blocked);
-        self.blocked = blocked.into_iter().map(|(tp, cursor)| (tp.clone(), self.committed_cursor(&tp, cursor))).collect();
+        self.blocked =
+            blocked.into_iter().map(|(tp, cursor)| (tp.clone(), self.committed_cursor(&tp, cursor))).collect();
         self.start_lanes()
     }
 

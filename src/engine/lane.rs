@@ -743,12 +743,7 @@ impl Session<'_> {
     /// Aborts the open transaction and ends the session: the next session
     /// (after a backoff, with fresh clients) resumes from the committed
     /// cursors, so the batch is copied again, once.
-    fn abort(
-        &mut self,
-        writer: &mut RecordWriter,
-        began: bool,
-        failure: TxnFailure,
-    ) -> Result<(), LaneExit> {
+    fn abort(&mut self, writer: &mut RecordWriter, began: bool, failure: TxnFailure) -> Result<(), LaneExit> {
         if let TxnFailure::Fenced(_) | TxnFailure::Fatal(_) = failure {
             return Err(failure.into());
         }

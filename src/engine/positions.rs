@@ -113,11 +113,13 @@ mod tests {
 
     #[test]
     fn positions_only_move_cursors_forward() {
-        let mut all = cursors(&[("a", 0, Some(10), 12), ("a", 1, Some(10), 12), ("a", 2, None, 4), ("a", 3, Some(4), 9)]);
+        let mut all =
+            cursors(&[("a", 0, Some(10), 12), ("a", 1, Some(10), 12), ("a", 2, None, 4), ("a", 3, Some(4), 9)]);
         let tps: Vec<TopicPartition> = (0..5).map(|p| TopicPartition::new("a", p)).collect();
         // a/0 passed a commit marker at 10; a/1's position is behind (a rewind never comes from here);
         // a/2 read an aborted transaction and its marker; a/3 has no position yet; a/4 is not a cursor.
-        let positions = [(&tps[0], Some(11)), (&tps[1], Some(9)), (&tps[2], Some(4)), (&tps[3], None), (&tps[4], Some(3))];
+        let positions =
+            [(&tps[0], Some(11)), (&tps[1], Some(9)), (&tps[2], Some(4)), (&tps[3], None), (&tps[4], Some(3))];
         assert!(moves_any(&all, positions));
         assert!(advance_to_positions(&mut all, positions));
         let next: Vec<Option<i64>> = all.values().map(|c| c.next_offset).collect();

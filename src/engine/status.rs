@@ -149,16 +149,35 @@ pub struct RescaleReport {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EngineEventKind {
-    Started { lanes: usize },
+    Started {
+        lanes: usize,
+    },
     Stopped,
-    Rescaled { from: usize, to: usize },
-    Paused { topic: String },
-    Resumed { topic: String },
-    LaneError { lane: usize, error: String },
-    TopicAdded { topic: String },
+    Rescaled {
+        from: usize,
+        to: usize,
+    },
+    Paused {
+        topic: String,
+    },
+    Resumed {
+        topic: String,
+    },
+    LaneError {
+        lane: usize,
+        error: String,
+    },
+    TopicAdded {
+        topic: String,
+    },
     /// A selected topic cannot be copied (it is retried every refresh).
-    TopicFailed { topic: String, reason: String },
-    Fenced { lane: usize },
+    TopicFailed {
+        topic: String,
+        reason: String,
+    },
+    Fenced {
+        lane: usize,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -266,7 +285,8 @@ impl EngineStatus {
             self.commits(),
             self.aborts(),
         );
-        let errors: Vec<String> = self.topic_errors().iter().map(|(topic, reason)| format!("{topic}: {reason}")).collect();
+        let errors: Vec<String> =
+            self.topic_errors().iter().map(|(topic, reason)| format!("{topic}: {reason}")).collect();
         if !errors.is_empty() {
             line.push_str(&format!(" not_copied=\"{}\"", fold(&errors.join("; "))));
         }

@@ -113,11 +113,12 @@ impl Admin {
         replication_factor: i32,
         configs: &[(String, String)],
     ) -> Result<TopicCreation, Failure> {
-        let request = NewTopicRequest { name: topic.to_string(), partitions, replication_factor, configs: configs.to_vec() };
+        let request =
+            NewTopicRequest { name: topic.to_string(), partitions, replication_factor, configs: configs.to_vec() };
         let wait = self.timeout.min(CREATE_WAIT);
-        self.create_topics(std::slice::from_ref(&request), wait)
-            .pop()
-            .unwrap_or_else(|| Err(Failure::runtime(format!("creating topic {topic} on {}: no answer", self.cluster_name))))
+        self.create_topics(std::slice::from_ref(&request), wait).pop().unwrap_or_else(|| {
+            Err(Failure::runtime(format!("creating topic {topic} on {}: no answer", self.cluster_name)))
+        })
     }
 
     /// Creates many topics in one CreateTopics, waiting at most `wait` for
@@ -148,7 +149,9 @@ impl Admin {
             Err(err) => {
                 return requests
                     .iter()
-                    .map(|r| Err(Failure::runtime(format!("cannot create topic {} on {}: {err}", r.name, self.cluster_name))))
+                    .map(|r| {
+                        Err(Failure::runtime(format!("cannot create topic {} on {}: {err}", r.name, self.cluster_name)))
+                    })
                     .collect()
             }
         };
@@ -161,7 +164,8 @@ impl Admin {
                     (topic, Ok(TopicCreation::Unsupported(code.to_string())))
                 }
                 Err((topic, code)) => {
-                    let failure = Failure::runtime(format!("cannot create topic {topic} on {}: {code}", self.cluster_name));
+                    let failure =
+                        Failure::runtime(format!("cannot create topic {topic} on {}: {code}", self.cluster_name));
                     (topic, Err(failure))
                 }
             })

@@ -80,7 +80,11 @@ impl TxnWriter {
 }
 
 /// Writes rounds of commits and aborts until stopped; returns every committed value.
-fn transactional_load(bootstrap: String, topic: &'static str, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<BTreeSet<String>> {
+fn transactional_load(
+    bootstrap: String,
+    topic: &'static str,
+    stop: Arc<AtomicBool>,
+) -> std::thread::JoinHandle<BTreeSet<String>> {
     std::thread::spawn(move || {
         let mut writer = TxnWriter::new(&bootstrap, topic, "test-load");
         while !stop.load(Ordering::Relaxed) {
@@ -110,7 +114,12 @@ fn assert_exactly(destination: &str, topic: &str, kept: &BTreeSet<String>) {
     assert_eq!(unique.len(), kept.len(), "{topic}: the destination holds values the source never committed");
 }
 
-fn plan_files(kdeck: &Kdeck, source: &Noida, destination: &Noida, body: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+fn plan_files(
+    kdeck: &Kdeck,
+    source: &Noida,
+    destination: &Noida,
+    body: &str,
+) -> (std::path::PathBuf, std::path::PathBuf) {
     write_plan(kdeck.home.path(), &source.bootstrap(), &destination.bootstrap(), body)
 }
 
@@ -177,7 +186,12 @@ fn a_source_ending_in_transaction_markers_reaches_zero_lag() {
     let handle = engine(&source, &destination, body);
     handle.start();
     let status = wait_for(&handle, "lag 0", Duration::from_secs(60), lag_is_zero);
-    assert!(kdeck::engine::confirm_caught_up(&crate::engine::cluster(&source.bootstrap()), &status, Duration::from_secs(5)).unwrap());
+    assert!(kdeck::engine::confirm_caught_up(
+        &crate::engine::cluster(&source.bootstrap()),
+        &status,
+        Duration::from_secs(5)
+    )
+    .unwrap());
     handle.shutdown();
     assert_exactly(&destination.bootstrap(), "ledger", &writer.kept);
     // The positions survive a restart: caught up again at once, nothing copied twice.
@@ -216,16 +230,24 @@ fn live_rescale_under_transactional_load_with_provenance_off() {
     let stop = Arc::new(AtomicBool::new(false));
     // The load writes partitions 0..3 only; the other 9 stay empty, so 8 lanes have empty partitions too.
     let load = transactional_load(source.bootstrap(), "ledger", stop.clone());
-    let handle = engine(&source, &destination, "name = \"ledger\"\n[engine]\nlanes = 1\nprovenance = false\ncommit_interval = \"50ms\"\n");
+    let handle = engine(
+        &source,
+        &destination,
+        "name = \"ledger\"\n[engine]\nlanes = 1\nprovenance = false\ncommit_interval = \"50ms\"\n",
+    );
     handle.start();
     let copying = |s: &EngineStatus| s.state == EngineState::Running && s.records_total() > 0;
     wait_for(&handle, "copying with 1 lane", Duration::from_secs(60), copying);
     for lanes in [8, 3] {
         handle.rescale(lanes);
         let rescaled = wait_for(&handle, "the rescale", Duration::from_secs(60), |s| {
-            s.lanes.len() == lanes && s.last_rescale.as_ref().is_some_and(|r| r.to == lanes && r.all_copying_after_ms.is_some())
+            s.lanes.len() == lanes
+                && s.last_rescale.as_ref().is_some_and(|r| r.to == lanes && r.all_copying_after_ms.is_some())
         });
-        eprintln!("rescale to {lanes}: all copying after {:?} ms", rescaled.last_rescale.and_then(|r| r.all_copying_after_ms));
+        eprintln!(
+            "rescale to {lanes}: all copying after {:?} ms",
+            rescaled.last_rescale.and_then(|r| r.all_copying_after_ms)
+        );
         std::thread::sleep(Duration::from_millis(1500));
     }
     stop.store(true, Ordering::Relaxed);
@@ -324,7 +346,16 @@ fn migration_day_moves_a_real_consumer_group_across_transaction_markers() {
     run_until_caught_up(&kdeck, &config, &plan, &[]);
 
     let run = kdeck.run(
-        &["--config", config.to_str().unwrap(), "cutover", "--plan", plan.to_str().unwrap(), "--group", "billing", "--apply"],
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "cutover",
+            "--plan",
+            plan.to_str().unwrap(),
+            "--group",
+            "billing",
+            "--apply",
+        ],
         None,
     );
     assert_eq!(run.code, Some(0), "cutover --apply: {}\n{}", run.stderr, run.stdout_text());

@@ -485,7 +485,8 @@ fn topics_that_cannot_be_copied_fail_the_run_with_their_reasons() {
     destination.create_topic("orders", 3);
     destination.create_topic("orders.us", 2);
     let kdeck = Kdeck::new();
-    let (config, plan) = write_plan(kdeck.home.path(), source.bootstrap(), destination.bootstrap(), "name = \"regions\"\n");
+    let (config, plan) =
+        write_plan(kdeck.home.path(), source.bootstrap(), destination.bootstrap(), "name = \"regions\"\n");
     let started = Instant::now();
     let output = wait_exit(replicate(&kdeck, &config, &plan, &["--exit-when-caught-up"]), Duration::from_secs(60));
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -501,7 +502,15 @@ fn topics_that_cannot_be_copied_fail_the_run_with_their_reasons() {
 
     let report = kdeck.home.path().join("report.md");
     let run = kdeck.run(
-        &["--config", config.to_str().unwrap(), "report", "--plan", plan.to_str().unwrap(), "--out", report.to_str().unwrap()],
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "report",
+            "--plan",
+            plan.to_str().unwrap(),
+            "--out",
+            report.to_str().unwrap(),
+        ],
         None,
     );
     let text = std::fs::read_to_string(&report).unwrap_or_default();
@@ -517,6 +526,7 @@ fn topics_that_cannot_be_copied_fail_the_run_with_their_reasons() {
         assert_eq!(output.status.code(), Some(1), "{body}: {stderr}");
         assert!(stderr.contains(expected), "{body}: {stderr}");
     }
+}
 
 /// One request on its own connection; the whole answer (the server closes after it),
 /// or nothing while the server is not listening yet.

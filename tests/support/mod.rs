@@ -193,9 +193,9 @@ impl Noida {
     }
 
     fn binary() -> PathBuf {
-        let installed = std::env::var_os("KDECK_NOIDA_DB").map(PathBuf::from).or_else(|| {
-            std::env::var_os("HOME").map(|home| Path::new(&home).join(NOIDA_CACHED))
-        });
+        let installed = std::env::var_os("KDECK_NOIDA_DB")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(NOIDA_CACHED)));
         match installed {
             Some(path) if path.is_file() => path,
             _ => panic!("noida-db is required by this test and was not found; tests/run.sh installs it"),
@@ -248,7 +248,9 @@ impl Noida {
         let topic = NewTopic::new(name, partitions, TopicReplication::Fixed(1));
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         let results = runtime
-            .block_on(admin.create_topics([&topic], &AdminOptions::new().operation_timeout(Some(Duration::from_secs(10)))))
+            .block_on(
+                admin.create_topics([&topic], &AdminOptions::new().operation_timeout(Some(Duration::from_secs(10)))),
+            )
             .expect("create topics");
         for result in results {
             result.unwrap_or_else(|(topic, code)| panic!("create {topic} on noida: {code}"));
