@@ -515,7 +515,11 @@ fn topics_that_cannot_be_copied_fail_the_run_with_their_reasons() {
         None,
     );
     let text = std::fs::read_to_string(&report).unwrap_or_default();
-    assert!(text.contains("orders.eu") && text.contains("cannot create topic orders.eu"), "report ({:?}): {text}", run.code);
+    assert!(
+        text.contains("orders.eu") && text.contains("cannot create topic orders.eu"),
+        "report ({:?}): {text}",
+        run.code
+    );
 
     for (body, expected) in [
         ("name = \"regions\"\n[topics]\ninclude = [\"orders\\\\.(eu|us)\"]\n", "no selected topic can be copied"),

@@ -201,6 +201,12 @@ fn summary(context: &PaneContext<'_>) -> Paragraph<'static> {
     );
     let second = match (&status.state, &status.last_rescale) {
         (EngineState::Failed(reason), _) => Line::from(format!("failed: {reason}")).style(theme.bad),
+        // A topic the engine cannot copy outranks rescale news: it is work not being done.
+        _ if !status.topic_errors().is_empty() => {
+            let errors: Vec<String> =
+                status.topic_errors().iter().map(|(topic, reason)| format!("{topic}: {reason}")).collect();
+            Line::from(format!("not copied: {}", errors.join("; "))).style(theme.bad)
+        }
         (_, Some(rescale)) => Line::from(match rescale.all_copying_after_ms {
             Some(ms) => format!("last rescale {} → {}: all lanes copying after {ms} ms", rescale.from, rescale.to),
             None => format!("rescaling {} → {}: waiting for every lane to copy", rescale.from, rescale.to),
