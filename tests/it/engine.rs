@@ -27,7 +27,12 @@ fn engine(source: &MockKafka, destination: &MockKafka, body: &str) -> EngineHand
     EngineHandle::spawn(plan, cluster(source.bootstrap()), cluster(destination.bootstrap()), Duration::from_secs(10))
 }
 
-fn wait_for(handle: &EngineHandle, what: &str, limit: Duration, done: impl Fn(&EngineStatus) -> bool) -> EngineStatus {
+pub(crate) fn wait_for(
+    handle: &EngineHandle,
+    what: &str,
+    limit: Duration,
+    done: impl Fn(&EngineStatus) -> bool,
+) -> EngineStatus {
     let status = handle.status();
     let deadline = Instant::now() + limit;
     loop {

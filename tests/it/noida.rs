@@ -22,6 +22,7 @@ use kdeck::engine::plan::parse_plan;
 use kdeck::engine::status::{EngineState, EngineStatus};
 use kdeck::engine::EngineHandle;
 
+use crate::engine::wait_for;
 use crate::replicate::{replicate, wait_exit};
 use crate::support::{drain, write_plan, Kdeck, Noida};
 
@@ -142,22 +143,6 @@ fn engine(source: &Noida, destination: &Noida, body: &str) -> EngineHandle {
     let (source, destination) =
         (crate::engine::cluster(&source.bootstrap()), crate::engine::cluster(&destination.bootstrap()));
     EngineHandle::spawn(plan, source, destination, Duration::from_secs(10))
-}
-
-fn wait_for(handle: &EngineHandle, what: &str, limit: Duration, done: impl Fn(&EngineStatus) -> bool) -> EngineStatus {
-    let status = handle.status();
-    let deadline = Instant::now() + limit;
-    loop {
-        let snapshot = status.borrow().clone();
-        if let EngineState::Failed(message) = &snapshot.state {
-            panic!("engine failed while waiting for {what}: {message}");
-        }
-        if done(&snapshot) {
-            return snapshot;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}: {}", snapshot.progress_line());
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 fn lag_is_zero(status: &EngineStatus) -> bool {
