@@ -165,15 +165,7 @@ pub fn translate_group(
     let groups = GroupReader::connect(source, timeout)?;
     let source_reader = PartitionReader::connect(source, timeout, false)?;
     let metadata = source_reader.metadata(None)?;
-    let names = metadata.topics.iter().map(|t| t.name.as_str());
-    if let Some((topic, copy)) = plan.topics.renamed_onto_selected(&plan.source, names) {
-        return Err(Failure::usage(format!(
-            "plan {}: rename = \"{}\" copies {topic} onto {copy}, which the plan also selects on {}; expected a rename onto names the plan does not select",
-            plan.name,
-            plan.topics.rename_template(),
-            plan.source
-        )));
-    }
+    plan.check_renames(metadata.topics.iter().map(|t| t.name.as_str()))?;
     let partitions: Vec<(String, i32)> = selected_topics(plan, &metadata)
         .into_iter()
         .flat_map(|(topic, count)| (0..count).map(move |p| (topic.clone(), p)))

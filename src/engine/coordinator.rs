@@ -323,6 +323,8 @@ impl Coordinator {
                 destination.join().unwrap_or_else(|_| Err(Failure::runtime("reading destination metadata panicked")));
             source.and_then(|(reader, s)| destination.map(|d| (reader, s, d)))
         })?;
+        // Two selected topics copied onto one destination topic would interleave: never start that.
+        self.plan.check_renames(source_meta.topics.iter().map(|t| t.name.as_str()))?;
         let state_topic = self.plan.state_topic();
         self.state_topic_exists =
             destination_meta.topic(&state_topic).is_some_and(|t| t.error.is_none() && !t.partitions.is_empty());

@@ -129,15 +129,7 @@ pub fn verify_plan(
             source_meta.topics.len()
         )));
     }
-    let names = source_meta.topics.iter().map(|t| t.name.as_str());
-    if let Some((topic, copy)) = plan.topics.renamed_onto_selected(&plan.source, names) {
-        return Err(Failure::usage(format!(
-            "plan {}: rename = \"{}\" copies {topic} onto {copy}, which the plan also selects on {}; expected a rename onto names the plan does not select",
-            plan.name,
-            plan.topics.rename_template(),
-            plan.source
-        )));
-    }
+    plan.check_renames(source_meta.topics.iter().map(|t| t.name.as_str()))?;
     // Read before the destination: whatever the engine committed by now is on the
     // destination when it is read, so a tail past this position is in flight.
     let state = read_state(destination, &plan.state_topic(), options.timeout)?;

@@ -184,10 +184,19 @@ fn a_source_ending_in_transaction_markers_reaches_zero_lag() {
     assert_exactly(&destination.bootstrap(), "ledger", &writer.kept);
 }
 
-/// kill -9 three times while a transactional producer writes, restarting with
-/// 1, 4 and 2 lanes, provenance off: transactions and fencing alone keep it exact.
-#[test]
-fn survives_kill_9_with_provenance_off() {
+/// Two noida clusters, a `ledger` topic written by a transactional load, and
+/// a plan copying it exactly-once with provenance off.
+struct LedgerUnderLoad {
+    source: Noida,
+    destination: Noida,
+    stop: Arc<AtomicBool>,
+    load: std::thread::JoinHandle<BTreeSet<String>>,
+    kdeck: Kdeck,
+    config: std::path::PathBuf,
+    plan: std::path::PathBuf,
+}
+
+fn ledger_under_load() -> LedgerUnderLoad {
     let (source, destination) = (Noida::start(), Noida::start());
     source.create_topic("ledger", PARTITIONS);
     let stop = Arc::new(AtomicBool::new(false));
@@ -195,6 +204,14 @@ fn survives_kill_9_with_provenance_off() {
     let kdeck = Kdeck::new();
     let body = "name = \"ledger\"\n[engine]\nprovenance = false\ncommit_interval = \"50ms\"\nmax_batch_records = 200\n";
     let (config, plan) = plan_files(&kdeck, &source, &destination, body);
+    LedgerUnderLoad { source, destination, stop, load, kdeck, config, plan }
+}
+
+/// kill -9 three times while a transactional producer writes, restarting with
+/// 1, 4 and 2 lanes, provenance off: transactions and fencing alone keep it exact.
+#[test]
+fn survives_kill_9_with_provenance_off() {
+    let LedgerUnderLoad { source: _source, destination, stop, load, kdeck, config, plan } = ledger_under_load();
     for (round, lanes) in ["1", "4", "2"].into_iter().enumerate() {
         let mut child: Child = replicate(&kdeck, &config, &plan, &["--lanes", lanes]);
         std::thread::sleep(Duration::from_millis(1500 + 500 * round as u64));
@@ -246,13 +263,7 @@ fn live_rescale_under_transactional_load_with_provenance_off() {
 /// and the generation fence; with provenance off, the copy stays exact.
 #[test]
 fn a_second_engine_fences_the_first_with_provenance_off() {
-    let (source, destination) = (Noida::start(), Noida::start());
-    source.create_topic("ledger", PARTITIONS);
-    let stop = Arc::new(AtomicBool::new(false));
-    let load = transactional_load(source.bootstrap(), "ledger", stop.clone());
-    let kdeck = Kdeck::new();
-    let body = "name = \"ledger\"\n[engine]\nprovenance = false\ncommit_interval = \"50ms\"\nmax_batch_records = 200\n";
-    let (config, plan) = plan_files(&kdeck, &source, &destination, body);
+    let LedgerUnderLoad { source: _source, destination, stop, load, kdeck, config, plan } = ledger_under_load();
     let first = replicate(&kdeck, &config, &plan, &["--lanes", "2"]);
     std::thread::sleep(Duration::from_millis(2000));
     let mut second = replicate(&kdeck, &config, &plan, &["--lanes", "3"]);

@@ -601,3 +601,17 @@ fn idle_and_trickling_connections_do_not_hold_up_an_authenticated_request() {
     assert!(refused.starts_with("HTTP/1.1 431"), "{refused}");
     assert!(unauthenticated.starts_with("HTTP/1.1 401"), "{unauthenticated}");
 }
+
+/// A rename onto another selected source topic would interleave two copies in
+/// one destination topic: the engine refuses to start, naming both.
+#[test]
+fn a_rename_onto_another_selected_topic_is_refused() {
+    let (source, destination) = mock_pair(&[("orders", 1), ("orders-copy", 1)]);
+    let kdeck = Kdeck::new();
+    let body = "name = \"renames\"\n[topics]\nrename = \"{topic}-copy\"\n";
+    let (config, plan) = write_plan(kdeck.home.path(), source.bootstrap(), destination.bootstrap(), body);
+    let output = wait_exit(replicate(&kdeck, &config, &plan, &["--exit-when-caught-up"]), Duration::from_secs(60));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("copies orders onto orders-copy, which the plan also selects"), "{stderr}");
+}

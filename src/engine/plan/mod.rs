@@ -87,6 +87,25 @@ pub fn parse_plan(text: &str, path: &Path) -> Result<Plan, PlanError> {
 }
 
 impl Plan {
+    /// A rename that would copy a selected topic onto another topic the plan
+    /// selects on the source (`orders` -> `orders-copy` while `orders-copy`
+    /// is selected) is refused: the two copies would share one destination
+    /// topic. `names` are the source's topic names.
+    pub fn check_renames<'a>(
+        &self,
+        names: impl IntoIterator<Item = &'a str> + Clone,
+    ) -> Result<(), crate::error::Failure> {
+        match self.topics.renamed_onto_selected(&self.source, names) {
+            None => Ok(()),
+            Some((topic, copy)) => Err(crate::error::Failure::usage(format!(
+                "plan {}: rename = \"{}\" copies {topic} onto {copy}, which the plan also selects on {}; expected a rename onto names the plan does not select",
+                self.name,
+                self.topics.rename_template(),
+                self.source
+            ))),
+        }
+    }
+
     /// Fails on the first of source and destination that names no profile of `config`.
     pub fn check_profiles(&self, config: &Config) -> Result<(), PlanError> {
         for (name, line) in [(&self.source, self.source_line), (&self.destination, self.destination_line)] {
