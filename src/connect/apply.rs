@@ -2,6 +2,7 @@
 //! connector config to a Connect cluster (create or update).
 
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::time::Duration;
 
 use serde_json::Value;
@@ -40,7 +41,8 @@ pub fn apply(config: &Config, target: &str, name: Option<&str>, connector: &Valu
     let body = config_for_put(connector, name)?;
     let client = ConnectClient::new(&cluster, Duration::from_secs(30)).map_err(|err| Failure::usage(err.message))?;
     let info = client.put_config(name, &body)?;
-    eprintln!(
+    let _ = writeln!(
+        std::io::stderr(),
         "% applied {name} to Connect \"{target}\" ({} tasks.max {})",
         info.config.get("connector.class").map_or("?", String::as_str),
         info.tasks_max().map_or("?".into(), |n| n.to_string())

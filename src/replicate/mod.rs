@@ -58,7 +58,7 @@ pub fn run(config: Config, args: ReplicateArgs, stop: &Arc<AtomicBool>) -> Outco
                 _ => request::Response { status: 404, content_type: "text/plain", body: "not found\n".into() },
             }
         })?;
-        eprintln!("% metrics at http://{bound}/metrics");
+        note(&format!("% metrics at http://{bound}/metrics"));
     }
     if let Some(address) = &args.rest {
         let (name, source, destination, mode) = identity;
@@ -70,7 +70,7 @@ pub fn run(config: Config, args: ReplicateArgs, stop: &Arc<AtomicBool>) -> Outco
             mode,
             auth: rest_auth,
         })?;
-        eprintln!("% Connect REST API at http://{bound}/connectors");
+        note(&format!("% Connect REST API at http://{bound}/connectors"));
     }
 
     // Connected now, so the check at the end does not wait for a new client.
@@ -101,8 +101,9 @@ pub fn run(config: Config, args: ReplicateArgs, stop: &Arc<AtomicBool>) -> Outco
             copying_since = Some(started.elapsed());
         }
         if progress && last_progress.elapsed() >= PROGRESS_EVERY {
-            println!("{}", snapshot.progress_line());
-            let _ = std::io::stdout().flush();
+            if let Err(failure) = print_lines(&[snapshot.progress_line()]) {
+                break Err(failure);
+            }
             last_progress = Instant::now();
         }
         let not_copied = snapshot.topic_errors();
@@ -130,8 +131,8 @@ pub fn run(config: Config, args: ReplicateArgs, stop: &Arc<AtomicBool>) -> Outco
         };
         if confirmed {
             if progress {
-                println!("{}", snapshot.progress_line());
-                println!("{}", caught_up_line(snapshot.records_total(), started.elapsed(), copying_since));
+                let caught_up = caught_up_line(snapshot.records_total(), started.elapsed(), copying_since);
+                break print_lines(&[snapshot.progress_line(), caught_up]);
             }
             break Ok(());
         }
@@ -175,4 +176,20 @@ mod tests {
         let line = caught_up_line(1, Duration::from_millis(300), None);
         assert_eq!(line, "caught-up copied=1 total_s=0.30 start_s=0.30 copying_s=0.00 copy_rate=0/s");
     }
+}
+
+/// Progress lines are the run's output: a closed reader is fine, a full or failing device ends the run.
+fn print_lines(lines: &[String]) -> Outcome {
+    let mut out = std::io::stdout().lock();
+    let written = lines.iter().try_for_each(|line| writeln!(out, "{line}")).and_then(|()| out.flush());
+    match written {
+        Ok(()) => Ok(()),
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(err) => Err(Failure::runtime(format!("cannot write to stdout: {err}"))),
+    }
+}
+
+/// A note on stderr never ends the run: with a full or closed stderr, the note is lost, not the copy.
+fn note(text: &str) {
+    let _ = writeln!(std::io::stderr(), "{text}");
 }

@@ -473,3 +473,18 @@ fn a_full_stderr_keeps_the_exit_code() {
     }
     let _ = case(&[]).stderr(Sink::Pipe);
 }
+
+/// `replicate` writes notes to stderr and progress lines to a non-terminal stdout: neither may panic.
+#[test]
+fn replicate_with_a_full_stream_exits_with_its_documented_code() {
+    let setup = setup();
+    let args = ["--config", &setup.config, "replicate", "--plan", &setup.plan, "--exit-when-caught-up"];
+    let mut cmd = setup.kdeck.command();
+    cmd.args(args).args(["--metrics", "127.0.0.1:0"]);
+    let outcome = spawn_and_wait(cmd, None, Sink::Pipe, Sink::Full);
+    assert_eq!(outcome.code, Some(0), "replicate with a full stderr: the copy still completes");
+    let mut cmd = setup.kdeck.command();
+    cmd.args(args);
+    let outcome = spawn_and_wait(cmd, None, Sink::Full, Sink::Pipe);
+    assert_eq!(outcome.code, Some(1), "replicate with a full stdout: a runtime error, not a panic");
+}
