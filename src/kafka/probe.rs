@@ -2,7 +2,7 @@
 //! credentials, answered with which call was refused and on which resource. Nothing
 //! here joins a group, commits, writes or changes a config.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rdkafka::admin::{AdminClient, AdminOptions, ResourceSpecifier};
 use rdkafka::client::DefaultClientContext;
@@ -63,20 +63,26 @@ fn classify_error(err: &KafkaError) -> CallOutcome {
 }
 
 /// One client for every probe, made from the application's own profile.
+/// `-m` bounds the whole probe, not each call: every call gets what is left.
 pub struct Prober {
     cluster: ResolvedCluster,
     timeout: Duration,
+    deadline: Instant,
 }
 
 impl Prober {
     pub fn new(cluster: &ResolvedCluster, timeout: Duration) -> Prober {
-        Prober { cluster: cluster.clone(), timeout }
+        Prober { cluster: cluster.clone(), timeout, deadline: Instant::now() + timeout }
+    }
+
+    fn left(&self) -> Duration {
+        self.deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(1))
     }
 
     /// Metadata for one topic (DESCRIBE on the topic); also returns its partitions.
     pub fn topic_metadata(&self, topic: &str) -> Result<(CallOutcome, Vec<i32>), Failure> {
         let client = consumer(&self.cluster, self.timeout, &[])?;
-        let metadata = match client.fetch_metadata(Some(topic), self.timeout) {
+        let metadata = match client.fetch_metadata(Some(topic), self.left()) {
             Ok(metadata) => metadata,
             Err(err) => return Ok((classify_error(&err), Vec::new())),
         };
@@ -98,7 +104,7 @@ impl Prober {
         for partition in partitions {
             list.add_partition(topic, *partition);
         }
-        let committed = match client.committed_offsets(list, self.timeout) {
+        let committed = match client.committed_offsets(list, self.left()) {
             Ok(committed) => committed,
             Err(err) => return Ok(classify_error(&err)),
         };
@@ -118,7 +124,8 @@ impl Prober {
             .enable_all()
             .build()
             .map_err(|err| Failure::runtime(format!("cannot start an admin runtime: {err}")))?;
-        let options = AdminOptions::new().request_timeout(Some(self.timeout)).operation_timeout(Some(self.timeout));
+        let left = self.left();
+        let options = AdminOptions::new().request_timeout(Some(left)).operation_timeout(Some(left));
         let answer = runtime.block_on(admin.describe_configs([&ResourceSpecifier::Topic(topic)], &options));
         Ok(match answer {
             Err(err) => classify_error(&err),

@@ -393,6 +393,8 @@ fn rows(s: &Setup) -> Vec<Row> {
                 case(&["consume", "-b", &down, "-m", "1", "-t", "orders", "-e"]),
                 case(&["produce", "-b", &down, "-m", "1", "-t", "orders"]).stdin(b"a\n"),
                 case(&["offsets", "-b", &down, "-m", "1", "-t", "orders"]),
+                // Every probe failing is not a pass (issue 14 item 7).
+                case(&["acl", "probe", "-b", &down, "-m", "1", "--as", "consumer", "-t", "orders", "--group", "g"]),
             ],
         },
         Row {
