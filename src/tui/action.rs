@@ -1,5 +1,6 @@
 //! What the cockpit can do. The serde names of the bindable variants are the
-//! keymap's vocabulary (`run = "start_engine"`); variants that carry arguments
+//! keymap's vocabulary (`run = "start"`); a renamed action keeps its old name as
+//! an alias, so that users' keymaps keep working; variants that carry arguments
 //! are internal, reached only through the `:` command line, and cannot be bound.
 
 use serde::{Deserialize, Serialize};
@@ -45,13 +46,25 @@ pub enum Action {
     SortRate,
     /// Lag pane: consumer groups instead of topics, and back.
     ToggleGroups,
-    StartEngine,
-    StopEngine,
+    /// Engine: start replication. Connect: resume the selected connector.
+    #[serde(alias = "start_engine")]
+    Start,
+    /// Engine: stop replication. Connect: stop the selected connector.
+    #[serde(alias = "stop_engine")]
+    Stop,
+    /// Engine: one lane more. Connect: one more task (`tasks.max`).
     RescaleUp,
+    /// Engine: one lane fewer. Connect: one task fewer.
     RescaleDown,
-    PauseTopic,
-    ResumeTopic,
-    RetryLane,
+    /// Lag: pause the selected topic. Connect: pause the selected connector.
+    #[serde(alias = "pause_topic")]
+    Pause,
+    /// Lag: resume the selected topic. Connect: resume the selected connector.
+    #[serde(alias = "resume_topic")]
+    Resume,
+    /// Engine: restart the selected failed lane. Connect: restart the selected task.
+    #[serde(alias = "retry_lane")]
+    Retry,
     /// Inspector: read the selected topic (again) with the current offset spec.
     Refresh,
     /// Inspector: switch between the source and the destination cluster.
@@ -140,13 +153,13 @@ impl Action {
         Action::SortName,
         Action::SortRate,
         Action::ToggleGroups,
-        Action::StartEngine,
-        Action::StopEngine,
+        Action::Start,
+        Action::Stop,
         Action::RescaleUp,
         Action::RescaleDown,
-        Action::PauseTopic,
-        Action::ResumeTopic,
-        Action::RetryLane,
+        Action::Pause,
+        Action::Resume,
+        Action::Retry,
         Action::Refresh,
         Action::SwitchCluster,
         Action::ToggleHex,
@@ -176,13 +189,13 @@ impl Action {
     pub fn is_mutation(&self) -> bool {
         matches!(
             self,
-            Action::StartEngine
-                | Action::StopEngine
+            Action::Start
+                | Action::Stop
                 | Action::RescaleUp
                 | Action::RescaleDown
-                | Action::PauseTopic
-                | Action::ResumeTopic
-                | Action::RetryLane
+                | Action::Pause
+                | Action::Resume
+                | Action::Retry
                 | Action::Rescale(_)
                 | Action::PauseNamed(_)
                 | Action::ResumeNamed(_)
@@ -190,6 +203,23 @@ impl Action {
                 | Action::SendRecord(_)
                 | Action::ApplyCutover(_)
         ) || matches!(self, Action::Connect(op) if op.is_mutation())
+    }
+
+    /// What an engine-side mutation does, in words for a banner or a confirmation prompt.
+    pub fn describe(&self) -> String {
+        match self {
+            Action::Start => "start the engine".to_owned(),
+            Action::Stop => "stop the engine".to_owned(),
+            Action::RescaleUp => "add a lane".to_owned(),
+            Action::RescaleDown => "remove a lane".to_owned(),
+            Action::Rescale(lanes) => format!("rescale to {lanes} lanes"),
+            Action::PauseNamed(topic) => format!("pause {topic}"),
+            Action::ResumeNamed(topic) => format!("resume {topic}"),
+            Action::Pause => "pause the selected topic".to_owned(),
+            Action::Resume => "resume the selected topic".to_owned(),
+            Action::Retry => "retry the selected lane".to_owned(),
+            _ => self.name().unwrap_or_else(|| format!("{self:?}").to_lowercase()),
+        }
     }
 
     pub fn goto_pane(&self) -> Option<PaneId> {

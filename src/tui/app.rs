@@ -490,7 +490,7 @@ impl App {
         let name = match &action {
             Action::Connect(op) => op.describe(),
             Action::ApplyCutover(group) => format!("cutover of {group}"),
-            _ => action.name().unwrap_or_else(|| format!("{action:?}").to_lowercase()),
+            _ => action.describe(),
         };
         if self.read_only {
             self.warn(BannerKind::Refused, format!("read-only: {name} refused"));
@@ -572,11 +572,11 @@ impl App {
         // The topics' selection is hidden behind the groups view: never pause a topic nobody sees selected.
         let selected_topic = self.lag.selected_topic().filter(|_| !self.groups.visible).map(str::to_owned);
         let message = match action {
-            Action::StartEngine => {
+            Action::Start => {
                 engine.start();
                 "starting the engine".to_owned()
             }
-            Action::StopEngine => {
+            Action::Stop => {
                 engine.stop();
                 "stopping the engine".to_owned()
             }
@@ -593,12 +593,12 @@ impl App {
                 self.requested_lanes = Some(lanes);
                 format!("rescaling to {lanes} lanes")
             }
-            Action::PauseTopic | Action::ResumeTopic => {
+            Action::Pause | Action::Resume => {
                 let Some(topic) = selected_topic else {
                     self.warn(BannerKind::Warning, "select a topic on the Lag pane's topics first".to_owned());
                     return;
                 };
-                return self.perform(if action == Action::PauseTopic {
+                return self.perform(if action == Action::Pause {
                     Action::PauseNamed(topic)
                 } else {
                     Action::ResumeNamed(topic)
@@ -612,7 +612,7 @@ impl App {
                 engine.resume(&topic);
                 format!("resuming {topic}")
             }
-            Action::RetryLane => match self.engine_pane.selected_lane(&self.status) {
+            Action::Retry => match self.engine_pane.selected_lane(&self.status) {
                 Some(lane) => {
                     engine.retry(lane);
                     format!("retrying lane {lane}")

@@ -16,8 +16,8 @@ pub fn parse_command(line: &str) -> Result<Action, String> {
         |action: Action| if args.is_empty() { Ok(action) } else { Err(format!(":{command} takes no arguments")) };
     match command {
         "q" | "quit" => no_args(Action::Quit),
-        "start" => no_args(Action::StartEngine),
-        "stop" => no_args(Action::StopEngine),
+        "start" => no_args(Action::Start),
+        "stop" => no_args(Action::Stop),
         "rescale" | "lanes" => {
             let count = one_arg("lane count")?;
             match count.parse::<usize>() {
@@ -47,6 +47,8 @@ pub fn parse_command(line: &str) -> Result<Action, String> {
                 .map_err(|_| format!(":set-offset {offset}: expected a whole number"))
         }
         "reset-offsets" => no_args(Action::ConnectResetOffsets),
+        "pause" if args.is_empty() => Ok(Action::Pause),
+        "resume" if args.is_empty() => Ok(Action::Resume),
         "pause" => Ok(Action::PauseNamed(one_arg("topic")?.to_owned())),
         "resume" => Ok(Action::ResumeNamed(one_arg("topic")?.to_owned())),
         "goto" => {
@@ -104,7 +106,8 @@ mod tests {
             ("rescale", Err(":rescale takes one lane count")),
             ("pause orders", Ok(Action::PauseNamed("orders".into()))),
             ("resume orders", Ok(Action::ResumeNamed("orders".into()))),
-            ("pause", Err(":pause takes one topic")),
+            ("pause", Ok(Action::Pause)),
+            ("pause a b", Err(":pause takes one topic")),
             ("goto inspector orders", Ok(Action::Goto(PaneId::Inspector, Some("orders".into())))),
             ("goto engine", Ok(Action::Goto(PaneId::Engine, None))),
             ("goto nowhere", Err(":goto nowhere: expected one of lag, engine")),
@@ -117,8 +120,8 @@ mod tests {
             ("partition", Err(":partition takes one partition number, or all")),
             ("sort rate", Ok(Action::SortRate)),
             ("sort size", Err(":sort size: expected")),
-            ("start_engine", Ok(Action::StartEngine)),
-            ("start", Ok(Action::StartEngine)),
+            ("start_engine", Ok(Action::Start)),
+            ("start", Ok(Action::Start)),
             ("help", Ok(Action::Help)),
             ("quit now", Err(":quit takes no arguments")),
             ("", Err("empty command")),

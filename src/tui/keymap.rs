@@ -370,7 +370,7 @@ mod tests {
         keymap.merge(Keymap::parse(user, "user.toml"));
         assert_eq!(keymap.warnings.len(), 3, "{:?}", keymap.warnings);
         assert!(keymap.warnings.iter().any(|w| w.contains("launch_missiles")));
-        assert_eq!(keymap.action_for(Key::parse("x").unwrap()), Some(&Action::StartEngine));
+        assert_eq!(keymap.action_for(Key::parse("x").unwrap()), Some(&Action::Start));
 
         // One entry of the wrong shape is skipped alone, and named.
         let shapes = r#"keymap = [

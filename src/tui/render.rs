@@ -115,11 +115,11 @@ const HINTS: &[(Action, &str)] = &[
     (Action::CommandLine, "cmd"),
     (Action::Filter, "filter"),
     (Action::NextPane, "pane"),
-    (Action::StartEngine, "start"),
-    (Action::StopEngine, "stop"),
+    (Action::Start, "start"),
+    (Action::Stop, "stop"),
     (Action::RescaleUp, "lane+"),
     (Action::RescaleDown, "lane-"),
-    (Action::PauseTopic, "pause"),
+    (Action::Pause, "pause"),
     (Action::Quit, "quit"),
 ];
 

@@ -382,7 +382,7 @@ fn production_cluster_is_marked_and_confirmation_is_drawn() {
         engine: None,
         now_ms: NOW_MS,
     });
-    app.update(Action::StartEngine);
+    app.update(Action::Start);
     snapshot_both("production_confirm", &app);
 }
 

@@ -120,7 +120,7 @@ fn tui_start_rescale_and_pause_drive_the_engine() {
     // Pause the topic selected on the Lag pane (sorted by name: orders first).
     cockpit.dispatch(Action::SortName);
     assert_eq!(cockpit.app.lag.selected_topic(), Some("orders"));
-    cockpit.dispatch(Action::PauseTopic);
+    cockpit.dispatch(Action::Pause);
     let paused =
         |app: &App| app.status.topics.iter().any(|t| t.source_topic == "orders" && t.state == TopicState::Paused);
     assert!(cockpit.pump_until(LIMIT, paused), "{:?}", cockpit.app.status.topics);
@@ -133,14 +133,14 @@ fn tui_start_rescale_and_pause_drive_the_engine() {
 fn tui_read_only_refuses_every_mutation() {
     let Setup { mut cockpit, _source, _destination } = cockpit(true, false);
     for action in [
-        Action::StartEngine,
-        Action::StopEngine,
+        Action::Start,
+        Action::Stop,
         Action::RescaleUp,
         Action::RescaleDown,
         Action::Rescale(4),
         Action::PauseNamed("orders".into()),
-        Action::ResumeTopic,
-        Action::RetryLane,
+        Action::Resume,
+        Action::Retry,
         Action::Produce,
     ] {
         cockpit.dispatch(action.clone());
@@ -159,7 +159,7 @@ fn tui_read_only_refuses_every_mutation() {
 #[test]
 fn tui_production_destination_needs_its_name_typed() {
     let Setup { mut cockpit, _source, _destination } = cockpit(false, true);
-    cockpit.dispatch(Action::StartEngine);
+    cockpit.dispatch(Action::Start);
     assert!(matches!(cockpit.app.mode, Mode::Confirm { .. }));
     type_text(&mut cockpit, "yes");
     press(&mut cockpit, KeyCode::Enter);
@@ -167,11 +167,11 @@ fn tui_production_destination_needs_its_name_typed() {
     cockpit.pump_until(Duration::from_secs(2), |_| false);
     assert_eq!(cockpit.app.status.state, EngineState::Stopped, "a wrong name must not start the engine");
 
-    cockpit.dispatch(Action::StartEngine);
+    cockpit.dispatch(Action::Start);
     press(&mut cockpit, KeyCode::Esc);
     assert!(matches!(cockpit.app.mode, Mode::Normal));
 
-    cockpit.dispatch(Action::StartEngine);
+    cockpit.dispatch(Action::Start);
     type_text(&mut cockpit, "destination");
     press(&mut cockpit, KeyCode::Enter);
     assert!(cockpit.pump_until(LIMIT, caught_up), "{}", cockpit.app.status.progress_line());

@@ -209,16 +209,16 @@ impl ConnectPane {
                 }
                 ConnectOp::SetTasks { connector, from: actual, tasks }
             }
-            Action::PauseTopic => ConnectOp::Pause(need(selected).unwrap_or_default()),
-            Action::ResumeTopic | Action::StartEngine => ConnectOp::Resume(need(selected).unwrap_or_default()),
-            Action::StopEngine => ConnectOp::Stop(need(selected).unwrap_or_default()),
+            Action::Pause => ConnectOp::Pause(need(selected).unwrap_or_default()),
+            Action::Resume | Action::Start => ConnectOp::Resume(need(selected).unwrap_or_default()),
+            Action::Stop => ConnectOp::Stop(need(selected).unwrap_or_default()),
             Action::RestartConnector => {
                 ConnectOp::Restart { connector: need(selected).unwrap_or_default(), only_failed: false }
             }
             Action::RestartFailed => {
                 ConnectOp::Restart { connector: need(selected).unwrap_or_default(), only_failed: true }
             }
-            Action::RetryLane => match (&self.detail, self.detail_task_id()) {
+            Action::Retry => match (&self.detail, self.detail_task_id()) {
                 (Some(connector), Some(task)) => ConnectOp::RestartTask { connector: connector.clone(), task },
                 _ => return warn("open a connector (Enter) and select a task to restart it"),
             },

@@ -100,7 +100,7 @@ fn a_failing_cluster_keeps_the_pane_working() {
     app.on_message(Message::Connect { id: 9, result: Err(error.into()) });
     snapshot_both("connect_error", &app);
     app.update(Action::Down);
-    app.update(Action::PauseTopic);
+    app.update(Action::Pause);
     assert_eq!(sent_ops(&mut app), [ConnectOp::Pause("msk-to-cc".into())]);
 }
 
@@ -133,9 +133,7 @@ fn unconfigured() {
 #[test]
 fn read_only_refuses_connect_mutations() {
     let mut app = connect_app(false, true);
-    for action in
-        [Action::RescaleUp, Action::PauseTopic, Action::StopEngine, Action::RestartFailed, Action::ConnectTasks(9)]
-    {
+    for action in [Action::RescaleUp, Action::Pause, Action::Stop, Action::RestartFailed, Action::ConnectTasks(9)] {
         app.update(action.clone());
         assert!(sent_ops(&mut app).is_empty(), "{action:?}");
         let banner = app.banner.clone().expect("banner");
@@ -149,7 +147,7 @@ fn read_only_refuses_connect_mutations() {
 fn production_connect_clusters_ask_for_their_name() {
     let mut app = connect_app(true, false);
     app.update(Action::Down);
-    app.update(Action::StopEngine);
+    app.update(Action::Stop);
     assert!(sent_ops(&mut app).is_empty());
     let Mode::Confirm { prompt, expected, .. } = &app.mode else { panic!("no confirmation") };
     assert_eq!(prompt, "prod-connect is production: type its name to stop msk-to-cc (Esc cancels): ");

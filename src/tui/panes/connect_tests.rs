@@ -77,24 +77,21 @@ fn keys_become_connect_requests_on_the_selected_connector() {
         op(pane.intercept(Action::ConnectTasks(30), 0)),
         ConnectOp::SetTasks { connector: "mm2-source".into(), from: 2, tasks: 30 }
     );
-    assert_eq!(op(pane.intercept(Action::PauseTopic, 0)), ConnectOp::Pause("mm2-source".into()));
-    assert_eq!(op(pane.intercept(Action::ResumeTopic, 0)), ConnectOp::Resume("mm2-source".into()));
-    assert_eq!(op(pane.intercept(Action::StopEngine, 0)), ConnectOp::Stop("mm2-source".into()));
+    assert_eq!(op(pane.intercept(Action::Pause, 0)), ConnectOp::Pause("mm2-source".into()));
+    assert_eq!(op(pane.intercept(Action::Resume, 0)), ConnectOp::Resume("mm2-source".into()));
+    assert_eq!(op(pane.intercept(Action::Stop, 0)), ConnectOp::Stop("mm2-source".into()));
     assert_eq!(
         op(pane.intercept(Action::RestartFailed, 0)),
         ConnectOp::Restart { connector: "mm2-source".into(), only_failed: true }
     );
     assert_eq!(op(pane.intercept(Action::ConnectOffsets, 0)), ConnectOp::Offsets("mm2-source".into()));
-    assert!(warning(pane.intercept(Action::RetryLane, 0)).starts_with("open a connector (Enter)"));
+    assert!(warning(pane.intercept(Action::Retry, 0)).starts_with("open a connector (Enter)"));
 
     assert!(handled_alone(&pane.intercept(Action::Down, 0)));
     assert!(handled_alone(&pane.intercept(Action::Expand, 0)));
     assert_eq!(pane.detail.as_deref(), Some("msk-to-cc"));
     pane.intercept(Action::Down, 0);
-    assert_eq!(
-        op(pane.intercept(Action::RetryLane, 0)),
-        ConnectOp::RestartTask { connector: "msk-to-cc".into(), task: 1 }
-    );
+    assert_eq!(op(pane.intercept(Action::Retry, 0)), ConnectOp::RestartTask { connector: "msk-to-cc".into(), task: 1 });
     assert_eq!(
         op(pane.intercept(Action::RestartConnector, 0)),
         ConnectOp::Restart { connector: "msk-to-cc".into(), only_failed: false }
@@ -114,7 +111,7 @@ fn keys_become_connect_requests_on_the_selected_connector() {
 #[test]
 fn without_a_cluster_or_connector_keys_warn() {
     let mut empty = ConnectPane::default();
-    assert!(warning(empty.intercept(Action::PauseTopic, 0)).starts_with("no Connect cluster: add [connect.NAME]"));
+    assert!(warning(empty.intercept(Action::Pause, 0)).starts_with("no Connect cluster: add [connect.NAME]"));
     assert!(empty.poll(0).is_none());
     let mut no_connectors = ConnectPane::new(vec![ConnectCluster::at("prod", "http://c:8083")], vec![]);
     assert_eq!(warning(no_connectors.intercept(Action::RescaleUp, 0)), "no connector selected");

@@ -198,10 +198,10 @@ fn keys_line(context: &PaneContext<'_>) -> String {
         (&Action::RescaleDown, "task-"),
         (&Action::RestartConnector, "restart"),
         (&Action::RestartFailed, "failed only"),
-        (&Action::RetryLane, "task"),
-        (&Action::PauseTopic, "pause"),
-        (&Action::ResumeTopic, "resume"),
-        (&Action::StopEngine, "stop"),
+        (&Action::Retry, "task"),
+        (&Action::Pause, "pause"),
+        (&Action::Resume, "resume"),
+        (&Action::Stop, "stop"),
         (&Action::ConnectOffsets, "offsets"),
         (&Action::SwitchCluster, "cluster"),
     ];
@@ -246,11 +246,7 @@ fn render_tasks(
     });
     let widths = [Constraint::Length(4), Constraint::Length(10), Constraint::Length(22), Constraint::Fill(1)];
     let hint = if pane.detail.is_some() {
-        format!(
-            "{} restart task · {} back",
-            context.key(&Action::RetryLane, ":retry"),
-            context.key(&Action::Escape, "Esc")
-        )
+        format!("{} restart task · {} back", context.key(&Action::Retry, ":retry"), context.key(&Action::Escape, "Esc"))
     } else {
         format!("{} to select a task", context.key(&Action::Expand, "Enter"))
     };

@@ -138,7 +138,7 @@ fn render_chart(frame: &mut Frame, area: Rect, pane: &EnginePane, context: &Pane
     let theme = context.theme;
     let block = Block::default().borders(Borders::ALL).title(" Throughput, records/s · │ a rescale ");
     let Some(&(first_ms, _)) = pane.throughput.first() else {
-        let text = format!("No throughput yet: {} starts the engine.", context.key(&Action::StartEngine, ":start"));
+        let text = format!("No throughput yet: {} starts the engine.", context.key(&Action::Start, ":start"));
         frame.render_widget(Paragraph::new(text).style(theme.quiet).block(block), area);
         return;
     };
@@ -213,8 +213,8 @@ fn summary(context: &PaneContext<'_>) -> Paragraph<'static> {
         }),
         _ => Line::from(format!(
             "{} start · {} stop · {} / {} one lane more or fewer · :rescale N",
-            context.key(&Action::StartEngine, ":start"),
-            context.key(&Action::StopEngine, ":stop"),
+            context.key(&Action::Start, ":start"),
+            context.key(&Action::Stop, ":stop"),
             context.key(&Action::RescaleUp, ":rescale"),
             context.key(&Action::RescaleDown, ":rescale"),
         )),

@@ -217,7 +217,7 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &LagPane, context: &PaneConte
         title.push(Span::styled(format!("· filter: {} ", pane.filter), theme.warn));
     }
     if !pane.from_engine && !pane.rows.is_empty() {
-        let start = context.key(&Action::StartEngine, ":start");
+        let start = context.key(&Action::Start, ":start");
         title.push(Span::styled(format!("· before the engine runs: {start} starts it "), theme.quiet));
     }
     let block = Block::default().borders(Borders::ALL).title(Line::from(title));
@@ -231,7 +231,7 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &LagPane, context: &PaneConte
         let text = if status.partitions.is_empty() {
             format!(
                 "No partitions yet: reading the plan's topics from the source, or {} starts the engine.",
-                context.key(&Action::StartEngine, ":start")
+                context.key(&Action::Start, ":start")
             )
         } else {
             "No topics.".to_owned()

@@ -100,7 +100,7 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &VerifyPane, context: &PaneCo
     let theme = context.theme;
     let [gauge_area, body_area, help_area] =
         Layout::vertical([Constraint::Length(3), Constraint::Fill(1), Constraint::Length(1)]).areas(area);
-    render_gauge(frame, gauge_area, pane, theme);
+    render_gauge(frame, gauge_area, pane, context, theme);
     match pane.selected_sample().filter(|_| pane.drill) {
         Some(sample) => render_drill(frame, body_area, sample, theme),
         None => render_topics(frame, body_area, pane, theme),
@@ -119,7 +119,8 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &VerifyPane, context: &PaneCo
     frame.render_widget(Paragraph::new(Span::styled(help, theme.quiet)), help_area);
 }
 
-fn render_gauge(frame: &mut Frame, area: Rect, pane: &VerifyPane, theme: &Theme) {
+fn render_gauge(frame: &mut Frame, area: Rect, pane: &VerifyPane, context: &PaneContext, theme: &Theme) {
+    let again = context.key(&Action::Refresh, ":refresh");
     let p = pane.progress;
     let ratio =
         if p.records_expected == 0 { 0.0 } else { (p.records_read as f64 / p.records_expected as f64).min(1.0) };
@@ -132,8 +133,8 @@ fn render_gauge(frame: &mut Frame, area: Rect, pane: &VerifyPane, theme: &Theme)
                 p.records_read, p.records_expected, p.partitions_done, p.partitions_total
             ),
         ),
-        (_, false, Some(outcome)) => (1.0, format!("{} · press r to verify again", outcome.report.verdict.label())),
-        (_, false, None) => (0.0, "not verified yet: press r".to_string()),
+        (_, false, Some(outcome)) => (1.0, format!("{} · {again} verifies again", outcome.report.verdict.label())),
+        (_, false, None) => (0.0, format!("not verified yet: {again} verifies")),
     };
     let style = match (&pane.error, pane.outcome.as_ref().map(|o| o.report.verdict)) {
         (Some(_), _) => theme.bad,
