@@ -47,9 +47,9 @@ pub fn render(frame: &mut Frame, app: &App) {
         PaneId::Verify => super::panes::verify::render(frame, body, &app.verify, &context),
     }
     if app.focus == PaneId::Lag && app.groups.visible {
-        let key = app.keymap.keys_for(&Action::CutoverGroup).first().map(ToString::to_string);
-        let apply = key.unwrap_or_else(|| ":cutover".to_owned());
-        let look = super::panes::cutover::CutoverLook { read_only: app.read_only, apply, theme: &app.theme };
+        let apply = key(app, &Action::CutoverGroup, ":cutover");
+        let close = key(app, &Action::Escape, ":escape");
+        let look = super::panes::cutover::CutoverLook { read_only: app.read_only, apply, close, theme: &app.theme };
         super::panes::cutover::render(frame, body, &app.cutover, &look);
     }
     bottom_line(frame, bottom, app);
@@ -194,7 +194,13 @@ fn help_overlay(frame: &mut Frame, body: Rect, app: &App, scroll: usize) {
         rows.into_iter().map(|(keys, desc)| Row::new([keys, desc])),
         [Constraint::Length(16), Constraint::Fill(1)],
     )
-    .block(Block::default().borders(Borders::ALL).title(" Keys (from the keymap) · ↑↓ scroll · ? or Esc closes "));
+    .block(Block::default().borders(Borders::ALL).title(format!(
+        " Keys (from the keymap) · {}{} scroll · {} or {} closes ",
+        key(app, &Action::Up, "↑"),
+        key(app, &Action::Down, "↓"),
+        key(app, &Action::Help, ":help"),
+        key(app, &Action::Escape, ":escape")
+    )));
     frame.render_widget(Clear, area);
     frame.render_widget(table, area);
 }
@@ -210,4 +216,9 @@ mod tests {
         assert_eq!(clock_text(-1_000), "23:59:59Z");
         assert_eq!(clock_text(i64::MIN), clock_text(i64::MIN));
     }
+}
+
+/// The first key bound to `action`, as titles show it.
+fn key(app: &App, action: &Action, fallback: &str) -> String {
+    app.keymap.keys_for(action).first().map_or_else(|| fallback.to_owned(), |k| super::panes::common::key_label(k))
 }

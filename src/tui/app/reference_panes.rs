@@ -153,9 +153,12 @@ impl App {
             }
             Ok(InKdeck::Watermarks) => {
                 self.update(Action::Goto(PaneId::Lag, None));
+                let open =
+                    self.keymap.keys_for(&Action::Expand).first().map(|k| crate::tui::panes::common::key_label(k));
+                let open = open.unwrap_or_else(|| ":expand".to_owned());
                 self.warn(
                     BannerKind::Info,
-                    "the Lag pane shows each partition's watermarks (Enter opens a topic)".into(),
+                    format!("the Lag pane shows each partition's watermarks ({open} opens a topic)"),
                 );
             }
             Err(reason) => self.warn(BannerKind::Warning, reason),

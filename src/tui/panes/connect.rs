@@ -184,10 +184,12 @@ impl ConnectPane {
                 };
                 return Effects::requests(self.poll(now_ms));
             }
-            Action::ConnectSetOffset(_) | Action::ConnectResetOffsets => match self.offsets_change(&action) {
-                Ok(op) => op,
-                Err(message) => return warn(message),
-            },
+            Action::ConnectSetOffset(_) | Action::ConnectResetOffsets => {
+                match self.offsets_change(&action, &context.key(&Action::ConnectOffsets, ":connect_offsets")) {
+                    Ok(op) => op,
+                    Err(message) => return warn(message),
+                }
+            }
             Action::ConnectOffsets => match need(selected) {
                 Ok(connector) => return Effects::requests(self.request(ConnectOp::Offsets(connector), now_ms)),
                 Err(message) => return warn(message),
@@ -220,7 +222,10 @@ impl ConnectPane {
             }
             Action::Retry => match (&self.detail, self.detail_task_id()) {
                 (Some(connector), Some(task)) => ConnectOp::RestartTask { connector: connector.clone(), task },
-                _ => return warn("open a connector (Enter) and select a task to restart it"),
+                _ => {
+                    let open = context.key(&Action::Expand, "Enter");
+                    return warn(format!("open a connector ({open}) and select a task to restart it"));
+                }
             },
             _ => return Effects::ignored(),
         };
@@ -235,9 +240,9 @@ impl ConnectPane {
     }
 
     /// KIP-875 changes: only from the offsets view, and only for a STOPPED connector.
-    fn offsets_change(&self, action: &Action) -> Result<ConnectOp, String> {
+    fn offsets_change(&self, action: &Action, offsets_key: &str) -> Result<ConnectOp, String> {
         let Some((connector, offsets)) = &self.offsets else {
-            return Err("open the connector's offsets first (O)".into());
+            return Err(format!("open the connector's offsets first ({offsets_key})"));
         };
         let state = self.status_of(connector).map(|s| s.connector.state);
         if state != Some(State::Stopped) {

@@ -97,6 +97,8 @@ const FOOTER_ROWS: u16 = 3;
 pub struct CutoverLook<'a> {
     pub read_only: bool,
     pub apply: String,
+    /// The key that closes the overlay, from the keymap.
+    pub close: String,
     pub theme: &'a Theme,
 }
 
@@ -118,7 +120,7 @@ pub fn render(frame: &mut Frame, area: Rect, view: &CutoverView, look: &CutoverL
         }
         _ => format!(" Cutover of group {group} "),
     };
-    let block = Block::default().borders(Borders::ALL).title(title).title_bottom(" Esc closes ");
+    let block = Block::default().borders(Borders::ALL).title(title).title_bottom(format!(" {} closes ", look.close));
     let result = match &view.plan {
         Load::Ready(result) => result,
         Load::Failed(err) => {

@@ -405,8 +405,11 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &InspectorPane, context: &Pan
             frame.render_stateful_widget(table, messages_area, &mut state);
         }
         Load::NotAsked if pane.topic.is_none() => frame.render_widget(
-            Paragraph::new("Choose a topic on the left and press Enter, or type :goto inspector TOPIC.")
-                .block(message_block),
+            Paragraph::new(format!(
+                "Choose a topic on the left and press {}, or type :goto inspector TOPIC.",
+                context.key(&Action::Expand, ":goto inspector TOPIC")
+            ))
+            .block(message_block),
             messages_area,
         ),
         other => frame.render_widget(status_text(other, "Reading…", theme).block(message_block), messages_area),
