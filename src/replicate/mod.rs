@@ -162,22 +162,6 @@ fn plan_failure(err: crate::engine::plan::PlanError) -> Failure {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use std::time::Duration;
-
-    use super::caught_up_line;
-
-    #[test]
-    fn the_caught_up_line_times_the_start_and_the_copy_apart() {
-        let line = caught_up_line(1_000_000, Duration::from_millis(2500), Some(Duration::from_millis(500)));
-        assert_eq!(line, "caught-up copied=1000000 total_s=2.50 start_s=0.50 copying_s=2.00 copy_rate=500000/s");
-        // Lanes never all copying at once (a one-record copy): all of it is start, no rate.
-        let line = caught_up_line(1, Duration::from_millis(300), None);
-        assert_eq!(line, "caught-up copied=1 total_s=0.30 start_s=0.30 copying_s=0.00 copy_rate=0/s");
-    }
-}
-
 /// Progress lines are the run's output: a closed reader is fine, a full or failing device ends the run.
 fn print_lines(lines: &[String]) -> Outcome {
     let mut out = std::io::stdout().lock();
@@ -192,4 +176,20 @@ fn print_lines(lines: &[String]) -> Outcome {
 /// A note on stderr never ends the run: with a full or closed stderr, the note is lost, not the copy.
 fn note(text: &str) {
     let _ = writeln!(std::io::stderr(), "{text}");
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::caught_up_line;
+
+    #[test]
+    fn the_caught_up_line_times_the_start_and_the_copy_apart() {
+        let line = caught_up_line(1_000_000, Duration::from_millis(2500), Some(Duration::from_millis(500)));
+        assert_eq!(line, "caught-up copied=1000000 total_s=2.50 start_s=0.50 copying_s=2.00 copy_rate=500000/s");
+        // Lanes never all copying at once (a one-record copy): all of it is start, no rate.
+        let line = caught_up_line(1, Duration::from_millis(300), None);
+        assert_eq!(line, "caught-up copied=1 total_s=0.30 start_s=0.30 copying_s=0.00 copy_rate=0/s");
+    }
 }

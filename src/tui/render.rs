@@ -205,6 +205,11 @@ fn help_overlay(frame: &mut Frame, body: Rect, app: &App, scroll: usize) {
     frame.render_widget(table, area);
 }
 
+/// The first key bound to `action`, as titles show it.
+fn key(app: &App, action: &Action, fallback: &str) -> String {
+    app.keymap.keys_for(action).first().map_or_else(|| fallback.to_owned(), super::panes::common::key_label)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -216,9 +221,4 @@ mod tests {
         assert_eq!(clock_text(-1_000), "23:59:59Z");
         assert_eq!(clock_text(i64::MIN), clock_text(i64::MIN));
     }
-}
-
-/// The first key bound to `action`, as titles show it.
-fn key(app: &App, action: &Action, fallback: &str) -> String {
-    app.keymap.keys_for(action).first().map_or_else(|| fallback.to_owned(), |k| super::panes::common::key_label(k))
 }

@@ -153,8 +153,7 @@ impl App {
             }
             Ok(InKdeck::Watermarks) => {
                 self.update(Action::Goto(PaneId::Lag, None));
-                let open =
-                    self.keymap.keys_for(&Action::Expand).first().map(|k| crate::tui::panes::common::key_label(k));
+                let open = self.keymap.keys_for(&Action::Expand).first().map(crate::tui::panes::common::key_label);
                 let open = open.unwrap_or_else(|| ":expand".to_owned());
                 self.warn(
                     BannerKind::Info,
