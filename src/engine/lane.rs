@@ -229,7 +229,7 @@ fn copy(spec: &LaneSpec, shared: &LaneShared) -> Result<(), LaneExit> {
         let tails = spec
             .provenance_from
             .as_deref()
-            .map(|source_cluster_id| scope.spawn(|| destination_tails(spec, source_cluster_id, &cursors)));
+            .map(|source_cluster_id| scope.spawn(|| destination_tails(spec, shared, source_cluster_id, &cursors)));
         writer.look_up_topics(&topics);
         let reader = PartitionReader::connect_with(&spec.source, spec.timeout, options)
             .inspect(|reader| reader.look_up_topics(&source_topics));
@@ -242,7 +242,11 @@ fn copy(spec: &LaneSpec, shared: &LaneShared) -> Result<(), LaneExit> {
     // Declared after the reader, so the waker is released before the reader closes.
     let _registered = WakerRegistration::new(shared, reader.waker());
     if let Some(tails) = tails {
-        resume_after(spec, &mut cursors, tails?);
+        let Some(tails) = tails? else {
+            // Stopped while reading the tails: nothing was copied, nothing to finish.
+            return Ok(());
+        };
+        resume_after(spec, &mut cursors, tails);
         if let Ok(mut shared_cursors) = shared.cursors.lock() {
             shared_cursors.clone_from(&cursors);
         }
@@ -313,14 +317,16 @@ impl Drop for WakerRegistration<'_> {
 }
 
 /// The highest source offset the destination already holds, per partition.
+/// None when the lane was asked to stop during the read.
 fn destination_tails(
     spec: &LaneSpec,
+    shared: &LaneShared,
     source_cluster_id: &str,
     cursors: &BTreeMap<TopicPartition, PartitionCursor>,
-) -> Result<BTreeMap<TopicPartition, i64>, LaneExit> {
+) -> Result<Option<BTreeMap<TopicPartition, i64>>, LaneExit> {
     let wanted: BTreeMap<TopicPartition, String> =
         cursors.iter().map(|(tp, c)| (tp.clone(), c.destination_topic.clone())).collect();
-    recovery::destination_tails(&spec.destination, source_cluster_id, &wanted, spec.timeout)
+    recovery::destination_tails(&spec.destination, source_cluster_id, &wanted, spec.timeout, &shared.stop)
         .map_err(|f| LaneExit::Retry(f.to_string()))
 }
 

@@ -18,7 +18,7 @@ use super::batch::{self, ConsumerQueue, ReadWaker};
 use super::client::{self, describe, KafkaFailure};
 use super::closer::ClosedInBackground;
 use super::metadata::{fetch_metadata, ClusterMetadata};
-use super::offsets::{log_boundaries, offsets_for_times, watermarks, Watermarks};
+use super::offsets::{list_offsets_of, log_boundaries, offsets_for_times, watermarks, Watermarks};
 
 /// Where a partition starts, in librdkafka's terms. Timestamps are resolved by
 /// [`PartitionReader::offsets_for_times`] first.
@@ -56,6 +56,7 @@ pub enum ReadEvent<'a> {
     Record(RecordView<'a>),
     /// The partition has no more records for now; `offset` is where the next would be.
     PartitionEnd {
+        topic: &'a str,
         partition: i32,
         offset: i64,
     },
@@ -166,6 +167,17 @@ impl PartitionReader {
         log_boundaries(&self.consumer, topic, partitions, Offset::End, self.timeout)
     }
 
+    /// Log-end offsets of partitions of many topics in one ListOffsets round
+    /// (librdkafka sends one request per leader), in the order asked.
+    pub fn latest_offsets_of(&self, partitions: &[(&str, i32)]) -> Result<Vec<Option<i64>>, Failure> {
+        list_offsets_of(&self.consumer, partitions, Offset::End, self.timeout)
+    }
+
+    /// Log-start offsets of partitions of many topics, as [`Self::latest_offsets_of`].
+    pub fn earliest_offsets_of(&self, partitions: &[(&str, i32)]) -> Result<Vec<Option<i64>>, Failure> {
+        list_offsets_of(&self.consumer, partitions, Offset::Beginning, self.timeout)
+    }
+
     pub fn assign(&mut self, topic: &str, starts: &[(i32, StartPosition)]) -> Outcome {
         let all: Vec<(String, i32, StartPosition)> = starts.iter().map(|&(p, s)| (topic.to_string(), p, s)).collect();
         self.assign_partitions(&all)
@@ -212,7 +224,8 @@ impl PartitionReader {
             }
             Err(KafkaError::PartitionEOF(partition)) => {
                 let offset = self.cached_end(partition);
-                Ok(Some(on_event(ReadEvent::PartitionEnd { partition, offset })))
+                let topic = self.topic.as_ref().and_then(|t| t.to_str().ok()).unwrap_or_default();
+                Ok(Some(on_event(ReadEvent::PartitionEnd { topic, partition, offset })))
             }
             Err(err)
                 if matches!(
