@@ -17,7 +17,7 @@ use crate::kafka::admin::Admin;
 use crate::kafka::reader::{PartitionReader, ReaderOptions, StartPosition};
 use crate::kafka::writer::{OutgoingRecord, RecordWriter};
 
-use super::assignment::{assign_lanes, TopicPartition};
+use super::assignment::{assign_lanes, deal_to_running_lanes, TopicPartition};
 use super::fence::{self, GenerationWatch};
 use super::lane::{self, LaneShared, LaneSpec, PartitionCursor};
 use super::plan::{Mode, Plan, StartPolicy};
@@ -515,8 +515,10 @@ impl Coordinator {
         }
     }
 
-    /// New source topics matching the plan join at the next refresh: lanes
-    /// stop at a transaction boundary and restart with the wider assignment.
+    /// New source topics matching the plan join at the next refresh. Their
+    /// partitions are dealt to the running lanes with the fewest, and each
+    /// lane takes its share at a transaction boundary: no lane stops, and
+    /// the partitions a lane copies stay where they are.
     fn refresh_topics(&mut self) {
         self.last_refresh = Instant::now();
         let before: BTreeSet<String> = self.copying_topics();
@@ -532,16 +534,39 @@ impl Coordinator {
         if added.is_empty() {
             return;
         }
-        self.stop_lanes();
+        let mut joining: BTreeMap<TopicPartition, PartitionCursor> = BTreeMap::new();
         for topic in &added {
-            let cursors = self.new_cursors(topic);
-            self.cursors.extend(cursors);
+            joining.extend(self.new_cursors(topic));
         }
+        if let Err(failure) = self.resolve_timestamp_starts(&mut joining) {
+            tracing::warn!(%failure, "topic refresh: cannot resolve the start time of new topics; trying again later");
+            return;
+        }
+        self.cursors.extend(joining.clone());
         for topic in added {
             self.event(EngineEventKind::TopicAdded { topic });
         }
-        if let Err(failure) = self.start_lanes() {
-            self.status.state = EngineState::Failed(failure.to_string());
+        let all_running =
+            !self.lanes.is_empty() && self.lanes.iter().all(|l| l.thread.as_ref().is_some_and(|t| !t.is_finished()));
+        if !all_running {
+            // A lane that ended (fenced, failed) cannot take partitions: start the set afresh.
+            self.stop_lanes();
+            if let Err(failure) = self.start_lanes() {
+                self.status.state = EngineState::Failed(failure.to_string());
+            }
+            return;
+        }
+        let sizes: Vec<usize> = self.lanes.iter().map(|l| l.partitions.len()).collect();
+        let new: Vec<TopicPartition> = joining.keys().cloned().collect();
+        for (lane, share) in self.lanes.iter_mut().zip(deal_to_running_lanes(&sizes, &new)) {
+            if share.is_empty() {
+                continue;
+            }
+            let cursors: BTreeMap<TopicPartition, PartitionCursor> =
+                share.iter().filter_map(|tp| joining.get(tp).map(|c| (tp.clone(), c.clone()))).collect();
+            lane.partitions.extend(share);
+            lane.partitions.sort_unstable();
+            lane.shared.join(cursors);
         }
     }
 
@@ -614,11 +639,14 @@ impl Coordinator {
 
     /// Resolves a timestamp start into per-partition offsets once, so a lane
     /// restart does not move it.
-    fn resolve_timestamp_starts(&mut self) -> Result<(), Failure> {
+    fn resolve_timestamp_starts(&self, cursors: &mut BTreeMap<TopicPartition, PartitionCursor>) -> Result<(), Failure> {
         let StartPolicy::Timestamp(ts) = self.plan.engine.start else { return Ok(()) };
+        if cursors.values().all(|c| c.next_offset.is_some()) {
+            return Ok(());
+        }
         let reader = PartitionReader::connect(&self.source, self.timeout, false)?;
         let mut by_topic: BTreeMap<String, Vec<(i32, i64)>> = BTreeMap::new();
-        for (tp, cursor) in &self.cursors {
+        for (tp, cursor) in cursors.iter() {
             if cursor.next_offset.is_none() {
                 by_topic.entry(tp.topic.clone()).or_default().push((tp.partition, ts));
             }
@@ -629,7 +657,7 @@ impl Coordinator {
                     Some(offset) => offset,
                     None => reader.watermarks(&topic, partition)?.high,
                 };
-                if let Some(cursor) = self.cursors.get_mut(&TopicPartition::new(topic.as_str(), partition)) {
+                if let Some(cursor) = cursors.get_mut(&TopicPartition::new(topic.as_str(), partition)) {
                     cursor.next_offset = Some(offset);
                 }
             }
@@ -638,7 +666,10 @@ impl Coordinator {
     }
 
     fn start_lanes(&mut self) -> Result<(), Failure> {
-        self.resolve_timestamp_starts()?;
+        let mut cursors = std::mem::take(&mut self.cursors);
+        let resolved = self.resolve_timestamp_starts(&mut cursors);
+        self.cursors = cursors;
+        resolved?;
         let default_start = self.default_start()?;
         let all: Vec<TopicPartition> = self.cursors.keys().cloned().collect();
         let assignment = assign_lanes(&all, self.lanes_target);

@@ -70,6 +70,10 @@ pub struct LaneShared {
     pub paused_version: Arc<AtomicU64>,
     /// Set once the lane has read its first poll after starting: "copying".
     pub copying_since: Mutex<Option<Instant>>,
+    /// Partitions handed to the running lane (a new topic), taken at its next
+    /// transaction boundary; `joining_waits` says there are some.
+    joining: Mutex<BTreeMap<TopicPartition, PartitionCursor>>,
+    joining_waits: AtomicBool,
     /// Wakes the lane's read while it waits for records; set while it copies.
     waker: Mutex<Option<ReadWaker>>,
 }
@@ -91,8 +95,42 @@ impl LaneShared {
             paused,
             paused_version,
             copying_since: Mutex::new(None),
+            joining: Mutex::new(BTreeMap::new()),
+            joining_waits: AtomicBool::new(false),
             waker: Mutex::new(None),
         }
+    }
+
+    /// Hands partitions to the running lane. It takes them at its next
+    /// transaction boundary, after reading their destination tails, and
+    /// copies on meanwhile.
+    pub fn join(&self, partitions: BTreeMap<TopicPartition, PartitionCursor>) {
+        if let Ok(mut joining) = self.joining.lock() {
+            joining.extend(partitions);
+            self.joining_waits.store(true, Ordering::Release);
+        }
+    }
+
+    /// Partitions handed over and not taken yet.
+    pub fn joining(&self) -> BTreeMap<TopicPartition, PartitionCursor> {
+        self.joining.lock().map(|j| j.clone()).unwrap_or_default()
+    }
+
+    /// Takes the partitions handed over, moving them into the lane's cursors
+    /// at once: a session that fails from here on still owns them.
+    fn take_joining(&self) -> BTreeMap<TopicPartition, PartitionCursor> {
+        if !self.joining_waits.load(Ordering::Acquire) {
+            return BTreeMap::new();
+        }
+        let Ok(mut joining) = self.joining.lock() else { return BTreeMap::new() };
+        let taken = std::mem::take(&mut *joining);
+        self.joining_waits.store(false, Ordering::Release);
+        if let Ok(mut cursors) = self.cursors.lock() {
+            for (tp, cursor) in &taken {
+                cursors.entry(tp.clone()).or_insert_with(|| cursor.clone());
+            }
+        }
+        taken
     }
 
     /// Asks the lane to stop at its next transaction boundary, waking a read
@@ -219,6 +257,8 @@ fn copy(spec: &LaneSpec, shared: &LaneShared) -> Result<(), LaneExit> {
         ("queued.max.messages.kbytes", "131072"),
     ];
     let options = ReaderOptions { with_headers: true, partition_ends: false, extra: &extra };
+    // Partitions handed over before this session started are simply part of it.
+    shared.take_joining();
     let mut cursors = shared.cursors.lock().map(|c| c.clone()).unwrap_or_default();
     let mut source_topics: Vec<&str> = spec.cursors.keys().map(|tp| tp.topic.as_str()).collect();
     source_topics.dedup();
@@ -281,6 +321,7 @@ fn copy(spec: &LaneSpec, shared: &LaneShared) -> Result<(), LaneExit> {
         since.get_or_insert_with(Instant::now);
     }
     while !shared.stop.load(Ordering::Relaxed) {
+        session.take_joining(&mut reader, &writer)?;
         session.apply_pauses(&reader);
         session.copy_batch(&reader, &mut writer)?;
         session.settle(&reader, &mut writer)?;
@@ -452,6 +493,59 @@ struct PendingBatch {
 }
 
 impl Session<'_> {
+    /// At a transaction boundary (every batch committed, or every
+    /// at-least-once batch recorded): takes partitions handed to the lane,
+    /// reads their destination tails and adds them to the reader. The
+    /// partitions already copying keep their fetch positions and queues.
+    fn take_joining(&mut self, reader: &mut PartitionReader, writer: &RecordWriter) -> Result<(), LaneExit> {
+        if !self.pending.is_empty() || !self.shared.joining_waits.load(Ordering::Acquire) {
+            return Ok(());
+        }
+        let mut joining = self.shared.take_joining();
+        joining.retain(|tp, _| !self.cursors.contains_key(tp));
+        if joining.is_empty() {
+            return Ok(());
+        }
+        let started = Instant::now();
+        if let Some(source_cluster_id) = self.spec.provenance_from.as_deref() {
+            let Some(tails) = destination_tails(self.spec, self.shared, source_cluster_id, &joining)? else {
+                // Stopping: the partitions are in the shared cursors, the coordinator keeps them.
+                return Ok(());
+            };
+            resume_after(self.spec, &mut joining, tails);
+        }
+        check_retention(self.spec, self.shared, reader, &joining)?;
+        let mut topics: Vec<&str> = joining.values().map(|c| c.destination_topic.as_str()).collect();
+        topics.dedup();
+        writer.look_up_topics(&topics);
+        let starts: Vec<(String, i32, StartPosition)> = joining
+            .iter()
+            .map(|(tp, cursor)| {
+                let start = cursor.next_offset.map_or(self.spec.default_start, StartPosition::Offset);
+                (tp.topic.clone(), tp.partition, start)
+            })
+            .collect();
+        reader.add_partitions(&starts).map_err(|f| LaneExit::Retry(f.to_string()))?;
+        self.routes.add(joining.iter().map(|(tp, c)| (tp, c.destination_topic.as_str())));
+        for (tp, cursor) in &joining {
+            if self.paused_now.contains(&tp.topic) {
+                reader.stop_partition(&tp.topic, tp.partition);
+            }
+            self.latest.insert(tp.clone(), cursor.clone());
+            self.cursors.insert(tp.clone(), cursor.clone());
+        }
+        if let Ok(mut shared) = self.shared.cursors.lock() {
+            shared.clone_from(&self.cursors);
+        }
+        tracing::info!(
+            lane = self.spec.lane,
+            partitions = joining.len(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "partitions joined the lane"
+        );
+        Ok(())
+    }
+
     fn apply_pauses(&mut self, reader: &PartitionReader) {
         let version = self.shared.paused_version.load(Ordering::Relaxed);
         if version == self.paused_version {

@@ -125,6 +125,20 @@ impl PartitionReader {
         self.consumer.assign(&list).map_err(|err| KafkaFailure::runtime("cannot assign partitions", &err))
     }
 
+    /// Adds partitions to the assignment without touching the ones already
+    /// assigned: their fetch positions and queued records stay as they are.
+    pub fn add_partitions(&mut self, starts: &[(String, i32, StartPosition)]) -> Outcome {
+        let mut list = TopicPartitionList::with_capacity(starts.len());
+        for (topic, partition, start) in starts {
+            list.add_partition_offset(topic, *partition, to_offset(*start))
+                .map_err(|err| KafkaFailure::runtime(&format!("cannot start {topic} [{partition}]"), &err))?;
+        }
+        if self.topic.is_none() {
+            self.topic = starts.first().and_then(|(topic, ..)| CString::new(topic.as_str()).ok());
+        }
+        self.consumer.incremental_assign(&list).map_err(|err| KafkaFailure::runtime("cannot add partitions", &err))
+    }
+
     /// Moves an assigned partition's read position, e.g. back to the last
     /// committed offset after an aborted transaction.
     pub fn seek(&self, topic: &str, partition: i32, offset: i64) -> Outcome {

@@ -2,9 +2,11 @@
 //! on at once, and new topics joining without pausing the lanes that copy.
 
 use std::process::Stdio;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::engine::{assert_each_once, caught_up, engine_with_timeout, wait_caught_up, wait_for};
+use crate::engine::{assert_each_once, engine, engine_with_timeout, load, wait_caught_up, wait_for};
 use crate::support::{produce, write_plan, Kdeck, MockKafka, TestRecord};
 
 fn records(partitions: i32, per_partition: usize) -> Vec<TestRecord> {
@@ -72,7 +74,64 @@ fn sigterm_during_start_exits_within_a_second() {
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
 }
 
-#[allow(dead_code)]
-fn unused(status: &kdeck::engine::status::EngineStatus) -> bool {
-    caught_up(status)
+/// A topic created mid-copy joins the running lanes: the lanes that get
+/// none of its partitions never stop. Their commit counters (which a lane
+/// restart would reset) keep rising across the change, and nothing is lost
+/// or duplicated in either topic.
+#[test]
+fn a_new_topic_mid_copy_does_not_pause_other_lanes() {
+    let (source, destination) = (MockKafka::new(1), MockKafka::new(1));
+    source.create_topic("orders", 8);
+    destination.create_topic("orders", 8);
+    let stop = Arc::new(AtomicBool::new(false));
+    let producer = load(source.bootstrap().to_string(), "orders", 8, stop.clone());
+    let handle =
+        engine(&source, &destination, "[engine]\nlanes = 4\nrefresh_interval = \"1s\"\ncommit_interval = \"50ms\"\n");
+    handle.start();
+    let first = wait_for(&handle, "every lane committing", Duration::from_secs(30), |s| {
+        s.lanes.len() == 4 && s.lanes.iter().all(|l| l.commits > 2)
+    });
+    let partitions_before: Vec<usize> = first.lanes.iter().map(|l| l.partitions.len()).collect();
+    source.create_topic("late", 1);
+    destination.create_topic("late", 1);
+    produce(source.bootstrap(), "late", &records(1, 10));
+    // Sample every lane's commits until the new topic is copied.
+    let status = handle.status();
+    let mut commits_at_add: Option<Vec<u64>> = None;
+    let mut last: Vec<u64> = first.lanes.iter().map(|l| l.commits).collect();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let done = loop {
+        let snapshot = status.borrow().clone();
+        let commits: Vec<u64> = snapshot.lanes.iter().map(|l| l.commits).collect();
+        for (lane, (now, before)) in commits.iter().zip(&last).enumerate() {
+            assert!(now >= before, "lane {lane}'s commits went from {before} to {now}: it was restarted");
+        }
+        last = commits.clone();
+        let added = snapshot.topics.iter().any(|t| t.source_topic == "late");
+        if added && commits_at_add.is_none() {
+            commits_at_add = Some(commits);
+        }
+        let late_copied: u64 =
+            snapshot.partitions.iter().filter(|p| p.source.topic == "late").map(|p| p.records_copied).sum();
+        if late_copied == 10 {
+            break snapshot;
+        }
+        assert!(Instant::now() < deadline, "late was not copied: {snapshot:#?}");
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let at_add = commits_at_add.expect("the topic was added");
+    let partitions_after: Vec<usize> = done.lanes.iter().map(|l| l.partitions.len()).collect();
+    let joined: Vec<usize> = (0..4).filter(|&l| partitions_after[l] != partitions_before[l]).collect();
+    assert_eq!(joined.len(), 1, "one lane takes the one new partition: {partitions_before:?} -> {partitions_after:?}");
+    for lane in (0..4).filter(|l| !joined.contains(l)) {
+        let during = done.lanes[lane].commits - at_add[lane];
+        eprintln!("lane {lane}: {during} commits while the new topic was picked up");
+        assert!(during > 0, "lane {lane} did not commit while the new topic joined");
+    }
+    stop.store(true, Ordering::Relaxed);
+    producer.join().unwrap();
+    wait_caught_up(&handle, &source, Duration::from_secs(60));
+    handle.shutdown();
+    assert_each_once(&source, &destination, "orders");
+    assert_each_once(&source, &destination, "late");
 }
