@@ -22,6 +22,7 @@ use super::fence::{self, GenerationWatch};
 use super::lane::{self, LaneShared, LaneSpec, PartitionCursor};
 use super::plan::{Mode, Plan, StartPolicy};
 use super::recovery;
+use super::start::{StartFailure, StartGate, START_FIRST_WAIT, START_LONGEST_WAIT, START_RETRY_FOR};
 use super::state::{encode_key, encode_value, LanesRecord, StateKey, StateValue};
 use super::status::{
     EngineEvent, EngineEventKind, EngineState, EngineStatus, LaneState, LaneStatus, PartitionStatus, RateMeter,
@@ -85,70 +86,6 @@ struct Coordinator {
     /// between steps, and never starts lanes once it is closed.
     gate: Arc<StartGate>,
 }
-
-/// What a start in progress and a shutdown agree on: once the gate is
-/// closed, the start starts no lane, so a shutdown that finds no lane
-/// started need not wait for the start's requests to time out.
-#[derive(Default)]
-pub struct StartGate {
-    state: Mutex<GateState>,
-}
-
-#[derive(Default)]
-struct GateState {
-    closed: bool,
-    lanes_started: bool,
-}
-
-impl StartGate {
-    /// Closes the gate; returns whether lanes were started before it closed.
-    pub fn close(&self) -> bool {
-        self.state
-            .lock()
-            .map(|mut s| {
-                s.closed = true;
-                s.lanes_started
-            })
-            .unwrap_or(true)
-    }
-
-    pub fn is_closed(&self) -> bool {
-        self.state.lock().map(|s| s.closed).unwrap_or(true)
-    }
-}
-
-/// Why a start did not complete.
-enum StartFailure {
-    /// The world's (a broker down, a timeout): tried again with backoff.
-    Transient(Failure),
-    /// The plan's or the input's: trying again cannot help.
-    Final(Failure),
-    /// The engine is shutting down.
-    Abandoned,
-}
-
-impl From<Failure> for StartFailure {
-    fn from(failure: Failure) -> Self {
-        match failure {
-            Failure::Usage(_) => StartFailure::Final(failure),
-            Failure::Runtime(_) => StartFailure::Transient(failure),
-        }
-    }
-}
-
-impl std::fmt::Display for StartFailure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            StartFailure::Transient(failure) | StartFailure::Final(failure) => failure.fmt(f),
-            StartFailure::Abandoned => f.write_str("the engine is shutting down"),
-        }
-    }
-}
-
-/// How long a start keeps trying after transient errors before it fails.
-const START_RETRY_FOR: Duration = Duration::from_secs(120);
-const START_FIRST_WAIT: Duration = Duration::from_millis(500);
-const START_LONGEST_WAIT: Duration = Duration::from_secs(5);
 
 pub fn run(
     plan: Plan,

@@ -16,6 +16,7 @@ pub mod positions;
 pub mod provenance;
 pub mod recovery;
 mod route;
+mod start;
 pub mod state;
 pub mod status;
 pub mod topics;
@@ -48,7 +49,7 @@ pub struct EngineHandle {
     commands: mpsc::Sender<Command>,
     status: watch::Receiver<EngineStatus>,
     thread: Option<std::thread::JoinHandle<()>>,
-    gate: std::sync::Arc<coordinator::StartGate>,
+    gate: std::sync::Arc<start::StartGate>,
 }
 
 impl EngineHandle {
@@ -57,7 +58,7 @@ impl EngineHandle {
     pub fn spawn(plan: Plan, source: ResolvedCluster, destination: ResolvedCluster, timeout: Duration) -> Self {
         let (commands, receiver) = mpsc::channel();
         let (status_tx, status) = watch::channel(EngineStatus::default());
-        let gate = std::sync::Arc::new(coordinator::StartGate::default());
+        let gate = std::sync::Arc::new(start::StartGate::default());
         let coordinator_gate = gate.clone();
         let thread = std::thread::Builder::new()
             .name("kdeck-engine".into())
