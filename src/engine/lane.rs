@@ -314,6 +314,7 @@ fn copy(spec: &LaneSpec, shared: &LaneShared) -> Result<(), LaneExit> {
         paused_now: BTreeSet::new(),
         pending: VecDeque::new(),
         next_slot: 0,
+        watermarks_at: None,
     };
     shared.set_state(LaneState::Copying, None);
     tracing::debug!(lane = spec.lane, partitions = session.cursors.len(), "copying");
@@ -456,6 +457,9 @@ fn commit_with_retries(writer: &RecordWriter) -> Result<(), TxnFailure> {
 /// soon (a stop or rescale wakes the read at once: [`LaneShared::request_stop`]).
 const IDLE_POLL: Duration = Duration::from_millis(50);
 
+/// How often a lane reads the source watermarks (for lag) from librdkafka's cache.
+const WATERMARKS_EVERY: Duration = Duration::from_millis(250);
+
 /// How long an open batch waits for the next source record before it closes.
 const IDLE_CLOSES_BATCH: Duration = Duration::from_millis(20);
 
@@ -479,6 +483,8 @@ struct Session<'a> {
     /// At-least-once batches sent but not yet fully reported, oldest first.
     pending: VecDeque<PendingBatch>,
     next_slot: usize,
+    /// When the watermarks were last read from librdkafka's cache.
+    watermarks_at: Option<Instant>,
 }
 
 /// An at-least-once batch on its way: its positions are written once every
@@ -825,6 +831,18 @@ impl Session<'_> {
     /// Publishes the watermarks librdkafka cached from its last fetches, so
     /// lag stays current while nothing is copied. No request is sent.
     fn refresh_watermarks(&mut self, reader: &PartitionReader) {
+        // Each lookup finds its topic by name in librdkafka (a linear search
+        // over the client's topics), so with hundreds of partitions per lane
+        // this runs a few times a second, not after every batch or idle poll.
+        // The cursors themselves are published every time.
+        let due = self.watermarks_at.is_none_or(|at| at.elapsed() >= WATERMARKS_EVERY);
+        if !due {
+            if let Ok(mut shared) = self.shared.cursors.lock() {
+                shared.clone_from(&self.cursors);
+            }
+            return;
+        }
+        self.watermarks_at = Some(Instant::now());
         for (tp, cursor) in self.cursors.iter_mut() {
             if let Some((high, low)) = reader.cached_watermarks(&tp.topic, tp.partition) {
                 cursor.source_high_watermark = high;
