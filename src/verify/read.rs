@@ -6,8 +6,12 @@
 //! partition's fetches, end and settle overlap with its neighbours' instead
 //! of being waited out one partition at a time.
 //!
-//! Memory stays bounded: a partition whose buffer holds [`PAUSE_AT`] entries
-//! is paused until the reconciliation drains it to [`RESUME_AT`].
+//! Memory stays bounded by the chunks' size: a chunk holds at most
+//! [`CHUNK_RECORDS`] records by the source watermarks (a big partition is a
+//! chunk of its own), so whatever arrives ahead of its turn fits. (Pausing
+//! partitions whose buffer grew was tried first: a paused and resumed
+//! partition on noida-db came back with an offset out of range and waited
+//! out the timeout, and a 40-partition verify took 40 s.)
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -32,10 +36,9 @@ const POLL: Duration = Duration::from_millis(100);
 /// per fetched message grows with the partitions one consumer holds.
 const CHUNK: usize = 128;
 
-/// Entries a partition's buffer holds before the partition is paused (each
-/// entry is a few hashes, about 80 bytes), and where it resumes.
-const PAUSE_AT: usize = 1_000;
-const RESUME_AT: usize = 250;
+/// The most records (by source watermarks) one chunk holds: each is kept
+/// as a few hashes (about 80 bytes) until its partition's turn, per side.
+const CHUNK_RECORDS: i64 = 200_000;
 
 /// The default `--parallel`: one worker per core, at least 2 and at most 8.
 /// Each worker holds two clients, whose fetch threads do most of the work.
@@ -108,15 +111,15 @@ pub fn verify_partitions(
     let expected: i64 = request.jobs.iter().map(|job| (job.source_high - job.source_low).max(0)).sum();
     progress.records_expected.store(expected as u64, Ordering::Relaxed);
     let next = AtomicUsize::new(0);
+    let workers = request.parallel.clamp(1, request.jobs.len().max(1));
+    let chunks = plan_chunks(&request.jobs, workers);
     let results: Mutex<Vec<Option<PartitionResult>>> = Mutex::new(vec![None; request.jobs.len()]);
     let failure: Mutex<Option<Failure>> = Mutex::new(None);
-    let workers = request.parallel.clamp(1, request.jobs.len().max(1));
-    let chunk = chunk_size(request.jobs.len(), workers);
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| {
-                if let Err(err) = worker(request, chunk, progress, stop, &next, &results) {
-                    stop_all(&next, request.jobs.len());
+                if let Err(err) = worker(request, &chunks, progress, stop, &next, &results) {
+                    stop_all(&next, chunks.len());
                     failure.lock().map(|mut slot| slot.get_or_insert(err).clone()).ok();
                 }
             });
@@ -129,10 +132,26 @@ pub fn verify_partitions(
     Ok(results.into_iter().flatten().collect())
 }
 
-/// Partitions a worker takes at once: an even share, so every worker is
-/// busy to the end, and never more than [`CHUNK`].
-fn chunk_size(jobs: usize, workers: usize) -> usize {
-    jobs.div_ceil(workers.max(1)).clamp(1, CHUNK)
+/// Consecutive runs of jobs, each read at once by one worker: an even share
+/// of the partitions (so every worker is busy to the end), never more than
+/// [`CHUNK`] partitions or, past its first partition, [`CHUNK_RECORDS`] records.
+fn plan_chunks(jobs: &[PartitionJob], workers: usize) -> Vec<std::ops::Range<usize>> {
+    let most = jobs.len().div_ceil(workers.max(1)).clamp(1, CHUNK);
+    let mut chunks = Vec::new();
+    let (mut start, mut records) = (0, 0i64);
+    for (index, job) in jobs.iter().enumerate() {
+        let size = (job.source_high - job.source_low).max(0);
+        let full = index - start >= most || records + size > CHUNK_RECORDS;
+        if index > start && full {
+            chunks.push(start..index);
+            (start, records) = (index, 0);
+        }
+        records += size;
+    }
+    if start < jobs.len() {
+        chunks.push(start..jobs.len());
+    }
+    chunks
 }
 
 fn stop_all(next: &AtomicUsize, jobs: usize) {
@@ -141,7 +160,7 @@ fn stop_all(next: &AtomicUsize, jobs: usize) {
 
 fn worker(
     request: &VerifyRequest,
-    chunk: usize,
+    chunks: &[std::ops::Range<usize>],
     progress: &Progress,
     stop: &AtomicBool,
     next: &AtomicUsize,
@@ -151,11 +170,9 @@ fn worker(
     let mut source = PartitionReader::connect_with(&request.source, request.timeout, options())?;
     let mut destination = PartitionReader::connect_with(&request.destination, request.timeout, options())?;
     loop {
-        let first = next.fetch_add(chunk, Ordering::Relaxed);
-        let Some(jobs) = request.jobs.get(first..(first + chunk).min(request.jobs.len())) else { return Ok(()) };
-        if jobs.is_empty() {
-            return Ok(());
-        }
+        let Some(chunk) = chunks.get(next.fetch_add(1, Ordering::Relaxed)) else { return Ok(()) };
+        let first = chunk.start;
+        let jobs = &request.jobs[chunk.clone()];
         let source_starts: Vec<(String, i32, StartPosition)> =
             jobs.iter().map(|j| (j.topic.clone(), j.partition, StartPosition::Beginning)).collect();
         let destination_starts: Vec<(String, i32, StartPosition)> =
@@ -219,10 +236,9 @@ struct Slot {
     buffer: VecDeque<Entry>,
     end_seen: bool,
     last_record: Instant,
-    /// When the reconciliation began waiting on this partition (or resumed
-    /// it): the timeout counts from here, not from when the chunk began.
+    /// When the reconciliation began waiting on this partition: the
+    /// timeout counts from here, not from when the chunk began.
     waiting_since: Instant,
-    paused: bool,
     /// Reconciled: anything still arriving is dropped.
     finished: bool,
 }
@@ -259,7 +275,6 @@ impl<'a> Demux<'a> {
                 end_seen: false,
                 last_record: now,
                 waiting_since: now,
-                paused: false,
                 finished: false,
             })
             .collect();
@@ -276,28 +291,14 @@ impl<'a> Demux<'a> {
         let slot = &mut self.slots[slot];
         slot.finished = true;
         slot.buffer = VecDeque::new();
-        if !slot.paused {
-            self.reader.stop_partition(&slot.topic, slot.partition);
-            slot.paused = true;
-        }
+        self.reader.stop_partition(&slot.topic, slot.partition);
     }
 
     fn next_entry(&mut self, slot: usize) -> Result<Option<Entry>, Failure> {
         loop {
             let current = &mut self.slots[slot];
             if let Some(entry) = current.buffer.pop_front() {
-                if current.paused && current.buffer.len() <= RESUME_AT {
-                    self.reader.resume_partition(&current.topic, current.partition);
-                    current.paused = false;
-                    current.waiting_since = Instant::now();
-                }
                 return Ok(Some(entry));
-            }
-            if current.paused {
-                // Drained while paused (a resume threshold of 0 would do this): fetch again.
-                self.reader.resume_partition(&current.topic, current.partition);
-                current.paused = false;
-                current.waiting_since = Instant::now();
             }
             let quiet = current.last_record.elapsed();
             if current.end_seen && quiet >= self.settle {
@@ -325,7 +326,6 @@ impl<'a> Demux<'a> {
         let reader = self.reader;
         let (slots, index, identities) = (&mut self.slots, &self.index, &self.identities);
         let now = Instant::now();
-        let mut to_pause: Vec<usize> = Vec::new();
         reader.poll_batch(POLL, |event| {
             match event {
                 ReadEvent::Record(record) => {
@@ -340,9 +340,6 @@ impl<'a> Demux<'a> {
                         Some(identities) => Entry::of_destination(&record, &identities[i]),
                         None => Entry::of_source(&record),
                     });
-                    if !slot.paused && slot.buffer.len() >= PAUSE_AT {
-                        to_pause.push(i);
-                    }
                 }
                 ReadEvent::PartitionEnd { topic, partition, .. } => {
                     if let Some(&i) = index.get(&(topic.to_string(), partition)) {
@@ -353,11 +350,6 @@ impl<'a> Demux<'a> {
             }
             true
         })?;
-        for i in to_pause {
-            let slot = &mut self.slots[i];
-            reader.stop_partition(&slot.topic, slot.partition);
-            slot.paused = true;
-        }
         if out_of_range {
             return Err(Failure::runtime(
                 "records were removed by retention while they were being read; run verify again",
@@ -379,5 +371,39 @@ struct SlotFeed<'d, 'a> {
 impl Feed for SlotFeed<'_, '_> {
     fn next_entry(&mut self) -> Result<Option<Entry>, Failure> {
         self.demux.next_entry(self.slot)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job(records: i64) -> PartitionJob {
+        PartitionJob {
+            topic: "t".into(),
+            destination_topic: "t".into(),
+            partition: 0,
+            compacted: false,
+            source_low: 10,
+            source_high: 10 + records,
+            committed: None,
+        }
+    }
+
+    #[test]
+    fn chunks_share_the_partitions_and_bound_the_records() {
+        let small: Vec<PartitionJob> = (0..1_000).map(|_| job(100)).collect();
+        let chunks = plan_chunks(&small, 4);
+        assert_eq!(chunks.len(), 8, "{chunks:?}");
+        assert!(chunks.iter().all(|c| c.len() <= CHUNK));
+        assert_eq!(chunks.iter().map(ExactSizeIterator::len).sum::<usize>(), 1_000);
+        // Two workers, 40 partitions of 60,000 records: three at a time fit the budget.
+        let big: Vec<PartitionJob> = (0..40).map(|_| job(60_000)).collect();
+        let chunks = plan_chunks(&big, 2);
+        assert!(chunks.iter().all(|c| c.len() == 3 || c == &(39..40)), "{chunks:?}");
+        // A partition bigger than the budget is a chunk of its own.
+        let huge = [job(1_000), job(5_000_000), job(1_000)];
+        assert_eq!(plan_chunks(&huge, 1), vec![0..1, 1..2, 2..3]);
+        assert!(plan_chunks(&[], 4).is_empty());
     }
 }
