@@ -33,7 +33,9 @@ pub fn run(cli: Cli) -> Outcome {
             }
         }
         Command::Connect(args) => crate::connect::command::run(&context.connect_config()?, args),
-        Command::Verify(args) => crate::verify::command::run(context.config()?, args, &signals::stop_flag()),
+        Command::Verify(args) => {
+            crate::verify::command::run(context.config()?, args, context.verbose, &signals::stop_flag())
+        }
         Command::Cutover(args) => crate::cutover::command::run(context.config()?, args),
         Command::Report(args) => crate::report::command::run(context.config()?, args, &signals::stop_flag()),
     }

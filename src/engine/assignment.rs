@@ -67,6 +67,25 @@ pub fn assign_lanes(partitions: &[TopicPartition], lanes: usize) -> Vec<Vec<Topi
     assignment
 }
 
+/// Deals partitions that appear while lanes copy (a new topic) to the lanes
+/// that have the fewest, so no lane has to give up a partition it copies.
+/// `lane_sizes[i]` is lane i's partition count; returns each lane's share,
+/// in lane order. Sorted and deduplicated as [`assign_lanes`] does.
+pub fn deal_to_running_lanes(lane_sizes: &[usize], partitions: &[TopicPartition]) -> Vec<Vec<TopicPartition>> {
+    let mut sizes = lane_sizes.to_vec();
+    let mut shares: Vec<Vec<TopicPartition>> = vec![Vec::new(); sizes.len()];
+    let mut sorted = partitions.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    for partition in sorted {
+        // The smallest lane; the lowest index among equals, so the deal is deterministic.
+        let Some(lane) = (0..sizes.len()).min_by_key(|&lane| (sizes[lane], lane)) else { break };
+        sizes[lane] += 1;
+        shares[lane].push(partition);
+    }
+    shares
+}
+
 /// The lane that owns `tp`, if any.
 pub fn lane_of(assignment: &[Vec<TopicPartition>], tp: &TopicPartition) -> Option<usize> {
     assignment.iter().position(|lane| lane.contains(tp))
@@ -78,6 +97,16 @@ mod tests {
 
     fn tps(spec: &[(&str, i32)]) -> Vec<TopicPartition> {
         spec.iter().map(|(topic, partition)| TopicPartition::new(*topic, *partition)).collect()
+    }
+
+    #[test]
+    fn new_partitions_go_to_the_smallest_lanes() {
+        let late = tps(&[("late", 2), ("late", 0), ("late", 1), ("late", 0)]);
+        let shares = deal_to_running_lanes(&[3, 2, 3, 2], &late);
+        // late/0 to lane 1 (the first of the smallest), late/1 to lane 3, then every lane has 3: lane 0.
+        assert_eq!(shares, vec![tps(&[("late", 2)]), tps(&[("late", 0)]), tps(&[]), tps(&[("late", 1)])]);
+        assert_eq!(deal_to_running_lanes(&[], &late), Vec::<Vec<TopicPartition>>::new());
+        assert_eq!(deal_to_running_lanes(&[5, 5], &[]), vec![tps(&[]), tps(&[])]);
     }
 
     #[test]

@@ -17,11 +17,12 @@ use crate::kafka::admin::Admin;
 use crate::kafka::reader::{PartitionReader, ReaderOptions, StartPosition};
 use crate::kafka::writer::{OutgoingRecord, RecordWriter};
 
-use super::assignment::{assign_lanes, TopicPartition};
+use super::assignment::{assign_lanes, deal_to_running_lanes, TopicPartition};
 use super::fence::{self, GenerationWatch};
 use super::lane::{self, LaneShared, LaneSpec, PartitionCursor};
 use super::plan::{Mode, Plan, StartPolicy};
 use super::recovery;
+use super::start::{StartFailure, StartGate, START_FIRST_WAIT, START_LONGEST_WAIT, START_RETRY_FOR};
 use super::state::{encode_key, encode_value, LanesRecord, StateKey, StateValue};
 use super::status::{
     EngineEvent, EngineEventKind, EngineState, EngineStatus, LaneState, LaneStatus, PartitionStatus, RateMeter,
@@ -81,6 +82,9 @@ struct Coordinator {
     blocked: BTreeMap<TopicPartition, PartitionCursor>,
     /// Committed positions read at start, for topics that join later.
     committed: BTreeMap<TopicPartition, (i64, u64)>,
+    /// Closed by [`super::EngineHandle::shutdown`]: a start in progress ends
+    /// between steps, and never starts lanes once it is closed.
+    gate: Arc<StartGate>,
 }
 
 pub fn run(
@@ -90,6 +94,7 @@ pub fn run(
     timeout: Duration,
     commands: mpsc::Receiver<Command>,
     status_tx: watch::Sender<EngineStatus>,
+    gate: Arc<StartGate>,
 ) {
     let lanes_target = plan.engine.lanes;
     let status = EngineStatus {
@@ -124,6 +129,7 @@ pub fn run(
         state_topic_exists: false,
         blocked: BTreeMap::new(),
         committed: BTreeMap::new(),
+        gate,
     };
     let mut last_publish = Instant::now() - PUBLISH_EVERY;
     loop {
@@ -153,22 +159,7 @@ pub fn run(
 impl Coordinator {
     fn handle(&mut self, command: Command) {
         match command {
-            Command::Start if !self.running => {
-                self.status.state = EngineState::Starting;
-                self.publish();
-                match self.start() {
-                    Ok(()) => {
-                        self.running = true;
-                        self.status.state = EngineState::Running;
-                        self.event(EngineEventKind::Started { lanes: self.lanes_target });
-                    }
-                    Err(failure) => {
-                        self.stop_lanes();
-                        crate::journal::append(&self.plan.name, "error", &failure.to_string());
-                        self.status.state = EngineState::Failed(failure.to_string());
-                    }
-                }
-            }
+            Command::Start if !self.running => self.start_with_retries(),
             Command::Start => {}
             Command::Stop => {
                 if self.running {
@@ -199,17 +190,85 @@ impl Coordinator {
         (self.plan.engine.mode == Mode::ExactlyOnce).then(|| self.plan.transactional_id(lane))
     }
 
+    /// Starts, trying again with backoff after transient errors (a broker
+    /// restarting, a metadata timeout) for up to [`START_RETRY_FOR`], with the
+    /// reason on the status meanwhile. A shutdown ends it between steps.
+    fn start_with_retries(&mut self) {
+        self.status.state = EngineState::Starting;
+        self.status.start_problem = None;
+        self.publish();
+        let began = Instant::now();
+        let mut wait = START_FIRST_WAIT;
+        loop {
+            let outcome = self.start();
+            if outcome.is_err() {
+                self.stop_lanes();
+            }
+            match outcome {
+                Ok(()) => {
+                    self.running = true;
+                    self.status.state = EngineState::Running;
+                    self.status.start_problem = None;
+                    self.event(EngineEventKind::Started { lanes: self.lanes_target });
+                    return;
+                }
+                Err(StartFailure::Abandoned) => {
+                    self.status.state = EngineState::Stopped;
+                    return;
+                }
+                Err(StartFailure::Transient(failure)) if began.elapsed() + wait < START_RETRY_FOR => {
+                    tracing::warn!(%failure, wait_ms = wait.as_millis() as u64, "start failed; trying again");
+                    self.status.start_problem =
+                        Some(format!("{failure} (trying again in {:.1} s)", wait.as_secs_f64()));
+                    self.publish();
+                    if !self.sleep_unless_abandoned(wait) {
+                        self.status.state = EngineState::Stopped;
+                        return;
+                    }
+                    wait = (wait * 2).min(START_LONGEST_WAIT);
+                }
+                Err(StartFailure::Transient(failure) | StartFailure::Final(failure)) => {
+                    crate::journal::append(&self.plan.name, "error", &failure.to_string());
+                    self.status.state = EngineState::Failed(failure.to_string());
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Sleeps in short steps; false when a shutdown came first.
+    fn sleep_unless_abandoned(&self, total: Duration) -> bool {
+        let until = Instant::now() + total;
+        while Instant::now() < until {
+            if self.gate.is_closed() {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        !self.gate.is_closed()
+    }
+
+    /// Ends a start between its steps once a shutdown closed the gate.
+    fn still_wanted(&self) -> Result<(), StartFailure> {
+        if self.gate.is_closed() {
+            return Err(StartFailure::Abandoned);
+        }
+        Ok(())
+    }
+
     /// Discovers and syncs topics, fences every transactional id ever used,
     /// recovers positions (state topic, corrected by the destination's tail),
     /// then starts the lanes.
-    fn start(&mut self) -> Result<(), Failure> {
+    fn start(&mut self) -> Result<(), StartFailure> {
         let started = Instant::now();
         let source_admin = Admin::connect(&self.source, self.timeout)?;
         let destination_admin = Admin::connect(&self.destination, self.timeout)?;
+        self.still_wanted()?;
         // Metadata first: the cluster ids arrive with it.
         self.sync_topics(&source_admin, &destination_admin)?;
         tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "start: synced");
-        self.check_something_copies()?;
+        self.still_wanted()?;
+        self.check_something_copies().map_err(StartFailure::Final)?;
         self.source_cluster_id = source_admin.cluster_id();
         self.destination_cluster_id = destination_admin.cluster_id();
         tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "start: cluster ids");
@@ -226,10 +285,12 @@ impl Coordinator {
         }
         let (snapshot, latest) = recovery::read_state_with_latest(&self.destination, &state_topic, self.timeout)?;
         tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "start: state read");
+        self.still_wanted()?;
         self.max_lanes_ever = snapshot.max_lanes_ever().max(self.lanes_target);
         self.generation = snapshot.generation() + 1;
         self.fence(0..self.max_lanes_ever)?;
         tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "start: fenced");
+        self.still_wanted()?;
         self.watch = GenerationWatch::start(&self.destination, &state_topic, self.timeout)?;
         tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "start: watching generations");
         self.write_lanes_record()?;
@@ -241,7 +302,9 @@ impl Coordinator {
             // An engine ran this plan moments ago and may still be running: give
             // it time to see the new generation and stop before positions are read.
             tracing::info!("the plan was active moments ago; waiting for the previous engine to hand over");
-            std::thread::sleep(fence::HANDOVER);
+            if !self.sleep_unless_abandoned(fence::HANDOVER) {
+                return Err(StartFailure::Abandoned);
+            }
         }
         // Re-read after fencing: a zombie's transaction is now resolved.
         let snapshot = recovery::read_state(&self.destination, &state_topic, self.timeout)?;
@@ -262,7 +325,15 @@ impl Coordinator {
         let blocked = std::mem::take(&mut self.blocked);
         self.blocked =
             blocked.into_iter().map(|(tp, cursor)| (tp.clone(), self.committed_cursor(&tp, cursor))).collect();
-        self.start_lanes()
+        let gate = self.gate.clone();
+        // Held while the lanes start: a shutdown either comes first (no lane
+        // starts) or finds lanes started and waits for them to stop.
+        let Ok(mut gate) = gate.state.lock() else { return Err(StartFailure::Abandoned) };
+        if gate.closed {
+            return Err(StartFailure::Abandoned);
+        }
+        gate.lanes_started = true;
+        Ok(self.start_lanes()?)
     }
 
     /// A plan that selects nothing, or whose every topic fails, has nothing
@@ -307,7 +378,7 @@ impl Coordinator {
         cursor
     }
 
-    fn sync_topics(&mut self, source_admin: &Admin, destination_admin: &Admin) -> Result<(), Failure> {
+    fn sync_topics(&mut self, source_admin: &Admin, destination_admin: &Admin) -> Result<(), StartFailure> {
         let metadata_reader = |cluster: &ResolvedCluster| {
             PartitionReader::connect_with(
                 cluster,
@@ -324,7 +395,7 @@ impl Coordinator {
             source.and_then(|(reader, s)| destination.map(|d| (reader, s, d)))
         })?;
         // Two selected topics copied onto one destination topic would interleave: never start that.
-        self.plan.check_renames(source_meta.topics.iter().map(|t| t.name.as_str()))?;
+        self.plan.check_renames(source_meta.topics.iter().map(|t| t.name.as_str())).map_err(StartFailure::Final)?;
         let state_topic = self.plan.state_topic();
         self.state_topic_exists =
             destination_meta.topic(&state_topic).is_some_and(|t| t.error.is_none() && !t.partitions.is_empty());
@@ -381,13 +452,16 @@ impl Coordinator {
         }
     }
 
-    /// New source topics matching the plan join at the next refresh: lanes
-    /// stop at a transaction boundary and restart with the wider assignment.
+    /// New source topics matching the plan join at the next refresh. Their
+    /// partitions are dealt to the running lanes with the fewest, and each
+    /// lane takes its share at a transaction boundary: no lane stops, and
+    /// the partitions a lane copies stay where they are.
     fn refresh_topics(&mut self) {
         self.last_refresh = Instant::now();
         let before: BTreeSet<String> = self.copying_topics();
         let synced = Admin::connect(&self.source, self.timeout)
             .and_then(|s| Admin::connect(&self.destination, self.timeout).map(|d| (s, d)))
+            .map_err(StartFailure::from)
             .and_then(|(s, d)| self.sync_topics(&s, &d));
         if let Err(failure) = synced {
             tracing::warn!(%failure, "topic refresh failed");
@@ -397,16 +471,39 @@ impl Coordinator {
         if added.is_empty() {
             return;
         }
-        self.stop_lanes();
+        let mut joining: BTreeMap<TopicPartition, PartitionCursor> = BTreeMap::new();
         for topic in &added {
-            let cursors = self.new_cursors(topic);
-            self.cursors.extend(cursors);
+            joining.extend(self.new_cursors(topic));
         }
+        if let Err(failure) = self.resolve_timestamp_starts(&mut joining) {
+            tracing::warn!(%failure, "topic refresh: cannot resolve the start time of new topics; trying again later");
+            return;
+        }
+        self.cursors.extend(joining.clone());
         for topic in added {
             self.event(EngineEventKind::TopicAdded { topic });
         }
-        if let Err(failure) = self.start_lanes() {
-            self.status.state = EngineState::Failed(failure.to_string());
+        let all_running =
+            !self.lanes.is_empty() && self.lanes.iter().all(|l| l.thread.as_ref().is_some_and(|t| !t.is_finished()));
+        if !all_running {
+            // A lane that ended (fenced, failed) cannot take partitions: start the set afresh.
+            self.stop_lanes();
+            if let Err(failure) = self.start_lanes() {
+                self.status.state = EngineState::Failed(failure.to_string());
+            }
+            return;
+        }
+        let sizes: Vec<usize> = self.lanes.iter().map(|l| l.partitions.len()).collect();
+        let new: Vec<TopicPartition> = joining.keys().cloned().collect();
+        for (lane, share) in self.lanes.iter_mut().zip(deal_to_running_lanes(&sizes, &new)) {
+            if share.is_empty() {
+                continue;
+            }
+            let cursors: BTreeMap<TopicPartition, PartitionCursor> =
+                share.iter().filter_map(|tp| joining.get(tp).map(|c| (tp.clone(), c.clone()))).collect();
+            lane.partitions.extend(share);
+            lane.partitions.sort_unstable();
+            lane.shared.join(cursors);
         }
     }
 
@@ -479,11 +576,14 @@ impl Coordinator {
 
     /// Resolves a timestamp start into per-partition offsets once, so a lane
     /// restart does not move it.
-    fn resolve_timestamp_starts(&mut self) -> Result<(), Failure> {
+    fn resolve_timestamp_starts(&self, cursors: &mut BTreeMap<TopicPartition, PartitionCursor>) -> Result<(), Failure> {
         let StartPolicy::Timestamp(ts) = self.plan.engine.start else { return Ok(()) };
+        if cursors.values().all(|c| c.next_offset.is_some()) {
+            return Ok(());
+        }
         let reader = PartitionReader::connect(&self.source, self.timeout, false)?;
         let mut by_topic: BTreeMap<String, Vec<(i32, i64)>> = BTreeMap::new();
-        for (tp, cursor) in &self.cursors {
+        for (tp, cursor) in cursors.iter() {
             if cursor.next_offset.is_none() {
                 by_topic.entry(tp.topic.clone()).or_default().push((tp.partition, ts));
             }
@@ -494,7 +594,7 @@ impl Coordinator {
                     Some(offset) => offset,
                     None => reader.watermarks(&topic, partition)?.high,
                 };
-                if let Some(cursor) = self.cursors.get_mut(&TopicPartition::new(topic.as_str(), partition)) {
+                if let Some(cursor) = cursors.get_mut(&TopicPartition::new(topic.as_str(), partition)) {
                     cursor.next_offset = Some(offset);
                 }
             }
@@ -503,7 +603,10 @@ impl Coordinator {
     }
 
     fn start_lanes(&mut self) -> Result<(), Failure> {
-        self.resolve_timestamp_starts()?;
+        let mut cursors = std::mem::take(&mut self.cursors);
+        let resolved = self.resolve_timestamp_starts(&mut cursors);
+        self.cursors = cursors;
+        resolved?;
         let default_start = self.default_start()?;
         let all: Vec<TopicPartition> = self.cursors.keys().cloned().collect();
         let assignment = assign_lanes(&all, self.lanes_target);

@@ -70,6 +70,10 @@ pub struct LaneShared {
     pub paused_version: Arc<AtomicU64>,
     /// Set once the lane has read its first poll after starting: "copying".
     pub copying_since: Mutex<Option<Instant>>,
+    /// Partitions handed to the running lane (a new topic), taken at its next
+    /// transaction boundary; `joining_waits` says there are some.
+    joining: Mutex<BTreeMap<TopicPartition, PartitionCursor>>,
+    joining_waits: AtomicBool,
     /// Wakes the lane's read while it waits for records; set while it copies.
     waker: Mutex<Option<ReadWaker>>,
 }
@@ -91,8 +95,42 @@ impl LaneShared {
             paused,
             paused_version,
             copying_since: Mutex::new(None),
+            joining: Mutex::new(BTreeMap::new()),
+            joining_waits: AtomicBool::new(false),
             waker: Mutex::new(None),
         }
+    }
+
+    /// Hands partitions to the running lane. It takes them at its next
+    /// transaction boundary, after reading their destination tails, and
+    /// copies on meanwhile.
+    pub fn join(&self, partitions: BTreeMap<TopicPartition, PartitionCursor>) {
+        if let Ok(mut joining) = self.joining.lock() {
+            joining.extend(partitions);
+            self.joining_waits.store(true, Ordering::Release);
+        }
+    }
+
+    /// Partitions handed over and not taken yet.
+    pub fn joining(&self) -> BTreeMap<TopicPartition, PartitionCursor> {
+        self.joining.lock().map(|j| j.clone()).unwrap_or_default()
+    }
+
+    /// Takes the partitions handed over, moving them into the lane's cursors
+    /// at once: a session that fails from here on still owns them.
+    fn take_joining(&self) -> BTreeMap<TopicPartition, PartitionCursor> {
+        if !self.joining_waits.load(Ordering::Acquire) {
+            return BTreeMap::new();
+        }
+        let Ok(mut joining) = self.joining.lock() else { return BTreeMap::new() };
+        let taken = std::mem::take(&mut *joining);
+        self.joining_waits.store(false, Ordering::Release);
+        if let Ok(mut cursors) = self.cursors.lock() {
+            for (tp, cursor) in &taken {
+                cursors.entry(tp.clone()).or_insert_with(|| cursor.clone());
+            }
+        }
+        taken
     }
 
     /// Asks the lane to stop at its next transaction boundary, waking a read
@@ -219,6 +257,8 @@ fn copy(spec: &LaneSpec, shared: &LaneShared) -> Result<(), LaneExit> {
         ("queued.max.messages.kbytes", "131072"),
     ];
     let options = ReaderOptions { with_headers: true, partition_ends: false, extra: &extra };
+    // Partitions handed over before this session started are simply part of it.
+    shared.take_joining();
     let mut cursors = shared.cursors.lock().map(|c| c.clone()).unwrap_or_default();
     let mut source_topics: Vec<&str> = spec.cursors.keys().map(|tp| tp.topic.as_str()).collect();
     source_topics.dedup();
@@ -229,7 +269,7 @@ fn copy(spec: &LaneSpec, shared: &LaneShared) -> Result<(), LaneExit> {
         let tails = spec
             .provenance_from
             .as_deref()
-            .map(|source_cluster_id| scope.spawn(|| destination_tails(spec, source_cluster_id, &cursors)));
+            .map(|source_cluster_id| scope.spawn(|| destination_tails(spec, shared, source_cluster_id, &cursors)));
         writer.look_up_topics(&topics);
         let reader = PartitionReader::connect_with(&spec.source, spec.timeout, options)
             .inspect(|reader| reader.look_up_topics(&source_topics));
@@ -242,7 +282,11 @@ fn copy(spec: &LaneSpec, shared: &LaneShared) -> Result<(), LaneExit> {
     // Declared after the reader, so the waker is released before the reader closes.
     let _registered = WakerRegistration::new(shared, reader.waker());
     if let Some(tails) = tails {
-        resume_after(spec, &mut cursors, tails?);
+        let Some(tails) = tails? else {
+            // Stopped while reading the tails: nothing was copied, nothing to finish.
+            return Ok(());
+        };
+        resume_after(spec, &mut cursors, tails);
         if let Ok(mut shared_cursors) = shared.cursors.lock() {
             shared_cursors.clone_from(&cursors);
         }
@@ -270,6 +314,7 @@ fn copy(spec: &LaneSpec, shared: &LaneShared) -> Result<(), LaneExit> {
         paused_now: BTreeSet::new(),
         pending: VecDeque::new(),
         next_slot: 0,
+        watermarks_at: None,
     };
     shared.set_state(LaneState::Copying, None);
     tracing::debug!(lane = spec.lane, partitions = session.cursors.len(), "copying");
@@ -277,6 +322,7 @@ fn copy(spec: &LaneSpec, shared: &LaneShared) -> Result<(), LaneExit> {
         since.get_or_insert_with(Instant::now);
     }
     while !shared.stop.load(Ordering::Relaxed) {
+        session.take_joining(&mut reader, &writer)?;
         session.apply_pauses(&reader);
         session.copy_batch(&reader, &mut writer)?;
         session.settle(&reader, &mut writer)?;
@@ -313,14 +359,16 @@ impl Drop for WakerRegistration<'_> {
 }
 
 /// The highest source offset the destination already holds, per partition.
+/// None when the lane was asked to stop during the read.
 fn destination_tails(
     spec: &LaneSpec,
+    shared: &LaneShared,
     source_cluster_id: &str,
     cursors: &BTreeMap<TopicPartition, PartitionCursor>,
-) -> Result<BTreeMap<TopicPartition, i64>, LaneExit> {
+) -> Result<Option<BTreeMap<TopicPartition, i64>>, LaneExit> {
     let wanted: BTreeMap<TopicPartition, String> =
         cursors.iter().map(|(tp, c)| (tp.clone(), c.destination_topic.clone())).collect();
-    recovery::destination_tails(&spec.destination, source_cluster_id, &wanted, spec.timeout)
+    recovery::destination_tails(&spec.destination, source_cluster_id, &wanted, spec.timeout, &shared.stop)
         .map_err(|f| LaneExit::Retry(f.to_string()))
 }
 
@@ -409,6 +457,9 @@ fn commit_with_retries(writer: &RecordWriter) -> Result<(), TxnFailure> {
 /// soon (a stop or rescale wakes the read at once: [`LaneShared::request_stop`]).
 const IDLE_POLL: Duration = Duration::from_millis(50);
 
+/// How often a lane reads the source watermarks (for lag) from librdkafka's cache.
+const WATERMARKS_EVERY: Duration = Duration::from_millis(250);
+
 /// How long an open batch waits for the next source record before it closes.
 const IDLE_CLOSES_BATCH: Duration = Duration::from_millis(20);
 
@@ -432,6 +483,8 @@ struct Session<'a> {
     /// At-least-once batches sent but not yet fully reported, oldest first.
     pending: VecDeque<PendingBatch>,
     next_slot: usize,
+    /// When the watermarks were last read from librdkafka's cache.
+    watermarks_at: Option<Instant>,
 }
 
 /// An at-least-once batch on its way: its positions are written once every
@@ -446,6 +499,59 @@ struct PendingBatch {
 }
 
 impl Session<'_> {
+    /// At a transaction boundary (every batch committed, or every
+    /// at-least-once batch recorded): takes partitions handed to the lane,
+    /// reads their destination tails and adds them to the reader. The
+    /// partitions already copying keep their fetch positions and queues.
+    fn take_joining(&mut self, reader: &mut PartitionReader, writer: &RecordWriter) -> Result<(), LaneExit> {
+        if !self.pending.is_empty() || !self.shared.joining_waits.load(Ordering::Acquire) {
+            return Ok(());
+        }
+        let mut joining = self.shared.take_joining();
+        joining.retain(|tp, _| !self.cursors.contains_key(tp));
+        if joining.is_empty() {
+            return Ok(());
+        }
+        let started = Instant::now();
+        if let Some(source_cluster_id) = self.spec.provenance_from.as_deref() {
+            let Some(tails) = destination_tails(self.spec, self.shared, source_cluster_id, &joining)? else {
+                // Stopping: the partitions are in the shared cursors, the coordinator keeps them.
+                return Ok(());
+            };
+            resume_after(self.spec, &mut joining, tails);
+        }
+        check_retention(self.spec, self.shared, reader, &joining)?;
+        let mut topics: Vec<&str> = joining.values().map(|c| c.destination_topic.as_str()).collect();
+        topics.dedup();
+        writer.look_up_topics(&topics);
+        let starts: Vec<(String, i32, StartPosition)> = joining
+            .iter()
+            .map(|(tp, cursor)| {
+                let start = cursor.next_offset.map_or(self.spec.default_start, StartPosition::Offset);
+                (tp.topic.clone(), tp.partition, start)
+            })
+            .collect();
+        reader.add_partitions(&starts).map_err(|f| LaneExit::Retry(f.to_string()))?;
+        self.routes.add(joining.iter().map(|(tp, c)| (tp, c.destination_topic.as_str())));
+        for (tp, cursor) in &joining {
+            if self.paused_now.contains(&tp.topic) {
+                reader.stop_partition(&tp.topic, tp.partition);
+            }
+            self.latest.insert(tp.clone(), cursor.clone());
+            self.cursors.insert(tp.clone(), cursor.clone());
+        }
+        if let Ok(mut shared) = self.shared.cursors.lock() {
+            shared.clone_from(&self.cursors);
+        }
+        tracing::info!(
+            lane = self.spec.lane,
+            partitions = joining.len(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "partitions joined the lane"
+        );
+        Ok(())
+    }
+
     fn apply_pauses(&mut self, reader: &PartitionReader) {
         let version = self.shared.paused_version.load(Ordering::Relaxed);
         if version == self.paused_version {
@@ -725,6 +831,18 @@ impl Session<'_> {
     /// Publishes the watermarks librdkafka cached from its last fetches, so
     /// lag stays current while nothing is copied. No request is sent.
     fn refresh_watermarks(&mut self, reader: &PartitionReader) {
+        // Each lookup finds its topic by name in librdkafka (a linear search
+        // over the client's topics), so with hundreds of partitions per lane
+        // this runs a few times a second, not after every batch or idle poll.
+        // The cursors themselves are published every time.
+        let due = self.watermarks_at.is_none_or(|at| at.elapsed() >= WATERMARKS_EVERY);
+        if !due {
+            if let Ok(mut shared) = self.shared.cursors.lock() {
+                shared.clone_from(&self.cursors);
+            }
+            return;
+        }
+        self.watermarks_at = Some(Instant::now());
         for (tp, cursor) in self.cursors.iter_mut() {
             if let Some((high, low)) = reader.cached_watermarks(&tp.topic, tp.partition) {
                 cursor.source_high_watermark = high;

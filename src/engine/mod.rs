@@ -16,6 +16,7 @@ pub mod positions;
 pub mod provenance;
 pub mod recovery;
 mod route;
+mod start;
 pub mod state;
 pub mod status;
 pub mod topics;
@@ -41,10 +42,14 @@ pub enum Command {
     Retry(usize),
 }
 
+/// How long a shutdown waits for a start in progress to notice it.
+const START_GIVEN_UP_AFTER: Duration = Duration::from_millis(300);
+
 pub struct EngineHandle {
     commands: mpsc::Sender<Command>,
     status: watch::Receiver<EngineStatus>,
     thread: Option<std::thread::JoinHandle<()>>,
+    gate: std::sync::Arc<start::StartGate>,
 }
 
 impl EngineHandle {
@@ -53,11 +58,13 @@ impl EngineHandle {
     pub fn spawn(plan: Plan, source: ResolvedCluster, destination: ResolvedCluster, timeout: Duration) -> Self {
         let (commands, receiver) = mpsc::channel();
         let (status_tx, status) = watch::channel(EngineStatus::default());
+        let gate = std::sync::Arc::new(start::StartGate::default());
+        let coordinator_gate = gate.clone();
         let thread = std::thread::Builder::new()
             .name("kdeck-engine".into())
-            .spawn(move || coordinator::run(plan, source, destination, timeout, receiver, status_tx))
+            .spawn(move || coordinator::run(plan, source, destination, timeout, receiver, status_tx, coordinator_gate))
             .ok();
-        EngineHandle { commands, status, thread }
+        EngineHandle { commands, status, thread, gate }
     }
 
     pub fn send(&self, command: Command) {
@@ -103,13 +110,28 @@ impl EngineHandle {
     }
 
     /// Stops the lanes (each finishes or aborts its open transaction) and
-    /// waits for the coordinator to exit.
+    /// waits for the coordinator to exit. A start still in progress, which
+    /// has started no lane and so holds no transaction, is not waited for:
+    /// its requests can take the whole timeout, and a SIGTERM must act within
+    /// a second.
     pub fn shutdown(mut self) {
+        let lanes_started = self.gate.close();
         self.send(Command::Stop);
         let (closed, _) = mpsc::channel();
         drop(std::mem::replace(&mut self.commands, closed));
-        if let Some(thread) = self.thread.take() {
+        let Some(thread) = self.thread.take() else { return };
+        if lanes_started {
             let _ = thread.join();
+            return;
+        }
+        let deadline = std::time::Instant::now() + START_GIVEN_UP_AFTER;
+        while !thread.is_finished() && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        if thread.is_finished() {
+            let _ = thread.join();
+        } else {
+            tracing::info!("shutting down during the engine's start: not waiting for its requests");
         }
     }
 }

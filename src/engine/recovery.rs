@@ -4,8 +4,8 @@
 //! test brokers do), the tail holds records past the state topic's position,
 //! and copying them again would duplicate them.
 
-use std::collections::BTreeMap;
-use std::sync::Mutex;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::config::ResolvedCluster;
@@ -55,7 +55,7 @@ pub fn read_state_with_latest(
 ) -> Result<(StateSnapshot, Option<i64>), Failure> {
     let mut snapshot = StateSnapshot::default();
     let mut latest: Option<i64> = None;
-    read_to_end(destination, state_topic, None, timeout, |key, value, record| {
+    read_to_end(destination, state_topic, timeout, |key, value, record| {
         if let Some(ts) = record.timestamp {
             latest = Some(latest.map_or(ts, |l| l.max(ts)));
         }
@@ -70,103 +70,114 @@ pub fn read_state_with_latest(
 
 /// For each (source partition -> destination topic), the highest source offset
 /// the destination already holds, by provenance from `source_cluster_id`.
+///
+/// One client reads every tail at once. ListOffsets first: a destination
+/// partition that holds nothing cannot hold a copy, so only partitions with
+/// records are fetched (a seed start reads no tail at all). `stop` ends the
+/// read early (a SIGTERM during the start), with `Ok(None)`.
 pub fn destination_tails(
     destination: &ResolvedCluster,
     source_cluster_id: &str,
     partitions: &BTreeMap<TopicPartition, String>,
     timeout: Duration,
-) -> Result<BTreeMap<TopicPartition, i64>, Failure> {
-    let mut by_destination: BTreeMap<&str, Vec<&TopicPartition>> = BTreeMap::new();
-    for (source, destination_topic) in partitions {
-        by_destination.entry(destination_topic.as_str()).or_default().push(source);
-    }
-    // Each topic's read costs a client and a quiet spell, so topics are read
-    // side by side, a few at a time.
-    let queue = Mutex::new(by_destination.into_iter().collect::<Vec<_>>());
-    let highest = Mutex::new(BTreeMap::new());
-    let failure: Mutex<Option<Failure>> = Mutex::new(None);
-    std::thread::scope(|scope| {
-        for _ in 0..TAIL_READERS {
-            scope.spawn(|| {
-                while let Some((destination_topic, sources)) = queue.lock().ok().and_then(|mut q| q.pop()) {
-                    match tail_of(destination, source_cluster_id, destination_topic, &sources, timeout) {
-                        Ok(found) => {
-                            if let Ok(mut all) = highest.lock() {
-                                all.extend(found);
-                            }
-                        }
-                        Err(err) => {
-                            if let Ok(mut first) = failure.lock() {
-                                first.get_or_insert(err);
-                            }
-                        }
-                    }
-                }
-            });
-        }
-    });
-    if let Some(err) = failure.into_inner().ok().flatten() {
-        return Err(err);
-    }
-    Ok(highest.into_inner().unwrap_or_default())
-}
-
-/// Threads reading destination tails at once.
-const TAIL_READERS: usize = 4;
-
-fn tail_of(
-    destination: &ResolvedCluster,
-    source_cluster_id: &str,
-    destination_topic: &str,
-    sources: &[&TopicPartition],
-    timeout: Duration,
-) -> Result<BTreeMap<TopicPartition, i64>, Failure> {
-    let wanted: Vec<i32> = sources.iter().map(|tp| tp.partition).collect();
+    stop: &AtomicBool,
+) -> Result<Option<BTreeMap<TopicPartition, i64>>, Failure> {
     let mut highest = BTreeMap::new();
-    read_to_end(destination, destination_topic, Some((&wanted, TAIL_WINDOW)), timeout, |_, _, record| {
-        let Some(origin) = provenance::find_provenance(record.headers.iter().map(|h| (h.name, h.value))) else {
-            return;
-        };
-        if origin.cluster_id != source_cluster_id || origin.partition != record.partition {
-            return;
-        }
-        let tp = TopicPartition::new(origin.topic, origin.partition);
-        if sources.contains(&&tp) {
-            let slot = highest.entry(tp).or_insert(origin.offset);
-            *slot = (*slot).max(origin.offset);
-        }
-    })?;
-    Ok(highest)
+    if partitions.is_empty() {
+        return Ok(Some(highest));
+    }
+    let options = ReaderOptions { with_headers: true, partition_ends: true, extra: &READ_COMMITTED };
+    let mut reader = PartitionReader::connect_with(destination, timeout, options)?;
+    // Destination partition -> the source partitions copied onto it (one, unless renamed topics share it).
+    let mut sources_of: BTreeMap<TopicPartition, Vec<&TopicPartition>> = BTreeMap::new();
+    for (source, destination_topic) in partitions {
+        sources_of.entry(TopicPartition::new(destination_topic.as_str(), source.partition)).or_default().push(source);
+    }
+    let asked: Vec<(&str, i32)> = sources_of.keys().map(|tp| (tp.topic.as_str(), tp.partition)).collect();
+    let earliest = reader.earliest_offsets_of(&asked)?;
+    let latest = reader.latest_offsets_of(&asked)?;
+    let holding: Vec<(String, i32, StartPosition)> = asked
+        .iter()
+        .zip(earliest.iter().zip(&latest))
+        .filter(|(_, (low, high))| holds_records(**low, **high))
+        .map(|(&(topic, partition), _)| (topic.to_string(), partition, StartPosition::Tail(TAIL_WINDOW)))
+        .collect();
+    tracing::debug!(partitions = asked.len(), holding = holding.len(), "reading destination tails");
+    if holding.is_empty() {
+        return Ok(Some(highest));
+    }
+    let read =
+        read_partitions_to_end(&mut reader, &destination.name, holding, i64::MAX, timeout, stop, |_, _, record| {
+            let Some(origin) = provenance::find_provenance(record.headers.iter().map(|h| (h.name, h.value))) else {
+                return;
+            };
+            if origin.cluster_id != source_cluster_id || origin.partition != record.partition {
+                return;
+            }
+            let tp = TopicPartition::new(origin.topic, origin.partition);
+            let copied_here = sources_of
+                .get(&TopicPartition::new(record.topic, record.partition))
+                .is_some_and(|sources| sources.contains(&&tp));
+            if copied_here {
+                let slot = highest.entry(tp).or_insert(origin.offset);
+                *slot = (*slot).max(origin.offset);
+            }
+        })?;
+    Ok(read.then_some(highest))
 }
 
-/// Reads a topic (all partitions, or `only` of them from `tail` offsets before
-/// the end) until every partition reports its end.
+/// Whether ListOffsets says a partition holds anything. An unknown answer
+/// counts as holding: only a partition known to be empty is skipped.
+fn holds_records(low: Option<i64>, high: Option<i64>) -> bool {
+    match (low, high) {
+        (Some(low), Some(high)) => high > low.max(0),
+        _ => true,
+    }
+}
+
+/// Reads a topic (all partitions, from the beginning) until every partition reports its end.
 fn read_to_end(
     cluster: &ResolvedCluster,
     topic: &str,
-    only: Option<(&[i32], i64)>,
     timeout: Duration,
-    mut on_record: impl FnMut(Option<&[u8]>, Option<&[u8]>, &crate::record::RecordView<'_>),
+    on_record: impl FnMut(Option<&[u8]>, Option<&[u8]>, &crate::record::RecordView<'_>),
 ) -> Result<(), Failure> {
-    let options = ReaderOptions { with_headers: only.is_some(), partition_ends: true, extra: &READ_COMMITTED };
-    let began = Instant::now();
+    let options = ReaderOptions { with_headers: false, partition_ends: true, extra: &READ_COMMITTED };
     let mut reader = PartitionReader::connect_with(cluster, timeout, options)?;
     let metadata = reader.metadata(Some(topic))?;
-    let Ok(existing) = topic_partitions(&metadata, &cluster.name, topic) else {
+    let Ok(partitions) = topic_partitions(&metadata, &cluster.name, topic) else {
         return Ok(());
     };
-    let (partitions, start) = match only {
-        Some((wanted, tail)) => {
-            (existing.into_iter().filter(|p| wanted.contains(p)).collect::<Vec<_>>(), StartPosition::Tail(tail))
-        }
-        None => (existing, StartPosition::Beginning),
-    };
-    if partitions.is_empty() {
-        return Ok(());
+    let starts: Vec<(String, i32, StartPosition)> =
+        partitions.into_iter().map(|p| (topic.to_string(), p, StartPosition::Beginning)).collect();
+    // A record written well after the read began means another writer is
+    // still at work (an engine being taken over): the partition's snapshot is
+    // complete, even if its end is never reported. Only the state topic is
+    // stamped by kdeck's own clock; copied records keep their source
+    // timestamps, which can be anything.
+    let snapshot_until = super::coordinator::now_ms() + SNAPSHOT_SLACK_MS;
+    let never = AtomicBool::new(false);
+    read_partitions_to_end(&mut reader, &cluster.name, starts, snapshot_until, timeout, &never, on_record).map(drop)
+}
+
+/// Reads the given partitions (of any topics) until every one reports its
+/// end. Returns false when `stop` ended the read first.
+fn read_partitions_to_end(
+    reader: &mut PartitionReader,
+    cluster_name: &str,
+    starts: Vec<(String, i32, StartPosition)>,
+    snapshot_until: i64,
+    timeout: Duration,
+    stop: &AtomicBool,
+    mut on_record: impl FnMut(Option<&[u8]>, Option<&[u8]>, &crate::record::RecordView<'_>),
+) -> Result<bool, Failure> {
+    if starts.is_empty() {
+        return Ok(true);
     }
-    let starts: Vec<(i32, StartPosition)> = partitions.iter().map(|&p| (p, start)).collect();
-    reader.assign(topic, &starts)?;
-    let mut open: Vec<i32> = partitions;
+    let began = Instant::now();
+    reader.assign_partitions(&starts)?;
+    let mut open: BTreeSet<TopicPartition> =
+        starts.iter().map(|(t, p, _)| TopicPartition::new(t.as_str(), *p)).collect();
     let deadline = Instant::now() + timeout * 6;
     // End-of-partition is judged against the fetch's high watermark. tansu
     // reports watermarks too low under batching (ListOffsets answers about the
@@ -174,88 +185,98 @@ fn read_to_end(
     // Such a broker shows itself: its ListOffsets disagrees with where the
     // fetch ended. Only then does the read wait for a quiet spell; on a broker
     // whose answers agree, a read ends as soon as every partition has.
-    let mut ends: BTreeMap<i32, i64> = BTreeMap::new();
+    let mut ends: BTreeMap<TopicPartition, i64> = BTreeMap::new();
     let mut watermarks_disagree = false;
     let mut still_written = false;
     let mut last_record = Instant::now();
     let mut all_ended: Option<Instant> = None;
-    // A record written well after the read began means another writer is
-    // still at work (an engine being taken over): the partition's snapshot is
-    // complete, even if its end is never reported.
-    // Only the state topic is stamped by kdeck's own clock; copied records keep
-    // their source timestamps, which can be anything.
-    let snapshot_until = if only.is_none() { super::coordinator::now_ms() + SNAPSHOT_SLACK_MS } else { i64::MAX };
     // ...but a topic another engine is still writing is never quiet: its read
     // is a snapshot, taken at most STRAGGLERS after every partition ended.
     let waiting_for_stragglers = |last_record: Instant, all_ended: Option<Instant>| {
         last_record.elapsed() < QUIET && all_ended.is_none_or(|at| at.elapsed() < STRAGGLERS)
     };
     loop {
+        if stop.load(Ordering::Relaxed) {
+            return Ok(false);
+        }
         if open.is_empty() && all_ended.is_none() {
             all_ended = Some(Instant::now());
-            let read: Vec<i32> = ends.keys().copied().collect();
-            let latest = reader.latest_offsets(topic, &read)?;
-            watermarks_disagree = still_written || read.is_empty() || !ends_agree(&ends, &latest);
-            tracing::debug!(%topic, ?ends, ?latest, watermarks_disagree, elapsed_ms = began.elapsed().as_millis() as u64, "read to the end");
+            let read: Vec<(&str, i32)> = ends.keys().map(|tp| (tp.topic.as_str(), tp.partition)).collect();
+            let latest = reader.latest_offsets_of(&read)?;
+            watermarks_disagree = still_written || read.is_empty() || !ends_agree(ends.values().copied(), &latest);
+            tracing::debug!(
+                partitions = ends.len(),
+                watermarks_disagree,
+                elapsed_ms = began.elapsed().as_millis() as u64,
+                "read to the end"
+            );
         }
         if open.is_empty() && !(watermarks_disagree && waiting_for_stragglers(last_record, all_ended)) {
             break;
         }
         if Instant::now() > deadline {
+            let left: Vec<String> = open.iter().take(10).map(ToString::to_string).collect();
             return Err(Failure::runtime(format!(
-                "reading {topic} on {} did not reach the end of partitions {open:?} in time",
-                cluster.name
+                "reading on {cluster_name} did not reach the end of {} partitions in time ({}{})",
+                open.len(),
+                left.join(", "),
+                if open.len() > left.len() { ", ..." } else { "" }
             )));
         }
         reader.poll_batch(Duration::from_millis(50), |event| {
             match event {
                 ReadEvent::Record(record) if record.timestamp.is_some_and(|ts| ts > snapshot_until) => {
                     still_written = true;
-                    open.retain(|&p| p != record.partition);
+                    open.remove(&TopicPartition::new(record.topic, record.partition));
                 }
                 ReadEvent::Record(record) => {
                     last_record = Instant::now();
                     on_record(record.key, record.payload, &record)
                 }
-                ReadEvent::PartitionEnd { partition, offset } => {
-                    ends.insert(partition, offset);
-                    open.retain(|&p| p != partition);
+                ReadEvent::PartitionEnd { topic, partition, offset } => {
+                    let tp = TopicPartition::new(topic, partition);
+                    open.remove(&tp);
+                    ends.insert(tp, offset);
                 }
                 ReadEvent::OffsetOutOfRange => {}
             }
             true
         })?;
     }
-    Ok(())
+    Ok(true)
 }
 
 /// Whether every partition's fetch ended exactly at the log-end offset the
-/// broker's ListOffsets reports. Anything else (a lower answer from tansu, a
-/// higher one while a writer is still at work, a partition missing from the
-/// answer) means the ends cannot be trusted on their own.
-fn ends_agree(ends: &BTreeMap<i32, i64>, latest: &[(i32, Option<i64>)]) -> bool {
-    let answered: BTreeMap<i32, Option<i64>> = latest.iter().copied().collect();
-    ends.iter().all(|(partition, end)| answered.get(partition).copied().flatten() == Some(*end))
+/// broker's ListOffsets reports (answers in the same order as the ends).
+/// Anything else (a lower answer from tansu, a higher one while a writer is
+/// still at work, a partition left unanswered) means the ends cannot be
+/// trusted on their own.
+fn ends_agree(ends: impl ExactSizeIterator<Item = i64>, latest: &[Option<i64>]) -> bool {
+    ends.len() == latest.len() && ends.zip(latest).all(|(end, answer)| *answer == Some(end))
 }
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
-
-    use super::ends_agree;
-
-    fn ends(pairs: &[(i32, i64)]) -> BTreeMap<i32, i64> {
-        pairs.iter().copied().collect()
-    }
+    use super::{ends_agree, holds_records};
 
     #[test]
     fn ends_agree_only_when_every_partition_ended_at_the_listed_log_end() {
-        assert!(ends_agree(&ends(&[(0, 9000), (1, 0)]), &[(0, Some(9000)), (1, Some(0))]));
+        assert!(ends_agree([9000, 0].into_iter(), &[Some(9000), Some(0)]));
         // tansu under batching: ListOffsets says the last batch's base + 1.
-        assert!(!ends_agree(&ends(&[(0, 9000)]), &[(0, Some(6001))]));
+        assert!(!ends_agree([9000].into_iter(), &[Some(6001)]));
         // Written to since the fetch ended: not quiet.
-        assert!(!ends_agree(&ends(&[(0, 9000)]), &[(0, Some(9010))]));
-        assert!(!ends_agree(&ends(&[(0, 9000)]), &[(0, None)]));
-        assert!(!ends_agree(&ends(&[(0, 9000), (1, 5)]), &[(0, Some(9000))]), "a partition left unanswered");
+        assert!(!ends_agree([9000].into_iter(), &[Some(9010)]));
+        assert!(!ends_agree([9000].into_iter(), &[None]));
+        assert!(!ends_agree([9000, 5].into_iter(), &[Some(9000)]), "a partition left unanswered");
+    }
+
+    #[test]
+    fn only_partitions_known_to_be_empty_are_skipped() {
+        assert!(!holds_records(Some(0), Some(0)), "never written");
+        assert!(!holds_records(Some(120), Some(120)), "everything deleted by retention");
+        assert!(holds_records(Some(0), Some(3)));
+        assert!(holds_records(Some(118), Some(120)));
+        assert!(holds_records(None, Some(0)), "an unknown start is not proof of emptiness");
+        assert!(holds_records(Some(0), None));
     }
 }

@@ -20,6 +20,7 @@ pub struct Routes {
     /// can be asked with the record's `&str`, so no key is built per record.
     by_topic: HashMap<String, Vec<Option<usize>>>,
     routes: Vec<Route>,
+    provenance_cluster: Option<String>,
 }
 
 impl Routes {
@@ -27,27 +28,39 @@ impl Routes {
         partitions: impl IntoIterator<Item = (&'a TopicPartition, &'a str)>,
         provenance_cluster: Option<&str>,
     ) -> Self {
-        let mut by_topic: HashMap<String, Vec<Option<usize>>> = HashMap::new();
-        let mut routes = Vec::new();
+        let mut routes = Routes {
+            by_topic: HashMap::new(),
+            routes: Vec::new(),
+            provenance_cluster: provenance_cluster.map(str::to_owned),
+        };
+        routes.add(partitions);
+        routes
+    }
+
+    /// Adds partitions that join the lane (a new topic). Indices already
+    /// handed out stay valid; a partition already routed is left as it is.
+    pub fn add<'a>(&mut self, partitions: impl IntoIterator<Item = (&'a TopicPartition, &'a str)>) {
         for (source, destination_topic) in partitions {
             let Ok(slot) = usize::try_from(source.partition) else { continue };
-            let slots = by_topic.entry(source.topic.clone()).or_default();
+            let slots = self.by_topic.entry(source.topic.clone()).or_default();
             if slots.len() <= slot {
                 slots.resize(slot + 1, None);
             }
-            slots[slot] = Some(routes.len());
-            let provenance_prefix = provenance_cluster.map(|cluster| {
+            if slots[slot].is_some() {
+                continue;
+            }
+            slots[slot] = Some(self.routes.len());
+            let provenance_prefix = self.provenance_cluster.as_deref().map(|cluster| {
                 let mut text = Provenance::new(cluster, source.topic.as_str(), source.partition, 0).encode();
                 text.pop(); // the placeholder offset "0"
                 text
             });
-            routes.push(Route {
+            self.routes.push(Route {
                 source: source.clone(),
                 destination_topic: destination_topic.to_string(),
                 provenance_prefix,
             });
         }
-        Routes { by_topic, routes }
     }
 
     pub fn find(&self, topic: &str, partition: i32) -> Option<usize> {
@@ -143,6 +156,21 @@ mod tests {
         }
         let plain = Routes::new([(&TopicPartition::new("t", 0), "t")], None);
         assert!(!plain.provenance(0, 1, &mut out));
+    }
+
+    #[test]
+    fn added_routes_keep_earlier_indices() {
+        let mut routes = routes();
+        let late = TopicPartition::new("late", 1);
+        let again = TopicPartition::new("orders", 0);
+        routes.add([(&late, "late"), (&again, "elsewhere")]);
+        assert_eq!(routes.find("orders", 0), Some(0), "an existing route is not replaced");
+        assert_eq!(routes.get(0).destination_topic, "orders");
+        assert_eq!(routes.find("late", 1), Some(3));
+        let mut out = Vec::new();
+        assert!(routes.provenance(3, 9, &mut out));
+        assert_eq!(out, Provenance::new("cluster-1", "late", 1, 9).encode());
+        assert_eq!(Touched::new(&routes).last.len(), 4);
     }
 
     #[test]

@@ -201,6 +201,8 @@ pub struct EngineStatus {
     /// Oldest first, at most [`HISTORY_CAP`] events; append with [`EngineStatus::push_event`].
     pub history: Vec<EngineEvent>,
     pub updated_at_ms: i64,
+    /// While starting: the transient error the start is retrying after.
+    pub start_problem: Option<String>,
 }
 
 impl EngineStatus {
@@ -292,6 +294,9 @@ impl EngineStatus {
         }
         if let EngineState::Failed(reason) = &self.state {
             line.push_str(&format!(" error=\"{}\"", fold(reason)));
+        }
+        if let (EngineState::Starting, Some(problem)) = (&self.state, &self.start_problem) {
+            line.push_str(&format!(" retrying=\"{}\"", fold(problem)));
         }
         line
     }
@@ -501,6 +506,11 @@ mod tests {
             partitions: vec![],
             ..EngineStatus::default()
         };
+        let retrying = EngineStatus {
+            state: EngineState::Starting,
+            start_problem: Some("cannot fetch metadata (trying again in 1.0 s)".into()),
+            ..EngineStatus::default()
+        };
         let not_copying = |topic: &str, reason: &str| TopicStatus {
             source_topic: topic.into(),
             destination_topic: topic.into(),
@@ -524,6 +534,7 @@ mod tests {
             (rescaling, "rescaling lanes=4->8 copied=120345 rate=45210/s lag=? commits=812 aborts=0"),
             (EngineStatus::default(), "stopped lanes=0 copied=0 rate=0/s lag=0 commits=0 aborts=0"),
             (failed, "failed lanes=0 copied=0 rate=0/s lag=0 commits=0 aborts=0 error=\"broker said 'no' at line 2\""),
+            (retrying, "starting lanes=0 copied=0 rate=0/s lag=0 commits=0 aborts=0 retrying=\"cannot fetch metadata (trying again in 1.0 s)\""),
         ];
         for (status, expected) in cases {
             assert_eq!(status.progress_line(), expected);

@@ -149,7 +149,7 @@ pub fn run(
                     }
                 }
                 ReadEvent::OffsetOutOfRange => Step::Continue,
-                ReadEvent::PartitionEnd { partition, offset } => {
+                ReadEvent::PartitionEnd { partition, offset, .. } => {
                     let last = request.exit_at_end && progress.finish(partition);
                     // Records before the notice reach stdout before it, as with kcat's stdio.
                     if !matches!(drain(stdout, &mut pending), Ok(true)) {

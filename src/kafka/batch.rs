@@ -145,7 +145,7 @@ impl PartitionReader {
                 let code = RDKafkaErrorCode::from(m.err);
                 match code {
                     RDKafkaErrorCode::PartitionEOF => {
-                        ReadEvent::PartitionEnd { partition: m.partition, offset: m.offset }
+                        ReadEvent::PartitionEnd { topic: topic_name(m.rkt), partition: m.partition, offset: m.offset }
                     }
                     RDKafkaErrorCode::AutoOffsetReset | RDKafkaErrorCode::OffsetOutOfRange => {
                         ReadEvent::OffsetOutOfRange

@@ -84,3 +84,48 @@ pub fn log_boundaries(
     let queries: Vec<(i32, Offset)> = partitions.iter().map(|&p| (p, boundary)).collect();
     list_offsets(consumer, topic, &queries, timeout)
 }
+
+/// ListOffsets for partitions of many topics at once: `boundary` is
+/// `Offset::Beginning` or `Offset::End`. Answers come in the order asked;
+/// a partition the broker answered with an error fails the whole lookup.
+pub fn list_offsets_of(
+    consumer: &BaseConsumer,
+    partitions: &[(&str, i32)],
+    boundary: Offset,
+    timeout: Duration,
+) -> Result<Vec<Option<i64>>, Failure> {
+    if partitions.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut list = TopicPartitionList::with_capacity(partitions.len());
+    for &(topic, partition) in partitions {
+        list.add_partition_offset(topic, partition, boundary)
+            .map_err(|err| KafkaFailure::runtime("building an offset query", &err))?;
+    }
+    let answer = consumer.offsets_for_times(list, timeout).map_err(|err| {
+        KafkaFailure::runtime(&format!("cannot look up offsets of {} partitions", partitions.len()), &err)
+    })?;
+    // A map, not find_partition: that is a linear search per partition.
+    let mut answered: std::collections::HashMap<(String, i32), Option<i64>> =
+        std::collections::HashMap::with_capacity(partitions.len());
+    for elem in answer.elements() {
+        if let Err(err) = elem.error() {
+            let what = format!("cannot look up offsets of {} [{}]", elem.topic(), elem.partition());
+            return Err(KafkaFailure::runtime(&what, &err));
+        }
+        let offset = match elem.offset() {
+            Offset::Offset(o) => Some(o),
+            _ => None,
+        };
+        answered.insert((elem.topic().to_string(), elem.partition()), offset);
+    }
+    partitions
+        .iter()
+        .map(|&(topic, partition)| {
+            answered
+                .get(&(topic.to_string(), partition))
+                .copied()
+                .ok_or_else(|| Failure::runtime(format!("no offsets answered for {topic} [{partition}]")))
+        })
+        .collect()
+}

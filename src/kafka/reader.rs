@@ -18,7 +18,7 @@ use super::batch::{self, ConsumerQueue, ReadWaker};
 use super::client::{self, describe, KafkaFailure};
 use super::closer::ClosedInBackground;
 use super::metadata::{fetch_metadata, ClusterMetadata};
-use super::offsets::{log_boundaries, offsets_for_times, watermarks, Watermarks};
+use super::offsets::{list_offsets_of, log_boundaries, offsets_for_times, watermarks, Watermarks};
 
 /// Where a partition starts, in librdkafka's terms. Timestamps are resolved by
 /// [`PartitionReader::offsets_for_times`] first.
@@ -56,6 +56,7 @@ pub enum ReadEvent<'a> {
     Record(RecordView<'a>),
     /// The partition has no more records for now; `offset` is where the next would be.
     PartitionEnd {
+        topic: &'a str,
         partition: i32,
         offset: i64,
     },
@@ -124,6 +125,20 @@ impl PartitionReader {
         self.consumer.assign(&list).map_err(|err| KafkaFailure::runtime("cannot assign partitions", &err))
     }
 
+    /// Adds partitions to the assignment without touching the ones already
+    /// assigned: their fetch positions and queued records stay as they are.
+    pub fn add_partitions(&mut self, starts: &[(String, i32, StartPosition)]) -> Outcome {
+        let mut list = TopicPartitionList::with_capacity(starts.len());
+        for (topic, partition, start) in starts {
+            list.add_partition_offset(topic, *partition, to_offset(*start))
+                .map_err(|err| KafkaFailure::runtime(&format!("cannot start {topic} [{partition}]"), &err))?;
+        }
+        if self.topic.is_none() {
+            self.topic = starts.first().and_then(|(topic, ..)| CString::new(topic.as_str()).ok());
+        }
+        self.consumer.incremental_assign(&list).map_err(|err| KafkaFailure::runtime("cannot add partitions", &err))
+    }
+
     /// Moves an assigned partition's read position, e.g. back to the last
     /// committed offset after an aborted transaction.
     pub fn seek(&self, topic: &str, partition: i32, offset: i64) -> Outcome {
@@ -164,6 +179,17 @@ impl PartitionReader {
     /// Log-end offsets from ListOffsets, one request per leader.
     pub fn latest_offsets(&self, topic: &str, partitions: &[i32]) -> Result<Vec<(i32, Option<i64>)>, Failure> {
         log_boundaries(&self.consumer, topic, partitions, Offset::End, self.timeout)
+    }
+
+    /// Log-end offsets of partitions of many topics in one ListOffsets round
+    /// (librdkafka sends one request per leader), in the order asked.
+    pub fn latest_offsets_of(&self, partitions: &[(&str, i32)]) -> Result<Vec<Option<i64>>, Failure> {
+        list_offsets_of(&self.consumer, partitions, Offset::End, self.timeout)
+    }
+
+    /// Log-start offsets of partitions of many topics, as [`Self::latest_offsets_of`].
+    pub fn earliest_offsets_of(&self, partitions: &[(&str, i32)]) -> Result<Vec<Option<i64>>, Failure> {
+        list_offsets_of(&self.consumer, partitions, Offset::Beginning, self.timeout)
     }
 
     pub fn assign(&mut self, topic: &str, starts: &[(i32, StartPosition)]) -> Outcome {
@@ -212,7 +238,8 @@ impl PartitionReader {
             }
             Err(KafkaError::PartitionEOF(partition)) => {
                 let offset = self.cached_end(partition);
-                Ok(Some(on_event(ReadEvent::PartitionEnd { partition, offset })))
+                let topic = self.topic.as_ref().and_then(|t| t.to_str().ok()).unwrap_or_default();
+                Ok(Some(on_event(ReadEvent::PartitionEnd { topic, partition, offset })))
             }
             Err(err)
                 if matches!(

@@ -16,7 +16,7 @@ use ratatui_textarea::TextArea;
 
 use crate::config::ResolvedCluster;
 use crate::engine::plan::MAX_LANES;
-use crate::engine::status::EngineStatus;
+use crate::engine::status::{EngineState, EngineStatus, LaneState};
 use crate::engine::EngineHandle;
 
 use super::action::{Action, OutgoingText};
@@ -139,7 +139,33 @@ pub struct App {
     produce_ids: RequestIds,
     plan_offsets_ids: RequestIds,
     plan_offsets_at_ms: Option<i64>,
+    /// The engine command whose "starting the engine"-style banner shows
+    /// until the engine's status says it is done.
+    awaited: Option<Awaited>,
     pub quit: bool,
+}
+
+/// What an engine command's banner waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Awaited {
+    /// Every lane copying.
+    Start,
+    Stop,
+    /// This many lanes, all copying.
+    Rescale(usize),
+}
+
+impl Awaited {
+    fn done(self, status: &EngineStatus) -> bool {
+        let all_copying = !status.lanes.is_empty() && status.lanes.iter().all(|l| l.state == LaneState::Copying);
+        match self {
+            Awaited::Start => all_copying || matches!(status.state, EngineState::Failed(_)),
+            Awaited::Stop => matches!(status.state, EngineState::Stopped | EngineState::Failed(_)),
+            Awaited::Rescale(lanes) => {
+                (status.lanes.len() == lanes && all_copying) || matches!(status.state, EngineState::Failed(_))
+            }
+        }
+    }
 }
 
 impl App {
@@ -179,6 +205,7 @@ impl App {
             produce_ids: RequestIds::default(),
             plan_offsets_ids: RequestIds::default(),
             plan_offsets_at_ms: None,
+            awaited: None,
             quit: false,
         }
     }
@@ -251,6 +278,7 @@ impl App {
                 if self.requested_lanes == Some(status.lanes_target) {
                     self.requested_lanes = None;
                 }
+                self.follow_awaited(&status);
                 self.status = *status;
                 true
             }
@@ -310,6 +338,29 @@ impl App {
 
     pub(super) fn warn(&mut self, kind: BannerKind, text: String) {
         self.banner = Some(Banner { kind, text });
+        self.awaited = None;
+    }
+
+    /// An engine command's banner goes once the engine has done it, and
+    /// says why while a start is retrying.
+    fn follow_awaited(&mut self, status: &EngineStatus) {
+        let Some(awaited) = self.awaited else { return };
+        let still_ours = self.banner.as_ref().is_some_and(|b| b.kind == BannerKind::Info);
+        if !still_ours {
+            self.awaited = None;
+            return;
+        }
+        if awaited.done(status) {
+            self.banner = None;
+            self.awaited = None;
+            return;
+        }
+        if let (Awaited::Start, EngineState::Starting, Some(problem)) = (awaited, &status.state, &status.start_problem)
+        {
+            if let Some(banner) = self.banner.as_mut() {
+                banner.text = format!("starting the engine: {problem}");
+            }
+        }
     }
 
     /// Filters the focused pane's list; panes without a filter ignore it.
@@ -571,6 +622,12 @@ impl App {
         let lanes_now = self.lanes_target();
         // The topics' selection is hidden behind the groups view: never pause a topic nobody sees selected.
         let selected_topic = self.lag.selected_topic().filter(|_| !self.groups.visible).map(str::to_owned);
+        let awaited = match &action {
+            Action::StartEngine => Some(Awaited::Start),
+            Action::StopEngine => Some(Awaited::Stop),
+            Action::RescaleUp | Action::RescaleDown | Action::Rescale(_) => Some(Awaited::Rescale(0)),
+            _ => None,
+        };
         let message = match action {
             Action::Start => {
                 engine.start();
@@ -622,6 +679,10 @@ impl App {
             _ => return,
         };
         self.warn(BannerKind::Info, message);
+        self.awaited = awaited.map(|awaited| match awaited {
+            Awaited::Rescale(_) => Awaited::Rescale(self.planned_lanes),
+            other => other,
+        });
     }
 
     /// Where `+` and `-` count from: the lanes last asked for while the engine has

@@ -132,6 +132,7 @@ pub(crate) fn statuses() -> (EngineStatus, EngineStatus) {
             },
         ],
         updated_at_ms: NOW_MS - 1_000,
+        start_problem: None,
     };
     let mut later = earlier.clone();
     let advance = [(3_000, 100), (2_500, 50), (1_000, 20), (0, 0), (300, 300), (0, 0), (0, 0)];

@@ -13,7 +13,7 @@ use crate::error::{Failure, Outcome};
 
 use super::explain::Verdict;
 use super::plan_run::{verify_plan, VerifyOptions};
-use super::read::Progress;
+use super::read::{default_parallel, Progress};
 use super::render::render_text;
 
 #[derive(clap::Args)]
@@ -27,9 +27,9 @@ pub struct VerifyArgs {
     /// Print the full report as JSON
     #[arg(long)]
     pub json: bool,
-    /// Partitions verified at once
-    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64))]
-    pub parallel: u32,
+    /// Workers, each reading many partitions with one client per cluster [default: the CPU count, 2 to 8]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub parallel: Option<u32>,
     /// Request timeout in seconds
     #[arg(short = 'm', value_name = "SECONDS", default_value_t = 10, allow_negative_numbers = true, value_parser = crate::cli::seconds)]
     pub timeout_secs: u64,
@@ -54,11 +54,12 @@ pub fn load_plan_and_clusters(
     Ok((plan, source, destination))
 }
 
-pub fn run(config: Config, args: VerifyArgs, stop: &Arc<AtomicBool>) -> Outcome {
+/// `verbose` (the global `-v`) lists every topic not compared, not just their count.
+pub fn run(config: Config, args: VerifyArgs, verbose: bool, stop: &Arc<AtomicBool>) -> Outcome {
     let (plan, source, destination) = load_plan_and_clusters(&config, &args.plan)?;
     let options = VerifyOptions {
         topics: args.topics,
-        parallel: args.parallel as usize,
+        parallel: args.parallel.map_or_else(default_parallel, |n| n as usize),
         timeout: Duration::from_secs(args.timeout_secs),
         ..VerifyOptions::default()
     };
@@ -81,7 +82,7 @@ pub fn run(config: Config, args: VerifyArgs, stop: &Arc<AtomicBool>) -> Outcome 
         let json = serde_json::to_string_pretty(&report).map_err(|err| Failure::runtime(err.to_string()))?;
         format!("{json}\n")
     } else {
-        render_text(&report)
+        render_text(&report, verbose)
     };
     let mut out = std::io::stdout().lock();
     if let Err(err) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {

@@ -33,7 +33,7 @@ impl Default for VerifyOptions {
     fn default() -> Self {
         VerifyOptions {
             topics: Vec::new(),
-            parallel: 8,
+            parallel: super::read::default_parallel(),
             window: 10_000,
             settle: Duration::from_millis(200),
             timeout: Duration::from_secs(10),
@@ -148,14 +148,13 @@ pub fn verify_plan(
         }
         if on_destination && too_few.is_none() {
             for partition in 0..*partitions {
-                let marks = source_reader.watermarks(topic, partition)?;
                 jobs.push(PartitionJob {
                     topic: topic.clone(),
                     destination_topic: destination_topic.clone(),
                     partition,
                     compacted: false,
-                    source_low: marks.low,
-                    source_high: marks.high,
+                    source_low: -1,
+                    source_high: -1,
                     committed: committed(topic, partition),
                 });
             }
@@ -176,6 +175,20 @@ pub fn verify_plan(
             lag: 0,
             partitions: Vec::new(),
         });
+    }
+    // Every partition's watermarks in one ListOffsets round per side of the
+    // log, not a request per partition.
+    let asked: Vec<(&str, i32)> = jobs.iter().map(|j| (j.topic.as_str(), j.partition)).collect();
+    let lows = source_reader.earliest_offsets_of(&asked)?;
+    let highs = source_reader.latest_offsets_of(&asked)?;
+    for (job, (low, high)) in jobs.iter_mut().zip(lows.into_iter().zip(highs)) {
+        let (Some(low), Some(high)) = (low, high) else {
+            return Err(Failure::runtime(format!(
+                "cannot read the watermarks of {} [{}] on {}",
+                job.topic, job.partition, plan.source
+            )));
+        };
+        (job.source_low, job.source_high) = (low, high);
     }
     tracing::debug!(elapsed = ?clock.elapsed(), partitions = jobs.len(), "verification planned");
     let request = VerifyRequest {

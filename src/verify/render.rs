@@ -45,14 +45,19 @@ pub fn describe(anomaly: &Anomaly) -> String {
     }
 }
 
-pub fn render_text(report: &VerifyReport) -> String {
+/// The report as text. Topics the plan excludes are one summary line
+/// (an estate has hundreds of them); `verbose` lists each with its reason.
+pub fn render_text(report: &VerifyReport, verbose: bool) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "verify plan {}: {} -> {}", report.plan, report.source, report.destination);
-    let width = report.topics.iter().map(|t| t.topic.chars().count()).max().unwrap_or(0);
+    let listed = |t: &&super::plan_run::TopicReport| verbose || t.verdict.is_some();
+    let width = report.topics.iter().filter(listed).map(|t| t.topic.chars().count()).max().unwrap_or(0);
     for topic in &report.topics {
         let Some(verdict) = topic.verdict else {
-            let reason = topic.excluded.as_deref().unwrap_or("excluded");
-            let _ = writeln!(out, "- {:width$}  not compared: {reason}", topic.topic);
+            if verbose {
+                let reason = topic.excluded.as_deref().unwrap_or("excluded");
+                let _ = writeln!(out, "- {:width$}  not compared: {reason}", topic.topic);
+            }
             continue;
         };
         if topic.missing_on_destination {
@@ -112,6 +117,11 @@ pub fn render_text(report: &VerifyReport) -> String {
         }
     }
     let compared = report.topics.iter().filter(|t| t.verdict.is_some()).count();
+    let excluded = report.topics.len() - compared;
+    if excluded > 0 && !verbose {
+        let topics = if excluded == 1 { "topic" } else { "topics" };
+        let _ = writeln!(out, "- not compared: {excluded} source {topics} the plan excludes (-v lists them)");
+    }
     let _ = match report.verdict {
         Verdict::Mismatch => {
             writeln!(out, "result: MISMATCH in {} of {compared} topics", report.mismatched_topics())
@@ -135,6 +145,48 @@ mod tests {
             first_copy: None,
             fields: vec![],
         }
+    }
+
+    fn report_with_exclusions(excluded: usize) -> VerifyReport {
+        use crate::verify::plan_run::TopicReport;
+        let topic = |name: String, verdict: Option<Verdict>, excluded: Option<String>| TopicReport {
+            topic: name.clone(),
+            destination_topic: name,
+            verdict,
+            excluded,
+            missing_on_destination: false,
+            partition_counts: None,
+            source_records: 3,
+            destination_records: 3,
+            duplicates: 0,
+            lag: 0,
+            partitions: Vec::new(),
+        };
+        let mut topics = vec![topic("orders".into(), Some(Verdict::Match), None)];
+        topics.extend(
+            (0..excluded).map(|i| topic(format!("optr-job-{i:04}"), None, Some("matches exclude \"optr.*\"".into()))),
+        );
+        VerifyReport { plan: "p".into(), source: "s".into(), destination: "d".into(), verdict: Verdict::Match, topics }
+    }
+
+    #[test]
+    fn excluded_topics_are_one_summary_line_unless_verbose() {
+        let report = report_with_exclusions(1_043);
+        let text = render_text(&report, false);
+        assert_eq!(
+            text,
+            "verify plan p: s -> d\n\
+             ✓ orders  0 partitions  source 3  destination 3  duplicates 0  lag 0  match\n\
+             - not compared: 1043 source topics the plan excludes (-v lists them)\n\
+             result: match (1 topics compared)\n"
+                .replace("✓", Verdict::Match.symbol())
+        );
+        let verbose = render_text(&report, true);
+        assert_eq!(verbose.lines().filter(|l| l.contains("not compared: matches exclude")).count(), 1_043);
+        assert!(!verbose.contains("-v lists them"));
+        let one = render_text(&report_with_exclusions(1), false);
+        assert!(one.contains("- not compared: 1 source topic the plan excludes (-v lists them)\n"), "{one}");
+        assert!(!render_text(&report_with_exclusions(0), false).contains("not compared"));
     }
 
     #[test]

@@ -18,13 +18,22 @@ pub(crate) fn cluster(bootstrap: &str) -> ResolvedCluster {
     config::resolve_cluster(&args, &empty).unwrap()
 }
 
-fn engine(source: &MockKafka, destination: &MockKafka, body: &str) -> EngineHandle {
+pub(crate) fn engine(source: &MockKafka, destination: &MockKafka, body: &str) -> EngineHandle {
+    engine_with_timeout(source, destination, body, Duration::from_secs(10))
+}
+
+pub(crate) fn engine_with_timeout(
+    source: &MockKafka,
+    destination: &MockKafka,
+    body: &str,
+    timeout: Duration,
+) -> EngineHandle {
     let plan = parse_plan(
         &format!("name = \"test\"\nsource = \"source\"\ndestination = \"destination\"\n{body}"),
         std::path::Path::new("plan.toml"),
     )
     .expect("plan");
-    EngineHandle::spawn(plan, cluster(source.bootstrap()), cluster(destination.bootstrap()), Duration::from_secs(10))
+    EngineHandle::spawn(plan, cluster(source.bootstrap()), cluster(destination.bootstrap()), timeout)
 }
 
 pub(crate) fn wait_for(
@@ -48,12 +57,12 @@ pub(crate) fn wait_for(
     }
 }
 
-fn caught_up(status: &EngineStatus) -> bool {
+pub(crate) fn caught_up(status: &EngineStatus) -> bool {
     status.state == EngineState::Running && !status.partitions.is_empty() && status.total_lag() == Some(0)
 }
 
 /// Caught up by the lanes' view, confirmed against fresh source watermarks.
-fn wait_caught_up(handle: &EngineHandle, source: &MockKafka, limit: Duration) {
+pub(crate) fn wait_caught_up(handle: &EngineHandle, source: &MockKafka, limit: Duration) {
     let deadline = Instant::now() + limit;
     loop {
         let status = wait_for(handle, "catching up", deadline.saturating_duration_since(Instant::now()), caught_up);
@@ -65,7 +74,7 @@ fn wait_caught_up(handle: &EngineHandle, source: &MockKafka, limit: Duration) {
 }
 
 /// Sequence numbers per partition: the test's records carry `p:n` values.
-fn assert_each_once(source: &MockKafka, destination: &MockKafka, topic: &str) {
+pub(crate) fn assert_each_once(source: &MockKafka, destination: &MockKafka, topic: &str) {
     let idle = Duration::from_millis(1500);
     let mut want: Vec<(i32, Option<Vec<u8>>)> =
         drain(source.bootstrap(), topic, idle).into_iter().map(|r| (r.partition, r.value)).collect();
@@ -80,7 +89,12 @@ fn assert_each_once(source: &MockKafka, destination: &MockKafka, topic: &str) {
 }
 
 /// Keeps producing `p:n` records until stopped.
-fn load(bootstrap: String, topic: &'static str, partitions: i32, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<()> {
+pub(crate) fn load(
+    bootstrap: String,
+    topic: &'static str,
+    partitions: i32,
+    stop: Arc<AtomicBool>,
+) -> std::thread::JoinHandle<()> {
     std::thread::spawn(move || {
         let mut n = 0u64;
         while !stop.load(Ordering::Relaxed) {

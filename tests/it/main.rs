@@ -12,6 +12,7 @@ mod cutover;
 mod cutover_pane;
 mod demo;
 mod engine;
+mod engine_start;
 mod exit_codes;
 mod export;
 mod faults;

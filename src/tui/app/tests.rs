@@ -237,3 +237,65 @@ fn the_demo_opens_the_acl_pane_on_the_missing_group_read_and_its_fix() {
     stable.acl.file = Some("destination-acls.txt".into());
     snapshot_both("acl_demo", &stable);
 }
+
+/// 750 topics of 4 partitions, every lane copying.
+fn estate_status() -> EngineStatus {
+    let partitions: Vec<PartitionStatus> =
+        (0..750).flat_map(|t| (0..4).map(move |p| partition(&format!("topic-{t:03}"), p, 1_000, 900, 900))).collect();
+    EngineStatus { state: EngineState::Running, lanes_target: 4, partitions, ..EngineStatus::default() }
+}
+
+#[test]
+fn page_down_on_a_big_estate_moves_a_page_of_the_rows_drawn() {
+    let mut app = app(false);
+    app.resize(50);
+    app.on_message(Message::EngineStatus(Box::new(estate_status())));
+    let screen = draw(&app, 120, 50);
+    let drawn = screen.lines().filter(|line| line.contains("topic-")).count();
+    app.on_key(KeyEvent::new(KeyCode::PageDown, KeyModifiers::NONE));
+    let moved = app.lag.selected();
+    // A page keeps one row of the last in view; the table leaves a line for topic problems.
+    assert!(moved + 2 >= drawn && moved < drawn, "PageDown moved {moved} rows with {drawn} drawn:\n{screen}");
+}
+
+#[test]
+fn the_start_banner_says_why_a_start_retries_and_goes_once_every_lane_copies() {
+    use crate::engine::status::{LaneState, LaneStatus};
+    let mut app = app(false);
+    let (source, destination) = (app.source.clone(), app.destination.clone());
+    let plan = crate::engine::plan::parse_plan(PLAN, std::path::Path::new("plan.toml")).expect("plan");
+    app.engine = Some(crate::engine::EngineHandle::spawn(plan, source, destination, std::time::Duration::from_secs(1)));
+    app.update(Action::StartEngine);
+    let banner = |app: &App| app.banner.as_ref().map(|b| b.text.clone());
+    assert_eq!(banner(&app).as_deref(), Some("starting the engine"));
+    let problem = "cannot fetch metadata from msk within 1s (trying again in 0.5 s)";
+    let starting =
+        EngineStatus { state: EngineState::Starting, start_problem: Some(problem.into()), ..EngineStatus::default() };
+    app.on_message(Message::EngineStatus(Box::new(starting)));
+    assert_eq!(banner(&app), Some(format!("starting the engine: {problem}")));
+    let lane = |number: usize, state: LaneState| LaneStatus {
+        lane: number,
+        transactional_id: format!("kdeck-msk-to-ccloud-lane-{number}"),
+        partitions: Vec::new(),
+        state,
+        records_total: 0,
+        bytes_total: 0,
+        records_per_sec: 0.0,
+        bytes_per_sec: 0.0,
+        commits: 0,
+        aborts: 0,
+        last_error: None,
+    };
+    let mut running = EngineStatus {
+        state: EngineState::Running,
+        lanes_target: 2,
+        lanes: vec![lane(0, LaneState::Copying), lane(1, LaneState::Fencing)],
+        ..EngineStatus::default()
+    };
+    app.on_message(Message::EngineStatus(Box::new(running.clone())));
+    assert_eq!(banner(&app), Some(format!("starting the engine: {problem}")), "one lane still starts");
+    running.lanes[1].state = LaneState::Copying;
+    app.on_message(Message::EngineStatus(Box::new(running)));
+    assert_eq!(banner(&app), None, "every lane copies: the start is done");
+    app.shutdown();
+}

@@ -1,0 +1,393 @@
+//! The engine and `verify` on estates of 40, 1,000 and 3,000 partitions:
+//! start, copy rate, CPU per record, peak RSS, restart after kill -9, the
+//! pickup of a new topic, a live rescale, verify, and the engine's idle CPU.
+//!
+//! Run: `KDECK_BENCH_BROKER=noida cargo bench --bench estate_scale` (two
+//! noida-db broker processes per estate) or without it on two in-process
+//! mock clusters. `-- 40 3000` picks the estates. Each estate is topics of
+//! 4 partitions, seeded with ~100-byte records before any clock starts.
+//! Under `cargo test` it runs one 8-partition smoke pass.
+
+use std::io::Read;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use kdeck::config::{self, ClusterArgs};
+use kdeck::engine::plan::parse_plan;
+use kdeck::engine::status::EngineStatus;
+use kdeck::engine::EngineHandle;
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::mocking::MockCluster;
+use rdkafka::producer::{BaseRecord, DefaultProducerContext, Producer, ThreadedProducer};
+use rdkafka::ClientConfig;
+
+const PER_TOPIC: i32 = 4;
+
+enum Broker {
+    Mock(MockCluster<'static, DefaultProducerContext>),
+    Noida { child: Child, port: u16, _data: tempfile::TempDir },
+}
+
+fn use_noida() -> bool {
+    std::env::var("KDECK_BENCH_BROKER").is_ok_and(|b| b == "noida")
+}
+
+impl Broker {
+    fn start() -> Self {
+        if !use_noida() {
+            return Broker::Mock(MockCluster::new(3).unwrap());
+        }
+        let binary = std::path::Path::new(&std::env::var_os("HOME").unwrap())
+            .join(".cache/kdeck-test-tools/noida-db-0.2.3/noida_db/noida-db");
+        let data = tempfile::tempdir().unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let child = Command::new(&binary)
+            .args(["start", "--data-dir", data.path().to_str().unwrap(), "--only", "kafka"])
+            .args(["--kafka-port", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|err| panic!("{}: {err} (tests/run.sh installs noida-db)", binary.display()));
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        Broker::Noida { child, port, _data: data }
+    }
+
+    fn bootstrap(&self) -> String {
+        match self {
+            Broker::Mock(cluster) => cluster.bootstrap_servers(),
+            Broker::Noida { port, .. } => format!("127.0.0.1:{port}"),
+        }
+    }
+
+    fn create_topics(&self, names: &[String], partitions: i32) {
+        match self {
+            Broker::Mock(cluster) => names.iter().for_each(|n| cluster.create_topic(n, partitions, 1).unwrap()),
+            Broker::Noida { .. } => {
+                use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+                let admin: AdminClient<rdkafka::client::DefaultClientContext> =
+                    ClientConfig::new().set("bootstrap.servers", self.bootstrap()).create().unwrap();
+                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                for chunk in names.chunks(500) {
+                    let topics: Vec<NewTopic> =
+                        chunk.iter().map(|n| NewTopic::new(n, partitions, TopicReplication::Fixed(1))).collect();
+                    let options = AdminOptions::new().operation_timeout(Some(Duration::from_secs(60)));
+                    for result in runtime.block_on(admin.create_topics(&topics, &options)).unwrap() {
+                        result.unwrap();
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Broker {
+    fn drop(&mut self) {
+        if let Broker::Noida { child, .. } = self {
+            // noida ignores SIGTERM.
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+fn topic_names(prefix: &str, partitions: i32) -> Vec<String> {
+    (0..(partitions / PER_TOPIC).max(1)).map(|t| format!("{prefix}-{t:04}")).collect()
+}
+
+/// ~100-byte records spread evenly over every partition of `topics`.
+fn produce(bootstrap: &str, topics: &[String], records: u64, from: u64) {
+    let producer: ThreadedProducer<DefaultProducerContext> = ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .set("linger.ms", "20")
+        .set("batch.num.messages", "10000")
+        .set("queue.buffering.max.messages", "500000")
+        .create()
+        .unwrap();
+    let slots = topics.len() as u64 * PER_TOPIC as u64;
+    for n in from..from + records {
+        let slot = n % slots;
+        let topic = &topics[(slot / PER_TOPIC as u64) as usize];
+        let (key, value) = (format!("key-{n:08}"), format!("{{\"n\":{n:08},\"payload\":\"{:0>60}\"}}", n % 1000));
+        let mut record = BaseRecord::to(topic).key(&key).payload(&value).partition((slot % PER_TOPIC as u64) as i32);
+        loop {
+            match producer.send(record) {
+                Ok(()) => break,
+                Err((_, back)) => {
+                    record = back;
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+            }
+        }
+    }
+    producer.flush(Duration::from_secs(600)).unwrap();
+}
+
+/// What one kdeck process cost: wall time, CPU seconds, peak RSS (MB), stdout.
+struct Measured {
+    wall: Duration,
+    cpu: f64,
+    peak_mb: f64,
+    stdout: String,
+    success: bool,
+}
+
+/// Waits for `child` with wait4, so its own CPU time and peak RSS are known.
+fn measure(mut child: Child, started: Instant) -> Measured {
+    let mut out = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = out.read_to_string(&mut text);
+        text
+    });
+    let mut status = 0;
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+    let wall = started.elapsed();
+    let time = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    Measured {
+        wall,
+        cpu: time(usage.ru_utime) + time(usage.ru_stime),
+        peak_mb: usage.ru_maxrss as f64 / 1024.0,
+        stdout: reader.join().unwrap_or_default(),
+        success: libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+    }
+}
+
+struct Estate {
+    partitions: i32,
+    records: u64,
+    source: Broker,
+    destination: Broker,
+    topics: Vec<String>,
+    dir: tempfile::TempDir,
+}
+
+impl Estate {
+    fn seeded(partitions: i32, records: u64) -> Self {
+        let (source, destination) = (Broker::start(), Broker::start());
+        let topics = topic_names("estate", partitions);
+        source.create_topics(&topics, PER_TOPIC);
+        if let Broker::Mock(cluster) = &destination {
+            // The mock has no CreateTopics: the destination is made up front.
+            destination.create_topics(&topics, PER_TOPIC);
+            cluster.create_topic("_kdeck-estate-offsets", 1, 1).unwrap();
+        }
+        produce(&source.bootstrap(), &topics, records, 0);
+        let dir = tempfile::tempdir().unwrap();
+        let config = format!(
+            "[clusters.source]\nbootstrap = \"{}\"\n[clusters.destination]\nbootstrap = \"{}\"\n",
+            source.bootstrap(),
+            destination.bootstrap()
+        );
+        std::fs::write(dir.path().join("config.toml"), config).unwrap();
+        std::fs::write(dir.path().join("plan.toml"), plan_text()).unwrap();
+        Estate { partitions, records, source, destination, topics, dir }
+    }
+
+    fn kdeck(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_kdeck"));
+        command
+            .env("KDECK_LOG", self.dir.path().join("kdeck.log"))
+            .env("HOME", self.dir.path())
+            .args(["--config", self.dir.path().join("config.toml").to_str().unwrap()])
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        command
+    }
+
+    fn plan(&self) -> String {
+        self.dir.path().join("plan.toml").to_str().unwrap().to_string()
+    }
+
+    fn replicate_to_catch_up(&self) -> Measured {
+        let plan = self.plan();
+        let started = Instant::now();
+        let child = self.kdeck(&["replicate", "--plan", &plan, "--exit-when-caught-up"]).spawn().unwrap();
+        let measured = measure(child, started);
+        assert!(measured.success, "kdeck replicate failed");
+        measured
+    }
+
+    /// kill -9 mid-copy, then a second run to catch-up: its start is the restart time.
+    fn restart_after_kill(&self) -> Measured {
+        let more = self.records / 5;
+        produce(&self.source.bootstrap(), &self.topics, more, self.records);
+        let plan = self.plan();
+        let mut first = self.kdeck(&["replicate", "--plan", &plan]).spawn().unwrap();
+        let started = Instant::now();
+        while destination_total(&self.destination.bootstrap(), &self.topics) < self.records as i64 + more as i64 / 4 {
+            assert!(started.elapsed() < Duration::from_secs(600), "the first run did not copy");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        first.kill().unwrap();
+        first.wait().unwrap();
+        self.replicate_to_catch_up()
+    }
+
+    fn verify(&self) -> Measured {
+        let plan = self.plan();
+        let started = Instant::now();
+        let measured = measure(self.kdeck(&["verify", "--plan", &plan]).spawn().unwrap(), started);
+        assert!(measured.success, "kdeck verify failed: {}", measured.stdout);
+        measured
+    }
+
+    /// In-process: the time until a new topic's records are copied while 4
+    /// lanes run, whether an untouched lane was restarted (its commit counter
+    /// would fall back), a live rescale 4 -> 8, and the engine's idle CPU.
+    fn engine_in_process(&self) -> (Duration, bool, u64, f64) {
+        let cluster = |bootstrap: String| {
+            let empty = config::parse("", std::path::Path::new("bench")).unwrap();
+            let args = ClusterArgs { cluster: bootstrap, properties_file: None, overrides: Vec::new() };
+            config::resolve_cluster(&args, &empty).unwrap()
+        };
+        let plan = parse_plan(&plan_text().replace("lanes = 4", "lanes = 4\nrefresh_interval = \"1s\""), "p".as_ref())
+            .unwrap();
+        let handle = EngineHandle::spawn(
+            plan,
+            cluster(self.source.bootstrap()),
+            cluster(self.destination.bootstrap()),
+            Duration::from_secs(10),
+        );
+        handle.start();
+        let status = handle.status();
+        let wait = |what: &str, done: &dyn Fn(&EngineStatus) -> bool| {
+            let deadline = Instant::now() + Duration::from_secs(600);
+            loop {
+                let snapshot = status.borrow().clone();
+                if done(&snapshot) {
+                    return snapshot;
+                }
+                assert!(Instant::now() < deadline, "{what}: {:?}", snapshot.state);
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        };
+        let all_copying = |s: &EngineStatus| {
+            s.lanes.len() == s.lanes_target
+                && s.lanes.iter().all(|l| l.state == kdeck::engine::status::LaneState::Copying)
+        };
+        wait("lanes copying", &all_copying);
+        let late = vec!["late-topic".to_string()];
+        self.source.create_topics(&late, PER_TOPIC);
+        if matches!(self.destination, Broker::Mock(_)) {
+            self.destination.create_topics(&late, PER_TOPIC);
+        }
+        produce(&self.source.bootstrap(), &late, 10, 0);
+        let before: Vec<u64> = status.borrow().lanes.iter().map(|l| l.commits).collect();
+        let created = Instant::now();
+        let mut restarted = false;
+        wait("the new topic copied", &|s: &EngineStatus| {
+            s.partitions.iter().filter(|p| p.source.topic == "late-topic").map(|p| p.records_copied).sum::<u64>() == 10
+        });
+        let pickup = created.elapsed();
+        for (lane, commits) in status.borrow().lanes.iter().zip(&before) {
+            restarted |= lane.commits < *commits;
+        }
+        handle.rescale(8);
+        let rescaled = wait("the rescale", &|s: &EngineStatus| {
+            s.last_rescale.as_ref().is_some_and(|r| r.all_copying_after_ms.is_some())
+        });
+        let rescale_ms = rescaled.last_rescale.and_then(|r| r.all_copying_after_ms).unwrap_or_default();
+        // Idle: caught up, nothing arriving.
+        std::thread::sleep(Duration::from_secs(3));
+        let cpu_before = process_cpu();
+        let clock = Instant::now();
+        std::thread::sleep(Duration::from_secs(10));
+        let idle = (process_cpu() - cpu_before) / clock.elapsed().as_secs_f64();
+        handle.shutdown();
+        (pickup, restarted, rescale_ms, idle)
+    }
+}
+
+fn plan_text() -> String {
+    "name = \"estate\"\nsource = \"source\"\ndestination = \"destination\"\n[engine]\nlanes = 4\n".to_string()
+}
+
+/// CPU seconds of this process so far (the engine's threads; on the mock, the brokers' too).
+fn process_cpu() -> f64 {
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
+    let time = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    time(usage.ru_utime) + time(usage.ru_stime)
+}
+
+/// The destination's high watermarks summed (markers included: a progress sign, not a count).
+fn destination_total(bootstrap: &str, topics: &[String]) -> i64 {
+    let consumer: BaseConsumer = ClientConfig::new().set("bootstrap.servers", bootstrap).create().unwrap();
+    let mut list = rdkafka::TopicPartitionList::new();
+    for topic in topics {
+        for p in 0..PER_TOPIC {
+            list.add_partition_offset(topic, p, rdkafka::Offset::End).unwrap();
+        }
+    }
+    let Ok(answer) = consumer.offsets_for_times(list, Duration::from_secs(10)) else { return 0 };
+    answer
+        .elements()
+        .iter()
+        .map(|e| match e.offset() {
+            rdkafka::Offset::Offset(o) => o,
+            _ => 0,
+        })
+        .sum()
+}
+
+fn field<'a>(line: &'a str, name: &str) -> &'a str {
+    line.split_whitespace().find_map(|f| f.strip_prefix(name)).unwrap_or("?")
+}
+
+fn main() {
+    let benchmarking = std::env::args().any(|a| a == "--bench");
+    let mut sizes: Vec<i32> =
+        std::env::args().skip(1).filter(|a| !a.starts_with("--")).filter_map(|a| a.parse().ok()).collect();
+    if sizes.is_empty() {
+        sizes = if benchmarking { vec![40, 1_000, 3_000] } else { vec![8] };
+    }
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let brokers = if use_noida() { "two noida-db processes" } else { "two in-process mock clusters" };
+    println!("brokers: {brokers}; exactly-once, 4 lanes; load before: {}", load.trim());
+    println!();
+    println!("| partitions (records) | start_s | copy rate | CPU µs/record | peak RSS | restart start_s | new topic copied after | other lanes restarted | rescale 4→8 | verify | verify peak RSS | idle CPU (engine, in-process) |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
+    for partitions in sizes {
+        // The mock keeps at most 100k records per partition: stay well under it.
+        let records = match partitions {
+            p if p <= 8 => 4_000,
+            p if p <= 40 => 200_000,
+            p if p <= 1_000 => 300_000,
+            _ => 600_000,
+        };
+        let estate = Estate::seeded(partitions, records);
+        let copy = estate.replicate_to_catch_up();
+        let line = copy.stdout.lines().find(|l| l.starts_with("caught-up")).unwrap_or_default().to_string();
+        let restart = estate.restart_after_kill();
+        let restart_line = restart.stdout.lines().find(|l| l.starts_with("caught-up")).unwrap_or_default().to_string();
+        let verify = estate.verify();
+        let (pickup, restarted, rescale_ms, idle) = estate.engine_in_process();
+        println!(
+            "| {} ({}) | {} | {} | {:.1} | {:.0} MB | {} | {:.2} s | {} | {} ms | {:.1} s | {:.0} MB | {:.1}% of a core |",
+            estate.partitions,
+            estate.records,
+            field(&line, "start_s="),
+            field(&line, "copy_rate="),
+            copy.cpu * 1e6 / estate.records as f64,
+            copy.peak_mb,
+            field(&restart_line, "start_s="),
+            pickup.as_secs_f64(),
+            if restarted { "yes" } else { "no" },
+            rescale_ms,
+            verify.wall.as_secs_f64(),
+            verify.peak_mb,
+            idle * 100.0,
+        );
+        eprintln!(
+            "{partitions}: {line} | restart: {restart_line} | verify: {}",
+            verify.stdout.lines().last().unwrap_or("")
+        );
+    }
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!();
+    println!("load after: {}", load.trim());
+}
