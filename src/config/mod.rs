@@ -7,6 +7,7 @@
 //! `${env:VAR}` reference text, and [`scrub`] cleans text that came from elsewhere.
 
 mod error;
+pub mod jks;
 mod location;
 pub(crate) mod parse;
 mod profile;
@@ -16,6 +17,7 @@ mod render;
 mod resolve;
 mod scrub;
 mod secret;
+pub mod stores;
 
 #[cfg(test)]
 mod scenario_tests;

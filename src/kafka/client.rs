@@ -24,16 +24,17 @@ pub fn describe(err: &KafkaError) -> String {
     err.to_string()
 }
 
-pub(super) fn base_config(cluster: &ResolvedCluster, timeout: Duration) -> ClientConfig {
+/// The client settings for `cluster`; a Java keystore in the profile is read here.
+pub(super) fn base_config(cluster: &ResolvedCluster, timeout: Duration) -> Result<ClientConfig, Failure> {
     let mut config = ClientConfig::new();
     // librdkafka's own log lines go to our log file through tracing, never to the terminal.
     config.set_log_level(RDKafkaLogLevel::Warning);
     let millis = timeout.as_millis().to_string();
     config.set("socket.timeout.ms", &millis);
-    for (key, value) in cluster.properties.iter_exposed() {
+    for (key, value) in crate::config::stores::librdkafka_properties(cluster)? {
         config.set(key, value);
     }
-    config
+    Ok(config)
 }
 
 pub(super) fn creation_failure(cluster: &ResolvedCluster, err: &KafkaError) -> Failure {
@@ -59,7 +60,7 @@ pub(super) fn consumer(
     timeout: Duration,
     extra: &[(&str, &str)],
 ) -> Result<BaseConsumer, Failure> {
-    let mut config = base_config(cluster, timeout);
+    let mut config = base_config(cluster, timeout)?;
     if cluster.properties.get("group.id").is_none() {
         config.set("group.id", "kdeck");
     }
