@@ -24,6 +24,7 @@ mod replicate;
 mod report;
 mod secrets;
 mod tansu;
+mod tls;
 mod tui;
 mod tui_tmux;
 mod verify;
