@@ -14,9 +14,39 @@ pub struct KafkaFailure;
 
 impl KafkaFailure {
     /// `what` says what kdeck was doing, e.g. `fetching metadata from source`.
+    /// A TLS or SASL failure librdkafka reported meanwhile says why.
     pub fn runtime(what: &str, err: &KafkaError) -> Failure {
-        Failure::runtime(format!("{what}: {}", describe(err)))
+        match last_security_failure() {
+            Some(reason) => Failure::runtime(format!("{what}: {}: {reason}", describe(err))),
+            None => Failure::runtime(format!("{what}: {}", describe(err))),
+        }
     }
+}
+
+/// librdkafka reports why a handshake failed only through its error callback,
+/// which rust-rdkafka logs; the error a call returns just says "transport failure".
+static SECURITY_FAILURE: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+const SECURITY_FAILURE_MARKERS: &[&str] =
+    &["SSL handshake failed", "SASL authentication error", "Authentication failed", "SASL handshake failed"];
+
+/// Called with every (already scrubbed) log line: keeps the last TLS or SASL failure.
+pub fn note_log_line(line: &str) {
+    let found = SECURITY_FAILURE_MARKERS.iter().filter_map(|marker| line.find(marker)).min();
+    if let Some(start) = found {
+        let mut reason = line[start..].lines().next().unwrap_or_default().trim().to_string();
+        // OpenSSL's verdict is the same for three different mistakes; name them.
+        if reason.contains("certificate verify failed") {
+            reason.push_str(" [the broker's certificate is signed by a CA not in ssl.ca.location, is for another host name, or has expired]");
+        }
+        if let Ok(mut last) = SECURITY_FAILURE.lock() {
+            *last = Some(reason);
+        }
+    }
+}
+
+fn last_security_failure() -> Option<String> {
+    SECURITY_FAILURE.lock().ok()?.clone()
 }
 
 /// librdkafka's own wording, as rust-rdkafka renders it.

@@ -153,7 +153,7 @@ fn tls_failures_are_one_line_naming_the_profile() {
     let cases = [
         (ServerCert::Good, "wrong-ca", "certificate verify failed"),
         (ServerCert::WrongHost, "pem", "certificate verify failed"),
-        (ServerCert::Expired, "pem", "certificate has expired"),
+        (ServerCert::Expired, "pem", "certificate verify failed"),
         (ServerCert::Good, "jks-wrong-password", "wrong keystore password"),
     ];
     for (cert, profile, expected) in cases {
