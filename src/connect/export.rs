@@ -251,6 +251,7 @@ pub fn to_replicator(plan: &Plan, source: &ResolvedCluster, destination: &Resolv
     put("topic.auto.create", "true".into());
     put("topic.preserve.partitions", "true".into());
     put("topic.config.sync", plan.sync.configs.to_string());
+    put("provenance.header.enable", plan.engine.provenance.to_string());
     if let Some(factor) = plan.sync.replication_factor.filter(|factor| *factor > 0) {
         put("dest.topic.replication.factor", factor.to_string());
     }
@@ -479,6 +480,7 @@ bootstrap = "pkc.ccloud.example:9092"
                     "topic.auto.create": "true",
                     "topic.preserve.partitions": "true",
                     "topic.config.sync": "false",
+                    "provenance.header.enable": "true",
                     "dest.topic.replication.factor": "3",
                     "src.consumer.isolation.level": "read_committed",
                     "src.consumer.auto.offset.reset": "latest",

@@ -16,6 +16,7 @@ mod exit_codes;
 mod export;
 mod faults;
 mod groups;
+mod import;
 mod kcat_compat;
 mod noida;
 mod produce_compat;
