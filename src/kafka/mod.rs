@@ -12,6 +12,7 @@ mod flush;
 pub mod group_offsets;
 pub mod groups;
 pub mod metadata;
+pub mod msk_iam;
 pub mod offsets;
 pub mod probe;
 pub mod reader;
