@@ -49,19 +49,28 @@ pub fn token(credentials: &Credentials, region: &str, now: SystemTime) -> (Strin
 pub fn presigned_url(credentials: &Credentials, region: &str, now: SystemTime) -> String {
     let host = format!("kafka.{region}.amazonaws.com");
     let mut query = vec![("Action".to_string(), "kafka-cluster:Connect".to_string())];
-    let signed = presign(credentials, region, SERVICE, &host, "/", &mut query, TOKEN_LIFETIME, now);
+    // The signers hash the empty body, as botocore and the Go SDK do for a GET.
+    let empty_body = hex(&Sha256::digest(b""));
+    let request = Request { host: &host, path: "/", payload_hash: &empty_body };
+    let signed = presign(credentials, region, SERVICE, &request, &mut query, TOKEN_LIFETIME, now);
     format!("https://{host}/?{signed}&User-Agent={}", uri_encode(USER_AGENT))
+}
+
+/// The GET request a presigned URL stands for.
+pub struct Request<'a> {
+    pub host: &'a str,
+    pub path: &'a str,
+    /// Hex SHA-256 of the body, or `UNSIGNED-PAYLOAD` (S3).
+    pub payload_hash: &'a str,
 }
 
 /// SigV4 query signing (AWS's "presigned URL"): adds the X-Amz-* parameters to
 /// `query` and returns the canonical query string with the signature last.
-#[allow(clippy::too_many_arguments)]
 pub fn presign(
     credentials: &Credentials,
     region: &str,
     service: &str,
-    host: &str,
-    path: &str,
+    request: &Request,
     query: &mut Vec<(String, String)>,
     expires: Duration,
     now: SystemTime,
@@ -81,7 +90,8 @@ pub fn presign(
         query.iter().map(|(key, value)| (uri_encode(key), uri_encode(value))).collect();
     encoded.sort();
     let canonical_query = encoded.iter().map(|(key, value)| format!("{key}={value}")).collect::<Vec<_>>().join("&");
-    let canonical_request = format!("GET\n{path}\n{canonical_query}\nhost:{host}\n\nhost\nUNSIGNED-PAYLOAD");
+    let Request { host, path, payload_hash } = request;
+    let canonical_request = format!("GET\n{path}\n{canonical_query}\nhost:{host}\n\nhost\n{payload_hash}");
     let string_to_sign =
         format!("AWS4-HMAC-SHA256\n{timestamp}\n{scope}\n{}", hex(&Sha256::digest(canonical_request.as_bytes())));
     let mut key = hmac(format!("AWS4{}", credentials.secret_access_key.expose()).as_bytes(), date.as_bytes());

@@ -21,8 +21,7 @@ fn sigv4_presign_matches_aws_published_example() {
         &credentials(None),
         "us-east-1",
         "s3",
-        "examplebucket.s3.amazonaws.com",
-        "/test.txt",
+        &Request { host: "examplebucket.s3.amazonaws.com", path: "/test.txt", payload_hash: "UNSIGNED-PAYLOAD" },
         &mut query,
         Duration::from_secs(86_400),
         at(1_369_353_600), // 2013-05-24T00:00:00Z
