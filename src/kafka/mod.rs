@@ -4,6 +4,7 @@
 
 pub mod acls;
 pub mod admin;
+pub mod aws_credentials;
 mod batch;
 pub mod client;
 pub mod closer;
