@@ -39,15 +39,25 @@ fn jks_keystore_and_truststore_become_pem_in_memory() {
 fn pkcs12_and_pem_stores_pass_through() {
     let cluster = cluster(&format!(
         "\"ssl.keystore.location\" = \"{FIXTURES}/client.p12\"\n\"ssl.keystore.type\" = \"PKCS12\"\n\"ssl.keystore.password\" = \"P12-Store-Pa55\"\n\
-         \"ssl.truststore.location\" = \"{FIXTURES}/ca.pem\"\n\"ssl.truststore.type\" = \"PEM\"\n\"sasl.mechanisms\" = \"AWS_MSK_IAM\"\n\"aws.region\" = \"eu-west-1\"\n"
+         \"ssl.truststore.location\" = \"{FIXTURES}/ca.pem\"\n\"ssl.truststore.type\" = \"PEM\"\n\"aws.region\" = \"eu-west-1\"\n"
     ));
     let properties = librdkafka_properties(&cluster).unwrap();
     assert_eq!(
         keys(&properties),
-        ["bootstrap.servers", "sasl.mechanisms", "ssl.keystore.location", "ssl.keystore.password", "ssl.ca.location"]
+        ["bootstrap.servers", "ssl.keystore.location", "ssl.keystore.password", "ssl.ca.location"]
     );
-    assert!(properties.contains(&("sasl.mechanisms".into(), "OAUTHBEARER".into())));
+}
+
+#[test]
+fn msk_iam_is_refused_until_its_token_reaches_the_clients() {
+    let cluster = cluster("\"security.protocol\" = \"SASL_SSL\"\n\"sasl.mechanisms\" = \"AWS_MSK_IAM\"\n");
     assert!(uses_msk_iam(&cluster));
+    let error = librdkafka_properties(&cluster).err().unwrap();
+    assert!(
+        error.to_string().starts_with("cluster \"msk\" property \"sasl.mechanisms\": AWS_MSK_IAM is not wired"),
+        "{error}"
+    );
+    assert!(error.is_usage());
 }
 
 #[test]
