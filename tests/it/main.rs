@@ -23,6 +23,7 @@ mod produce_compat;
 mod reference_panes;
 mod replicate;
 mod report;
+mod sasl;
 mod secrets;
 mod tansu;
 mod tls;
