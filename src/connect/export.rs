@@ -291,9 +291,15 @@ fn java_client_properties(cluster: &ResolvedCluster) -> Vec<(String, String)> {
         )),
         _ => None,
     };
+    let msk_iam = mechanism.eq_ignore_ascii_case("AWS_MSK_IAM");
     let mut translated = Vec::new();
     for (key, value) in &properties {
         match key.as_str() {
+            // kdeck's MSK IAM is the Java clients' IAMLoginModule.
+            "sasl.mechanisms" if msk_iam => translated.push(("sasl.mechanism".to_string(), "AWS_MSK_IAM".to_string())),
+            "aws.region" if msk_iam => {}
+            "aws.profile" if msk_iam => {}
+            "ssl.endpoint.identification.algorithm" if value == "none" => translated.push((key.clone(), String::new())),
             "sasl.mechanisms" => translated.push(("sasl.mechanism".to_string(), value.clone())),
             "sasl.username" | "sasl.password" if jaas.is_some() => {}
             "ssl.ca.location" => {
@@ -305,6 +311,17 @@ fn java_client_properties(cluster: &ResolvedCluster) -> Vec<(String, String)> {
     }
     if let Some(jaas) = jaas {
         translated.push(("sasl.jaas.config".to_string(), jaas));
+    }
+    if msk_iam {
+        let profile = value("aws.profile").map(|name| format!(" awsProfileName=\"{}\"", jaas_quoted(name)));
+        translated.push((
+            "sasl.jaas.config".to_string(),
+            format!("software.amazon.msk.auth.iam.IAMLoginModule required{};", profile.unwrap_or_default()),
+        ));
+        translated.push((
+            "sasl.client.callback.handler.class".to_string(),
+            "software.amazon.msk.auth.iam.IAMClientCallbackHandler".to_string(),
+        ));
     }
     translated
 }
@@ -635,6 +652,23 @@ bootstrap = "pkc.ccloud.example:9092"
             ]
             .map(|(key, value)| (key.to_string(), value.to_string()))
         );
+        let mut iam = cluster.clone();
+        iam.properties.set("sasl.mechanisms", "AWS_MSK_IAM");
+        iam.properties.set("aws.profile", "migration");
+        iam.properties.set("ssl.endpoint.identification.algorithm", "none");
+        let java = java_client_properties(&iam);
+        let get = |key: &str| java.iter().find(|(name, _)| name == key).map(|(_, value)| value.as_str());
+        assert_eq!(get("sasl.mechanism"), Some("AWS_MSK_IAM"));
+        assert_eq!(
+            get("sasl.jaas.config"),
+            Some("software.amazon.msk.auth.iam.IAMLoginModule required awsProfileName=\"migration\";")
+        );
+        assert_eq!(
+            get("sasl.client.callback.handler.class"),
+            Some("software.amazon.msk.auth.iam.IAMClientCallbackHandler")
+        );
+        assert_eq!(get("ssl.endpoint.identification.algorithm"), Some(""));
+        assert_eq!(get("aws.profile"), None);
         cluster.properties.set("sasl.mechanisms", "OAUTHBEARER");
         let untouched = java_client_properties(&cluster);
         assert!(untouched.iter().any(|(key, _)| key == "sasl.username"), "{untouched:?}");
