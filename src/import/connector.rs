@@ -13,7 +13,7 @@ fn with_prefix(settings: &Settings, prefix: &str) -> Settings {
 
 /// Comma-separated names as exact patterns.
 fn names_as_patterns(list: &str) -> Vec<String> {
-    split_list(list).map(|name| regex::escape(name)).collect()
+    split_list(list).map(regex::escape).collect()
 }
 
 fn split_list(list: &str) -> impl Iterator<Item = &str> {

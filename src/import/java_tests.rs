@@ -11,10 +11,12 @@ fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
     expected.iter().map(|(key, value)| (key.to_string(), value.to_string())).collect()
 }
 
+type Pairs<'a> = &'a [(&'a str, &'a str)];
+
 #[test]
 fn java_settings_become_librdkafka_ones() {
     #[rustfmt::skip]
-    let cases: &[(&[(&str, &str)], &[(&str, &str)])] = &[
+    let cases: &[(Pairs, Pairs)] = &[
         (&[("security.protocol", "sasl_ssl")], &[("security.protocol", "SASL_SSL")]),
         (&[("sasl.mechanism", "SCRAM-SHA-512")], &[("sasl.mechanisms", "SCRAM-SHA-512")]),
         (&[("ssl.endpoint.identification.algorithm", "")], &[("ssl.endpoint.identification.algorithm", "none")]),
