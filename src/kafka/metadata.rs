@@ -72,7 +72,9 @@ pub fn fetch_metadata(
             // librdkafka's logs (why a TLS or SASL handshake failed) wait on the
             // consumer's queue; serving it lets KafkaFailure name the reason.
             // This consumer has nothing assigned, so no record is taken.
-            let _ = consumer.poll(Duration::ZERO);
+            for _ in 0..16 {
+                let _ = consumer.poll(Duration::from_millis(5));
+            }
             KafkaFailure::runtime(
                 &format!("cannot fetch metadata from {cluster_name} within {}s", timeout.as_secs()),
                 &err,
