@@ -57,6 +57,8 @@ pub enum Command {
     Cutover(crate::cutover::command::CutoverArgs),
     /// Write the migration report (Markdown): plan, verification, cutovers, engine history
     Report(crate::report::command::ReportArgs),
+    /// Turn a client's Replicator/MM2 connector, worker or client properties into profiles and a plan
+    Import(crate::import::command::ImportArgs),
 }
 
 #[derive(Args, Clone)]

@@ -9,6 +9,7 @@ pub mod cutover;
 pub mod demo;
 pub mod engine;
 pub mod error;
+pub mod import;
 pub mod inspect;
 pub mod journal;
 pub mod kafka;

@@ -30,6 +30,7 @@ impl std::io::Write for ScrubbingWriter<'_> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let text = String::from_utf8_lossy(buf);
         let clean = crate::config::scrub(&text);
+        crate::kafka::client::note_log_line(&clean);
         let mut file = self.0.lock().map_err(|_| std::io::Error::other("log file lock poisoned"))?;
         file.write_all(clean.as_bytes())?;
         Ok(buf.len())

@@ -38,6 +38,7 @@ pub fn run(cli: Cli) -> Outcome {
         }
         Command::Cutover(args) => crate::cutover::command::run(context.config()?, args),
         Command::Report(args) => crate::report::command::run(context.config()?, args, &signals::stop_flag()),
+        Command::Import(args) => crate::import::command::run(&args),
     }
 }
 
@@ -240,18 +241,20 @@ fn run_acl(context: &Context, args: crate::cli::AclArgs) -> Outcome {
         crate::cli::AclCommand::Check(args) => {
             // A profile lends its bootstrap (as displayable text, never a secret); anything else is used as given.
             // Live ACLs come from a cluster the fix commands can name too.
-            let bootstrap = match args.bootstrap.as_ref().or(args.authorizer.cluster.as_ref()) {
+            let (bootstrap, security) = match args.bootstrap.as_ref().or(args.authorizer.cluster.as_ref()) {
                 Some(name) => match context.config().ok().filter(|config| config.clusters.contains_key(name)) {
                     Some(config) => {
                         let cluster_args =
                             ClusterArgs { cluster: name.clone(), properties_file: None, overrides: Vec::new() };
-                        Some(config::resolve_cluster(&cluster_args, &config)?.bootstrap().to_string())
+                        let cluster = config::resolve_cluster(&cluster_args, &config)?;
+                        let security = crate::cheatsheet::security::Security::from_cluster(&cluster);
+                        (Some(cluster.bootstrap().to_string()), Some(security))
                     }
-                    None => Some(name.clone()),
+                    None => (Some(name.clone()), None),
                 },
-                None => None,
+                None => (None, None),
             };
-            command::check_profile(&args, bootstrap, || acls_of(&args.authorizer))?
+            command::check_profile(&args, bootstrap, security.as_ref(), || acls_of(&args.authorizer))?
         }
         crate::cli::AclCommand::Probe(args) => {
             use crate::acl::probe;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every kdeck test on a fresh Debian machine: installs what is missing
-# (kcat, tmux, the C toolchain pieces librdkafka needs, the tansu and noida-db
+# (kcat, tmux, stunnel4, openssl, the C toolchain pieces librdkafka needs, the tansu and noida-db
 # brokers), then the whole suite. Nothing is skipped: a missing tool is installed or the run fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +10,10 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 missing=()
 command -v kcat >/dev/null || missing+=(kcat)
 command -v tmux >/dev/null || missing+=(tmux)
+# TLS tests: stunnel puts TLS (and client-certificate checks) in front of tansu;
+# openssl makes each test's server certificates.
+command -v stunnel4 >/dev/null || missing+=(stunnel4)
+command -v openssl >/dev/null || missing+=(openssl)
 command -v pkg-config >/dev/null || missing+=(pkg-config)
 command -v make >/dev/null || missing+=(make)
 command -v g++ >/dev/null || missing+=(g++)

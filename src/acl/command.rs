@@ -63,9 +63,11 @@ pub fn eval(args: &AclEvalArgs, acls: impl FnOnce() -> Result<Vec<AclBinding>, F
     Ok(Report { text: format!("{verdict}\n{}\n", decision.reason), denied })
 }
 
+/// `security`: the named cluster's, so kafka-acls fixes reach it as they stand.
 pub fn check_profile(
     args: &AclCheckArgs,
     bootstrap: Option<String>,
+    security: Option<&crate::cheatsheet::security::Security>,
     acls: impl FnOnce() -> Result<Vec<AclBinding>, Failure>,
 ) -> Result<Report, Failure> {
     flag("principal", check_principal(&args.principal))?;
@@ -92,7 +94,12 @@ pub fn check_profile(
     if let Some(format) = fix.filter(|_| denied_count > 0) {
         let bootstrap = bootstrap.as_deref().unwrap_or(BOOTSTRAP_PLACEHOLDER);
         text.push('\n');
-        for line in fix_commands(format, &args.principal, &rows, bootstrap) {
+        let lines = fix_commands(format, &args.principal, &rows, bootstrap);
+        let lines = match security {
+            Some(security) => crate::acl::fix::with_client_config(format, lines, security),
+            None => lines,
+        };
+        for line in lines {
             text.push_str(&line);
             text.push('\n');
         }

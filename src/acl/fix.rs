@@ -4,6 +4,7 @@
 
 use super::check::Row;
 use super::model::{AclBinding, Operation, PatternType, ResourceType};
+use crate::cheatsheet::security::Security;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FixFormat {
@@ -71,6 +72,39 @@ pub fn fix_commands(format: FixFormat, principal: &str, rows: &[Row], bootstrap:
         });
     }
     lines
+}
+
+/// The file kafka-acls reads a secured cluster's client settings from.
+pub const CLIENT_CONFIG_FILE: &str = "kdeck-client.properties";
+
+/// kafka-acls commands for a secured cluster: first a line that writes the client
+/// settings (secrets as `$VARIABLES` the shell fills in, so the file is usable and
+/// the screen shows none), then each command with `--command-config`.
+pub fn with_client_config(format: FixFormat, lines: Vec<String>, security: &Security) -> Vec<String> {
+    if format != FixFormat::KafkaAcls || security.is_plaintext() || lines.is_empty() {
+        return lines;
+    }
+    let settings: Vec<String> =
+        security.java.iter().map(|(key, value)| shell_expanding(&format!("{key}={value}"))).collect();
+    let mut secured = vec![
+        format!("# {}: kafka-acls needs its client settings; export the $VARIABLES first", security.label),
+        format!("printf '%s\\n' {} > {CLIENT_CONFIG_FILE}", settings.join(" ")),
+    ];
+    for line in lines {
+        secured.push(match line.starts_with("kafka-acls ") {
+            true => format!("{line} --command-config {CLIENT_CONFIG_FILE}"),
+            false => line,
+        });
+    }
+    secured
+}
+
+/// Double quotes when the text names a `$VARIABLE` (the shell fills it in), else single quotes.
+fn shell_expanding(text: &str) -> String {
+    match text.contains('$') {
+        true => format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\"").replace('`', "\\`")),
+        false => shell_quote(text),
+    }
 }
 
 /// An ALLOW of READ, WRITE, DELETE or ALTER already grants DESCRIBE, and ALTER_CONFIGS

@@ -81,3 +81,29 @@ fn shell_quoting() {
     assert_eq!(shell_quote("it's"), "'it'\\''s'");
     assert_eq!(shell_quote(""), "''");
 }
+
+#[test]
+fn kafka_acls_fixes_for_a_secured_cluster_write_their_client_config_first() {
+    let mut properties = crate::config::ClientProperties::new();
+    for (key, value) in [
+        ("security.protocol", "SASL_SSL"),
+        ("sasl.mechanisms", "SCRAM-SHA-512"),
+        ("sasl.username", "migrator"),
+        ("sasl.password", "Fix-Secret-Pw-1"),
+    ] {
+        properties.set(key, value);
+    }
+    let security = crate::cheatsheet::security::Security::from_properties(&properties);
+    let lines = vec!["# a comment".to_string(), "kafka-acls --bootstrap-server b:9096 --add x".to_string()];
+    let secured = with_client_config(FixFormat::KafkaAcls, lines.clone(), &security);
+    assert_eq!(
+        secured[1],
+        "printf '%s\\n' security.protocol=SASL_SSL sasl.mechanism=SCRAM-SHA-512 \"sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username='migrator' password='$KAFKA_PASSWORD';\" > kdeck-client.properties"
+    );
+    assert_eq!(secured[2], "# a comment");
+    assert_eq!(secured[3], "kafka-acls --bootstrap-server b:9096 --add x --command-config kdeck-client.properties");
+    assert!(!secured.join("\n").contains("Fix-Secret-Pw-1"));
+    assert_eq!(with_client_config(FixFormat::Confluent, lines.clone(), &security), lines);
+    let plaintext = crate::cheatsheet::security::Security::from_properties(&crate::config::ClientProperties::new());
+    assert_eq!(with_client_config(FixFormat::KafkaAcls, lines.clone(), &plaintext), lines);
+}

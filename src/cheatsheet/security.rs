@@ -48,7 +48,7 @@ impl Preset {
 }
 
 /// librdkafka keys that decide how a client authenticates, in the order they print.
-const SECURITY_KEYS: [&str; 10] = [
+const SECURITY_KEYS: [&str; 12] = [
     "security.protocol",
     "sasl.mechanisms",
     "sasl.username",
@@ -57,6 +57,8 @@ const SECURITY_KEYS: [&str; 10] = [
     "ssl.certificate.location",
     "ssl.key.location",
     "ssl.key.password",
+    "ssl.keystore.location",
+    "ssl.keystore.password",
     "ssl.endpoint.identification.algorithm",
     "sasl.oauthbearer.token.endpoint.url",
 ];
@@ -140,7 +142,16 @@ impl Security {
         let (user_var, password_var) =
             if plain { ("KAFKA_API_KEY", "KAFKA_API_SECRET") } else { ("KAFKA_USERNAME", "KAFKA_PASSWORD") };
         let mut librdkafka = Vec::new();
+        // kcat's librdkafka reads PKCS12 keystores, not kdeck's JKS ones.
+        let jks_keystore = match (lookup("ssl.keystore.type"), lookup("ssl.keystore.location")) {
+            (Some(Shown::Plain(kind)), _) => kind.eq_ignore_ascii_case("JKS"),
+            (_, Some(Shown::Plain(location))) => location.to_ascii_lowercase().ends_with(".jks"),
+            _ => false,
+        };
         for key in SECURITY_KEYS {
+            if jks_keystore && key.starts_with("ssl.keystore.") {
+                continue;
+            }
             let source_key = if key == "sasl.mechanisms" { mechanism_key } else { key };
             // A referenced path or password elsewhere is named after its key: ssl.key.password -> $SSL_KEY_PASSWORD.
             let default_var = match key {
@@ -173,6 +184,10 @@ impl Security {
             ("SSL", _) => "SSL (MSK TLS, port 9094)".to_string(),
             (protocol, Some(mechanism)) => format!("{protocol}/{mechanism}"),
             (protocol, None) => protocol.to_string(),
+        };
+        let label = match jks_keystore {
+            true => format!("{label}; its JKS keystore is kdeck's: for kcat, convert it with keytool -importkeystore -srckeystore FILE.jks -destkeystore FILE.p12 -deststoretype pkcs12 and add -X ssl.keystore.location=FILE.p12 -X ssl.keystore.password=$SSL_KEYSTORE_PASSWORD"),
+            false => label,
         };
         Security { librdkafka, java, label }
     }

@@ -247,3 +247,26 @@ fn handouts_group_commands_and_list_the_variables_to_set() {
     let kdeck = search::search(&entries, "kdeck consume");
     assert!(handout::render_text(&entries, &kdeck, &context).contains("## kdeck cockpit keys\n# q <C-c>"));
 }
+
+#[test]
+fn keystores_reach_kcat_flags_and_jks_ones_say_how_to_convert() {
+    let mut pkcs12 = crate::config::ClientProperties::new();
+    for (key, value) in [
+        ("security.protocol", "SSL"),
+        ("ssl.keystore.location", "/certs/client.p12"),
+        ("ssl.keystore.password", "Cheat-P12-Secret"),
+    ] {
+        pkcs12.set(key, value);
+    }
+    let flags = Security::from_properties(&pkcs12).kcat_flags();
+    assert_eq!(
+        flags,
+        " -X security.protocol=SSL -X ssl.keystore.location=/certs/client.p12 -X ssl.keystore.password=$SSL_KEYSTORE_PASSWORD"
+    );
+    let mut jks = pkcs12.clone();
+    jks.set("ssl.keystore.location", "/certs/client.jks");
+    let security = Security::from_properties(&jks);
+    assert_eq!(security.kcat_flags(), " -X security.protocol=SSL");
+    assert!(security.label.contains("keytool -importkeystore"), "{}", security.label);
+    assert!(!security.label.contains("Cheat-P12-Secret"));
+}

@@ -87,6 +87,13 @@ pub enum ConfigError {
 
     #[error("cluster \"{cluster}\" property \"{key}\" is empty: expected {expected}")]
     EmptyProperty { cluster: String, key: String, expected: &'static str },
+
+    /// A Java keystore kdeck converts for librdkafka (wrong password, unreadable file...).
+    #[error("cluster \"{cluster}\" {key} {}: {problem}", path.display())]
+    Keystore { cluster: String, key: &'static str, path: PathBuf, problem: String, usage: bool },
+
+    #[error("cluster \"{cluster}\" property \"{key}\": {problem}")]
+    Unsupported { cluster: String, key: String, problem: String },
 }
 
 impl ConfigError {
@@ -101,6 +108,8 @@ impl ConfigError {
     pub fn is_usage(&self) -> bool {
         match self {
             Self::ConfigFileUnreadable { .. } | Self::SecretFileUnreadable { .. } => false,
+            Self::Keystore { usage, .. } => *usage,
+            Self::Unsupported { .. } => true,
             Self::PropertiesFileUnreadable { source, .. } => source.kind() == io::ErrorKind::NotFound,
             Self::ConfigFileMissing { .. }
             | Self::TomlSyntax { .. }

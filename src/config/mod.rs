@@ -7,6 +7,7 @@
 //! `${env:VAR}` reference text, and [`scrub`] cleans text that came from elsewhere.
 
 mod error;
+pub mod jks;
 mod location;
 pub(crate) mod parse;
 mod profile;
@@ -16,6 +17,7 @@ mod render;
 mod resolve;
 mod scrub;
 mod secret;
+pub mod stores;
 
 #[cfg(test)]
 mod scenario_tests;
@@ -27,6 +29,7 @@ pub use profile::{ClusterProfile, Config};
 pub use properties::{ClientProperties, PropertySource};
 pub(crate) use reference::{resolve_value, EnvLookup, ValueContext};
 pub use render::render_profiles;
+pub(crate) use render::{key as toml_key, quote as toml_quote};
 pub use resolve::{hide_value, resolve_cluster, ClusterArgs, ResolvedCluster};
 pub use scrub::{has_url_credentials, register_secret, register_url_credentials, scrub};
 pub use secret::{is_public_key, is_sensitive_key, SecretString, REDACTED};

@@ -17,7 +17,7 @@ pub fn render_profiles(profiles: &[(String, String, Option<String>)]) -> String 
 
 /// Hand-rolled rather than via toml's serializer, whose Display impls panic on error
 /// and whose table order depends on crate features.
-fn key(name: &str) -> String {
+pub(crate) fn key(name: &str) -> String {
     let is_bare = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     if is_bare {
         name.to_string()
@@ -26,7 +26,7 @@ fn key(name: &str) -> String {
     }
 }
 
-fn quote(value: &str) -> String {
+pub(crate) fn quote(value: &str) -> String {
     let mut quoted = String::with_capacity(value.len() + 2);
     quoted.push('"');
     for c in value.chars() {

@@ -145,7 +145,12 @@ pub(crate) fn resolve_cluster_with(
 /// echoes the value, which stays hidden unless the property is a public one.
 fn check_with_librdkafka(cluster: &ResolvedCluster) -> Result<(), ConfigError> {
     let mut config = rdkafka::ClientConfig::new();
-    for (key, value) in cluster.properties.iter_exposed() {
+    // kdeck's own keys (keystores, MSK IAM) are read when a client is made.
+    for (key, value) in cluster.properties.iter_exposed().filter(|(key, _)| !super::stores::is_kdeck_key(key)) {
+        let value = match key == "sasl.mechanisms" && value.eq_ignore_ascii_case(super::stores::AWS_MSK_IAM) {
+            true => "OAUTHBEARER",
+            false => value,
+        };
         config.set(key, value);
     }
     match config.create_native_config() {

@@ -251,6 +251,7 @@ pub fn to_replicator(plan: &Plan, source: &ResolvedCluster, destination: &Resolv
     put("topic.auto.create", "true".into());
     put("topic.preserve.partitions", "true".into());
     put("topic.config.sync", plan.sync.configs.to_string());
+    put("provenance.header.enable", plan.engine.provenance.to_string());
     if let Some(factor) = plan.sync.replication_factor.filter(|factor| *factor > 0) {
         put("dest.topic.replication.factor", factor.to_string());
     }
@@ -290,9 +291,15 @@ fn java_client_properties(cluster: &ResolvedCluster) -> Vec<(String, String)> {
         )),
         _ => None,
     };
+    let msk_iam = mechanism.eq_ignore_ascii_case("AWS_MSK_IAM");
     let mut translated = Vec::new();
     for (key, value) in &properties {
         match key.as_str() {
+            // kdeck's MSK IAM is the Java clients' IAMLoginModule.
+            "sasl.mechanisms" if msk_iam => translated.push(("sasl.mechanism".to_string(), "AWS_MSK_IAM".to_string())),
+            "aws.region" if msk_iam => {}
+            "aws.profile" if msk_iam => {}
+            "ssl.endpoint.identification.algorithm" if value == "none" => translated.push((key.clone(), String::new())),
             "sasl.mechanisms" => translated.push(("sasl.mechanism".to_string(), value.clone())),
             "sasl.username" | "sasl.password" if jaas.is_some() => {}
             "ssl.ca.location" => {
@@ -304,6 +311,17 @@ fn java_client_properties(cluster: &ResolvedCluster) -> Vec<(String, String)> {
     }
     if let Some(jaas) = jaas {
         translated.push(("sasl.jaas.config".to_string(), jaas));
+    }
+    if msk_iam {
+        let profile = value("aws.profile").map(|name| format!(" awsProfileName=\"{}\"", jaas_quoted(name)));
+        translated.push((
+            "sasl.jaas.config".to_string(),
+            format!("software.amazon.msk.auth.iam.IAMLoginModule required{};", profile.unwrap_or_default()),
+        ));
+        translated.push((
+            "sasl.client.callback.handler.class".to_string(),
+            "software.amazon.msk.auth.iam.IAMClientCallbackHandler".to_string(),
+        ));
     }
     translated
 }
@@ -479,6 +497,7 @@ bootstrap = "pkc.ccloud.example:9092"
                     "topic.auto.create": "true",
                     "topic.preserve.partitions": "true",
                     "topic.config.sync": "false",
+                    "provenance.header.enable": "true",
                     "dest.topic.replication.factor": "3",
                     "src.consumer.isolation.level": "read_committed",
                     "src.consumer.auto.offset.reset": "latest",
@@ -633,6 +652,23 @@ bootstrap = "pkc.ccloud.example:9092"
             ]
             .map(|(key, value)| (key.to_string(), value.to_string()))
         );
+        let mut iam = cluster.clone();
+        iam.properties.set("sasl.mechanisms", "AWS_MSK_IAM");
+        iam.properties.set("aws.profile", "migration");
+        iam.properties.set("ssl.endpoint.identification.algorithm", "none");
+        let java = java_client_properties(&iam);
+        let get = |key: &str| java.iter().find(|(name, _)| name == key).map(|(_, value)| value.as_str());
+        assert_eq!(get("sasl.mechanism"), Some("AWS_MSK_IAM"));
+        assert_eq!(
+            get("sasl.jaas.config"),
+            Some("software.amazon.msk.auth.iam.IAMLoginModule required awsProfileName=\"migration\";")
+        );
+        assert_eq!(
+            get("sasl.client.callback.handler.class"),
+            Some("software.amazon.msk.auth.iam.IAMClientCallbackHandler")
+        );
+        assert_eq!(get("ssl.endpoint.identification.algorithm"), Some(""));
+        assert_eq!(get("aws.profile"), None);
         cluster.properties.set("sasl.mechanisms", "OAUTHBEARER");
         let untouched = java_client_properties(&cluster);
         assert!(untouched.iter().any(|(key, _)| key == "sasl.username"), "{untouched:?}");

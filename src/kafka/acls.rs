@@ -24,7 +24,7 @@ use super::client::{base_config, creation_failure};
 /// USER) are left out: they never decide a topic, group, cluster or transactional id.
 pub fn describe_acls(cluster: &ResolvedCluster, timeout: Duration) -> Result<Vec<AclBinding>, Failure> {
     let client: AdminClient<DefaultClientContext> =
-        base_config(cluster, timeout).create().map_err(|err| creation_failure(cluster, &err))?;
+        base_config(cluster, timeout)?.create().map_err(|err| creation_failure(cluster, &err))?;
     let rk = client.inner().native_ptr();
     let failure = |detail: String| Failure::runtime(format!("DescribeAcls on cluster {}: {detail}", cluster.name));
     let timeout_ms = i32::try_from(timeout.as_millis()).unwrap_or(i32::MAX);

@@ -53,7 +53,7 @@ pub enum TopicCreation {
 
 impl Admin {
     pub fn connect(cluster: &ResolvedCluster, timeout: Duration) -> Result<Self, Failure> {
-        let client = base_config(cluster, timeout).create().map_err(|err| creation_failure(cluster, &err))?;
+        let client = base_config(cluster, timeout)?.create().map_err(|err| creation_failure(cluster, &err))?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()

@@ -14,9 +14,39 @@ pub struct KafkaFailure;
 
 impl KafkaFailure {
     /// `what` says what kdeck was doing, e.g. `fetching metadata from source`.
+    /// A TLS or SASL failure librdkafka reported meanwhile says why.
     pub fn runtime(what: &str, err: &KafkaError) -> Failure {
-        Failure::runtime(format!("{what}: {}", describe(err)))
+        match last_security_failure() {
+            Some(reason) => Failure::runtime(format!("{what}: {}: {reason}", describe(err))),
+            None => Failure::runtime(format!("{what}: {}", describe(err))),
+        }
     }
+}
+
+/// librdkafka reports why a handshake failed only through its error callback,
+/// which rust-rdkafka logs; the error a call returns just says "transport failure".
+static SECURITY_FAILURE: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+const SECURITY_FAILURE_MARKERS: &[&str] =
+    &["SSL handshake failed", "SASL authentication error", "Authentication failed", "SASL handshake failed"];
+
+/// Called with every (already scrubbed) log line: keeps the last TLS or SASL failure.
+pub fn note_log_line(line: &str) {
+    let found = SECURITY_FAILURE_MARKERS.iter().filter_map(|marker| line.find(marker)).min();
+    if let Some(start) = found {
+        let mut reason = line[start..].lines().next().unwrap_or_default().trim().to_string();
+        // OpenSSL's verdict is the same for three different mistakes; name them.
+        if reason.contains("certificate verify failed") {
+            reason.push_str(" [the broker's certificate is signed by a CA not in ssl.ca.location, is for another host name, or has expired]");
+        }
+        if let Ok(mut last) = SECURITY_FAILURE.lock() {
+            *last = Some(reason);
+        }
+    }
+}
+
+fn last_security_failure() -> Option<String> {
+    SECURITY_FAILURE.lock().ok()?.clone()
 }
 
 /// librdkafka's own wording, as rust-rdkafka renders it.
@@ -24,16 +54,17 @@ pub fn describe(err: &KafkaError) -> String {
     err.to_string()
 }
 
-pub(super) fn base_config(cluster: &ResolvedCluster, timeout: Duration) -> ClientConfig {
+/// The client settings for `cluster`; a Java keystore in the profile is read here.
+pub(super) fn base_config(cluster: &ResolvedCluster, timeout: Duration) -> Result<ClientConfig, Failure> {
     let mut config = ClientConfig::new();
     // librdkafka's own log lines go to our log file through tracing, never to the terminal.
     config.set_log_level(RDKafkaLogLevel::Warning);
     let millis = timeout.as_millis().to_string();
     config.set("socket.timeout.ms", &millis);
-    for (key, value) in cluster.properties.iter_exposed() {
+    for (key, value) in crate::config::stores::librdkafka_properties(cluster)? {
         config.set(key, value);
     }
-    config
+    Ok(config)
 }
 
 pub(super) fn creation_failure(cluster: &ResolvedCluster, err: &KafkaError) -> Failure {
@@ -59,7 +90,7 @@ pub(super) fn consumer(
     timeout: Duration,
     extra: &[(&str, &str)],
 ) -> Result<BaseConsumer, Failure> {
-    let mut config = base_config(cluster, timeout);
+    let mut config = base_config(cluster, timeout)?;
     if cluster.properties.get("group.id").is_none() {
         config.set("group.id", "kdeck");
     }

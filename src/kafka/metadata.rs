@@ -69,6 +69,12 @@ pub fn fetch_metadata(
 ) -> Result<ClusterMetadata, Failure> {
     let fetch = || {
         consumer.fetch_metadata(topic, timeout).map_err(|err| {
+            // librdkafka's logs (why a TLS or SASL handshake failed) wait on the
+            // consumer's queue; serving it lets KafkaFailure name the reason.
+            // This consumer has nothing assigned, so no record is taken.
+            for _ in 0..16 {
+                let _ = consumer.poll(Duration::from_millis(5));
+            }
             KafkaFailure::runtime(
                 &format!("cannot fetch metadata from {cluster_name} within {}s", timeout.as_secs()),
                 &err,

@@ -4,6 +4,7 @@
 
 pub mod acls;
 pub mod admin;
+pub mod aws_credentials;
 mod batch;
 pub mod client;
 pub mod closer;
@@ -12,6 +13,7 @@ mod flush;
 pub mod group_offsets;
 pub mod groups;
 pub mod metadata;
+pub mod msk_iam;
 pub mod offsets;
 pub mod probe;
 pub mod reader;

@@ -119,7 +119,7 @@ impl Prober {
     /// The topic's configs (DescribeConfigs: DESCRIBE_CONFIGS on the topic).
     pub fn describe_topic_configs(&self, topic: &str) -> Result<CallOutcome, Failure> {
         let admin: AdminClient<DefaultClientContext> =
-            base_config(&self.cluster, self.timeout).create().map_err(|err| creation_failure(&self.cluster, &err))?;
+            base_config(&self.cluster, self.timeout)?.create().map_err(|err| creation_failure(&self.cluster, &err))?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()

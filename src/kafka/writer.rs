@@ -85,7 +85,7 @@ pub struct OutgoingRecord<'a> {
 impl RecordWriter {
     /// `extra` properties come last, e.g. `compression.codec` from `-z`.
     pub fn open(cluster: &ResolvedCluster, timeout: Duration, extra: &[(&str, &str)]) -> Result<Self, Failure> {
-        let mut config = base_config(cluster, timeout);
+        let mut config = base_config(cluster, timeout)?;
         for (key, value) in extra {
             config.set(*key, *value);
         }
@@ -252,7 +252,7 @@ impl RecordWriter {
         transactional_id: Option<&str>,
         extra: &[(&str, &str)],
     ) -> Result<Self, TxnFailure> {
-        let mut config = base_config(cluster, timeout);
+        let mut config = base_config(cluster, timeout).map_err(|failure| TxnFailure::Fatal(failure.to_string()))?;
         config.set("enable.idempotence", "true").set("acks", "all");
         if let Some(id) = transactional_id {
             config.set("transactional.id", id);

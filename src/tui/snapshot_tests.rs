@@ -391,11 +391,17 @@ fn production_cluster_is_marked_and_confirmation_is_drawn() {
 fn copy_command_reproduces_the_view() {
     let mut app = inspector_app();
     app.update(Action::CopyCommand);
-    assert_eq!(app.clipboard.as_deref(), Some("kcat -C -b b-1.msk:9096 -t orders -o -20 -e"));
+    assert_eq!(
+        app.clipboard.as_deref(),
+        Some("kcat -C -b b-1.msk:9096 -X sasl.password=$KAFKA_PASSWORD -t orders -o -20 -e")
+    );
     app.update(Action::Down);
     app.update(Action::Expand);
     app.update(Action::CopyCommand);
-    assert_eq!(app.clipboard.as_deref(), Some("kcat -C -b b-1.msk:9096 -t orders -p 1 -o 101 -c 1 -e"));
+    assert_eq!(
+        app.clipboard.as_deref(),
+        Some("kcat -C -b b-1.msk:9096 -X sasl.password=$KAFKA_PASSWORD -t orders -p 1 -o 101 -c 1 -e")
+    );
     let mut lag = running_app(false);
     lag.update(Action::CopyCommand);
     assert_eq!(lag.clipboard, None);

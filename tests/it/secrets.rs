@@ -109,6 +109,13 @@ impl Planted {
             "Connect URL",
             "--url",
             "REST password",
+            // issue 17: keystores, MSK IAM, and kdeck import
+            "ssl.truststore.password",
+            "JKS keystore password",
+            "AWS secret access key",
+            "import JAAS password",
+            "import truststore password",
+            "import keystore password",
         ];
         let secrets =
             names.iter().enumerate().map(|(i, name)| (*name, format!("Sw33p{i}-qZx{}-Lk", i * 7 + 3))).collect();
@@ -190,6 +197,8 @@ fn secret_sweep_finds_no_planted_secret_anywhere() {
              [clusters.sasl]\nbootstrap = \"{s}\"\n\"security.protocol\" = \"SASL_PLAINTEXT\"\n\"sasl.mechanisms\" = \"PLAIN\"\n{props}\n\
              [clusters.typo]\nbootstrap = \"{s}\"\n\"sasl.pass\" = \"{typo}\"\n\"apikey\" = \"{apikey}\"\n\n\
              [clusters.oidc]\nbootstrap = \"{s}\"\n\"security.protocol\" = \"SASL_PLAINTEXT\"\n\"sasl.mechanisms\" = \"OAUTHBEARER\"\n{oidc}\n\
+             [clusters.jks]\nbootstrap = \"{s}\"\n\"security.protocol\" = \"SSL\"\n\"ssl.keystore.location\" = \"{jks}\"\n\"ssl.keystore.password\" = \"{jks_pw}\"\n\"ssl.truststore.location\" = \"{trust}\"\n\"ssl.truststore.password\" = \"{trust_pw}\"\n\n\
+             [clusters.iam]\nbootstrap = \"b-1.x.kafka.eu-west-1.amazonaws.com:9098\"\n\"security.protocol\" = \"SASL_SSL\"\n\"sasl.mechanisms\" = \"AWS_MSK_IAM\"\n\n\
              [connect.c]\nurl = \"http://ops:{curl}@{closed}\"\nusername = \"ops\"\npassword = \"${{env:SWEEP_CONNECT_PW}}\"\n",
             s = source.bootstrap(),
             d = destination.bootstrap(),
@@ -197,6 +206,10 @@ fn secret_sweep_finds_no_planted_secret_anywhere() {
             apikey = planted.get("unknown property apikey"),
             curl = planted.get("Connect URL"),
             oidc = oidc_properties(&planted),
+            jks = crate::support::tls::fixture("client.jks"),
+            jks_pw = planted.get("JKS keystore password"),
+            trust = crate::support::tls::fixture("truststore.jks"),
+            trust_pw = planted.get("ssl.truststore.password"),
         ),
     )
     .unwrap();
@@ -233,7 +246,30 @@ fn secret_sweep_finds_no_planted_secret_anywhere() {
     let url = format!("http://u:{}@{closed}", planted.get("--url"));
 
     let mut commands: Vec<Vec<&str>> = Vec::new();
-    for cluster in ["ok", "down", "sasl", "typo", "oidc"] {
+    // A client's Replicator config with every secret inline, for kdeck import.
+    let connector = inputs.join("replicator.json");
+    let jaas = format!(
+        "org.apache.kafka.common.security.plain.PlainLoginModule required username=\\\"K\\\" password=\\\"{}\\\";",
+        planted.get("import JAAS password")
+    );
+    std::fs::write(
+        &connector,
+        format!(
+            r#"{{"name": "r", "config": {{"connector.class": "io.confluent.connect.replicator.ReplicatorSourceConnector",
+            "src.kafka.bootstrap.servers": "b-1.x.kafka.eu-west-1.amazonaws.com:9094", "src.kafka.security.protocol": "SSL",
+            "src.kafka.ssl.keystore.location": "/k.jks", "src.kafka.ssl.keystore.password": "{}",
+            "src.kafka.ssl.truststore.location": "/t.jks", "src.kafka.ssl.truststore.password": "{}",
+            "dest.kafka.bootstrap.servers": "pkc.confluent.cloud:9092", "dest.kafka.security.protocol": "SASL_SSL",
+            "dest.kafka.sasl.mechanism": "PLAIN", "dest.kafka.sasl.jaas.config": "{jaas}", "topic.whitelist": "orders"}}}}"#,
+            planted.get("import keystore password"),
+            planted.get("import truststore password"),
+        ),
+    )
+    .unwrap();
+    let connector = connector.to_str().unwrap().to_string();
+    let (imported_profiles, imported_plan) = (out_file("imported.toml"), out_file("imported-plan.toml"));
+
+    for cluster in ["ok", "down", "sasl", "typo", "oidc", "jks", "iam"] {
         commands.extend([
             vec!["meta", "-b", cluster, "-m", "1"],
             vec!["meta", "-b", cluster, "-m", "1", "-J", "-X", &x_password, "-X", &x_key],
@@ -296,6 +332,8 @@ fn secret_sweep_finds_no_planted_secret_anywhere() {
         vec!["cutover", "--plan", down_plan, "--group", "g"],
         vec!["report", "--plan", plan, "--out", &report],
         vec!["report", "--plan", down_plan, "--out", &down_report],
+        vec!["import", &connector],
+        vec!["import", &connector, "--profiles-out", &imported_profiles, "--plan-out", &imported_plan],
     ]);
     let mut leaks = Vec::new();
     let mut succeeded = 0;
@@ -304,6 +342,8 @@ fn secret_sweep_finds_no_planted_secret_anywhere() {
         cmd.env("SWEEP_ENV_SECRET", planted.get("environment variable"))
             .env("SWEEP_CONNECT_PW", planted.get("Connect password"))
             .env("KDECK_REST_PASSWORD", planted.get("REST password"))
+            .env("AWS_ACCESS_KEY_ID", "AKIDSWEEP")
+            .env("AWS_SECRET_ACCESS_KEY", planted.get("AWS secret access key"))
             .args(["--config", config, "-v"])
             .args(args);
         let run = crate::support::run(cmd, Some(b"a\nb\n"));
@@ -405,7 +445,7 @@ fn secret_sweep_finds_no_planted_secret_anywhere() {
     assert!(leaks.is_empty(), "{} leaks:\n{}", leaks.len(), leaks.join("\n"));
     // The sweep must have exercised working commands, not only refusals.
     assert!(succeeded >= 10, "only {succeeded} of {} commands succeeded", commands.len());
-    for expected in [&cheats, &cheats_md, &report, &down_report] {
+    for expected in [&cheats, &cheats_md, &report, &down_report, &imported_profiles, &imported_plan] {
         assert!(written.iter().any(|p| p.to_str() == Some(expected.as_str())), "{expected} was not written");
     }
     assert!(written.iter().any(|p| p.ends_with("kdeck.log")), "no log was written");

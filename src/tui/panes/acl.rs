@@ -154,10 +154,16 @@ impl AclPane {
         Ok(check(acls, &AuthorizerConfig::default(), &self.principal, "*", requirements))
     }
 
-    /// The fix commands for what is denied, naming the destination's bootstrap.
-    pub fn fix_lines(&self, bootstrap: &str) -> Vec<String> {
+    /// The fix commands for what is denied, naming the destination's bootstrap and
+    /// carrying its security settings (secrets as $VARIABLES).
+    pub fn fix_lines(&self, destination: &crate::config::ResolvedCluster) -> Vec<String> {
+        let security = crate::cheatsheet::security::Security::from_cluster(destination);
         match self.rows() {
-            Ok(rows) => fix_commands(self.fix, &self.principal, &rows, bootstrap),
+            Ok(rows) => crate::acl::fix::with_client_config(
+                self.fix,
+                fix_commands(self.fix, &self.principal, &rows, destination.bootstrap()),
+                &security,
+            ),
             Err(_) => Vec::new(),
         }
     }
@@ -174,7 +180,7 @@ impl AclPane {
                 Effects::handled(true)
             }
             Action::CopyCommand => {
-                let lines = self.fix_lines(context.destination.bootstrap());
+                let lines = self.fix_lines(context.destination);
                 if lines.is_empty() {
                     let reason = "nothing to fix: every requirement is allowed (or the grid is not ready)";
                     return Effects::note(crate::tui::protocol::BannerKind::Warning, reason);
@@ -205,7 +211,7 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &AclPane, context: &PaneConte
         }
         _ => pane.rows(),
     };
-    let fixes = pane.fix_lines(destination.bootstrap());
+    let fixes = pane.fix_lines(destination);
     // Fix commands are long: count the lines they wrap to, so none is cut off.
     let inner_width = usize::from(area.width.saturating_sub(2)).max(1);
     let wrapped: usize = fixes.iter().map(|line| line.chars().count().div_ceil(inner_width).max(1)).sum();
@@ -328,9 +334,9 @@ mod tests {
             .map(|r| format!("{} {}", r.requirement.operation, resource_label(&r.requirement)))
             .collect();
         assert_eq!(denied, ["READ GROUP orders-app", "DESCRIBE GROUP orders-app"]);
-        assert_eq!(pane.fix_lines("pkc:9092"), ["kafka-acls --bootstrap-server pkc:9092 --add --allow-principal User:sa-app --operation Read --group orders-app"]);
+        assert_eq!(pane.fix_lines(&destination()), ["kafka-acls --bootstrap-server pkc:9092 --add --allow-principal User:sa-app --operation Read --group orders-app"]);
         pane.apply(AclInput::Fix("confluent".into()), &destination()).unwrap();
-        assert_eq!(pane.fix_lines("pkc:9092"), ["confluent kafka acl create --allow --service-account sa-app --operations read --consumer-group orders-app"]);
+        assert_eq!(pane.fix_lines(&destination()), ["confluent kafka acl create --allow --service-account sa-app --operations read --consumer-group orders-app"]);
     }
 
     #[test]

@@ -301,6 +301,11 @@ impl InspectorPane {
         let topic = self.topic.as_deref()?;
         let cluster = clusters.pick(self.side);
         let mut words = vec!["kcat".to_owned(), "-C".into(), "-b".into(), shell_word(cluster.bootstrap())];
+        // The profile's security settings, secrets as $VARIABLES, so the copy works as it stands.
+        let security = crate::cheatsheet::security::Security::from_cluster(cluster).kcat_flags();
+        if !security.is_empty() {
+            words.push(security.trim().to_owned());
+        }
         words.extend(["-t".into(), shell_word(topic)]);
         match (self.focus, self.selected_message()) {
             (Focus::Detail, Some(record)) => {
@@ -489,5 +494,25 @@ mod tests {
         assert_eq!(partition, None);
         assert!(pane.set_offsets("nonsense", &clusters).is_none());
         assert!(matches!(&pane.messages, Load::Failed(message) if message.contains("nonsense")));
+    }
+
+    #[test]
+    fn copied_command_carries_the_profiles_security_with_secrets_as_variables() {
+        let mut secured = cluster("pkc.example:9092");
+        for (key, value) in [
+            ("security.protocol", "SASL_SSL"),
+            ("sasl.mechanisms", "PLAIN"),
+            ("sasl.username", "ABCDEFGH"),
+            ("sasl.password", "Inspector-Secret-1"),
+        ] {
+            secured.properties.set(key, value);
+        }
+        let clusters = Clusters { source: &secured, destination: &secured };
+        let mut pane = InspectorPane::default();
+        let _ = pane.open_topic("orders", &clusters);
+        assert_eq!(
+            pane.kcat_command(&clusters).as_deref(),
+            Some("kcat -C -b pkc.example:9092 -X security.protocol=SASL_SSL -X sasl.mechanisms=PLAIN -X sasl.username=ABCDEFGH -X sasl.password=$KAFKA_API_SECRET -t orders -o -20 -e")
+        );
     }
 }
