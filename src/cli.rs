@@ -177,6 +177,12 @@ pub struct ConsumeArgs {
     /// No end-of-partition notices on stderr
     #[arg(short = 'q')]
     pub quiet: bool,
+    /// Decode through a schema registry: [key=|value=]avro (Protobuf and JSON Schema too: the registry says which)
+    #[arg(short = 's', value_name = "[key=|value=]avro")]
+    pub serdes: Vec<String>,
+    /// Schema Registry URL for -s (default: the profile's schema.registry.url)
+    #[arg(short = 'r', value_name = "URL")]
+    pub registry: Option<String>,
 }
 
 #[derive(Args)]

@@ -158,7 +158,25 @@ fn run_consume(context: &Context, args: ConsumeArgs) -> Outcome {
             .map_err(|e| Failure::usage(e.to_string()))?;
         consume::Output::Format(format)
     };
+    let fields = crate::inspect::decoded::parse_serdes(&args.serdes).map_err(Failure::usage)?;
     let cluster = context.cluster(&args.cluster)?;
+    let decode = if fields == Default::default() {
+        if args.registry.is_some() {
+            return Err(Failure::usage("-r URL needs -s [key=|value=]avro: say which fields to decode"));
+        }
+        None
+    } else {
+        let settings = match &args.registry {
+            Some(url) => crate::schemas::RegistrySettings::from_url(url),
+            None => crate::schemas::RegistrySettings::from_cluster(&cluster).ok_or_else(|| {
+                Failure::usage(format!(
+                    "-s needs a schema registry: -r URL, or schema.registry.url in the profile of {}",
+                    cluster.name
+                ))
+            })?,
+        };
+        Some((settings, fields))
+    };
     let request = consume::ConsumeRequest {
         topic: args.topic,
         partition: args.partition,
@@ -171,6 +189,7 @@ fn run_consume(context: &Context, args: ConsumeArgs) -> Outcome {
         unbuffered: args.unbuffered,
         quiet: args.quiet,
         timeout: timeout(&args.cluster),
+        decode,
     };
     let stop = signals::stop_flag();
     consume::run(&cluster, &request, &mut io::stdout().lock(), &mut io::stderr().lock(), &stop)

@@ -8,6 +8,12 @@ use super::reference::{display_raw_value, resolve_value, EnvLookup, ValueContext
 
 const BOOTSTRAP_SERVERS: &str = "bootstrap.servers";
 
+/// `schema.registry.*` keys in a profile belong to the registry client, not to
+/// librdkafka (which would reject them).
+pub fn is_registry_key(key: &str) -> bool {
+    key.starts_with("schema.registry.")
+}
+
 /// The kcat-style connection arguments: `-b`, `-F`, `-X`.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct ClusterArgs {
@@ -145,7 +151,7 @@ pub(crate) fn resolve_cluster_with(
 /// echoes the value, which stays hidden unless the property is a public one.
 fn check_with_librdkafka(cluster: &ResolvedCluster) -> Result<(), ConfigError> {
     let mut config = rdkafka::ClientConfig::new();
-    for (key, value) in cluster.properties.iter_exposed() {
+    for (key, value) in cluster.properties.iter_exposed().filter(|(key, _)| !is_registry_key(key)) {
         config.set(key, value);
     }
     match config.create_native_config() {

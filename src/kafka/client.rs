@@ -30,7 +30,7 @@ pub(super) fn base_config(cluster: &ResolvedCluster, timeout: Duration) -> Clien
     config.set_log_level(RDKafkaLogLevel::Warning);
     let millis = timeout.as_millis().to_string();
     config.set("socket.timeout.ms", &millis);
-    for (key, value) in cluster.properties.iter_exposed() {
+    for (key, value) in cluster.properties.iter_exposed().filter(|(key, _)| !crate::config::is_registry_key(key)) {
         config.set(key, value);
     }
     config

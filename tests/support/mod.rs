@@ -17,6 +17,7 @@ use rdkafka::mocking::MockCluster;
 use rdkafka::producer::{BaseRecord, DefaultProducerContext, Producer, ThreadedProducer};
 use rdkafka::ClientConfig;
 
+pub mod registry;
 pub mod tmux;
 
 /// A fresh in-process mock cluster. Retention: at most 5 MB or 100k records per
