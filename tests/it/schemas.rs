@@ -143,13 +143,16 @@ fn a_registry_that_is_down_leaves_raw_bytes_and_one_note_per_id() {
     let url = registry.url();
     drop(registry);
     let kdeck = Kdeck::new();
-    let out = kdeck_consume(&kdeck, &broker, "orders", &["-s", "value=avro", "-r", &url]);
+    let out = kdeck_consume(&kdeck, &broker, "orders", &["-J", "-s", "value=avro", "-r", &url]);
     assert_eq!(out.code, Some(1), "{}", out.stderr);
     let notes: Vec<&str> = out.stderr.lines().filter(|l| l.contains("printed raw")).collect();
     assert_eq!(notes.len(), 2, "one note for schema id 1, one summary: {}", out.stderr);
     assert!(notes[0].contains("schema id 1") && notes[0].contains(&url) && notes[0].contains("cannot connect"), "{}", notes[0]);
     assert!(out.stderr.contains("3 record(s) printed raw"), "{}", out.stderr);
-    assert_eq!(out.stdout.iter().filter(|&&b| b == b'\n').count(), 3);
+    let envelopes = json_lines(&out.stdout);
+    assert_eq!(envelopes.len(), 3, "every record is still printed");
+    assert!(envelopes.iter().all(|e| e["payload_error"].as_str().is_some_and(|error| error.contains("schema id 1"))));
+    assert!(envelopes.iter().all(|e| e["payload"].as_str().is_some_and(|raw| raw.starts_with('\u{0}'))));
 }
 
 #[test]
