@@ -57,6 +57,8 @@ pub enum Command {
     Cutover(crate::cutover::command::CutoverArgs),
     /// Write the migration report (Markdown): plan, verification, cutovers, engine history
     Report(crate::report::command::ReportArgs),
+    /// Schema Registry: compare the plan's subjects on both registries, copy them with their ids
+    Schemas(crate::schemas::command::SchemasArgs),
 }
 
 #[derive(Args, Clone)]

@@ -36,6 +36,7 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Verify(args) => crate::verify::command::run(context.config()?, args, &signals::stop_flag()),
         Command::Cutover(args) => crate::cutover::command::run(context.config()?, args),
         Command::Report(args) => crate::report::command::run(context.config()?, args, &signals::stop_flag()),
+        Command::Schemas(args) => crate::schemas::command::run(context.config()?, args),
     }
 }
 

@@ -3,8 +3,11 @@
 //! with their ids. See docs/SCHEMAS.md.
 
 pub mod cache;
+pub mod command;
 pub mod decode;
 pub mod migrate;
+pub mod plan;
+pub mod verify;
 pub mod registry;
 pub mod wire;
 
