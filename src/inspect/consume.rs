@@ -144,7 +144,9 @@ pub fn run(
                 }
                 ReadEvent::Record(record) => {
                     match decoder.as_mut() {
-                        Some(decoder) => write_decoded(decoder, &record, &request.output, null_text, &mut pending, stderr),
+                        Some(decoder) => {
+                            write_decoded(decoder, &record, &request.output, null_text, &mut pending, stderr)
+                        }
                         None => match &request.output {
                             Output::Format(format) => format.write(&mut pending, &record, null_text),
                             Output::Json { terminator } => {

@@ -284,7 +284,10 @@ mod tests {
         );
         let text = String::from_utf8(out).unwrap();
         assert!(
-            text.ends_with(concat!(r#","key":"k","key_schema_id":1,"payload":"raw\u0000","payload_error":"schema id 9: 404"}"#, "\n")),
+            text.ends_with(concat!(
+                r#","key":"k","key_schema_id":1,"payload":"raw\u0000","payload_error":"schema id 9: 404"}"#,
+                "\n"
+            )),
             "{text}"
         );
         let mut raw = Vec::new();

@@ -167,7 +167,8 @@ mod tests {
     use crate::schemas::registry::{RegisteredSchema, SchemaType, SubjectVersion};
 
     fn version(version: i32, id: u32, state: VersionState) -> VersionDiff {
-        let schema = RegisteredSchema { schema: "\"string\"".into(), schema_type: SchemaType::Avro, references: vec![] };
+        let schema =
+            RegisteredSchema { schema: "\"string\"".into(), schema_type: SchemaType::Avro, references: vec![] };
         VersionDiff { source: SubjectVersion { subject: "orders-value".into(), version, id, schema }, state }
     }
 

@@ -84,9 +84,8 @@ impl ParsedSchema {
             ParsedSchema::Protobuf { pool } => {
                 let (indexes, rest) = protobuf_message_indexes(body).map_err(|err| err.to_string())?;
                 let descriptor = message_at(pool, &indexes)?;
-                let message = DynamicMessage::decode(descriptor.clone(), rest).map_err(|err| {
-                    format!("the Protobuf body is not a {}: {err}", descriptor.full_name())
-                })?;
+                let message = DynamicMessage::decode(descriptor.clone(), rest)
+                    .map_err(|err| format!("the Protobuf body is not a {}: {err}", descriptor.full_name()))?;
                 serde_json::to_writer(out, &message).map_err(|err| err.to_string())
             }
         }
@@ -95,7 +94,10 @@ impl ParsedSchema {
 
 /// The registry stores `.proto` text; Python's serializer registers a base64
 /// `FileDescriptorProto` (the registry's `format=serialized`). Both are read.
-fn compile_protobuf(root: &RegisteredSchema, referenced: &[(String, RegisteredSchema)]) -> Result<DescriptorPool, String> {
+fn compile_protobuf(
+    root: &RegisteredSchema,
+    referenced: &[(String, RegisteredSchema)],
+) -> Result<DescriptorPool, String> {
     let mut resolver = protox::file::ChainFileResolver::new();
     let mut files = InMemoryProtos::default();
     files.add(ROOT_PROTO, &root.schema)?;
@@ -140,11 +142,7 @@ impl InMemoryProtos {
 
 impl protox::file::FileResolver for InMemoryProtos {
     fn open_file(&self, name: &str) -> Result<protox::file::File, protox::Error> {
-        self.files
-            .iter()
-            .find(|file| file.name() == name)
-            .cloned()
-            .ok_or_else(|| protox::Error::file_not_found(name))
+        self.files.iter().find(|file| file.name() == name).cloned().ok_or_else(|| protox::Error::file_not_found(name))
     }
 }
 

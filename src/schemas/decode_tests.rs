@@ -32,7 +32,10 @@ fn avro_records_print_in_field_order_with_unions_unwrapped() {
         ("note".into(), AvroValue::Union(1, Box::new(AvroValue::String("fragile".into())))),
         ("status".into(), AvroValue::Enum(1, "PAID".into())),
         ("lines".into(), AvroValue::Array(vec![AvroValue::Int(1), AvroValue::Int(-2)])),
-        ("tags".into(), AvroValue::Map([("b".to_string(), AvroValue::Double(2.5)), ("a".into(), AvroValue::Double(1.0))].into())),
+        (
+            "tags".into(),
+            AvroValue::Map([("b".to_string(), AvroValue::Double(2.5)), ("a".into(), AvroValue::Double(1.0))].into()),
+        ),
         ("paid".into(), AvroValue::Boolean(true)),
         ("raw".into(), AvroValue::Bytes(vec![0, 0xff])),
     ]);
@@ -61,7 +64,10 @@ fn avro_body_that_does_not_fit_the_schema_is_an_error_not_a_panic() {
 
 #[test]
 fn avro_references_resolve_named_types() {
-    let address = registered(SchemaType::Avro, r#"{"type":"record","name":"Address","namespace":"shop","fields":[{"name":"city","type":"string"}]}"#);
+    let address = registered(
+        SchemaType::Avro,
+        r#"{"type":"record","name":"Address","namespace":"shop","fields":[{"name":"city","type":"string"}]}"#,
+    );
     let mut root = registered(
         SchemaType::Avro,
         r#"{"type":"record","name":"Customer","namespace":"shop","fields":[{"name":"home","type":"shop.Address"}]}"#,
@@ -134,7 +140,8 @@ fn protobuf_schemas_registered_as_base64_descriptors_are_read() {
 
 #[test]
 fn protobuf_imports_come_from_the_references() {
-    let common = registered(SchemaType::Protobuf, "syntax = \"proto3\"; package common; message Money { int64 cents = 1; }");
+    let common =
+        registered(SchemaType::Protobuf, "syntax = \"proto3\"; package common; message Money { int64 cents = 1; }");
     let mut root = registered(
         SchemaType::Protobuf,
         "syntax = \"proto3\"; import \"common/money.proto\"; message Price { common.Money amount = 1; }",

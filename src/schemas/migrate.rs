@@ -69,7 +69,10 @@ pub fn same_schema(a: &RegisteredSchema, b: &RegisteredSchema) -> bool {
     }
     match a.schema_type {
         SchemaType::Avro | SchemaType::Json => {
-            match (serde_json::from_str::<serde_json::Value>(&a.schema), serde_json::from_str::<serde_json::Value>(&b.schema)) {
+            match (
+                serde_json::from_str::<serde_json::Value>(&a.schema),
+                serde_json::from_str::<serde_json::Value>(&b.schema),
+            ) {
                 (Ok(x), Ok(y)) => x == y,
                 _ => a.schema.trim() == b.schema.trim(),
             }
@@ -99,7 +102,11 @@ pub fn version_state(
 
 /// Reads both registries for each pair. Subjects referenced by the source
 /// versions are added (source name kept) and come before their dependents.
-pub fn diff(source: &Registry, destination: &Registry, pairs: &[SubjectPair]) -> Result<Vec<SubjectDiff>, RegistryError> {
+pub fn diff(
+    source: &Registry,
+    destination: &Registry,
+    pairs: &[SubjectPair],
+) -> Result<Vec<SubjectDiff>, RegistryError> {
     let mut ordered: Vec<SubjectPair> = Vec::new();
     let mut seen: BTreeSet<String> = BTreeSet::new();
     let mut diffs: Vec<SubjectDiff> = Vec::new();

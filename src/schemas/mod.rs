@@ -7,8 +7,8 @@ pub mod command;
 pub mod decode;
 pub mod migrate;
 pub mod plan;
-pub mod verify;
 pub mod registry;
+pub mod verify;
 pub mod wire;
 
 pub use cache::{SchemaCache, Undecoded};

@@ -50,7 +50,8 @@ pub fn parse_section(text: &str, plan: &Plan) -> Result<SchemaPlan, String> {
                 }
             }
             "subjects" => {
-                let list = value.as_array().ok_or_else(|| format!("{where_} subjects: expected a list of subject names"))?;
+                let list =
+                    value.as_array().ok_or_else(|| format!("{where_} subjects: expected a list of subject names"))?;
                 let names = list
                     .iter()
                     .map(|v| v.as_str().map(str::to_string))
@@ -58,9 +59,7 @@ pub fn parse_section(text: &str, plan: &Plan) -> Result<SchemaPlan, String> {
                     .ok_or_else(|| format!("{where_} subjects: expected a list of subject names (strings)"))?;
                 schema_plan.subjects = Some(names);
             }
-            other => {
-                return Err(format!("{where_}: unknown key {other:?}: expected source, destination or subjects"))
-            }
+            other => return Err(format!("{where_}: unknown key {other:?}: expected source, destination or subjects")),
         }
     }
     Ok(schema_plan)
@@ -120,7 +119,11 @@ pub fn registries(config: &Config, plan: &Plan, timeout: Duration) -> Result<(Re
 }
 
 /// Both registries and the subject pairs to compare.
-pub fn open(config: &Config, plan: &Plan, timeout: Duration) -> Result<(Registry, Registry, Vec<SubjectPair>), Failure> {
+pub fn open(
+    config: &Config,
+    plan: &Plan,
+    timeout: Duration,
+) -> Result<(Registry, Registry, Vec<SubjectPair>), Failure> {
     let subjects = section(plan)?.subjects;
     let (source, destination) = registries(config, plan, timeout)?;
     let pairs = match subjects {
@@ -163,7 +166,9 @@ mod tests {
         let err = parse_section(&text, &plan(&text)).unwrap_err();
         assert_eq!(err, "plan plan.toml [schemas]: unknown key \"subject\": expected source, destination or subjects");
         let text = format!("{BASE}[schemas]\nsubjects = \"x\"\n");
-        assert!(parse_section(&text, &plan(&text)).unwrap_err().ends_with("subjects: expected a list of subject names"));
+        assert!(parse_section(&text, &plan(&text))
+            .unwrap_err()
+            .ends_with("subjects: expected a list of subject names"));
     }
 
     #[test]

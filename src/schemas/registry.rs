@@ -249,8 +249,10 @@ impl Registry {
             message: scrub(&format!("schema registry {}: {shown}: {detail}", self.shown)).into_owned(),
         };
         let reply = self.runtime.block_on(async {
-            let mut request =
-                self.http.request(method.clone(), url.clone()).header("Accept", "application/vnd.schemaregistry.v1+json");
+            let mut request = self
+                .http
+                .request(method.clone(), url.clone())
+                .header("Accept", "application/vnd.schemaregistry.v1+json");
             if let Some((user, password)) = &self.auth {
                 request = request.basic_auth(user, Some(password));
             }

@@ -109,12 +109,23 @@ pub fn judge(
 }
 
 /// Notes the schema ids of one record's key and value.
-pub fn note_ids(uses: &mut BTreeMap<u32, IdUse>, topic: &str, partition: i32, offset: i64, key: Option<&[u8]>, value: Option<&[u8]>) {
+pub fn note_ids(
+    uses: &mut BTreeMap<u32, IdUse>,
+    topic: &str,
+    partition: i32,
+    offset: i64,
+    key: Option<&[u8]>,
+    value: Option<&[u8]>,
+) {
     for (field, bytes) in [("key", key), ("value", value)] {
         if let Some(Framing::Confluent { schema_id, .. }) = bytes.map(framing) {
-            uses.entry(schema_id)
-                .and_modify(|found| found.records += 1)
-                .or_insert_with(|| IdUse { topic: topic.to_string(), partition, offset, field, records: 1 });
+            uses.entry(schema_id).and_modify(|found| found.records += 1).or_insert_with(|| IdUse {
+                topic: topic.to_string(),
+                partition,
+                offset,
+                field,
+                records: 1,
+            });
         }
     }
 }
@@ -266,6 +277,53 @@ pub fn render(check: &SchemaCheck) -> String {
     out
 }
 
+/// The check as a section of the migration report.
+pub fn render_markdown(check: &Result<SchemaCheck, String>) -> String {
+    let mut out = String::from("\n## Schemas\n\n");
+    let check = match check {
+        Ok(check) => check,
+        Err(reason) => {
+            out.push_str(&format!("**Not checked:** {}\n", reason.replace('|', "\\|")));
+            return out;
+        }
+    };
+    out.push_str(&format!(
+        "Source registry `{}`, destination registry `{}`; {} schema id(s) in {} record(s) read.\n\n",
+        check.source_registry,
+        check.destination_registry,
+        check.ids.len(),
+        check.records_read
+    ));
+    out.push_str("| id | subjects | result | records | first seen |\n|---|---|---|---|---|\n");
+    for id in &check.ids {
+        let result = match &id.state {
+            IdState::Same => "same".to_string(),
+            IdState::MissingOnDestination => "**missing on the destination**".to_string(),
+            IdState::Different => "**different on the destination**".to_string(),
+            IdState::MissingOnSource => "**missing on the source**".to_string(),
+            IdState::Unchecked(reason) => format!("**not checked**: {}", reason.replace('|', "\\|")),
+        };
+        let use_ = &id.first_use;
+        out.push_str(&format!(
+            "| {} | {} | {result} | {} | {} of {} [{}] at offset {} |\n",
+            id.id,
+            id.subjects.join(", "),
+            use_.records,
+            use_.field,
+            use_.topic,
+            use_.partition,
+            use_.offset
+        ));
+    }
+    let verdict = if check.passed() {
+        "Every schema id resolves to the same schema on both registries.".to_string()
+    } else {
+        format!("**{} schema id(s) do not resolve to the same schema.**", check.failures())
+    };
+    out.push_str(&format!("\n{verdict}\n"));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -283,7 +341,10 @@ mod tests {
     fn judge_names_each_outcome() {
         assert_eq!(judge(schema("\"string\""), schema(" \"string\" ")), IdState::Same);
         assert_eq!(judge(schema("\"string\""), schema("\"long\"")), IdState::Different);
-        assert_eq!(judge(schema("\"string\""), failure(RegistryErrorKind::NotFound(40403), "x")), IdState::MissingOnDestination);
+        assert_eq!(
+            judge(schema("\"string\""), failure(RegistryErrorKind::NotFound(40403), "x")),
+            IdState::MissingOnDestination
+        );
         assert_eq!(judge(failure(RegistryErrorKind::NotFound(40403), "x"), schema("\"a\"")), IdState::MissingOnSource);
         assert_eq!(
             judge(schema("\"a\""), failure(RegistryErrorKind::Unauthorized, "schema registry b: 401")),

@@ -10,8 +10,14 @@
 /// What the first bytes of a key or value say.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Framing<'a> {
-    Confluent { schema_id: u32, body: &'a [u8] },
-    Glue { schema_version: [u8; 16], compressed: bool },
+    Confluent {
+        schema_id: u32,
+        body: &'a [u8],
+    },
+    Glue {
+        schema_version: [u8; 16],
+        compressed: bool,
+    },
     /// Not a registry-framed record: printed as it is.
     Unframed,
 }
@@ -100,10 +106,7 @@ mod tests {
 
     #[test]
     fn confluent_framing_reads_the_big_endian_id_and_keeps_the_body() {
-        assert_eq!(
-            framing(&[0, 0, 0, 1, 2, 0xAA, 0xBB]),
-            Framing::Confluent { schema_id: 258, body: &[0xAA, 0xBB] }
-        );
+        assert_eq!(framing(&[0, 0, 0, 1, 2, 0xAA, 0xBB]), Framing::Confluent { schema_id: 258, body: &[0xAA, 0xBB] });
         assert_eq!(framing(&[0, 0, 0, 0, 7]), Framing::Confluent { schema_id: 7, body: &[] });
     }
 

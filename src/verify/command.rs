@@ -58,7 +58,8 @@ pub fn load_plan_and_clusters(
 }
 
 pub fn run(config: Config, args: VerifyArgs, stop: &Arc<AtomicBool>) -> Outcome {
-    let schemas = args.schemas.as_deref().map(crate::schemas::verify::parse_coverage).transpose().map_err(Failure::usage)?;
+    let schemas =
+        args.schemas.as_deref().map(crate::schemas::verify::parse_coverage).transpose().map_err(Failure::usage)?;
     let (plan, source, destination) = load_plan_and_clusters(&config, &args.plan)?;
     let options = VerifyOptions {
         topics: args.topics,

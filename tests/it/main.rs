@@ -22,6 +22,7 @@ mod produce_compat;
 mod reference_panes;
 mod replicate;
 mod report;
+mod schema_migration;
 mod schemas;
 mod secrets;
 mod tansu;

@@ -118,7 +118,21 @@ fn the_profile_names_the_registry_and_its_secret_never_shows() {
     };
     std::fs::write(&config, profile("API-KEY:registry-hunter2")).unwrap();
     let config_arg = config.to_str().unwrap();
-    let args = ["--config", config_arg, "consume", "-b", "prod", "-t", "orders", "-o", "beginning", "-e", "-q", "-s", "value=avro"];
+    let args = [
+        "--config",
+        config_arg,
+        "consume",
+        "-b",
+        "prod",
+        "-t",
+        "orders",
+        "-o",
+        "beginning",
+        "-e",
+        "-q",
+        "-s",
+        "value=avro",
+    ];
     let out = kdeck.run(&args, None);
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     assert_eq!(json_lines(&out.stdout)[0]["id"], 1000);
@@ -147,7 +161,11 @@ fn a_registry_that_is_down_leaves_raw_bytes_and_one_note_per_id() {
     assert_eq!(out.code, Some(1), "{}", out.stderr);
     let notes: Vec<&str> = out.stderr.lines().filter(|l| l.contains("printed raw")).collect();
     assert_eq!(notes.len(), 2, "one note for schema id 1, one summary: {}", out.stderr);
-    assert!(notes[0].contains("schema id 1") && notes[0].contains(&url) && notes[0].contains("cannot connect"), "{}", notes[0]);
+    assert!(
+        notes[0].contains("schema id 1") && notes[0].contains(&url) && notes[0].contains("cannot connect"),
+        "{}",
+        notes[0]
+    );
     assert!(out.stderr.contains("3 record(s) printed raw"), "{}", out.stderr);
     let envelopes = json_lines(&out.stdout);
     assert_eq!(envelopes.len(), 3, "every record is still printed");

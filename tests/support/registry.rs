@@ -98,6 +98,11 @@ impl TestRegistry {
         state.next_id = state.next_id.max(id + 1);
     }
 
+    /// A subject-level compatibility level, as `PUT /config/{subject}` would set it.
+    pub fn set_compatibility(&self, subject: &str, level: &str) {
+        self.state.lock().unwrap().compatibility.insert(subject.to_string(), level.to_string());
+    }
+
     pub fn schema(&self, id: u32) -> Option<Stored> {
         self.state.lock().unwrap().schemas.get(&id).cloned()
     }
@@ -222,8 +227,7 @@ fn respond(request: &Request, state: &Mutex<State>) -> (u16, Value) {
             return error(401, 401, "Unauthorized".into());
         }
     }
-    let segments: Vec<String> =
-        request.path.trim_matches('/').split('/').map(|s| percent_decode(s)).collect();
+    let segments: Vec<String> = request.path.trim_matches('/').split('/').map(|s| percent_decode(s)).collect();
     let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
     let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
     match (request.method.as_str(), segments.as_slice()) {
@@ -243,7 +247,10 @@ fn respond(request: &Request, state: &Mutex<State>) -> (u16, Value) {
                 .subjects
                 .iter()
                 .flat_map(|(subject, versions)| {
-                    versions.iter().filter(|(_, v_id)| *v_id == id).map(move |(v, _)| json!({"subject": subject, "version": v}))
+                    versions
+                        .iter()
+                        .filter(|(_, v_id)| *v_id == id)
+                        .map(move |(v, _)| json!({"subject": subject, "version": v}))
                 })
                 .collect();
             (200, Value::Array(usages))
@@ -309,7 +316,9 @@ fn respond(request: &Request, state: &Mutex<State>) -> (u16, Value) {
             None if request.query.contains("defaultToGlobal=true") => {
                 (200, json!({ "compatibilityLevel": state.global_compatibility }))
             }
-            None => error(404, 40408, format!("Subject '{subject}' does not have subject-level compatibility configured")),
+            None => {
+                error(404, 40408, format!("Subject '{subject}' does not have subject-level compatibility configured"))
+            }
         },
         // [API: PUT /config/(string: subject)]: {"compatibility"} echoed; 42203 invalid level.
         ("PUT", ["config", subject]) => match body["compatibility"].as_str() {
