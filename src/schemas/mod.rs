@@ -5,6 +5,7 @@
 pub mod cache;
 pub mod command;
 pub mod decode;
+pub mod inspect;
 pub mod migrate;
 pub mod plan;
 pub mod registry;
