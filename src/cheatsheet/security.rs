@@ -13,6 +13,10 @@ pub struct Security {
     pub java: Vec<(String, String)>,
     /// e.g. "SASL_SSL/PLAIN (Confluent Cloud)"; "PLAINTEXT" when unsecured.
     pub label: String,
+    /// The profile's `schema.registry.url` (a `$VAR` when it carries credentials).
+    pub registry_url: Option<String>,
+    /// Whether the registry needs basic auth (`schema.registry.basic.auth.user.info`).
+    pub registry_auth: bool,
 }
 
 /// The ready-made shapes the migration meets most, for a bare broker list.
@@ -174,7 +178,9 @@ impl Security {
             (protocol, Some(mechanism)) => format!("{protocol}/{mechanism}"),
             (protocol, None) => protocol.to_string(),
         };
-        Security { librdkafka, java, label }
+        let registry_url = lookup("schema.registry.url").map(|shown| shown.placeholder_or_value("SCHEMA_REGISTRY_URL"));
+        let registry_auth = lookup("schema.registry.basic.auth.user.info").is_some();
+        Security { librdkafka, java, label, registry_url, registry_auth }
     }
 
     /// The SASL/PLAIN user when the profile shows it: on Confluent Cloud, the API key id
