@@ -56,9 +56,8 @@ pub fn run(config: Config, args: SchemasArgs) -> Outcome {
         SchemasCommand::Diff(_) => print(&text),
         SchemasCommand::Copy(copy) => {
             let outcome = migrate::copy(&destination, &diffs, copy.apply);
-            match &outcome {
-                Ok(report) => text.push_str(&render_copy(report, copy.apply)),
-                Err(_) => {}
+            if let Ok(report) = &outcome {
+                text.push_str(&render_copy(report, copy.apply));
             }
             print(&text)?;
             let report = outcome.map_err(Failure::runtime)?;

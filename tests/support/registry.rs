@@ -227,7 +227,7 @@ fn respond(request: &Request, state: &Mutex<State>) -> (u16, Value) {
             return error(401, 401, "Unauthorized".into());
         }
     }
-    let segments: Vec<String> = request.path.trim_matches('/').split('/').map(|s| percent_decode(s)).collect();
+    let segments: Vec<String> = request.path.trim_matches('/').split('/').map(percent_decode).collect();
     let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
     let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
     match (request.method.as_str(), segments.as_slice()) {
