@@ -59,6 +59,8 @@ pub enum Command {
     Report(crate::report::command::ReportArgs),
     /// Turn a client's Replicator/MM2 connector, worker or client properties into profiles and a plan
     Import(crate::import::command::ImportArgs),
+    /// Schema Registry: compare the plan's subjects on both registries, copy them with their ids
+    Schemas(crate::schemas::command::SchemasArgs),
 }
 
 #[derive(Args, Clone)]
@@ -179,6 +181,12 @@ pub struct ConsumeArgs {
     /// No end-of-partition notices on stderr
     #[arg(short = 'q')]
     pub quiet: bool,
+    /// Decode through a schema registry: [key=|value=]avro (Protobuf and JSON Schema too: the registry says which)
+    #[arg(short = 's', value_name = "[key=|value=]avro")]
+    pub serdes: Vec<String>,
+    /// Schema Registry URL for -s (default: the profile's schema.registry.url)
+    #[arg(short = 'r', value_name = "URL")]
+    pub registry: Option<String>,
 }
 
 #[derive(Args)]

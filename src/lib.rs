@@ -18,6 +18,7 @@ pub mod record;
 pub mod replicate;
 pub mod report;
 pub mod run;
+pub mod schemas;
 pub mod signals;
 pub mod tui;
 pub mod verify;

@@ -39,6 +39,7 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Cutover(args) => crate::cutover::command::run(context.config()?, args),
         Command::Report(args) => crate::report::command::run(context.config()?, args, &signals::stop_flag()),
         Command::Import(args) => crate::import::command::run(&args),
+        Command::Schemas(args) => crate::schemas::command::run(context.config()?, args),
     }
 }
 
@@ -161,7 +162,25 @@ fn run_consume(context: &Context, args: ConsumeArgs) -> Outcome {
             .map_err(|e| Failure::usage(e.to_string()))?;
         consume::Output::Format(format)
     };
+    let fields = crate::inspect::decoded::parse_serdes(&args.serdes).map_err(Failure::usage)?;
     let cluster = context.cluster(&args.cluster)?;
+    let decode = if fields == Default::default() {
+        if args.registry.is_some() {
+            return Err(Failure::usage("-r URL needs -s [key=|value=]avro: say which fields to decode"));
+        }
+        None
+    } else {
+        let settings = match &args.registry {
+            Some(url) => crate::schemas::RegistrySettings::from_url(url),
+            None => crate::schemas::RegistrySettings::from_cluster(&cluster).ok_or_else(|| {
+                Failure::usage(format!(
+                    "-s needs a schema registry: -r URL, or schema.registry.url in the profile of {}",
+                    cluster.name
+                ))
+            })?,
+        };
+        Some((settings, fields))
+    };
     let request = consume::ConsumeRequest {
         topic: args.topic,
         partition: args.partition,
@@ -174,6 +193,7 @@ fn run_consume(context: &Context, args: ConsumeArgs) -> Outcome {
         unbuffered: args.unbuffered,
         quiet: args.quiet,
         timeout: timeout(&args.cluster),
+        decode,
     };
     let stop = signals::stop_flag();
     consume::run(&cluster, &request, &mut io::stdout().lock(), &mut io::stderr().lock(), &stop)

@@ -51,6 +51,23 @@ if [ ! -x "$NOIDA_DIR/noida_db/noida-db" ]; then
 fi
 export KDECK_NOIDA_DB="$NOIDA_DIR/noida_db/noida-db"
 
+# confluent-kafka's Schema Registry serializers write the records kdeck decodes
+# in tests/it/schemas.rs. A venv in the cache dir, never the system Python.
+# protobuf stays below 5: confluent-kafka 2.6.1's ProtobufDeserializer calls
+# MessageFactory.GetPrototype, which protobuf 5 removed.
+CONFLUENT_KAFKA_VERSION=2.6.1
+CONFLUENT_VENV="$HOME/.cache/kdeck-test-tools/confluent-kafka-$CONFLUENT_KAFKA_VERSION"
+if [ ! -f "$CONFLUENT_VENV/.installed" ]; then
+  echo "== installing confluent-kafka $CONFLUENT_KAFKA_VERSION (with its serializers' dependencies) into $CONFLUENT_VENV"
+  python3 -m venv --help >/dev/null 2>&1 || as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv
+  rm -rf "$CONFLUENT_VENV"
+  python3 -m venv "$CONFLUENT_VENV"
+  "$CONFLUENT_VENV/bin/python" -m pip install --quiet \
+    "confluent-kafka[avro,json,protobuf,schemaregistry]==$CONFLUENT_KAFKA_VERSION" "protobuf<5"
+  touch "$CONFLUENT_VENV/.installed"
+fi
+export KDECK_CONFLUENT_PYTHON="$CONFLUENT_VENV/bin/python"
+
 echo "== cargo build --release (the tmux test runs the release binary, as users do)"
 cargo build --release --locked --bin kdeck
 

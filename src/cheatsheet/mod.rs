@@ -28,11 +28,12 @@ pub enum Group {
     Acls,
     Connect,
     Cluster,
+    Schemas,
     Kdeck,
 }
 
 impl Group {
-    pub const ALL: [Group; 8] = [
+    pub const ALL: [Group; 9] = [
         Group::Inspect,
         Group::Produce,
         Group::Offsets,
@@ -40,6 +41,7 @@ impl Group {
         Group::Acls,
         Group::Connect,
         Group::Cluster,
+        Group::Schemas,
         Group::Kdeck,
     ];
 
@@ -52,6 +54,7 @@ impl Group {
             Group::Acls => "ACLs",
             Group::Connect => "Connect",
             Group::Cluster => "Cluster and API keys",
+            Group::Schemas => "Schema Registry",
             Group::Kdeck => "kdeck",
         }
     }

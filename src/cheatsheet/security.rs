@@ -13,6 +13,10 @@ pub struct Security {
     pub java: Vec<(String, String)>,
     /// e.g. "SASL_SSL/PLAIN (Confluent Cloud)"; "PLAINTEXT" when unsecured.
     pub label: String,
+    /// The profile's `schema.registry.url` (a `$VAR` when it carries credentials).
+    pub registry_url: Option<String>,
+    /// Whether the registry needs basic auth (`schema.registry.basic.auth.user.info`).
+    pub registry_auth: bool,
 }
 
 /// The ready-made shapes the migration meets most, for a bare broker list.
@@ -189,7 +193,9 @@ impl Security {
             true => format!("{label}; its JKS keystore is kdeck's: for kcat, convert it with keytool -importkeystore -srckeystore FILE.jks -destkeystore FILE.p12 -deststoretype pkcs12 and add -X ssl.keystore.location=FILE.p12 -X ssl.keystore.password=$SSL_KEYSTORE_PASSWORD"),
             false => label,
         };
-        Security { librdkafka, java, label }
+        let registry_url = lookup("schema.registry.url").map(|shown| shown.placeholder_or_value("SCHEMA_REGISTRY_URL"));
+        let registry_auth = lookup("schema.registry.basic.auth.user.info").is_some();
+        Security { librdkafka, java, label, registry_url, registry_auth }
     }
 
     /// The SASL/PLAIN user when the profile shows it: on Confluent Cloud, the API key id

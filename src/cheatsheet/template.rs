@@ -25,7 +25,7 @@ pub struct Context {
 }
 
 /// Every variable a template may name; anything else is a catalogue mistake.
-pub const VARIABLES: [&str; 14] = [
+pub const VARIABLES: [&str; 16] = [
     "cluster",
     "bootstrap",
     "topic",
@@ -40,6 +40,8 @@ pub const VARIABLES: [&str; 14] = [
     "consumer_config",
     "producer_config",
     "client_properties",
+    "registry_url",
+    "registry_auth",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,6 +95,12 @@ impl Context {
             "consumer_config" => Some(config_flag("consumer.config")),
             "producer_config" => Some(config_flag("producer.config")),
             "client_properties" => Some(self.security.java_lines()),
+            "registry_url" => self.security.registry_url.clone(),
+            // The API key and secret of the registry, as curl's -u, never their values.
+            "registry_auth" => Some(match self.security.registry_auth {
+                true => " -u \"$SCHEMA_REGISTRY_API_KEY:$SCHEMA_REGISTRY_API_SECRET\"".to_string(),
+                false => String::new(),
+            }),
             other => return Err(TemplateError::UnknownVariable(other.to_string())),
         })
     }

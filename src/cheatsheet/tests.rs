@@ -10,7 +10,9 @@ use super::*;
 use crate::cli::{Cli, Command};
 use crate::config::{parse, resolve_cluster, ClusterArgs};
 
-fn sample_context(security: Security) -> Context {
+fn sample_context(mut security: Security) -> Context {
+    security.registry_url = Some("https://psrc-abc12.eu-west-1.aws.confluent.cloud".into());
+    security.registry_auth = true;
     Context {
         cluster: Some("destination".into()),
         bootstrap: Some("pkc-abc12.eu-west-1.aws.confluent.cloud:9092".into()),
@@ -269,4 +271,19 @@ fn keystores_reach_kcat_flags_and_jks_ones_say_how_to_convert() {
     assert_eq!(security.kcat_flags(), " -X security.protocol=SSL");
     assert!(security.label.contains("keytool -importkeystore"), "{}", security.label);
     assert!(!security.label.contains("Cheat-P12-Secret"));
+}
+
+#[test]
+fn a_profile_with_a_registry_fills_the_schema_commands_with_its_secret_as_variables() {
+    let text = "[clusters.cc]\nbootstrap = \"pkc:9092\"\n\"schema.registry.url\" = \"https://psrc-1.confluent.cloud\"\n\"schema.registry.basic.auth.user.info\" = \"SRKEY:sr-hunter2\"\n";
+    let config = parse(text, std::path::Path::new("test.toml")).unwrap();
+    let security = Security::from_profile(config.profile("cc").unwrap());
+    let context = Context { topic: Some("orders".into()), security, ..Context::default() };
+    let entry = catalogue().into_iter().find(|e| e.id == "sr-curl-latest").unwrap();
+    let filled = render(&entry.template, &context).unwrap();
+    assert_eq!(
+        filled.text,
+        "curl -s -u \"$SCHEMA_REGISTRY_API_KEY:$SCHEMA_REGISTRY_API_SECRET\" https://psrc-1.confluent.cloud/subjects/orders-value/versions/latest"
+    );
+    assert!(!filled.text.contains("hunter2"));
 }

@@ -30,6 +30,6 @@ pub use properties::{ClientProperties, PropertySource};
 pub(crate) use reference::{resolve_value, EnvLookup, ValueContext};
 pub use render::render_profiles;
 pub(crate) use render::{key as toml_key, quote as toml_quote};
-pub use resolve::{hide_value, resolve_cluster, ClusterArgs, ResolvedCluster};
+pub use resolve::{hide_value, is_registry_key, resolve_cluster, ClusterArgs, ResolvedCluster};
 pub use scrub::{has_url_credentials, register_secret, register_url_credentials, scrub};
 pub use secret::{is_public_key, is_sensitive_key, SecretString, REDACTED};

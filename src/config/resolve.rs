@@ -8,6 +8,12 @@ use super::reference::{display_raw_value, resolve_value, EnvLookup, ValueContext
 
 const BOOTSTRAP_SERVERS: &str = "bootstrap.servers";
 
+/// `schema.registry.*` keys in a profile belong to the registry client, not to
+/// librdkafka (which would reject them).
+pub fn is_registry_key(key: &str) -> bool {
+    key.starts_with("schema.registry.")
+}
+
 /// The kcat-style connection arguments: `-b`, `-F`, `-X`.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct ClusterArgs {

@@ -183,6 +183,9 @@ const PUBLIC_PROPERTIES: &[&str] = &[
     "sasl.oauthbearer.scope",
     "sasl.oauthbearer.token.endpoint.url",
     "sasl.username",
+    // kdeck's registry client reads these; credentials in the URL are registered as secrets.
+    "schema.registry.ssl.ca.location",
+    "schema.registry.url",
     "security.protocol",
     "session.timeout.ms",
     "socket.blocking.max.ms",

@@ -21,8 +21,9 @@ pub const KDECK_KEYS: &[&str] = &[
 /// The `sasl.mechanisms` value that asks for kdeck's MSK IAM signer.
 pub const AWS_MSK_IAM: &str = "AWS_MSK_IAM";
 
+/// Keys librdkafka never sees: kdeck's own (keystores, MSK IAM) and the profile's Schema Registry.
 pub fn is_kdeck_key(key: &str) -> bool {
-    KDECK_KEYS.contains(&key)
+    KDECK_KEYS.contains(&key) || super::is_registry_key(key)
 }
 
 /// Whether the cluster authenticates with MSK IAM (a token from kdeck's signer).

@@ -10,6 +10,7 @@ use crate::error::{Failure, Outcome};
 use crate::kafka::metadata::topic_partitions;
 use crate::kafka::reader::{PartitionReader, ReadEvent, StartPosition};
 
+use super::decoded::{DecodedFields, RecordDecoder};
 use super::format::Format;
 use super::json;
 use super::offset_spec::{OffsetSpec, StartOffset};
@@ -36,6 +37,8 @@ pub struct ConsumeRequest {
     pub unbuffered: bool,
     pub quiet: bool,
     pub timeout: Duration,
+    /// `-s`: keys and/or values decoded through this registry.
+    pub decode: Option<(crate::schemas::RegistrySettings, DecodedFields)>,
 }
 
 /// Which assigned partitions are finished: at their end under -e, or past the e@ time.
@@ -88,6 +91,13 @@ pub fn run(
         Output::Format(f) => f.needs_headers(),
         Output::Json { .. } => true,
     };
+    let mut decoder = match &request.decode {
+        Some((settings, fields)) => {
+            let registry = crate::schemas::Registry::new(settings, request.timeout)?;
+            Some(RecordDecoder::new(crate::schemas::SchemaCache::new(registry), *fields))
+        }
+        None => None,
+    };
     let mut reader = PartitionReader::connect(cluster, request.timeout, with_headers)?;
     let metadata = reader.metadata(Some(&request.topic))?;
     let all_partitions = topic_partitions(&metadata, &cluster.name, &request.topic)?;
@@ -133,11 +143,16 @@ pub fn run(
                     }
                 }
                 ReadEvent::Record(record) => {
-                    match &request.output {
-                        Output::Format(format) => format.write(&mut pending, &record, null_text),
-                        Output::Json { terminator } => {
-                            json::write_envelope_with_terminator(&mut pending, &record, terminator)
+                    match decoder.as_mut() {
+                        Some(decoder) => {
+                            write_decoded(decoder, &record, &request.output, null_text, &mut pending, stderr)
                         }
+                        None => match &request.output {
+                            Output::Format(format) => format.write(&mut pending, &record, null_text),
+                            Output::Json { terminator } => {
+                                json::write_envelope_with_terminator(&mut pending, &record, terminator)
+                            }
+                        },
                     }
                     consumed += 1;
                     if request.count.is_some_and(|c| consumed >= c) {
@@ -174,10 +189,48 @@ pub fn run(
             break;
         }
         if handed == 0 && !drain(stdout, &mut pending)? {
-            return Ok(());
+            return raw_summary(decoder.as_ref());
         }
     }
-    drain(stdout, &mut pending).map(|_| ())
+    drain(stdout, &mut pending)?;
+    raw_summary(decoder.as_ref())
+}
+
+/// One record with `-s`: decoded where it could be, raw (with a note) where not.
+fn write_decoded(
+    decoder: &mut RecordDecoder,
+    record: &crate::record::RecordView<'_>,
+    output: &Output,
+    null_text: Option<&[u8]>,
+    pending: &mut Vec<u8>,
+    stderr: &mut dyn Write,
+) {
+    let (key, value) = decoder.decode(record);
+    for (which, outcome) in [("key", &key), ("value", &value)] {
+        if let Some(note) = decoder.note(record, which, outcome) {
+            let _ = writeln!(stderr, "% {note}");
+        }
+    }
+    match output {
+        Output::Format(format) => format.write(pending, &decoder.view(record, &key, &value), null_text),
+        Output::Json { terminator } => {
+            let (key_field, value_field) = decoder.envelope_fields(record, &key, &value);
+            json::write_decoded_envelope(pending, record, key_field, value_field, terminator);
+        }
+    }
+}
+
+/// Never success over records that were printed raw when decoding was asked.
+fn raw_summary(decoder: Option<&RecordDecoder>) -> Outcome {
+    match decoder {
+        Some(decoder) if decoder.printed_raw > 0 => Err(Failure::runtime(format!(
+            "{} record(s) printed raw: they could not be decoded through schema registry {} (first: {})",
+            decoder.printed_raw,
+            decoder.registry_shown(),
+            decoder.first_reason.as_deref().unwrap_or("unknown")
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// Where each partition starts for an offset spec; `s@` is looked up per partition.

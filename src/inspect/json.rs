@@ -28,6 +28,68 @@ pub fn write_envelope(out: &mut Vec<u8>, record: &RecordView<'_>) {
 
 /// Appends one envelope followed by `terminator` (kcat's decoded `-D`).
 pub fn write_envelope_with_terminator(out: &mut Vec<u8>, record: &RecordView<'_>, terminator: &[u8]) {
+    write_envelope_head(out, record);
+    out.extend_from_slice(b",\"key\":");
+    push_json_string_or_null(out, record.key);
+    out.extend_from_slice(b",\"payload\":");
+    push_json_string_or_null(out, record.payload);
+    out.push(b'}');
+    out.extend_from_slice(terminator);
+}
+
+/// A key or value in an envelope of records decoded through a schema registry.
+#[derive(Debug, Clone, Copy)]
+pub enum EnvelopeField<'a> {
+    /// Not asked to decode, or nothing to decode (null or empty): a string as without `-s`.
+    Raw(Option<&'a [u8]>),
+    /// The decoded JSON, embedded as JSON, followed by its schema id as kcat does
+    /// (`"key_schema_id"`, `"value_schema_id"`).
+    Decoded { json: &'a [u8], schema_id: u32 },
+    /// Could not be decoded: the raw bytes as a string, then `"key_error"`/`"payload_error"`.
+    Undecoded { raw: Option<&'a [u8]>, error: &'a str },
+}
+
+/// The `-J` envelope with `-s`: like [`write_envelope_with_terminator`], with
+/// decoded fields and their schema ids.
+pub fn write_decoded_envelope(
+    out: &mut Vec<u8>,
+    record: &RecordView<'_>,
+    key: EnvelopeField<'_>,
+    payload: EnvelopeField<'_>,
+    terminator: &[u8],
+) {
+    write_envelope_head(out, record);
+    push_field(out, "key", "key_schema_id", "key_error", key);
+    push_field(out, "payload", "value_schema_id", "payload_error", payload);
+    out.push(b'}');
+    out.extend_from_slice(terminator);
+}
+
+fn push_field(out: &mut Vec<u8>, name: &str, id_name: &str, error_name: &str, field: EnvelopeField<'_>) {
+    out.extend_from_slice(b",\"");
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(b"\":");
+    match field {
+        EnvelopeField::Raw(bytes) => push_json_string_or_null(out, bytes),
+        EnvelopeField::Decoded { json, schema_id } => {
+            out.extend_from_slice(json);
+            out.extend_from_slice(b",\"");
+            out.extend_from_slice(id_name.as_bytes());
+            out.extend_from_slice(b"\":");
+            push_i64(out, i64::from(schema_id));
+        }
+        EnvelopeField::Undecoded { raw, error } => {
+            push_json_string_or_null(out, raw);
+            out.extend_from_slice(b",\"");
+            out.extend_from_slice(error_name.as_bytes());
+            out.extend_from_slice(b"\":");
+            push_json_string(out, error.as_bytes());
+        }
+    }
+}
+
+/// Everything before the key: topic, partition, offset, timestamp, broker, headers.
+fn write_envelope_head(out: &mut Vec<u8>, record: &RecordView<'_>) {
     out.extend_from_slice(b"{\"topic\":");
     push_json_string(out, until_nul(record.topic.as_bytes()));
     out.extend_from_slice(b",\"partition\":");
@@ -51,12 +113,6 @@ pub fn write_envelope_with_terminator(out: &mut Vec<u8>, record: &RecordView<'_>
         out.extend_from_slice(b",\"headers\":");
         push_headers(out, record.headers);
     }
-    out.extend_from_slice(b",\"key\":");
-    push_json_string_or_null(out, record.key);
-    out.extend_from_slice(b",\"payload\":");
-    push_json_string_or_null(out, record.payload);
-    out.push(b'}');
-    out.extend_from_slice(terminator);
 }
 
 fn push_headers(out: &mut Vec<u8>, headers: &[Header<'_>]) {
@@ -213,5 +269,29 @@ mod tests {
         out.clear();
         write_envelope_with_terminator(&mut out, &record(&[], None, None), b"");
         assert!(out.ends_with(b"}"));
+    }
+
+    #[test]
+    fn decoded_envelope_embeds_json_and_names_schema_ids_and_errors() {
+        let record = record(&[], Some(b"\x00\x00\x00\x00\x01k"), Some(b"raw\x00"));
+        let mut out = Vec::new();
+        write_decoded_envelope(
+            &mut out,
+            &record,
+            EnvelopeField::Decoded { json: b"\"k\"", schema_id: 1 },
+            EnvelopeField::Undecoded { raw: Some(b"raw\x00"), error: "schema id 9: 404" },
+            b"\n",
+        );
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.ends_with(concat!(
+                r#","key":"k","key_schema_id":1,"payload":"raw\u0000","payload_error":"schema id 9: 404"}"#,
+                "\n"
+            )),
+            "{text}"
+        );
+        let mut raw = Vec::new();
+        write_decoded_envelope(&mut raw, &record, EnvelopeField::Raw(None), EnvelopeField::Raw(Some(b"v")), b"\n");
+        assert!(String::from_utf8(raw).unwrap().ends_with(concat!(r#","key":null,"payload":"v"}"#, "\n")));
     }
 }

@@ -2,6 +2,7 @@
 //! `meta`, `consume`, `produce` and `offsets` commands built on them.
 
 pub mod consume;
+pub mod decoded;
 pub mod format;
 pub mod json;
 pub mod meta;

@@ -44,10 +44,33 @@ pub fn run(config: Config, args: ReportArgs, stop: &Arc<AtomicBool>) -> Outcome 
         verification,
         journal: crate::journal::read(&plan.name),
     };
-    let text = crate::config::scrub(&render_markdown(&input)).into_owned();
+    let mut text = render_markdown(&input);
+    // The schema check, when the plan names registries: its own section, its own failure.
+    let verified_topics: Vec<String> = input
+        .verification
+        .as_ref()
+        .map(|report| {
+            report.topics.iter().filter(|t| t.verdict.is_some()).map(|t| t.destination_topic.clone()).collect()
+        })
+        .unwrap_or_default();
+    let timeout = Duration::from_secs(args.timeout_secs);
+    let schemas = crate::schemas::verify::for_plan(&config, &plan, &destination, &verified_topics, None, timeout, stop)
+        .map_err(|failure| failure.to_string())
+        .transpose();
+    if let Some(check) = &schemas {
+        text.push_str(&crate::schemas::verify::render_markdown(check));
+    }
+    let text = crate::config::scrub(&text).into_owned();
     std::fs::write(&args.out, text)
         .map_err(|err| Failure::runtime(format!("cannot write the report to {}: {err}", args.out.display())))?;
-    // The file says why the section is missing; the exit code must say it too.
+    // The file says why a section is missing; the exit code must say it too.
+    if let Some(Err(reason)) = &schemas {
+        return Err(Failure::runtime(format!(
+            "report written to {}, but its Schemas section could not be produced: {}",
+            args.out.display(),
+            crate::config::scrub(reason)
+        )));
+    }
     match unproduced {
         Some(reason) => Err(Failure::runtime(format!(
             "report written to {}, but its Topics section could not be produced: {}",

@@ -623,8 +623,8 @@ impl App {
         // The topics' selection is hidden behind the groups view: never pause a topic nobody sees selected.
         let selected_topic = self.lag.selected_topic().filter(|_| !self.groups.visible).map(str::to_owned);
         let awaited = match &action {
-            Action::StartEngine => Some(Awaited::Start),
-            Action::StopEngine => Some(Awaited::Stop),
+            Action::Start => Some(Awaited::Start),
+            Action::Stop => Some(Awaited::Stop),
             Action::RescaleUp | Action::RescaleDown | Action::Rescale(_) => Some(Awaited::Rescale(0)),
             _ => None,
         };

@@ -85,6 +85,8 @@ pub struct InspectedRecord {
     pub key: Option<Vec<u8>>,
     pub value: Option<Vec<u8>>,
     pub headers: Vec<(String, Option<Vec<u8>>)>,
+    /// Key and value decoded through the profile's schema registry, when it names one.
+    pub decoded: Option<crate::schemas::inspect::DecodedRecord>,
 }
 
 /// A record typed in the produce editor.

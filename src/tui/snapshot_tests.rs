@@ -165,6 +165,7 @@ fn record(partition: i32, offset: i64, key: &str, value: &str) -> InspectedRecor
             ("trace-id".into(), Some(b"9e3779b97f4a7c15".to_vec())),
             ("source".into(), Some(b"checkout-service".to_vec())),
         ],
+        decoded: None,
     }
 }
 
@@ -188,6 +189,61 @@ fn inspector_app() -> App {
         .collect();
     app.on_message(Message::Records { id, result: Ok(records) });
     app
+}
+
+/// The Inspector on Avro records decoded through the profile's registry (what
+/// the worker hands over after asking the registry), one whose schema is gone.
+fn inspector_decoded_app() -> App {
+    use crate::schemas::inspect::{DecodedField, DecodedRecord};
+    use crate::schemas::registry::SchemaType;
+    let mut app = running_app(false);
+    app.update(Action::GotoPane6);
+    let Some(super::worker::Request::Topics { id, .. }) = app.outbox.pop() else { panic!("asked for topics") };
+    app.on_message(Message::Topics { id, result: Ok(vec!["orders".into()]) });
+    app.update(Action::Expand);
+    let Some(super::worker::Request::Read { id, .. }) = app.outbox.pop() else { panic!("asked for records") };
+    let records = (0..4)
+        .map(|n: i64| {
+            let mut raw = vec![0, 0, 0, 0, 6, 0xd0, 0x0f + n as u8, 0x10];
+            raw.extend(format!("Zo\u{eb} {n}").as_bytes());
+            let mut record = record(0, 200 + n, &format!("k{n}"), "");
+            record.value = Some(raw);
+            let value = if n == 3 {
+                Err("schema id 9: schema registry https://psrc-1.confluent.cloud: GET /schemas/ids/9: 404 Schema 9 not found (error code 40403)".into())
+            } else {
+                Ok(DecodedField {
+                    schema_id: 6,
+                    schema_type: SchemaType::Avro,
+                    subject: Some("orders-value".into()),
+                    json: format!(
+                        r#"{{"id":{},"customer":"Zoë {n}","note":null,"status":"PAID","lines":[1,2],"address":{{"city":"Oslo"}}}}"#,
+                        1000 + n
+                    ),
+                })
+            };
+            record.decoded = Some(DecodedRecord { key: None, value: Some(value) });
+            record
+        })
+        .collect();
+    app.on_message(Message::Records { id, result: Ok(records) });
+    app
+}
+
+#[test]
+fn inspector_decodes_avro_with_its_schema_id_and_toggles_to_raw_bytes() {
+    let mut app = inspector_decoded_app();
+    snapshot_both("inspector_decoded_messages", &app);
+    app.update(Action::Expand);
+    snapshot_both("inspector_decoded_detail", &app);
+    app.update(Action::ToggleHex);
+    snapshot_both("inspector_decoded_raw", &app);
+    app.update(Action::ToggleHex);
+    app.update(Action::Escape);
+    for _ in 0..3 {
+        app.update(Action::Down);
+    }
+    app.update(Action::Expand);
+    snapshot_both("inspector_decoded_missing_schema", &app);
 }
 
 pub(crate) fn draw(app: &App, width: u16, height: u16) -> String {

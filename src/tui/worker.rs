@@ -214,6 +214,7 @@ pub fn read(
                                 .iter()
                                 .map(|header| (header.name.to_owned(), header.value.map(<[u8]>::to_vec)))
                                 .collect(),
+                            decoded: None,
                         });
                     }
                 }
@@ -224,7 +225,27 @@ pub fn read(
         })?;
     }
     records.sort_by_key(|record| (record.partition, record.offset));
+    decode_records(cluster, &mut records, timeout);
     Ok(records)
+}
+
+/// Decodes keys and values through the profile's schema registry, if it names one.
+fn decode_records(cluster: &ResolvedCluster, records: &mut [InspectedRecord], timeout: Duration) {
+    use crate::schemas::inspect::InspectorDecoder;
+    match InspectorDecoder::for_cluster(cluster, timeout) {
+        Ok(None) => {}
+        Ok(Some(mut decoder)) => {
+            for record in records {
+                record.decoded = Some(decoder.decode(record.key.as_deref(), record.value.as_deref()));
+            }
+        }
+        Err(reason) => {
+            for record in records {
+                record.decoded =
+                    Some(InspectorDecoder::failed(record.key.as_deref(), record.value.as_deref(), &reason));
+            }
+        }
+    }
 }
 
 /// Which partitions have reported their end. A busy partition reports it more

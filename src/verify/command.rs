@@ -33,6 +33,9 @@ pub struct VerifyArgs {
     /// Request timeout in seconds
     #[arg(short = 'm', value_name = "SECONDS", default_value_t = 10, allow_negative_numbers = true, value_parser = crate::cli::seconds)]
     pub timeout_secs: u64,
+    /// Schema ids of the copied records: sample (first 1000 per partition, the default when the plan names registries), all, N, off
+    #[arg(long, value_name = "COVERAGE")]
+    pub schemas: Option<String>,
 }
 
 /// The plan, checked against the config, and its two clusters.
@@ -56,6 +59,8 @@ pub fn load_plan_and_clusters(
 
 /// `verbose` (the global `-v`) lists every topic not compared, not just their count.
 pub fn run(config: Config, args: VerifyArgs, verbose: bool, stop: &Arc<AtomicBool>) -> Outcome {
+    let schemas =
+        args.schemas.as_deref().map(crate::schemas::verify::parse_coverage).transpose().map_err(Failure::usage)?;
     let (plan, source, destination) = load_plan_and_clusters(&config, &args.plan)?;
     let options = VerifyOptions {
         topics: args.topics,
@@ -72,6 +77,15 @@ pub fn run(config: Config, args: VerifyArgs, verbose: bool, stop: &Arc<AtomicBoo
         let _ = bar.join();
     }
     let report = outcome?;
+    let schema_check = crate::schemas::verify::for_plan(
+        &config,
+        &plan,
+        &destination,
+        &report.topics.iter().filter(|t| t.verdict.is_some()).map(|t| t.destination_topic.clone()).collect::<Vec<_>>(),
+        schemas,
+        Duration::from_secs(args.timeout_secs),
+        stop,
+    )?;
     let summary = format!(
         "{} ({} topics compared)",
         report.verdict.label(),
@@ -79,10 +93,22 @@ pub fn run(config: Config, args: VerifyArgs, verbose: bool, stop: &Arc<AtomicBoo
     );
     let journaled = crate::journal::try_append(&report.plan, "verify", &summary);
     let text = if args.json {
-        let json = serde_json::to_string_pretty(&report).map_err(|err| Failure::runtime(err.to_string()))?;
+        #[derive(serde::Serialize)]
+        struct WithSchemas<'a> {
+            #[serde(flatten)]
+            report: &'a super::plan_run::VerifyReport,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            schemas: Option<&'a crate::schemas::verify::SchemaCheck>,
+        }
+        let both = WithSchemas { report: &report, schemas: schema_check.as_ref() };
+        let json = serde_json::to_string_pretty(&both).map_err(|err| Failure::runtime(err.to_string()))?;
         format!("{json}\n")
     } else {
-        render_text(&report, verbose)
+        let mut text = render_text(&report, verbose);
+        if let Some(check) = &schema_check {
+            text.push_str(&crate::schemas::verify::render(check));
+        }
+        text
     };
     let mut out = std::io::stdout().lock();
     if let Err(err) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
@@ -101,7 +127,15 @@ pub fn run(config: Config, args: VerifyArgs, verbose: bool, stop: &Arc<AtomicBoo
             report.source,
             report.destination
         ))),
-        Verdict::Match | Verdict::Explained => Ok(()),
+        Verdict::Match | Verdict::Explained => match &schema_check {
+            Some(check) if !check.passed() => Err(Failure::runtime(format!(
+                "verification failed: {} schema id(s) of plan {} do not resolve to the same schema on {}",
+                check.failures(),
+                report.plan,
+                check.destination_registry
+            ))),
+            _ => Ok(()),
+        },
     }
 }
 

@@ -25,6 +25,8 @@ mod reference_panes;
 mod replicate;
 mod report;
 mod sasl;
+mod schema_migration;
+mod schemas;
 mod secrets;
 mod tansu;
 mod tls;

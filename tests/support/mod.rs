@@ -17,6 +17,7 @@ use rdkafka::mocking::MockCluster;
 use rdkafka::producer::{BaseRecord, DefaultProducerContext, Producer, ThreadedProducer};
 use rdkafka::ClientConfig;
 
+pub mod registry;
 pub mod tls;
 pub mod tmux;
 

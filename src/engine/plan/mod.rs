@@ -29,7 +29,7 @@ use crate::config::parse::toml_error_position;
 use crate::config::Config;
 use reader::{Located, PlanText, Section};
 
-const TOP_LEVEL_KEYS: &[&str] = &["name", "source", "destination", "topics", "engine", "sync"];
+const TOP_LEVEL_KEYS: &[&str] = &["name", "source", "destination", "topics", "engine", "sync", "schemas"];
 
 /// Keeps `_kdeck-<name>-offsets` well inside Kafka's 249-character topic name limit.
 pub const MAX_NAME_LEN: usize = 200;

@@ -265,7 +265,7 @@ fn the_start_banner_says_why_a_start_retries_and_goes_once_every_lane_copies() {
     let (source, destination) = (app.source.clone(), app.destination.clone());
     let plan = crate::engine::plan::parse_plan(PLAN, std::path::Path::new("plan.toml")).expect("plan");
     app.engine = Some(crate::engine::EngineHandle::spawn(plan, source, destination, std::time::Duration::from_secs(1)));
-    app.update(Action::StartEngine);
+    app.update(Action::Start);
     let banner = |app: &App| app.banner.as_ref().map(|b| b.text.clone());
     assert_eq!(banner(&app).as_deref(), Some("starting the engine"));
     let problem = "cannot fetch metadata from msk within 1s (trying again in 0.5 s)";

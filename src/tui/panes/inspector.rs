@@ -10,6 +10,7 @@ use ratatui::Frame;
 
 use crate::config::ResolvedCluster;
 use crate::inspect::offset_spec::parse_offset_specs;
+use crate::schemas::inspect::{pretty_json, DecodedField};
 use crate::tui::action::Action;
 use crate::tui::protocol::{InspectedRecord, Request};
 use crate::tui::theme::Theme;
@@ -327,7 +328,36 @@ impl InspectorPane {
 }
 
 fn message_summary(record: &InspectedRecord) -> String {
-    format!("{} {}", bytes_text(record.key.as_deref()), bytes_text(record.value.as_deref()))
+    format!("{} {}", key_summary(record), value_summary(record))
+}
+
+fn decoded_key(record: &InspectedRecord) -> Option<&Result<DecodedField, String>> {
+    record.decoded.as_ref().and_then(|d| d.key.as_ref())
+}
+
+fn decoded_value(record: &InspectedRecord) -> Option<&Result<DecodedField, String>> {
+    record.decoded.as_ref().and_then(|d| d.value.as_ref())
+}
+
+/// The decoded JSON when there is one, the bytes otherwise.
+fn key_summary(record: &InspectedRecord) -> String {
+    match decoded_key(record) {
+        Some(Ok(field)) => field.json.clone(),
+        _ => bytes_text(record.key.as_deref()),
+    }
+}
+
+fn value_summary(record: &InspectedRecord) -> String {
+    match decoded_value(record) {
+        Some(Ok(field)) => field.json.clone(),
+        _ => bytes_text(record.value.as_deref()),
+    }
+}
+
+/// `AVRO · schema id 6 · orders-value`
+fn schema_text(field: &DecodedField) -> String {
+    let subject = field.subject.as_deref().map(|s| format!(" · {s}")).unwrap_or_default();
+    format!("{} · schema id {}{subject}", field.schema_type.wire_name(), field.schema_id)
 }
 
 pub fn render(frame: &mut Frame, area: Rect, pane: &InspectorPane, context: &PaneContext<'_>) {
@@ -370,7 +400,7 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &InspectorPane, context: &Pan
         if let Some(record) = pane.selected_message() {
             let paragraph = Paragraph::new(detail_lines(record, pane.hex, theme))
                 .block(message_block.title_bottom(format!(
-                    " {} back · {} hex/text ",
+                    " {} back · {} raw bytes (hex)/decoded ",
                     context.key(&Action::Escape, "Esc"),
                     context.key(&Action::ToggleHex, ":hex")
                 )))
@@ -388,8 +418,8 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &InspectorPane, context: &Pan
                     record.partition.to_string(),
                     record.offset.to_string(),
                     timestamp_text(record.timestamp_ms),
-                    bytes_text(record.key.as_deref()),
-                    bytes_text(record.value.as_deref()).replace('\n', " "),
+                    key_summary(record),
+                    value_summary(record).replace('\n', " "),
                     record.headers.len().to_string(),
                 ])
             });
@@ -433,16 +463,31 @@ fn detail_lines(record: &InspectedRecord, hex: bool, theme: &Theme) -> Vec<Line<
     let mut lines = vec![
         Line::from(format!("partition {}  offset {}", record.partition, record.offset)).bold(),
         Line::from(format!("timestamp {}", timestamp_text(record.timestamp_ms))),
-        Line::from(format!("key       {}", bytes_text(record.key.as_deref()))),
-        Line::from("headers").bold(),
+        Line::from(format!("key       {}", if hex { bytes_text(record.key.as_deref()) } else { key_summary(record) })),
     ];
+    if let (Some(Ok(field)), false) = (decoded_key(record), hex) {
+        lines.push(Line::from(format!("          ({})", schema_text(field))).style(theme.quiet));
+    }
+    lines.push(Line::from("headers").bold());
     if record.headers.is_empty() {
         lines.push(Line::from("  (none)").style(theme.quiet));
     }
     for (name, value) in &record.headers {
         lines.push(Line::from(format!("  {name} = {}", bytes_text(value.as_deref()))));
     }
-    lines.push(Line::from(if hex { "value (hex)" } else { "value" }).bold());
+    match (decoded_value(record), hex) {
+        (Some(Ok(field)), false) => {
+            lines.push(Line::from(format!("value ({})", schema_text(field))).bold());
+            lines.extend(pretty_json(&field.json).lines().map(|l| Line::from(l.to_owned())));
+            return lines;
+        }
+        (Some(Err(reason)), false) => {
+            lines.push(Line::from("value (raw: not decoded)").bold());
+            lines.push(Line::from(reason.clone()).style(theme.bad));
+        }
+        (Some(_), true) => lines.push(Line::from("value (raw bytes, hex)").bold()),
+        (None, hex) => lines.push(Line::from(if hex { "value (hex)" } else { "value" }).bold()),
+    }
     let body = match (&record.value, hex) {
         (Some(value), true) => hex_dump(value),
         (value, false) => value_text(value.as_deref()).lines().map(str::to_owned).collect(),

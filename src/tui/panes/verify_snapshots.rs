@@ -90,6 +90,7 @@ fn record(offset: i64, trace: &str) -> InspectedRecord {
         key: Some(b"order-1204".to_vec()),
         value: Some(br#"{"id":1204,"amount":"49.90","currency":"EUR"}"#.to_vec()),
         headers: vec![("trace".into(), Some(trace.as_bytes().to_vec()))],
+        decoded: None,
     }
 }
 

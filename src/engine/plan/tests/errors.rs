@@ -11,7 +11,7 @@ fn every_error_names_file_line_and_expectation() {
         (format!("{MINIMAL}[engine]\nlanes = \n"), "plan.toml:4:9: string values must be quoted, expected literal string"),
         (format!("{MINIMAL}source = \"x\"\n"), "plan.toml:3:1: duplicate key `source`"),
         // unknown keys, in every table
-        (format!("{MINIMAL}sources = \"x\"\n"), "plan.toml:3: unknown key \"sources\" at the top level: expected one of name, source, destination, topics, engine, sync"),
+        (format!("{MINIMAL}sources = \"x\"\n"), "plan.toml:3: unknown key \"sources\" at the top level: expected one of name, source, destination, topics, engine, sync, schemas"),
         (format!("{MINIMAL}[engine]\nmode = \"at-least-once\"\nlane = 4\n"), "plan.toml:5: unknown key \"lane\" in [engine]: expected one of lanes, mode, start, provenance, refresh_interval, on_out_of_range, commit_interval, max_batch_records"),
         (format!("{MINIMAL}[topics]\nincludes = []\n"), "plan.toml:4: unknown key \"includes\" in [topics]: expected one of include, exclude, rename"),
         (format!("{MINIMAL}[sync]\nreplication.factor = 3\n"), "plan.toml:4: unknown key \"replication\" in [sync]: expected one of configs, allow, deny, replication_factor"),
