@@ -59,7 +59,7 @@ CONFLUENT_KAFKA_VERSION=2.6.1
 CONFLUENT_VENV="$HOME/.cache/kdeck-test-tools/confluent-kafka-$CONFLUENT_KAFKA_VERSION"
 if [ ! -f "$CONFLUENT_VENV/.installed" ]; then
   echo "== installing confluent-kafka $CONFLUENT_KAFKA_VERSION (with its serializers' dependencies) into $CONFLUENT_VENV"
-  python3 -m venv --help >/dev/null 2>&1 || as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv
+  python3 -c "import ensurepip" >/dev/null 2>&1 || as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv
   rm -rf "$CONFLUENT_VENV"
   python3 -m venv "$CONFLUENT_VENV"
   "$CONFLUENT_VENV/bin/python" -m pip install --quiet \
