@@ -52,6 +52,9 @@ impl From<Failure> for StartFailure {
     fn from(failure: Failure) -> Self {
         match failure {
             Failure::Usage(_) => StartFailure::Final(failure),
+            Failure::Runtime(ref text) if crate::kafka::client::is_security_failure(text) => {
+                StartFailure::Final(failure)
+            }
             Failure::Runtime(_) => StartFailure::Transient(failure),
         }
     }
@@ -70,3 +73,20 @@ impl std::fmt::Display for StartFailure {
 pub(super) const START_RETRY_FOR: Duration = Duration::from_secs(120);
 pub(super) const START_FIRST_WAIT: Duration = Duration::from_millis(500);
 pub(super) const START_LONGEST_WAIT: Duration = Duration::from_secs(5);
+
+#[cfg(test)]
+mod tests {
+    use super::StartFailure;
+    use crate::error::Failure;
+
+    #[test]
+    fn a_rejected_handshake_is_final_and_a_timeout_is_tried_again() {
+        let refused = "cannot fetch metadata from d within 2s: BrokerTransportFailure: Failed to initialize SASL authentication: SASL Handshake not supported by broker";
+        assert!(matches!(StartFailure::from(Failure::runtime(refused)), StartFailure::Final(_)));
+        let tls = "cannot fetch metadata from d within 2s: BrokerTransportFailure: SSL handshake failed: certificate verify failed";
+        assert!(matches!(StartFailure::from(Failure::runtime(tls)), StartFailure::Final(_)));
+        let down = "cannot fetch metadata from d within 2s: BrokerTransportFailure (Local: Broker transport failure)";
+        assert!(matches!(StartFailure::from(Failure::runtime(down)), StartFailure::Transient(_)));
+        assert!(matches!(StartFailure::from(Failure::usage("bad plan")), StartFailure::Final(_)));
+    }
+}

@@ -27,8 +27,19 @@ impl KafkaFailure {
 /// which rust-rdkafka logs; the error a call returns just says "transport failure".
 static SECURITY_FAILURE: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
 
-const SECURITY_FAILURE_MARKERS: &[&str] =
-    &["SSL handshake failed", "SASL authentication error", "Authentication failed", "SASL handshake failed"];
+const SECURITY_FAILURE_MARKERS: &[&str] = &[
+    "SSL handshake failed",
+    "SASL authentication error",
+    "Authentication failed",
+    "SASL handshake failed",
+    "Failed to initialize SASL authentication",
+];
+
+/// Whether a failure's text carries a TLS or SASL reason: trying again with the
+/// same credentials or certificates cannot help.
+pub fn is_security_failure(text: &str) -> bool {
+    SECURITY_FAILURE_MARKERS.iter().any(|marker| text.contains(marker))
+}
 
 /// Called with every (already scrubbed) log line: keeps the last TLS or SASL failure.
 pub fn note_log_line(line: &str) {

@@ -109,6 +109,14 @@ fn debians_kcat_accepts_every_kcat_template() {
             let mut args: Vec<&str> = kcat_segment(&words).unwrap().iter().map(String::as_str).collect();
             args.extend(["-X", "dump"]);
             let run = crate::support::kcat(&args, None);
+            // Debian builds kcat without libserdes: its -s/-r templates are for
+            // kcat builds with Avro (Confluent's image), and the entry says so.
+            if args.windows(2).any(|pair| pair[0] == "-s" && pair[1].contains("avro")) {
+                assert!(entry.title.contains("kcat built with Avro"), "{}: {}", entry.id, entry.title);
+                assert!(run.stderr.contains("lacks Avro/Schema-Registry support"), "{}: {}", entry.id, run.stderr);
+                checked += 1;
+                continue;
+            }
             assert_eq!(
                 run.code,
                 Some(0),

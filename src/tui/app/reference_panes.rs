@@ -133,7 +133,8 @@ impl App {
             }
             Err(err) => return self.warn(BannerKind::Warning, err.to_string()),
         };
-        match in_kdeck(entry.tool, &filled) {
+        let copy = self.keymap.keys_for(&Action::CopyCommand).first().map(crate::tui::panes::common::key_label);
+        match in_kdeck(entry.tool, &filled, &copy.unwrap_or_else(|| ":copy_command".to_owned())) {
             Ok(InKdeck::Read { topic, partition, offsets }) => {
                 if self.inspector.side != self.cheatsheet.side {
                     self.inspector.side = self.cheatsheet.side;

@@ -67,12 +67,13 @@ pub enum InKdeck {
 
 /// How a filled command maps onto kdeck: kcat and kdeck commands through kdeck's own
 /// parser; anything that writes, or that kdeck does not do, is refused with the reason.
-pub fn in_kdeck(tool: Tool, filled: &str) -> Result<InKdeck, String> {
+/// `copy_key` names the key that copies the command, for what no pane runs.
+pub fn in_kdeck(tool: Tool, filled: &str, copy_key: &str) -> Result<InKdeck, String> {
     let words = shell_words(filled)?;
     let argv = match tool {
         Tool::Kcat => to_kdeck_argv(kcat_segment(&words).ok_or("no kcat in the command")?)?,
         Tool::Kdeck => words,
-        _ => return Err(format!("kdeck has no {} equivalent: y copies it", tool.name())),
+        _ => return Err(format!("kdeck has no {} equivalent: {copy_key} copies it", tool.name())),
     };
     let cli = Cli::try_parse_from(&argv).map_err(|err| crate::cli::one_line(&err.to_string()))?;
     match cli.command {
@@ -81,8 +82,10 @@ pub fn in_kdeck(tool: Tool, filled: &str) -> Result<InKdeck, String> {
         }
         Some(Command::Meta(_)) => Ok(InKdeck::Topics),
         Some(Command::Offsets(_)) => Ok(InKdeck::Watermarks),
-        Some(Command::Produce(_)) => Err("this writes to a topic: Enter runs only reads (y copies it)".to_string()),
-        _ => Err("no pane runs this: y copies it".to_string()),
+        Some(Command::Produce(_)) => {
+            Err(format!("this writes to a topic: the cheatsheet runs only reads ({copy_key} copies it)"))
+        }
+        _ => Err(format!("no pane runs this: {copy_key} copies it")),
     }
 }
 
@@ -210,17 +213,18 @@ mod tests {
 
     #[test]
     fn kcat_reads_run_in_kdeck_and_writes_do_not() {
-        let read = in_kdeck(Tool::Kcat, "kcat -b h:1 -X security.protocol=SSL -C -t orders -p 2 -o -10 -e").unwrap();
+        let read =
+            in_kdeck(Tool::Kcat, "kcat -b h:1 -X security.protocol=SSL -C -t orders -p 2 -o -10 -e", "y").unwrap();
         assert_eq!(read, InKdeck::Read { topic: "orders".into(), partition: Some(2), offsets: vec!["-10".into()] });
-        assert_eq!(in_kdeck(Tool::Kcat, "kcat -b h -L -J"), Ok(InKdeck::Topics));
-        assert_eq!(in_kdeck(Tool::Kcat, "kcat -b h -Q -t orders:0:-1"), Ok(InKdeck::Watermarks));
+        assert_eq!(in_kdeck(Tool::Kcat, "kcat -b h -L -J", "y"), Ok(InKdeck::Topics));
+        assert_eq!(in_kdeck(Tool::Kcat, "kcat -b h -Q -t orders:0:-1", "y"), Ok(InKdeck::Watermarks));
         assert_eq!(
-            in_kdeck(Tool::Kdeck, "kdeck consume -b prod -t t"),
+            in_kdeck(Tool::Kdeck, "kdeck consume -b prod -t t", "y"),
             Ok(InKdeck::Read { topic: "t".into(), partition: None, offsets: vec![] })
         );
-        assert!(in_kdeck(Tool::Kcat, "echo x | kcat -b h -P -t t").unwrap_err().contains("only reads"));
-        assert!(in_kdeck(Tool::Confluent, "confluent kafka topic list").unwrap_err().contains("y copies"));
-        assert!(in_kdeck(Tool::Kdeck, "kdeck demo").unwrap_err().contains("no pane"));
+        assert!(in_kdeck(Tool::Kcat, "echo x | kcat -b h -P -t t", "y").unwrap_err().contains("only reads"));
+        assert!(in_kdeck(Tool::Confluent, "confluent kafka topic list", "y").unwrap_err().contains("y copies"));
+        assert!(in_kdeck(Tool::Kdeck, "kdeck demo", "y").unwrap_err().contains("no pane"));
     }
 
     #[test]

@@ -114,10 +114,14 @@ pub enum Load<T> {
 }
 
 /// Request ids of one pane: answers to anything but the latest request are stale.
+/// A pane that shows one of several clusters starts afresh on a switch
+/// (`restart`): answers asked before it belong to the cluster left behind.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RequestIds {
     last: u64,
     waiting: Option<u64>,
+    asked_at_ms: i64,
+    first_current: u64,
 }
 
 impl RequestIds {
@@ -125,6 +129,18 @@ impl RequestIds {
     pub fn ask(&mut self) -> u64 {
         self.last += 1;
         self.waiting = Some(self.last);
+        self.last
+    }
+
+    /// A fresh awaited id, remembering when it left (see `in_flight`).
+    pub fn ask_at(&mut self, now_ms: i64) -> u64 {
+        self.asked_at_ms = now_ms;
+        self.ask()
+    }
+
+    /// A fresh id for a write: its answer counts whatever is asked after it.
+    pub fn issue(&mut self) -> u64 {
+        self.last += 1;
         self.last
     }
 
@@ -142,8 +158,30 @@ impl RequestIds {
         self.waiting = None;
     }
 
+    /// Answers to every id issued so far belong to a view that was replaced.
+    pub fn restart(&mut self) {
+        self.waiting = None;
+        self.first_current = self.last + 1;
+    }
+
+    /// Whether `id` was issued since the last `restart`.
+    pub fn is_current(&self, id: u64) -> bool {
+        id >= self.first_current
+    }
+
     pub fn waiting(&self) -> bool {
         self.waiting.is_some()
+    }
+
+    /// The awaited id, if any.
+    pub fn awaited(&self) -> Option<u64> {
+        self.waiting
+    }
+
+    /// Whether an answer is awaited that left less than `give_up_ms` ago:
+    /// a request never answered must not stop the pane asking again.
+    pub fn in_flight(&self, now_ms: i64, give_up_ms: i64) -> bool {
+        self.waiting.is_some() && now_ms - self.asked_at_ms < give_up_ms
     }
 }
 

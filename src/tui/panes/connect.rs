@@ -12,7 +12,7 @@ use crate::tui::action::Action;
 use crate::tui::connect_fetch::{ConnectOp, ConnectReply};
 use crate::tui::protocol::{BannerKind, Request};
 
-use super::common::{move_cursor, Effects, PaneContext};
+use super::common::{move_cursor, Effects, PaneContext, RequestIds};
 
 /// How often the pane re-reads the cluster while it is shown; faster while following a rescale.
 pub const POLL_MS: i64 = 3_000;
@@ -86,11 +86,8 @@ pub struct ConnectPane {
     pub offsets: Option<(String, Offsets)>,
     pub offset_selected: usize,
     pub next_poll_ms: i64,
-    pub next_id: u64,
-    /// The refresh in flight and when it left.
-    pub waiting: Option<(u64, i64)>,
-    /// Answers to requests before this id were for another cluster.
-    pub first_id: u64,
+    /// The refresh awaited; answers from before a cluster switch are dropped.
+    pub ids: RequestIds,
 }
 
 fn warn(message: impl Into<String>) -> Effects {
@@ -121,17 +118,13 @@ impl ConnectPane {
     /// Builds a worker request for `op` on the current cluster.
     pub fn request(&mut self, op: ConnectOp, now_ms: i64) -> Option<Request> {
         let cluster = self.cluster()?.clone();
-        self.next_id += 1;
-        if op == ConnectOp::Refresh {
-            self.waiting = Some((self.next_id, now_ms));
-        }
-        Some(Request::Connect { id: self.next_id, cluster, op })
+        let id = if op == ConnectOp::Refresh { self.ids.ask_at(now_ms) } else { self.ids.issue() };
+        Some(Request::Connect { id, cluster, op })
     }
 
     /// A refresh when one is due (the app calls this on each clock tick while the pane is shown).
     pub fn poll(&mut self, now_ms: i64) -> Option<Request> {
-        let in_flight = self.waiting.is_some_and(|(_, since)| now_ms - since < STALE_MS);
-        if now_ms < self.next_poll_ms || in_flight {
+        if now_ms < self.next_poll_ms || self.ids.in_flight(now_ms, STALE_MS) {
             return None;
         }
         let every = if self.follow.is_some() { FOLLOW_POLL_MS } else { POLL_MS };
@@ -174,18 +167,21 @@ impl ConnectPane {
             }
             Action::SwitchCluster if self.clusters.len() > 1 => {
                 self.cluster_index = (self.cluster_index + 1) % self.clusters.len();
+                let mut ids = self.ids;
+                ids.restart();
                 *self = ConnectPane {
                     clusters: std::mem::take(&mut self.clusters),
                     problems: std::mem::take(&mut self.problems),
                     cluster_index: self.cluster_index,
-                    next_id: self.next_id,
-                    first_id: self.next_id + 1,
+                    ids,
                     ..ConnectPane::default()
                 };
                 return Effects::requests(self.poll(now_ms));
             }
             Action::ConnectSetOffset(_) | Action::ConnectResetOffsets => {
-                match self.offsets_change(&action, &context.key(&Action::ConnectOffsets, ":connect_offsets")) {
+                let keys =
+                    (context.key(&Action::ConnectOffsets, ":connect_offsets"), context.key(&Action::Stop, ":stop"));
+                match self.offsets_change(&action, &keys) {
                     Ok(op) => op,
                     Err(message) => return warn(message),
                 }
@@ -240,7 +236,9 @@ impl ConnectPane {
     }
 
     /// KIP-875 changes: only from the offsets view, and only for a STOPPED connector.
-    fn offsets_change(&self, action: &Action, offsets_key: &str) -> Result<ConnectOp, String> {
+    /// `keys`: the keys that open the offsets view and stop a connector, for the hints.
+    fn offsets_change(&self, action: &Action, keys: &(String, String)) -> Result<ConnectOp, String> {
+        let (offsets_key, stop_key) = keys;
         let Some((connector, offsets)) = &self.offsets else {
             return Err(format!("open the connector's offsets first ({offsets_key})"));
         };
@@ -248,7 +246,7 @@ impl ConnectPane {
         if state != Some(State::Stopped) {
             let state = state.map_or("unknown", State::as_str);
             return Err(format!(
-                "{connector} is {state}: Connect changes offsets only of a STOPPED connector (S stops it)"
+                "{connector} is {state}: Connect changes offsets only of a STOPPED connector ({stop_key} stops it)"
             ));
         }
         let Action::ConnectSetOffset(position) = action else {
@@ -288,12 +286,10 @@ impl ConnectPane {
 
     /// A worker answer; returns whether to redraw. Old answers (another cluster) are dropped.
     pub fn on_reply(&mut self, id: u64, result: Result<ConnectReply, String>, now_ms: i64) -> (bool, Option<String>) {
-        if id < self.first_id {
+        if !self.ids.is_current(id) {
             return (false, None);
         }
-        if self.waiting.is_some_and(|(waiting, _)| waiting == id) {
-            self.waiting = None;
-        }
+        self.ids.answers(id);
         let reply = match result {
             Ok(reply) => reply,
             Err(message) => {

@@ -159,7 +159,7 @@ fn errors_keep_the_last_good_data_and_polling_goes_on() {
     let first = pane.poll(5_000);
     assert!(matches!(first, Some(Request::Connect { op: ConnectOp::Refresh, .. })));
     assert!(pane.poll(5_001).is_none(), "one refresh at a time");
-    let (id, _) = pane.waiting.unwrap();
+    let id = pane.ids.awaited().unwrap();
     pane.on_reply(id, Ok(ConnectReply::Snapshot(BTreeMap::new())), 5_100);
     assert_eq!(pane.error, None);
     assert!(pane.poll(5_200).is_none(), "not due yet");
