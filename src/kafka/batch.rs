@@ -155,12 +155,19 @@ impl PartitionReader {
                         continue;
                     }
                     code => {
+                        // A client-level error (a refused response) names no partition;
+                        // librdkafka's own text, in the payload, says why.
+                        let what = match topic_name(m.rkt) {
+                            "" => String::new(),
+                            topic => format!(" {topic} [{}]", m.partition),
+                        };
+                        let why = error_text(m);
+                        let why =
+                            if why.is_empty() { String::new() } else { format!(": {}", crate::config::scrub(&why)) };
                         return Err(Failure::runtime(format!(
-                            "consuming {} [{}] from {}: {code}",
-                            topic_name(m.rkt),
-                            m.partition,
+                            "consuming{what} from {}: {code}{why}",
                             self.cluster_name
-                        )))
+                        )));
                     }
                 }
             };
@@ -193,6 +200,16 @@ unsafe fn bytes<'a>(data: *mut std::ffi::c_void, len: usize) -> Option<&'a [u8]>
     } else {
         Some(std::slice::from_raw_parts(data as *const u8, len))
     }
+}
+
+/// The error string librdkafka puts in an error message's payload.
+fn error_text(message: &rd::rd_kafka_message_t) -> String {
+    if message.payload.is_null() || message.len == 0 {
+        return String::new();
+    }
+    // SAFETY: for an error message, payload holds `len` bytes of error text.
+    let bytes = unsafe { std::slice::from_raw_parts(message.payload as *const u8, message.len) };
+    String::from_utf8_lossy(bytes).trim_end_matches('\0').to_string()
 }
 
 fn topic_name<'a>(topic: *mut rd::rd_kafka_topic_t) -> &'a str {
