@@ -113,7 +113,12 @@ impl LagTracker {
             let (copy_rate, produce_rate) = self.rates(partition);
             by_topic[slot].partitions.push(PartitionRow {
                 partition: partition.source.partition,
-                source_high_watermark: partition.source_high_watermark,
+                // The log ends at least where the copy has read to: a watermark read
+                // before the latest batch must not show the copy ahead of the source.
+                source_high_watermark: match partition.source_high_watermark {
+                    high if high >= 0 => high.max(partition.next_source_offset),
+                    unknown => unknown,
+                },
                 next_source_offset: partition.next_source_offset,
                 destination_high_watermark: partition.destination_high_watermark,
                 lag: partition.lag(),
@@ -354,6 +359,13 @@ mod tests {
         assert_eq!(sparkline_text(&[1, 8], 2), "▁█");
         assert_eq!(sparkline_text(&[5, 1, 2, 4, 8], 3), "▂▄█");
         assert_eq!(sparkline_text(&[u64::MAX, 1], 2), "█▁");
+    }
+
+    #[test]
+    fn a_watermark_read_before_the_latest_batch_never_shows_the_copy_ahead() {
+        let status = EngineStatus { partitions: vec![partition("orders", 0, 727, 730, 700)], ..EngineStatus::default() };
+        let rows = LagTracker::default().rows(&status);
+        assert_eq!((rows[0].source_high_watermark, rows[0].next_source_offset, rows[0].lag), (730, 730, Some(0)));
     }
 
     #[test]
