@@ -363,7 +363,8 @@ mod tests {
 
     #[test]
     fn a_watermark_read_before_the_latest_batch_never_shows_the_copy_ahead() {
-        let status = EngineStatus { partitions: vec![partition("orders", 0, 727, 730, 700)], ..EngineStatus::default() };
+        let status =
+            EngineStatus { partitions: vec![partition("orders", 0, 727, 730, 700)], ..EngineStatus::default() };
         let rows = LagTracker::default().rows(&status);
         assert_eq!((rows[0].source_high_watermark, rows[0].next_source_offset, rows[0].lag), (730, 730, Some(0)));
     }

@@ -225,11 +225,10 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &AclPane, context: &PaneConte
     let inputs = Paragraph::new(Line::from(vec![
         Span::raw(format!("topics {topics} · group {group} ")),
         Span::styled(
-            format!(
-                "({}: next of {} destination groups)",
-                context.key(&Action::Expand, "Enter"),
-                pane.offered_groups.len()
-            ),
+            match pane.offered_groups.len() {
+                0 => "(the destination lists no groups: :group NAME picks one)".to_owned(),
+                offered => format!("({}: next of {offered} destination groups)", context.key(&Action::Expand, "Enter")),
+            },
             theme.quiet,
         ),
     ]))
