@@ -83,7 +83,8 @@ fn schemas_copy_keeps_ids_and_verify_resolves_every_id() {
     m.replicate();
 
     let diff = m.kdeck(&["schemas", "diff", "--plan", m.plan_arg()]);
-    assert_eq!(diff.code, Some(0), "{}", diff.stderr);
+    assert_eq!(diff.code, Some(1), "a missing version is a difference: {}", diff.stderr);
+    assert!(diff.stderr.contains("schemas differ: 1 subject(s) are not the same"), "{}", diff.stderr);
     let text = diff.stdout_text();
     assert!(text.contains("orders-value  compatibility FULL / (global)  DIFFERS"), "{text}");
     assert!(text.contains("version 1   id 6      AVRO     missing on the destination"), "{text}");
@@ -119,6 +120,10 @@ fn schemas_copy_keeps_ids_and_verify_resolves_every_id() {
     assert!(again.stdout_text().contains("nothing to copy"), "{}", again.stdout_text());
     let posts = m.destination_registry.requests().iter().filter(|r| r.starts_with("POST")).count();
     assert_eq!(posts, 1, "the rerun registered again");
+
+    let agreed = m.kdeck(&["schemas", "diff", "--plan", m.plan_arg()]);
+    assert_eq!(agreed.code, Some(0), "{}\n{}", agreed.stdout_text(), agreed.stderr);
+    assert!(agreed.stdout_text().contains("version 1   id 6      AVRO     same"), "{}", agreed.stdout_text());
 
     let after = m.verify();
     assert_eq!(after.code, Some(0), "{}\n{}", after.stdout_text(), after.stderr);
