@@ -139,6 +139,8 @@ pub struct MismatchSample {
 pub struct VerifyOutcome {
     pub report: VerifyReport,
     pub samples: Vec<MismatchSample>,
+    /// The schema check, when the plan names registries; `Err` when it could not run.
+    pub schemas: Option<Result<crate::schemas::verify::SchemaCheck, String>>,
 }
 
 #[derive(Clone)]

@@ -200,3 +200,55 @@ fn a_401_and_a_registry_that_is_down_are_not_checked_and_not_a_pass() {
     assert_eq!(diff.code, Some(1));
     assert!(diff.stderr.contains(&format!("schema registry http://127.0.0.1:{down}")), "{}", diff.stderr);
 }
+
+/// The cockpit's Verify pane runs the same check when the plan names registries:
+/// before the schemas are copied, id 6 is missing on the destination, named
+/// with its subject and the partition it was met in, and no secret reaches the screen.
+#[test]
+fn the_verify_pane_shows_the_schema_check() {
+    use kdeck::config::{resolve_cluster, ClusterArgs};
+    use kdeck::schemas::verify::IdState;
+    use kdeck::tui::{action::Action, keymap::Keymap, panes::PaneId, Cockpit, CockpitSetup};
+
+    let m = Migration::start();
+    m.replicate();
+    let config = kdeck::config::load(Some(&m.config)).unwrap();
+    let plan = kdeck::engine::plan::load_plan(&m.plan).unwrap();
+    let resolve = |name: &str| {
+        let args = ClusterArgs { cluster: name.to_owned(), properties_file: None, overrides: Vec::new() };
+        resolve_cluster(&args, &config).unwrap()
+    };
+    let setup = CockpitSetup {
+        source: resolve("source"),
+        destination: resolve("destination"),
+        schemas: Some(kdeck::schemas::plan::registry_pair(&config, &plan).unwrap()),
+        plan: Some(plan),
+        read_only: true,
+        theme: kdeck::tui::theme::Theme::standard(),
+        timeout: std::time::Duration::from_secs(10),
+        connect: (Vec::new(), Vec::new()),
+        engine_on_connect_pane: false,
+        acl: None,
+    };
+    let mut cockpit = Cockpit::from_setup(setup, Keymap::defaults());
+    cockpit.dispatch(Action::Goto(PaneId::Verify, None));
+    cockpit.dispatch(Action::Refresh);
+    assert!(cockpit.app.verify.running, "refresh starts a verification");
+    let limit = std::time::Duration::from_secs(60);
+    assert!(cockpit.pump_until(limit, |app| !app.verify.running), "the verification never finished");
+    let outcome = cockpit.app.verify.outcome.clone().unwrap_or_else(|| panic!("{:?}", cockpit.app.verify.error));
+    let check = outcome.schemas.expect("the plan names registries").expect("the check ran");
+    let ids: Vec<(u32, Vec<String>, i32, u64, IdState)> = check
+        .ids
+        .iter()
+        .map(|id| (id.id, id.subjects.clone(), id.first_use.partition, id.first_use.records, id.state.clone()))
+        .collect();
+    assert_eq!(ids, vec![(6, vec!["orders-value@1".to_string()], 0, 20, IdState::MissingOnDestination)]);
+
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+    terminal.draw(|frame| kdeck::tui::render::render(frame, &cockpit.app)).unwrap();
+    let screen: String = terminal.backend().buffer().content().iter().map(|cell| cell.symbol()).collect();
+    assert!(screen.contains("orders-value@1") && screen.contains("MISSING"), "{screen}");
+    assert!(screen.contains("1 schema id(s) fail"), "{screen}");
+    assert!(!screen.contains("dest-hunter2"), "a secret reached the screen");
+}
