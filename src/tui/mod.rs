@@ -7,6 +7,7 @@
 pub mod action;
 pub mod app;
 pub mod command;
+pub mod compare_fetch;
 pub mod connect_fetch;
 pub mod cutover_fetch;
 pub mod group_fetch;
