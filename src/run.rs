@@ -67,10 +67,14 @@ fn run_cockpit(context: &Context, args: CockpitArgs) -> Outcome {
         let args = ClusterArgs { cluster: name.to_string(), properties_file: None, overrides: Vec::new() };
         config::resolve_cluster(&args, &config).map_err(Failure::from)
     };
+    let schemas = crate::schemas::plan::has_registries(&config, &plan)
+        .then(|| crate::schemas::plan::registry_pair(&config, &plan))
+        .transpose()?;
     let setup = crate::tui::CockpitSetup {
         source: resolve(&plan.source)?,
         destination: resolve(&plan.destination)?,
         plan: Some(plan),
+        schemas,
         read_only: args.read_only,
         theme: crate::tui::theme::Theme::from_name(&args.theme).unwrap_or_default(),
         timeout: Duration::from_secs(10),

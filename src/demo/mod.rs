@@ -131,6 +131,7 @@ fn run_cockpit(estate: Estate, args: &DemoArgs, stop: &Arc<AtomicBool>) -> Outco
         source: resolve("source")?,
         destination: resolve("destination")?,
         plan: Some(plan),
+        schemas: None,
         read_only: args.read_only,
         theme: crate::tui::theme::Theme::from_name(&args.theme).unwrap_or_default(),
         timeout: Duration::from_secs(10),

@@ -53,7 +53,18 @@ pub fn run(config: Config, args: SchemasArgs) -> Outcome {
     let diffs = migrate::diff(&source, &destination, &pairs)?;
     let mut text = render_diff(source.shown(), destination.shown(), &diffs);
     match args.command {
-        SchemasCommand::Diff(_) => print(&text),
+        SchemasCommand::Diff(_) => {
+            print(&text)?;
+            // As `diff(1)` and `kdeck verify`: a difference is exit 1, so scripts can gate on it.
+            match differences(&diffs) {
+                0 => Ok(()),
+                n => Err(Failure::runtime(format!(
+                    "schemas differ: {n} subject(s) are not the same on {} and {}",
+                    source.shown(),
+                    destination.shown()
+                ))),
+            }
+        }
         SchemasCommand::Copy(copy) => {
             let outcome = migrate::copy(&destination, &diffs, copy.apply);
             if let Ok(report) = &outcome {
@@ -80,6 +91,19 @@ fn print(text: &str) -> Outcome {
         }
         _ => Ok(()),
     }
+}
+
+/// Subjects whose sides do not agree: a version missing or in conflict, a
+/// version only the destination has, or a different compatibility level.
+pub fn differences(diffs: &[SubjectDiff]) -> usize {
+    diffs
+        .iter()
+        .filter(|diff| {
+            diff.compatibility_differs()
+                || !diff.destination_only.is_empty()
+                || diff.versions.iter().any(|v| v.state != VersionState::Same)
+        })
+        .count()
 }
 
 fn state_text(state: &VersionState) -> String {
@@ -194,6 +218,22 @@ mod tests {
              \x20 only on the destination: version 7\n\
              1 subject(s): 1 version(s) the same, 1 missing, 1 conflicting; compatibility differs on 1\n"
         );
+    }
+
+    #[test]
+    fn differences_count_subjects_that_do_not_agree() {
+        let subject = |versions: Vec<VersionDiff>, only: Vec<i32>, compatibility: Option<&str>| SubjectDiff {
+            pair: SubjectPair { source: "orders-value".into(), destination: "orders-value".into() },
+            versions,
+            destination_only: only,
+            source_compatibility: compatibility.map(String::from),
+            destination_compatibility: None,
+        };
+        assert_eq!(differences(&[]), 0);
+        assert_eq!(differences(&[subject(vec![version(1, 1, VersionState::Same)], vec![], None)]), 0);
+        assert_eq!(differences(&[subject(vec![version(1, 1, VersionState::Missing)], vec![], None)]), 1);
+        assert_eq!(differences(&[subject(vec![version(1, 1, VersionState::Same)], vec![2], None)]), 1);
+        assert_eq!(differences(&[subject(vec![version(1, 1, VersionState::Same)], vec![], Some("FULL"))]), 1);
     }
 
     #[test]

@@ -110,11 +110,17 @@ pub fn has_registries(config: &Config, plan: &Plan) -> bool {
     })
 }
 
-/// The source and destination registries of the plan.
-pub fn registries(config: &Config, plan: &Plan, timeout: Duration) -> Result<(Registry, Registry), Failure> {
+/// Where the plan's source and destination registries are, and how to log in.
+pub fn registry_pair(config: &Config, plan: &Plan) -> Result<(RegistrySettings, RegistrySettings), Failure> {
     let section = section(plan)?;
     let source = registry_settings(config, &section.source_profile, "source")?;
     let destination = registry_settings(config, &section.destination_profile, "destination")?;
+    Ok((source, destination))
+}
+
+/// The source and destination registries of the plan.
+pub fn registries(config: &Config, plan: &Plan, timeout: Duration) -> Result<(Registry, Registry), Failure> {
+    let (source, destination) = registry_pair(config, plan)?;
     Ok((Registry::new(&source, timeout)?, Registry::new(&destination, timeout)?))
 }
 

@@ -77,6 +77,8 @@ pub enum Action {
     Produce,
     /// Inspector: opens the command line at `:partition `, to read one partition or all.
     PickPartition,
+    /// Inspector: the selected record beside its counterpart on the other cluster, decoded.
+    Compare,
     /// Connect: restart the selected connector and all its tasks.
     RestartConnector,
     /// Connect: restart the selected connector's failed tasks only.
@@ -166,6 +168,7 @@ impl Action {
         Action::CopyCommand,
         Action::Produce,
         Action::PickPartition,
+        Action::Compare,
         Action::RestartConnector,
         Action::RestartFailed,
         Action::ConnectOffsets,

@@ -300,6 +300,7 @@ impl App {
                 changed
             }
             Message::Records { id, result } => self.inspector.on_records(id, result),
+            Message::Compared { id, result } => self.inspector.on_compared(id, result),
             Message::Groups { id, result } => {
                 let changed = self.groups.on_groups(id, result, self.now_ms);
                 if changed && self.focus == PaneId::Acl {
@@ -500,6 +501,22 @@ impl App {
             Action::CopyCommand if self.focus == PaneId::Cheatsheet => self.copy_from_cheatsheet(),
             Action::CopyCommand if self.focus == PaneId::Acl => return self.update_focused(action),
             Action::AclInput(input) => self.on_acl_input(input),
+            Action::Compare if self.focus == PaneId::Inspector => {
+                let clusters = Clusters { source: &self.source, destination: &self.destination };
+                let other_topic = self.inspector.topic.as_deref().map(|topic| match &self.plan {
+                    Some(plan) if self.inspector.side == ClusterSide::Source => {
+                        plan.topics.destination_topic(&plan.source, topic)
+                    }
+                    _ => topic.to_owned(),
+                });
+                match other_topic.and_then(|topic| self.inspector.compare(&topic, &clusters)) {
+                    Some(request) => self.outbox.push(request),
+                    None => self.warn(
+                        BannerKind::Warning,
+                        "select a message in the Inspector to compare it with the other cluster".into(),
+                    ),
+                }
+            }
             Action::CopyCommand => {
                 let clusters = Clusters { source: &self.source, destination: &self.destination };
                 match self.inspector.kcat_command(&clusters).filter(|_| self.focus == PaneId::Inspector) {

@@ -7,6 +7,7 @@
 pub mod action;
 pub mod app;
 pub mod command;
+pub mod compare_fetch;
 pub mod connect_fetch;
 pub mod cutover_fetch;
 pub mod group_fetch;
@@ -36,6 +37,7 @@ use crate::config::ResolvedCluster;
 use crate::engine::plan::Plan;
 use crate::engine::EngineHandle;
 use crate::error::{Failure, Outcome};
+use crate::schemas::RegistrySettings;
 
 use app::{App, AppSetup};
 use keymap::Keymap;
@@ -60,6 +62,9 @@ pub struct CockpitSetup {
     pub destination: ResolvedCluster,
     /// Without a plan the cockpit has no engine: lag stays empty and the Inspector still works.
     pub plan: Option<Plan>,
+    /// The plan's source and destination registries, when it names both: the
+    /// Verify pane then checks the copied records' schema ids, as `kdeck verify` does.
+    pub schemas: Option<(RegistrySettings, RegistrySettings)>,
     pub read_only: bool,
     pub theme: theme::Theme,
     pub timeout: Duration,
@@ -96,6 +101,7 @@ pub struct Cockpit {
     rest_stop: Arc<AtomicBool>,
     /// What the Verify pane verifies; None without a plan.
     verify_plan: Option<(Plan, Duration)>,
+    verify_registries: Option<(RegistrySettings, RegistrySettings)>,
 }
 
 impl Cockpit {
@@ -106,7 +112,16 @@ impl Cockpit {
             let _ = deliver.send(Event::Message(message));
         });
         let watcher = app.engine.as_ref().and_then(|engine| watch_engine(engine, sender.clone()));
-        Cockpit { app, events, sender, worker, watcher, rest_stop: Arc::new(AtomicBool::new(false)), verify_plan: None }
+        Cockpit {
+            app,
+            events,
+            sender,
+            worker,
+            watcher,
+            rest_stop: Arc::new(AtomicBool::new(false)),
+            verify_plan: None,
+            verify_registries: None,
+        }
     }
 
     /// Builds the app from a setup, with the user's keymap, and its engine if there is a plan.
@@ -145,6 +160,7 @@ impl Cockpit {
         let mut cockpit = Cockpit::new(app, setup.timeout);
         cockpit.rest_stop = rest_stop;
         cockpit.verify_plan = verify_plan;
+        cockpit.verify_registries = setup.schemas;
         cockpit
     }
 
@@ -159,7 +175,8 @@ impl Cockpit {
             let _ = sender.send(Event::Message(message));
         };
         let (source, destination) = (self.app.source.clone(), self.app.destination.clone());
-        verify_job::spawn(plan, source, destination, timeout, deliver);
+        let registries = self.verify_registries.clone();
+        verify_job::spawn(verify_job::Job { plan, source, destination, registries, timeout }, deliver);
     }
 
     pub fn sender(&self) -> Sender<Event> {

@@ -139,6 +139,36 @@ pub struct MismatchSample {
 pub struct VerifyOutcome {
     pub report: VerifyReport,
     pub samples: Vec<MismatchSample>,
+    /// The schema check, when the plan names registries; `Err` when it could not run.
+    pub schemas: Option<Result<crate::schemas::verify::SchemaCheck, String>>,
+}
+
+/// Where the Inspector's compare looks on the other cluster.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompareTarget {
+    pub topic: String,
+    pub partition: i32,
+    pub offset: i64,
+    /// From the source: the source topic, whose copy of `offset` is looked for by provenance.
+    pub copy_of: Option<String>,
+}
+
+/// How the compare's counterpart was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FoundBy {
+    /// Its `kdeck-provenance` header names the record (or the record's header names it).
+    Provenance,
+    /// No provenance to go by: the record at the same offset.
+    Offset,
+    /// The copies near there carry provenance, and none is of this record.
+    NoCopy,
+}
+
+/// The compare's answer: the other cluster's record, decoded, if there is one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Counterpart {
+    pub record: Option<InspectedRecord>,
+    pub found_by: FoundBy,
 }
 
 #[derive(Clone)]
@@ -161,6 +191,8 @@ pub enum Request {
     /// destination's high watermarks and, with `positions`, the engine's committed
     /// positions from its state topic. What the Lag pane shows before the engine runs.
     PlanOffsets { id: u64, plan: Box<Plan>, source: ResolvedCluster, destination: ResolvedCluster, positions: bool },
+    /// The Inspector's compare: the selected record's counterpart on `cluster`, decoded.
+    Compare { id: u64, cluster: ResolvedCluster, target: CompareTarget },
     /// A verification of the plan; the cockpit runs it on its own thread.
     Verify,
 }
@@ -189,6 +221,7 @@ impl Request {
             Request::Connect { .. } => "connect-op",
             Request::Cutover { .. } => "cutover",
             Request::PlanOffsets { .. } => "plan-offsets",
+            Request::Compare { .. } => "compare",
             Request::Verify => "verify",
         }
     }
@@ -230,6 +263,11 @@ pub enum Message {
     PlanOffsets {
         id: u64,
         result: Result<Vec<PartitionStatus>, String>,
+    },
+    /// The Inspector's compare: the counterpart on the other cluster.
+    Compared {
+        id: u64,
+        result: Result<Box<Counterpart>, String>,
     },
     /// Verify pane: how far the running verification is.
     VerifyProgress(VerifyProgressView),

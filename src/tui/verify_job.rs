@@ -2,7 +2,8 @@
 //! verified on its own thread (it can take minutes, so it does not occupy the
 //! worker's single thread), progress is sent every 300 ms, and at the end each
 //! mismatched partition's first difference is read on both clusters so the
-//! pane can show the two records side by side.
+//! pane can show the two records side by side. When the plan names
+//! registries, the schema check of `kdeck verify` follows on the same thread.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -12,6 +13,8 @@ use crate::config::ResolvedCluster;
 use crate::engine::plan::Plan;
 use crate::error::Failure;
 use crate::inspect::offset_spec::parse_offset_specs;
+use crate::schemas::verify::{check, Coverage, SchemaCheck, DEFAULT_SAMPLE};
+use crate::schemas::{Registry, RegistrySettings};
 use crate::verify::plan_run::{verify_plan, VerifyOptions, VerifyReport};
 use crate::verify::read::Progress;
 
@@ -22,13 +25,18 @@ const PROGRESS_EVERY: Duration = Duration::from_millis(300);
 /// Partitions whose first mismatch is read for the drill-down.
 const SAMPLES: usize = 20;
 
-pub fn spawn(
-    plan: Plan,
-    source: ResolvedCluster,
-    destination: ResolvedCluster,
-    timeout: Duration,
-    deliver: impl Fn(Message) + Send + Clone + 'static,
-) {
+/// What one verification needs.
+pub struct Job {
+    pub plan: Plan,
+    pub source: ResolvedCluster,
+    pub destination: ResolvedCluster,
+    /// The plan's registries: with them, the copied records' schema ids are checked too.
+    pub registries: Option<(RegistrySettings, RegistrySettings)>,
+    pub timeout: Duration,
+}
+
+pub fn spawn(job: Job, deliver: impl Fn(Message) + Send + Clone + 'static) {
+    let Job { plan, source, destination, registries, timeout } = job;
     let progress = Arc::new(Progress::default());
     let done = Arc::new(AtomicBool::new(false));
     let (ticker_progress, ticker_done, ticker_deliver) = (progress.clone(), done.clone(), deliver.clone());
@@ -44,12 +52,29 @@ pub fn spawn(
         let result = verify_plan(&plan, &source, &destination, &options, &progress, &never)
             .map(|report| {
                 let samples = samples(&report, &source, &destination, timeout);
-                VerifyOutcome { report, samples }
+                let schemas = registries.as_ref().map(|pair| schema_check(pair, &report, &destination, timeout));
+                VerifyOutcome { report, samples, schemas }
             })
             .map_err(|failure| failure.to_string());
         done.store(true, Ordering::Relaxed);
         deliver(Message::Verified(Box::new(result)));
     });
+}
+
+/// `kdeck verify`'s schema check on its default sample, over the compared topics' destination copies.
+fn schema_check(
+    (source, destination): &(RegistrySettings, RegistrySettings),
+    report: &VerifyReport,
+    cluster: &ResolvedCluster,
+    timeout: Duration,
+) -> Result<SchemaCheck, String> {
+    let open = |settings| Registry::new(settings, timeout).map_err(|err| Failure::from(err).to_string());
+    let (source, destination) = (open(source)?, open(destination)?);
+    let topics: Vec<String> =
+        report.topics.iter().filter(|t| t.verdict.is_some()).map(|t| t.destination_topic.clone()).collect();
+    let coverage = Coverage::Sample(DEFAULT_SAMPLE);
+    check(cluster, &topics, coverage, &source, &destination, timeout, &AtomicBool::new(false))
+        .map_err(|failure| failure.to_string())
 }
 
 fn view(progress: &Progress) -> VerifyProgressView {

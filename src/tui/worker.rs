@@ -138,6 +138,10 @@ fn run(request: Request, timeout: Duration) -> Option<Message> {
             let result = crate::tui::plan_offsets::fetch(&plan, &clusters, positions, timeout).map_err(scrubbed);
             Message::PlanOffsets { id, result }
         }
+        Request::Compare { id, cluster, target } => Message::Compared {
+            id,
+            result: crate::tui::compare_fetch::run(&cluster, &target, timeout).map(Box::new).map_err(scrubbed),
+        },
         Request::Verify => return None,
     })
 }
@@ -293,6 +297,7 @@ mod tests {
             | Request::Groups { id, .. }
             | Request::Acls { id, .. } => *id,
             Request::Connect { id, .. } | Request::Cutover { id, .. } | Request::PlanOffsets { id, .. } => *id,
+            Request::Compare { id, .. } => *id,
             Request::Verify => 0,
         }
     }

@@ -112,6 +112,7 @@ fn the_cockpit_can_put_its_own_engine_on_the_connect_pane() {
         source: resolve(source.bootstrap()),
         destination: resolve(destination.bootstrap()),
         plan: Some(plan),
+        schemas: None,
         read_only: false,
         theme: kdeck::tui::theme::Theme::standard(),
         timeout: Duration::from_secs(10),

@@ -7,6 +7,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::support::registry::{Stored, TestRegistry};
 use crate::support::{free_port, write_plan, Kdeck, MockKafka, TestRecord};
 
 /// Where a run's stdout or stderr goes.
@@ -103,8 +104,12 @@ struct Setup {
     plan: String,
     bad_plan: String,
     bad_toml: String,
+    /// `[schemas]` plans: registries that agree on `orders-value`, and one where the destination lacks it.
+    schemas_agree: String,
+    schemas_differ: String,
     source: MockKafka,
     _destination: MockKafka,
+    _registries: [TestRegistry; 3],
 }
 
 fn setup() -> Setup {
@@ -129,6 +134,30 @@ fn setup() -> Setup {
         "source = \"refused\"\ndestination = \"destination\"\n[topics]\ninclude = [\"orders\"]\n",
     )
     .unwrap();
+    let registries = [TestRegistry::start(), TestRegistry::start(), TestRegistry::start()];
+    for registry in &registries[..2] {
+        let stored = Stored { schema: "\"string\"".into(), schema_type: None, references: serde_json::json!([]) };
+        registry.put_raw("orders-value", 1, 1, stored);
+    }
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    for (name, registry) in ["sr-a", "sr-b", "sr-empty"].iter().zip(&registries) {
+        text.push_str(&format!(
+            "\n[clusters.{name}]\nbootstrap = \"{}\"\n\"schema.registry.url\" = \"{}\"\n",
+            source.bootstrap(),
+            registry.url()
+        ));
+    }
+    std::fs::write(&config, text).unwrap();
+    let schemas_plan = |name: &str, destination: &str| {
+        let path = dir.join(name);
+        std::fs::write(
+            &path,
+            format!("source = \"source\"\ndestination = \"destination\"\n[topics]\ninclude = [\"orders\"]\n[schemas]\nsource = \"sr-a\"\ndestination = \"{destination}\"\nsubjects = [\"orders-value\"]\n"),
+        )
+        .unwrap();
+        path
+    };
+    let (schemas_agree, schemas_differ) = (schemas_plan("agree.toml", "sr-b"), schemas_plan("differ.toml", "sr-empty"));
     let bad_toml = dir.join("bad.toml");
     std::fs::write(&bad_toml, "[clusters.source\nbootstrap = 1\n").unwrap();
     let path = |p: &Path| p.to_str().unwrap().to_string();
@@ -137,9 +166,12 @@ fn setup() -> Setup {
         plan: path(&plan),
         bad_plan: path(&bad_plan),
         bad_toml: path(&bad_toml),
+        schemas_agree: path(&schemas_agree),
+        schemas_differ: path(&schemas_differ),
         kdeck,
         source,
         _destination: destination,
+        _registries: registries,
     }
 }
 
@@ -179,6 +211,8 @@ fn rows(s: &Setup) -> Vec<Row> {
         "verify",
         "cutover",
         "report",
+        "schemas diff",
+        "schemas copy",
     ];
     vec![
         Row {
@@ -210,7 +244,13 @@ fn rows(s: &Setup) -> Vec<Row> {
                     "--allow-everyone-if-no-acl-found",
                 ]),
                 with_config(&["plan", "export", "--plan", plan, "--to", "mm2"]),
+                with_config(&["schemas", "diff", "--plan", &s.schemas_agree]),
             ],
+        },
+        Row {
+            situation: "schemas diff: a subject differs between the registries",
+            code: 1,
+            cases: vec![with_config(&["schemas", "diff", "--plan", &s.schemas_differ])],
         },
         Row {
             situation: "-c 0 is no limit",

@@ -83,7 +83,8 @@ fn schemas_copy_keeps_ids_and_verify_resolves_every_id() {
     m.replicate();
 
     let diff = m.kdeck(&["schemas", "diff", "--plan", m.plan_arg()]);
-    assert_eq!(diff.code, Some(0), "{}", diff.stderr);
+    assert_eq!(diff.code, Some(1), "a missing version is a difference: {}", diff.stderr);
+    assert!(diff.stderr.contains("schemas differ: 1 subject(s) are not the same"), "{}", diff.stderr);
     let text = diff.stdout_text();
     assert!(text.contains("orders-value  compatibility FULL / (global)  DIFFERS"), "{text}");
     assert!(text.contains("version 1   id 6      AVRO     missing on the destination"), "{text}");
@@ -119,6 +120,10 @@ fn schemas_copy_keeps_ids_and_verify_resolves_every_id() {
     assert!(again.stdout_text().contains("nothing to copy"), "{}", again.stdout_text());
     let posts = m.destination_registry.requests().iter().filter(|r| r.starts_with("POST")).count();
     assert_eq!(posts, 1, "the rerun registered again");
+
+    let agreed = m.kdeck(&["schemas", "diff", "--plan", m.plan_arg()]);
+    assert_eq!(agreed.code, Some(0), "{}\n{}", agreed.stdout_text(), agreed.stderr);
+    assert!(agreed.stdout_text().contains("version 1   id 6      AVRO     same"), "{}", agreed.stdout_text());
 
     let after = m.verify();
     assert_eq!(after.code, Some(0), "{}\n{}", after.stdout_text(), after.stderr);
@@ -194,4 +199,137 @@ fn a_401_and_a_registry_that_is_down_are_not_checked_and_not_a_pass() {
     let diff = m.kdeck(&["schemas", "diff", "--plan", m.plan_arg()]);
     assert_eq!(diff.code, Some(1));
     assert!(diff.stderr.contains(&format!("schema registry http://127.0.0.1:{down}")), "{}", diff.stderr);
+}
+
+/// A headless cockpit on the migration's plan, with its registries.
+fn cockpit(m: &Migration) -> kdeck::tui::Cockpit {
+    use kdeck::config::{resolve_cluster, ClusterArgs};
+    let config = kdeck::config::load(Some(&m.config)).unwrap();
+    let plan = kdeck::engine::plan::load_plan(&m.plan).unwrap();
+    let resolve = |name: &str| {
+        let args = ClusterArgs { cluster: name.to_owned(), properties_file: None, overrides: Vec::new() };
+        resolve_cluster(&args, &config).unwrap()
+    };
+    let setup = kdeck::tui::CockpitSetup {
+        source: resolve("source"),
+        destination: resolve("destination"),
+        schemas: Some(kdeck::schemas::plan::registry_pair(&config, &plan).unwrap()),
+        plan: Some(plan),
+        read_only: true,
+        theme: kdeck::tui::theme::Theme::standard(),
+        timeout: std::time::Duration::from_secs(10),
+        connect: (Vec::new(), Vec::new()),
+        engine_on_connect_pane: false,
+        acl: None,
+    };
+    kdeck::tui::Cockpit::from_setup(setup, kdeck::tui::keymap::Keymap::defaults())
+}
+
+fn screen(cockpit: &kdeck::tui::Cockpit) -> String {
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+    terminal.draw(|frame| kdeck::tui::render::render(frame, &cockpit.app)).unwrap();
+    terminal.backend().buffer().content().iter().map(|cell| cell.symbol()).collect()
+}
+
+const LIMIT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The cockpit's Verify pane runs the same check when the plan names registries:
+/// before the schemas are copied, id 6 is missing on the destination, named
+/// with its subject and the partition it was met in, and no secret reaches the screen.
+#[test]
+fn the_verify_pane_shows_the_schema_check() {
+    use kdeck::schemas::verify::IdState;
+    use kdeck::tui::{action::Action, panes::PaneId};
+
+    let m = Migration::start();
+    m.replicate();
+    let mut cockpit = cockpit(&m);
+    cockpit.dispatch(Action::Goto(PaneId::Verify, None));
+    cockpit.dispatch(Action::Refresh);
+    assert!(cockpit.app.verify.running, "refresh starts a verification");
+    assert!(cockpit.pump_until(LIMIT, |app| !app.verify.running), "the verification never finished");
+    let outcome = cockpit.app.verify.outcome.clone().unwrap_or_else(|| panic!("{:?}", cockpit.app.verify.error));
+    let check = outcome.schemas.expect("the plan names registries").expect("the check ran");
+    let ids: Vec<(u32, Vec<String>, i32, u64, IdState)> = check
+        .ids
+        .iter()
+        .map(|id| (id.id, id.subjects.clone(), id.first_use.partition, id.first_use.records, id.state.clone()))
+        .collect();
+    assert_eq!(ids, vec![(6, vec!["orders-value@1".to_string()], 0, 20, IdState::MissingOnDestination)]);
+
+    let screen = screen(&cockpit);
+    assert!(screen.contains("orders-value@1") && screen.contains("MISSING"), "{screen}");
+    assert!(screen.contains("1 schema id(s) fail"), "{screen}");
+    assert!(!screen.contains("dest-hunter2"), "a secret reached the screen");
+}
+
+/// The Inspector's compare on a renamed topic copied with provenance: the copy
+/// is found by its header and shown decoded beside the source record; before
+/// the schemas are copied the destination cannot decode it, and says why.
+#[test]
+fn the_inspector_compares_a_record_with_its_copy_decoded() {
+    use kdeck::tui::panes::{Load, PaneId};
+    use kdeck::tui::protocol::FoundBy;
+    use kdeck::tui::{action::Action, Cockpit};
+
+    let m = Migration::start();
+    std::fs::write(
+        &m.plan,
+        "name = \"compare\"\nsource = \"source\"\ndestination = \"destination\"\n[topics]\ninclude = [\"orders\"]\nrename = \"{topic}-migrated\"\n",
+    )
+    .unwrap();
+    m.replicate();
+    let mut cockpit = cockpit(&m);
+    cockpit.dispatch(Action::Goto(PaneId::Inspector, Some("orders".into())));
+    let read = |app: &kdeck::tui::app::App| matches!(&app.inspector.messages, Load::Ready(r) if r.len() == 20);
+    assert!(cockpit.pump_until(LIMIT, read), "{:?}", cockpit.app.inspector.messages);
+    for _ in 0..3 {
+        cockpit.dispatch(Action::Down);
+    }
+    cockpit.dispatch(Action::Expand);
+    let source = cockpit.app.inspector.selected_message().cloned().expect("a record is open");
+    assert_eq!(source.offset, 3);
+    let source_json = match source.decoded.as_ref().and_then(|d| d.value.clone()) {
+        Some(Ok(field)) => field.json,
+        other => panic!("the source record decodes: {other:?}"),
+    };
+
+    let compare = |cockpit: &mut Cockpit| {
+        if cockpit.app.inspector.compare.is_some() {
+            cockpit.dispatch(Action::Escape);
+        }
+        cockpit.dispatch(Action::Compare);
+        let answered = |app: &kdeck::tui::app::App| {
+            app.inspector.compare.as_ref().is_some_and(|view| !matches!(view.answer, Load::Loading))
+        };
+        assert!(cockpit.pump_until(LIMIT, answered), "no answer to the compare");
+        let view = cockpit.app.inspector.compare.clone().unwrap();
+        assert_eq!(view.target.topic, "orders-migrated", "the plan's rename");
+        match view.answer {
+            Load::Ready(counterpart) => counterpart,
+            other => panic!("{other:?}"),
+        }
+    };
+    let before = compare(&mut cockpit);
+    assert_eq!(before.found_by, FoundBy::Provenance);
+    let copy = before.record.expect("the copy");
+    assert_eq!(copy.value, source.value, "the bytes were copied as they were");
+    match copy.decoded.and_then(|d| d.value) {
+        Some(Err(reason)) => assert!(reason.contains("schema id 6") && reason.contains("404"), "{reason}"),
+        other => panic!("the destination registry has no schema 6 yet: {other:?}"),
+    }
+    let text = screen(&cockpit);
+    assert!(text.contains("its copy, found by its kdeck-provenance header"), "{text}");
+    assert!(text.contains("≠") && !text.contains("dest-hunter2"), "{text}");
+
+    let copied = m.kdeck(&["schemas", "copy", "--plan", m.plan_arg(), "--apply"]);
+    assert_eq!(copied.code, Some(0), "{}", copied.stderr);
+    let after = compare(&mut cockpit);
+    match after.record.and_then(|r| r.decoded).and_then(|d| d.value) {
+        Some(Ok(field)) => {
+            assert_eq!(field.json, source_json);
+            assert_eq!((field.schema_id, field.subject.as_deref()), (6, Some("orders-migrated-value")));
+        }
+        other => panic!("the copy decodes once schema 6 is on the destination: {other:?}"),
+    }
 }

@@ -42,6 +42,7 @@ fn r_on_the_verify_pane_verifies_the_plan_after_a_copy() {
         source: source_cluster,
         destination: destination_cluster,
         plan: Some(plan),
+        schemas: None,
         read_only: true,
         theme: kdeck::tui::theme::Theme::standard(),
         timeout: Duration::from_secs(10),

@@ -12,11 +12,12 @@ use crate::config::ResolvedCluster;
 use crate::inspect::offset_spec::parse_offset_specs;
 use crate::schemas::inspect::{pretty_json, DecodedField};
 use crate::tui::action::Action;
-use crate::tui::protocol::{InspectedRecord, Request};
+use crate::tui::protocol::{Counterpart, InspectedRecord, Request};
 use crate::tui::theme::Theme;
 
 use super::common::{matches_filter, Effects, ListCursor, PaneContext, RequestIds};
 pub use super::common::{ClusterSide, Load};
+use super::inspector_compare::CompareView;
 use super::record_text::{bytes_text, hex_dump, shell_word, timestamp_text, value_text};
 
 /// Records per read: enough to browse, few enough to draw at once.
@@ -52,7 +53,10 @@ pub struct InspectorPane {
     pub focus: Focus,
     pub hex: bool,
     pub filter: String,
+    /// The selected record beside its counterpart on the other cluster.
+    pub compare: Option<CompareView>,
     topic_ids: RequestIds,
+    compare_ids: RequestIds,
     read_ids: RequestIds,
     /// When the topic list was asked for, to give up on it (see [`GIVE_UP_MS`]).
     topics_asked_ms: Option<i64>,
@@ -74,7 +78,9 @@ impl Default for InspectorPane {
             focus: Focus::Topics,
             hex: false,
             filter: String::new(),
+            compare: None,
             topic_ids: RequestIds::default(),
+            compare_ids: RequestIds::default(),
             read_ids: RequestIds::default(),
             topics_asked_ms: None,
             visible: 0,
@@ -202,6 +208,34 @@ impl InspectorPane {
         true
     }
 
+    /// Reads the selected record's counterpart on the other cluster;
+    /// `other_topic` is the open topic's name there (the plan may rename it).
+    pub fn compare(&mut self, other_topic: &str, clusters: &Clusters<'_>) -> Option<Request> {
+        let topic = self.topic.clone()?;
+        let record = self.selected_message().filter(|_| self.focus != Focus::Topics)?.clone();
+        let view = CompareView::new(&record, self.side, &topic, other_topic);
+        let request = Request::Compare {
+            id: self.compare_ids.ask(),
+            cluster: clusters.pick(self.side.other()).clone(),
+            target: view.target.clone(),
+        };
+        self.compare = Some(view);
+        Some(request)
+    }
+
+    pub fn on_compared(&mut self, id: u64, result: Result<Box<Counterpart>, String>) -> bool {
+        if !self.compare_ids.answers(id) {
+            return false;
+        }
+        if let Some(view) = &mut self.compare {
+            view.answer = match result {
+                Ok(counterpart) => Load::Ready(*counterpart),
+                Err(err) => Load::Failed(err),
+            };
+        }
+        true
+    }
+
     pub fn visible_topics(&self) -> Vec<&str> {
         match &self.topics {
             Load::Ready(topics) => {
@@ -236,6 +270,20 @@ impl InspectorPane {
         self.visible = usize::from(context.body_rows.saturating_sub(3));
         let clusters = Clusters { source: context.source, destination: context.destination };
         let now_ms = context.now_ms;
+        if self.compare.is_some() {
+            return match action {
+                Action::Escape => {
+                    self.compare = None;
+                    self.compare_ids.forget();
+                    Effects::handled(true)
+                }
+                Action::ToggleHex => {
+                    self.hex = !self.hex;
+                    Effects::handled(true)
+                }
+                _ => Effects::handled(false),
+            };
+        }
         match action {
             Action::Expand => match self.focus {
                 Focus::Topics => {
@@ -331,11 +379,11 @@ fn message_summary(record: &InspectedRecord) -> String {
     format!("{} {}", key_summary(record), value_summary(record))
 }
 
-fn decoded_key(record: &InspectedRecord) -> Option<&Result<DecodedField, String>> {
+pub(super) fn decoded_key(record: &InspectedRecord) -> Option<&Result<DecodedField, String>> {
     record.decoded.as_ref().and_then(|d| d.key.as_ref())
 }
 
-fn decoded_value(record: &InspectedRecord) -> Option<&Result<DecodedField, String>> {
+pub(super) fn decoded_value(record: &InspectedRecord) -> Option<&Result<DecodedField, String>> {
     record.decoded.as_ref().and_then(|d| d.value.as_ref())
 }
 
@@ -355,12 +403,17 @@ fn value_summary(record: &InspectedRecord) -> String {
 }
 
 /// `AVRO · schema id 6 · orders-value`
-fn schema_text(field: &DecodedField) -> String {
+pub(super) fn schema_text(field: &DecodedField) -> String {
     let subject = field.subject.as_deref().map(|s| format!(" · {s}")).unwrap_or_default();
     format!("{} · schema id {}{subject}", field.schema_type.wire_name(), field.schema_id)
 }
 
 pub fn render(frame: &mut Frame, area: Rect, pane: &InspectorPane, context: &PaneContext<'_>) {
+    // Two records side by side need the width more than the topic list does.
+    if let Some(view) = pane.compare.as_ref().filter(|_| pane.focus != Focus::Topics) {
+        super::inspector_compare::render(frame, area, view, pane.hex, context);
+        return;
+    }
     let (theme, cluster) = (context.theme, context.pick(pane.side));
     let switch = context.key(&Action::SwitchCluster, ":switch");
     let [topics_area, messages_area] =
@@ -400,9 +453,10 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &InspectorPane, context: &Pan
         if let Some(record) = pane.selected_message() {
             let paragraph = Paragraph::new(detail_lines(record, pane.hex, theme))
                 .block(message_block.title_bottom(format!(
-                    " {} back · {} raw bytes (hex)/decoded ",
+                    " {} back · {} raw bytes (hex)/decoded · {} compare ",
                     context.key(&Action::Escape, "Esc"),
-                    context.key(&Action::ToggleHex, ":hex")
+                    context.key(&Action::ToggleHex, ":hex"),
+                    context.key(&Action::Compare, ":compare"),
                 )))
                 .wrap(Wrap { trim: false });
             frame.render_widget(paragraph, messages_area);

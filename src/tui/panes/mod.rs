@@ -16,6 +16,9 @@ mod cutover_snapshots;
 pub mod engine;
 pub mod groups;
 pub mod inspector;
+pub mod inspector_compare;
+#[cfg(test)]
+mod inspector_compare_snapshots;
 pub mod lag;
 pub mod record_text;
 pub mod verify;

@@ -1,10 +1,12 @@
 //! The Verify pane drawn at 120x40 and 80x24: before any run, while a run is
-//! in progress, with a mixed result, and drilled down to a first mismatch.
+//! in progress, with a mixed result, drilled down to a first mismatch, and
+//! with the schema check of a plan that names registries.
 
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
 use super::*;
+use crate::schemas::verify::{IdCheck, IdState, IdUse, SchemaCheck};
 use crate::verify::explain::Verdict;
 use crate::verify::fingerprint::Field;
 use crate::verify::plan_run::{TopicReport, VerifyReport};
@@ -116,7 +118,7 @@ fn finished() -> VerifyPane {
     };
     let mut pane = VerifyPane::default();
     pane.on_started();
-    pane.on_verified(Ok(VerifyOutcome { report, samples: vec![sample] }));
+    pane.on_verified(Ok(VerifyOutcome { report, samples: vec![sample], schemas: None }));
     pane
 }
 
@@ -158,4 +160,53 @@ fn a_failed_run_says_why() {
     pane.on_started();
     pane.on_verified(Err("cannot reach msk: all brokers down".into()));
     snapshot_both("failed", &pane);
+}
+
+fn id_check(id: u32, subject: &str, partition: i32, records: u64, state: IdState) -> IdCheck {
+    let first_use = IdUse { topic: "orders".into(), partition, offset: 0, field: "value", records };
+    IdCheck { id, subjects: vec![subject.into()], first_use, state }
+}
+
+/// A pane whose topics all match, with `schemas` as the schema check.
+fn with_schemas(schemas: Result<SchemaCheck, String>) -> VerifyPane {
+    let mut pane = finished();
+    let mut outcome = pane.outcome.take().expect("a finished run");
+    outcome.report.verdict = Verdict::Match;
+    outcome.report.topics.retain(|t| t.verdict == Some(Verdict::Match));
+    outcome.samples.clear();
+    outcome.schemas = Some(schemas);
+    pane.on_started();
+    pane.on_verified(Ok(outcome));
+    pane
+}
+
+#[test]
+fn the_schema_check_names_subject_id_and_partition_failures_first() {
+    let check = SchemaCheck {
+        source_registry: "http://sr.msk.internal:8081".into(),
+        destination_registry: "https://psrc-xyz.eu-west-1.aws.confluent.cloud".into(),
+        records_read: 2_000,
+        ids: vec![
+            id_check(1, "customers-value@1", 0, 300, IdState::Same),
+            id_check(6, "orders-value@1", 0, 1_000, IdState::MissingOnDestination),
+            id_check(7, "orders-value@2", 2, 640, IdState::Different),
+            id_check(
+                9,
+                "payments-value@1",
+                1,
+                60,
+                IdState::Unchecked("schema registry https://psrc-xyz.eu-west-1.aws.confluent.cloud: 401".into()),
+            ),
+        ],
+    };
+    let pane = with_schemas(Ok(check));
+    assert_eq!(pane.schema_failures(), 3);
+    snapshot_both("schemas", &pane);
+}
+
+#[test]
+fn a_schema_check_that_could_not_run_says_why() {
+    let pane =
+        with_schemas(Err("schema check: orders on ccloud sent nothing for 10s with 3 partition(s) unread".into()));
+    snapshot_both("schemas_failed", &pane);
 }
