@@ -113,9 +113,11 @@ impl Ends {
 
 /// A partition reached its end at `offset`: what was read goes to stdout,
 /// then kcat's notice to stderr; under -e, the last partition to end stops the read.
+#[allow(clippy::too_many_arguments)] // the consume loop's state, borrowed piecewise
 fn reach_end(
     stdout: &mut dyn Write,
     pending: &mut Vec<u8>,
+    failed: &mut Option<Failure>,
     stderr: &mut dyn Write,
     request: &ConsumeRequest,
     progress: &mut Progress,
@@ -124,8 +126,14 @@ fn reach_end(
 ) -> Step {
     let last = request.exit_at_end && progress.finish(partition);
     // Records before the notice reach stdout before it, as with kcat's stdio.
-    if !matches!(drain(stdout, pending), Ok(true)) {
-        return Step::Stop;
+    match drain(stdout, pending) {
+        Ok(true) => {}
+        Ok(false) => return Step::Stop,
+        // A full stdout is a failure (exit 1), not an end.
+        Err(err) => {
+            *failed = Some(err);
+            return Step::Stop;
+        }
     }
     let text = format!("Reached end of topic {} [{partition}] at offset {offset}", request.topic);
     notice(stderr, request.quiet, &text, last);
@@ -186,6 +194,7 @@ pub fn run(
     let null_text = request.null_text.as_deref();
 
     let mut step = Step::Continue;
+    let mut failed: Option<Failure> = None;
     while !stop.load(Ordering::Relaxed) {
         let handed = reader.poll_batch(Duration::from_millis(100), |event| {
             step = match event {
@@ -228,6 +237,7 @@ pub fn run(
                         let step = reach_end(
                             stdout,
                             &mut pending,
+                            &mut failed,
                             stderr,
                             request,
                             &mut progress,
@@ -251,7 +261,7 @@ pub fn run(
                     Step::Continue
                 }
                 ReadEvent::PartitionEnd { partition, offset, .. } => {
-                    reach_end(stdout, &mut pending, stderr, request, &mut progress, partition, offset)
+                    reach_end(stdout, &mut pending, &mut failed, stderr, request, &mut progress, partition, offset)
                 }
             };
             if matches!(step, Step::Flush) && !matches!(drain(stdout, &mut pending), Ok(true)) {
@@ -259,6 +269,9 @@ pub fn run(
             }
             !matches!(step, Step::Stop)
         })?;
+        if let Some(err) = failed.take() {
+            return Err(err);
+        }
         if matches!(step, Step::Stop) {
             break;
         }
