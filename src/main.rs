@@ -18,15 +18,31 @@ fn main() -> ExitCode {
     let outcome = kdeck::run::run(cli);
     // Clients closing in the background finish first, so none is cut off mid-close.
     kdeck::kafka::closer::wait_for_closes(std::time::Duration::from_secs(5));
-    match outcome {
-        Ok(()) => ExitCode::SUCCESS,
+    let code = match outcome {
+        Ok(()) => 0,
         Err(failure) => {
             tracing::error!(error = %failure, "command failed");
             // A closed or full stderr must not turn the documented exit code into a panic.
             let _ = writeln!(std::io::stderr(), "kdeck: {failure}");
-            ExitCode::from(failure.exit_code() as u8)
+            failure.exit_code() as u8
         }
+    };
+    if kdeck::kafka::closer::clients_left_open() {
+        exit_leaving_clients_open(code);
     }
+    ExitCode::from(code)
+}
+
+/// A short command left its readers open (see `kafka::closer`): everything
+/// it printed is flushed, then the process ends with `_exit`, which runs no
+/// exit handler, so none (OpenSSL's cleanup among them) can pull anything
+/// from under librdkafka's threads. Every value of `run` is dropped by now:
+/// the terminal, files and producers were closed there.
+fn exit_leaving_clients_open(code: u8) -> ! {
+    let _ = std::io::stdout().flush();
+    let _ = std::io::stderr().flush();
+    // SAFETY: _exit only ends the process; nothing is read or written after it.
+    unsafe { libc::_exit(i32::from(code)) }
 }
 
 /// Help and version print as clap renders them; usage errors become one line, exit 2.

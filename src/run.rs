@@ -139,9 +139,10 @@ fn print(text: &str) -> Outcome {
 }
 
 fn run_meta(context: &Context, args: MetaArgs) -> Outcome {
+    crate::kafka::closer::leave_disposable_clients_open();
     let cluster = context.cluster(&args.cluster)?;
     let timeout = timeout(&args.cluster);
-    let metadata = PartitionReader::connect(&cluster, timeout, false)?.metadata(args.topic.as_deref())?;
+    let metadata = PartitionReader::connect(&cluster, timeout, false)?.metadata_with_origin(args.topic.as_deref())?;
     if metadata.brokers.is_empty() {
         return Err(Failure::runtime(format!("no brokers answered from {}", cluster.name)));
     }
@@ -154,6 +155,7 @@ fn run_meta(context: &Context, args: MetaArgs) -> Outcome {
 }
 
 fn run_consume(context: &Context, args: ConsumeArgs) -> Outcome {
+    crate::kafka::closer::leave_disposable_clients_open();
     // Parse every user-supplied spec before touching the network: a typo is a usage error, fast.
     let spec = offset_spec::parse_offset_specs(&args.offsets).map_err(|e| Failure::usage(e.to_string()))?;
     let output = if args.json {
@@ -233,6 +235,7 @@ fn run_produce(context: &Context, args: ProduceArgs) -> Outcome {
 }
 
 fn run_offsets(context: &Context, args: OffsetsArgs) -> Outcome {
+    crate::kafka::closer::leave_disposable_clients_open();
     let queries = args
         .queries
         .iter()

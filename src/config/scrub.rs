@@ -55,8 +55,29 @@ fn authorization_value() -> &'static Regex {
     PATTERN.get_or_init(|| Regex::new(r"(?i)\b(basic|bearer)(\s+)([A-Za-z0-9+/_.~-]+=*)").expect("a valid pattern"))
 }
 
+/// Whether `text` may hold a URL with a user part: `://` and `@` are in every match.
+fn may_hold_url_userinfo(text: &str) -> bool {
+    text.contains("://") && text.contains('@')
+}
+
+/// Whether `text` may hold a `Basic`/`Bearer` value. Unicode case folding
+/// lets a few non-ASCII letters match (`ſ` for `s`), so such text is always checked.
+fn may_hold_authorization(text: &str) -> bool {
+    let has = |word: &[u8]| text.as_bytes().windows(word.len()).any(|w| w.eq_ignore_ascii_case(word));
+    !text.is_ascii() || has(b"basic") || has(b"bearer")
+}
+
+/// The patterns are built on first use only: their Unicode classes cost a
+/// millisecond, which a short command (every line it logs is scrubbed)
+/// would pay on ordinary text that cannot match.
 fn scrub_shapes(text: &str) -> Cow<'_, str> {
-    let text = url_userinfo().replace_all(text, |caps: &Captures| format!("{}{REDACTED}@", &caps[1]));
+    let text = match may_hold_url_userinfo(text) {
+        true => url_userinfo().replace_all(text, |caps: &Captures| format!("{}{REDACTED}@", &caps[1])),
+        false => Cow::Borrowed(text),
+    };
+    if !may_hold_authorization(&text) {
+        return text;
+    }
     let scrubbed = authorization_value().replace_all(&text, |caps: &Captures| {
         let (scheme, value) = (&caps[1], &caps[3]);
         if is_credential(scheme, value) {
@@ -109,6 +130,9 @@ fn decode_base64(text: &str) -> Option<Vec<u8>> {
 /// Registers the user part of every URL in `text` (and its password alone), so the
 /// credentials are hidden wherever they surface, URL or not.
 pub fn register_url_credentials(text: &str) {
+    if !may_hold_url_userinfo(text) {
+        return;
+    }
     for caps in url_userinfo().captures_iter(text) {
         let userinfo = &caps[2];
         register_secret(userinfo);
@@ -120,7 +144,7 @@ pub fn register_url_credentials(text: &str) {
 
 /// Whether `text` holds a URL with a user part.
 pub fn has_url_credentials(text: &str) -> bool {
-    url_userinfo().is_match(text)
+    may_hold_url_userinfo(text) && url_userinfo().is_match(text)
 }
 
 fn scrub_registered(text: &str) -> Cow<'_, str> {
@@ -191,6 +215,8 @@ mod tests {
             assert_eq!(scrub(input), expected, "{input}");
         }
         assert!(matches!(scrub("https://connect.example:8083/connectors"), Cow::Borrowed(_)));
+        // Unicode case folding: the long s matches `s`, so non-ASCII text is always checked.
+        assert_eq!(scrub("Ba\u{17f}ic b3BzOkJhc2ljLVBhNTU="), "Ba\u{17f}ic [redacted]");
     }
 
     #[test]

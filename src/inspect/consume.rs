@@ -73,6 +73,77 @@ impl Progress {
     }
 }
 
+/// Under -e, where each partition's log ended at the last fetch, as far as
+/// read. librdkafka reports a partition's end (kcat's "Reached end of
+/// topic") on the fetch reply *after* the one that brought its last records
+/// (`rd_kafka_fetch_reply_handle_partition` compares the fetch position with
+/// the high watermark before it reads the records), and the broker holds that
+/// fetch for `fetch.wait.max.ms` (500 ms) when nothing new comes: that is
+/// most of kcat's time on `-o -10 -e`. The reply that brought a record also
+/// brought the high watermark, which librdkafka caches: a record just below
+/// it is the last one, and the partition ends there, half a second sooner.
+/// (Where the log ends in a transaction marker or an open transaction no
+/// record reaches the watermark, and librdkafka's own report still serves.)
+struct Ends {
+    /// Per partition, the high watermark last looked up; records below it need no lookup.
+    known: Vec<i64>,
+}
+
+impl Ends {
+    fn new(partitions: &[i32]) -> Self {
+        let size = partitions.iter().copied().max().map_or(0, |p| p as usize + 1);
+        Ends { known: vec![0; size] }
+    }
+
+    /// Whether the record at `offset` is the last one of its partition for now.
+    fn reached(&mut self, reader: &PartitionReader, topic: &str, partition: i32, offset: i64) -> bool {
+        let Some(known) = self.known.get_mut(partition as usize) else { return false };
+        if offset + 1 < *known {
+            return false;
+        }
+        match reader.cached_watermarks(topic, partition) {
+            Some((high, _)) => {
+                *known = high;
+                offset + 1 >= high
+            }
+            None => false,
+        }
+    }
+}
+
+/// A partition reached its end at `offset`: what was read goes to stdout,
+/// then kcat's notice to stderr; under -e, the last partition to end stops the read.
+#[allow(clippy::too_many_arguments)] // the consume loop's state, borrowed piecewise
+fn reach_end(
+    stdout: &mut dyn Write,
+    pending: &mut Vec<u8>,
+    failed: &mut Option<Failure>,
+    stderr: &mut dyn Write,
+    request: &ConsumeRequest,
+    progress: &mut Progress,
+    partition: i32,
+    offset: i64,
+) -> Step {
+    let last = request.exit_at_end && progress.finish(partition);
+    // Records before the notice reach stdout before it, as with kcat's stdio.
+    match drain(stdout, pending) {
+        Ok(true) => {}
+        Ok(false) => return Step::Stop,
+        // A full stdout is a failure (exit 1), not an end.
+        Err(err) => {
+            *failed = Some(err);
+            return Step::Stop;
+        }
+    }
+    let text = format!("Reached end of topic {} [{partition}] at offset {offset}", request.topic);
+    notice(stderr, request.quiet, &text, last);
+    if last {
+        Step::Stop
+    } else {
+        Step::Continue
+    }
+}
+
 /// What one event asks the loop to do next.
 enum Step {
     Continue,
@@ -117,11 +188,13 @@ pub fn run(
     reader.assign(&request.topic, &starts)?;
 
     let mut progress = Progress::new(&partitions);
+    let mut ends = Ends::new(&partitions);
     let mut pending: Vec<u8> = Vec::with_capacity(FLUSH_AT * 2);
     let mut consumed: u64 = 0;
     let null_text = request.null_text.as_deref();
 
     let mut step = Step::Continue;
+    let mut failed: Option<Failure> = None;
     while !stop.load(Ordering::Relaxed) {
         let handed = reader.poll_batch(Duration::from_millis(100), |event| {
             step = match event {
@@ -157,6 +230,25 @@ pub fn run(
                     consumed += 1;
                     if request.count.is_some_and(|c| consumed >= c) {
                         Step::Stop
+                    } else if request.exit_at_end
+                        && ends.reached(&reader, &request.topic, record.partition, record.offset)
+                    {
+                        let partition = record.partition;
+                        let step = reach_end(
+                            stdout,
+                            &mut pending,
+                            &mut failed,
+                            stderr,
+                            request,
+                            &mut progress,
+                            partition,
+                            record.offset + 1,
+                        );
+                        if matches!(step, Step::Continue) {
+                            // Its records are skipped from now on; fetching them would only cost.
+                            reader.stop_partition(&request.topic, partition);
+                        }
+                        step
                     } else if request.unbuffered || pending.len() >= FLUSH_AT {
                         Step::Flush
                     } else {
@@ -164,20 +256,12 @@ pub fn run(
                     }
                 }
                 ReadEvent::OffsetOutOfRange => Step::Continue,
+                // Under -e, a partition whose end was seen at its last record is finished and announced.
+                ReadEvent::PartitionEnd { partition, .. } if request.exit_at_end && progress.is_done(partition) => {
+                    Step::Continue
+                }
                 ReadEvent::PartitionEnd { partition, offset, .. } => {
-                    let last = request.exit_at_end && progress.finish(partition);
-                    // Records before the notice reach stdout before it, as with kcat's stdio.
-                    if !matches!(drain(stdout, &mut pending), Ok(true)) {
-                        Step::Stop
-                    } else {
-                        let text = format!("Reached end of topic {} [{partition}] at offset {offset}", request.topic);
-                        notice(stderr, request.quiet, &text, last);
-                        if last {
-                            Step::Stop
-                        } else {
-                            Step::Continue
-                        }
-                    }
+                    reach_end(stdout, &mut pending, &mut failed, stderr, request, &mut progress, partition, offset)
                 }
             };
             if matches!(step, Step::Flush) && !matches!(drain(stdout, &mut pending), Ok(true)) {
@@ -185,6 +269,9 @@ pub fn run(
             }
             !matches!(step, Step::Stop)
         })?;
+        if let Some(err) = failed.take() {
+            return Err(err);
+        }
         if matches!(step, Step::Stop) {
             break;
         }

@@ -105,6 +105,12 @@ pub(super) fn consumer(
     if cluster.properties.get("group.id").is_none() {
         config.set("group.id", "kdeck");
     }
+    // KIP-714 client metrics (librdkafka 2.5+, on by default) cost a request
+    // and a dozen histograms per broker at start; kdeck's consumers have no
+    // use for them unless the profile asks.
+    if cluster.properties.get("enable.metrics.push").is_none() {
+        config.set("enable.metrics.push", "false");
+    }
     config.set("enable.auto.commit", "false");
     config.set("enable.auto.offset.store", "false");
     // All assigned partitions share one consumer queue, and librdkafka compares

@@ -68,7 +68,7 @@ impl GroupReader {
 
     /// Each topic's partition ids, internal topics (`__consumer_offsets`...) left out.
     pub fn topic_partitions(&self) -> Result<Vec<(String, Vec<i32>)>, Failure> {
-        let metadata = fetch_metadata(&self.consumer, &self.cluster.name, None, self.timeout)?;
+        let metadata = fetch_metadata(&self.consumer, &self.cluster.name, None, self.timeout, false)?;
         let mut topics: Vec<(String, Vec<i32>)> = metadata
             .topics
             .into_iter()

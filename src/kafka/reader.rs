@@ -95,7 +95,8 @@ impl PartitionReader {
         let queue = ConsumerQueue::of(consumer.client().native_ptr());
         Ok(PartitionReader {
             queue,
-            consumer: ClosedInBackground::new(consumer),
+            // Assign mode, nothing committed: its close has nothing to do.
+            consumer: ClosedInBackground::disposable(consumer),
             cluster_name: cluster.name.clone(),
             timeout,
             with_headers: options.with_headers,
@@ -154,7 +155,14 @@ impl PartitionReader {
     }
 
     pub fn metadata(&self, topic: Option<&str>) -> Result<ClusterMetadata, Failure> {
-        fetch_metadata(&self.consumer, &self.cluster_name, topic, self.timeout)
+        fetch_metadata(&self.consumer, &self.cluster_name, topic, self.timeout, false)
+    }
+
+    /// [`Self::metadata`], with the answering broker always named by its id
+    /// (`kdeck meta` prints it), at the cost of a second request when the
+    /// bootstrap address is not one the brokers advertise.
+    pub fn metadata_with_origin(&self, topic: Option<&str>) -> Result<ClusterMetadata, Failure> {
+        fetch_metadata(&self.consumer, &self.cluster_name, topic, self.timeout, true)
     }
 
     pub fn watermarks(&self, topic: &str, partition: i32) -> Result<Watermarks, Failure> {
