@@ -6,7 +6,8 @@
 //! noida-db broker processes per estate) or without it on two in-process
 //! mock clusters. `-- 40 3000` picks the estates. Each estate is topics of
 //! 4 partitions, seeded with ~100-byte records before any clock starts.
-//! Under `cargo test` it runs one 8-partition smoke pass.
+//! Under `cargo test` it runs one 8-partition smoke pass. `KDECK_BENCH_ONLY=idle`
+//! measures only the idle CPU of `kdeck replicate` (its own process) after catch-up.
 
 use std::io::Read;
 use std::process::{Child, Command, Stdio};
@@ -235,6 +236,39 @@ impl Estate {
         measured
     }
 
+    /// `kdeck replicate` in its own process (so the mock brokers of this
+    /// process are not counted): caught up, then its CPU over 10 s of nothing
+    /// arriving, as a share of one core.
+    fn idle_cpu_of_replicate(&self) -> f64 {
+        let plan = self.plan();
+        let mut child = self.kdeck(&["replicate", "--plan", &plan]).spawn().unwrap();
+        let pid = child.id();
+        let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        // Progress lines come every 5 s; lag=0 with nothing copied since is caught up.
+        loop {
+            line.clear();
+            let read = std::io::BufRead::read_line(&mut stdout, &mut line).unwrap();
+            assert!(read > 0, "kdeck replicate ended");
+            if line.starts_with("running") && line.contains(" lag=0 ") {
+                break;
+            }
+        }
+        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+        std::thread::sleep(Duration::from_secs(3));
+        let ticks = || {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+            let fields: Vec<&str> = stat[stat.rfind(')').unwrap() + 2..].split_whitespace().collect();
+            fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap()
+        };
+        let (before, clock) = (ticks(), Instant::now());
+        std::thread::sleep(Duration::from_secs(10));
+        let idle = (ticks() - before) / 100.0 / clock.elapsed().as_secs_f64();
+        child.kill().unwrap();
+        child.wait().unwrap();
+        idle
+    }
+
     /// In-process: the time until a new topic's records are copied while 4
     /// lanes run, whether an untouched lane was restarted (its commit counter
     /// would fall back), a live rescale 4 -> 8, and the engine's idle CPU.
@@ -360,6 +394,14 @@ fn main() {
             _ => 600_000,
         };
         let estate = Estate::seeded(partitions, records);
+        if std::env::var("KDECK_BENCH_ONLY").is_ok_and(|o| o == "idle") {
+            let idle = estate.idle_cpu_of_replicate();
+            println!(
+                "| {partitions} ({records}) | idle CPU of kdeck replicate after catch-up: {:.1}% of a core |",
+                idle * 100.0
+            );
+            continue;
+        }
         let copy = estate.replicate_to_catch_up();
         let line = copy.stdout.lines().find(|l| l.starts_with("caught-up")).unwrap_or_default().to_string();
         let restart = estate.restart_after_kill();

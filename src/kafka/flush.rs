@@ -5,7 +5,7 @@
 //! its deadline rather than returning after one: every flush with a record in
 //! flight took at least 100 ms, and every engine commit with it. librdkafka's
 //! own `rd_kafka_flush`, with the event API rust-rdkafka uses, waits on the
-//! in-flight count instead, which the `ThreadedProducer`'s polling thread
+//! in-flight count instead, which the producer's delivery thread ([`super::polled`])
 //! brings down as it serves delivery reports.
 
 use std::ffi::CStr;

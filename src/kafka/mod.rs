@@ -15,6 +15,7 @@ pub mod groups;
 pub mod metadata;
 pub mod msk_iam;
 pub mod offsets;
+mod polled;
 pub mod probe;
 pub mod reader;
 pub mod writer;

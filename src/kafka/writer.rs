@@ -1,4 +1,4 @@
-//! Producing records: a threaded librdkafka producer that counts delivery
+//! Producing records: a librdkafka producer with its own delivery thread that counts delivery
 //! failures, with kcat's transaction behaviour when `transactional.id` is set
 //! (everything in one transaction, committed at the end).
 
@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use rdkafka::error::KafkaError;
 use rdkafka::message::{Header as KafkaHeader, OwnedHeaders};
-use rdkafka::producer::{BaseRecord, DeliveryResult, Producer, ProducerContext, ThreadedProducer};
+use rdkafka::producer::{BaseRecord, DeliveryResult, Producer, ProducerContext};
 use rdkafka::types::RDKafkaErrorCode;
 use rdkafka::ClientContext;
 
@@ -19,6 +19,7 @@ use crate::record::Header;
 use super::client::{self, base_config, creation_failure, describe, KafkaFailure};
 use super::closer::ClosedInBackground;
 use super::flush;
+use super::polled::PolledProducer;
 
 /// How many batches the engine can have in flight at once: each record is
 /// tagged with its batch's slot, and the slot counts the batch's reports.
@@ -64,7 +65,7 @@ impl ProducerContext for DeliveryTally {
 }
 
 pub struct RecordWriter {
-    producer: ClosedInBackground<ThreadedProducer<DeliveryTally>>,
+    producer: ClosedInBackground<PolledProducer<DeliveryTally>>,
     cluster_name: String,
     transactional: bool,
     timeout: Duration,
@@ -90,8 +91,8 @@ impl RecordWriter {
             config.set(*key, *value);
         }
         let transactional = config.get("transactional.id").is_some();
-        let producer: ThreadedProducer<DeliveryTally> =
-            config.create_with_context(DeliveryTally::default()).map_err(|err| creation_failure(cluster, &err))?;
+        let producer =
+            PolledProducer::create(&config, DeliveryTally::default()).map_err(|err| creation_failure(cluster, &err))?;
         if transactional {
             producer
                 .init_transactions(timeout)
@@ -261,8 +262,7 @@ impl RecordWriter {
         for (key, value) in extra {
             config.set(*key, *value);
         }
-        let producer: ThreadedProducer<DeliveryTally> = config
-            .create_with_context(DeliveryTally::default())
+        let producer = PolledProducer::create(&config, DeliveryTally::default())
             .map_err(|err| TxnFailure::Fatal(creation_failure(cluster, &err).to_string()))?;
         if transactional_id.is_some() {
             // init_transactions asks for the transaction coordinator only once a

@@ -24,7 +24,10 @@ impl App {
                     Some(Action::Help | Action::Escape) | None => true,
                     Some(other) => {
                         let rows = self.keymap.help_rows().len();
-                        let moved = crate::tui::panes::move_cursor(&mut scroll, rows, &other, 10);
+                        // The overlay draws as many rows as the body holds inside its borders;
+                        // a page keeps one of them in view.
+                        let page = usize::from(self.body_rows).saturating_sub(3);
+                        let moved = crate::tui::panes::move_cursor(&mut scroll, rows, &other, page);
                         self.mode = Mode::Help { scroll };
                         moved
                     }

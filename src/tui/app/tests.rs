@@ -259,6 +259,20 @@ fn page_down_on_a_big_estate_moves_a_page_of_the_rows_drawn() {
 }
 
 #[test]
+fn page_down_in_the_help_moves_a_page_of_the_rows_drawn() {
+    let mut app = app(false);
+    app.resize(30);
+    app.update(Action::Help);
+    let rows = app.keymap.help_rows();
+    let screen = draw(&app, 120, 30);
+    let drawn = rows.iter().filter(|(keys, desc)| screen.lines().any(|l| l.contains(keys) && l.contains(desc))).count();
+    assert!(drawn > 11 && drawn < rows.len(), "{drawn} of {} help rows drawn:\n{screen}", rows.len());
+    app.on_key(KeyEvent::new(KeyCode::PageDown, KeyModifiers::NONE));
+    let Mode::Help { scroll } = app.mode else { panic!("the help closed") };
+    assert_eq!(scroll + 1, drawn, "PageDown scrolled {scroll} rows with {drawn} drawn:\n{screen}");
+}
+
+#[test]
 fn the_start_banner_says_why_a_start_retries_and_goes_once_every_lane_copies() {
     use crate::engine::status::{LaneState, LaneStatus};
     let mut app = app(false);

@@ -90,6 +90,19 @@ pub struct ConnectPane {
     pub ids: RequestIds,
 }
 
+/// The rows the connectors table (top) and the offsets or tasks table
+/// (bottom) show in a body of `body_rows`: the view's layout is a 3-row
+/// header over two equal halves, each table with borders and a header row.
+fn list_rows(body_rows: u16) -> (usize, usize) {
+    let [_, top, bottom] = ratatui::layout::Layout::vertical([
+        ratatui::layout::Constraint::Length(3),
+        ratatui::layout::Constraint::Fill(1),
+        ratatui::layout::Constraint::Fill(1),
+    ])
+    .areas(ratatui::layout::Rect::new(0, 0, 1, body_rows));
+    (usize::from(top.height.saturating_sub(3)), usize::from(bottom.height.saturating_sub(3)))
+}
+
 fn warn(message: impl Into<String>) -> Effects {
     Effects::note(BannerKind::Warning, message)
 }
@@ -137,12 +150,14 @@ impl ConnectPane {
     pub fn update(&mut self, action: &Action, context: &PaneContext<'_>) -> Effects {
         let now_ms = context.now_ms;
         let action = action.clone();
-        let (rows, cursor) = match (&self.offsets, &self.detail) {
-            (Some((_, offsets)), _) => (offsets.offsets.len(), &mut self.offset_selected),
-            (None, Some(_)) => (self.detail_tasks(), &mut self.task_selected),
-            (None, None) => (self.connectors.len(), &mut self.selected),
+        let (top, bottom) = list_rows(context.body_rows);
+        let (rows, cursor, visible) = match (&self.offsets, &self.detail) {
+            (Some((_, offsets)), _) => (offsets.offsets.len(), &mut self.offset_selected, bottom),
+            (None, Some(_)) => (self.detail_tasks(), &mut self.task_selected, bottom),
+            (None, None) => (self.connectors.len(), &mut self.selected, top),
         };
-        if move_cursor(cursor, rows, &action, 10) {
+        // A page keeps one row of the last in view, as every list of the cockpit does.
+        if move_cursor(cursor, rows, &action, visible.saturating_sub(1)) {
             return Effects::handled(true);
         }
         let selected = self.detail.clone().or_else(|| self.selected_name());

@@ -228,3 +228,45 @@ fn faults_through_the_worker_keep_the_pane_working() {
     assert!(refused_shown, "{:?}", cockpit.app.connect.error);
     cockpit.shutdown();
 }
+
+/// A kdeck engine's Connect API lists one offset per partition: PageDown on
+/// 3,000 of them moves a page of the rows drawn, not a fixed 10.
+#[test]
+fn page_down_in_the_offsets_of_a_big_estate_moves_a_page_of_the_rows_drawn() {
+    let mut app = connect_app(false, false);
+    app.resize(50);
+    app.update(Action::ConnectOffsets);
+    let entry = |n: usize| crate::connect::model::OffsetEntry {
+        partition: serde_json::json!({"topic": format!("topic-{:03}", n / 4), "partition": n % 4})
+            .as_object()
+            .cloned()
+            .unwrap_or_default(),
+        offset: serde_json::json!({"offset": 1_000}).as_object().cloned(),
+    };
+    let offsets = Offsets { offsets: (0..3_000).map(entry).collect() };
+    let reply = ConnectReply::Offsets { connector: "mm2-source".into(), offsets };
+    app.on_message(Message::Connect { id: 4, result: Ok(reply) });
+    let screen = draw(&app, 120, 50);
+    let drawn = screen.lines().filter(|line| line.contains("\"topic\":\"topic-")).count();
+    app.on_key(KeyEvent::new(KeyCode::PageDown, KeyModifiers::NONE));
+    let moved = app.connect.offset_selected;
+    // A page keeps one row of the last in view.
+    assert!(moved + 1 == drawn, "PageDown moved {moved} rows with {drawn} drawn:\n{screen}");
+    app.on_key(KeyEvent::new(KeyCode::PageUp, KeyModifiers::NONE));
+    assert_eq!(app.connect.offset_selected, 0);
+}
+
+#[test]
+fn page_down_in_the_connectors_moves_a_page_of_the_rows_drawn() {
+    let mut app = connect_app(false, false);
+    app.resize(50);
+    let one: BTreeMap<String, Expanded> = fixture("expand_status_info.json");
+    let template = one.values().next().cloned().expect("a connector");
+    let many: BTreeMap<String, Expanded> = (0..200).map(|n| (format!("conn-{n:03}"), template.clone())).collect();
+    app.on_message(Message::Connect { id: 5, result: Ok(ConnectReply::Snapshot(many)) });
+    let screen = draw(&app, 120, 50);
+    let drawn = screen.lines().filter(|line| line.contains("│conn-")).count();
+    app.on_key(KeyEvent::new(KeyCode::PageDown, KeyModifiers::NONE));
+    let moved = app.connect.selected;
+    assert!(moved + 1 == drawn, "PageDown moved {moved} rows with {drawn} drawn:\n{screen}");
+}
