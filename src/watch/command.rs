@@ -67,7 +67,7 @@ enum Source {
 
 pub fn run(config: Config, args: WatchArgs, stop: &Arc<AtomicBool>) -> Outcome {
     let (plan, source, destination) = crate::verify::command::load_plan_and_clusters(&config, &args.plan)?;
-    let runner = describe(&plan.runner);
+    let runner = super::describe(&plan.runner);
     let from = match plan.runner.clone() {
         Runner::Kdeck => Source::Kdeck { state_topic: plan.state_topic() },
         Runner::Replicator { group } => Source::Replicator { group },
@@ -146,17 +146,6 @@ pub fn run(config: Config, args: WatchArgs, stop: &Arc<AtomicBool>) -> Outcome {
         if !sleep(args.interval.saturating_sub(began.elapsed()), stop) {
             return Ok(());
         }
-    }
-}
-
-fn describe(runner: &Runner) -> String {
-    match runner {
-        Runner::Kdeck => "kdeck".into(),
-        Runner::Replicator { group } => format!("replicator group {group}"),
-        Runner::MirrorMaker2 { source_alias, offsets_topic } => {
-            format!("mirrormaker2 alias {source_alias} topic {offsets_topic}")
-        }
-        Runner::Connect { connect, connector } => format!("connect {connect} connector {connector}"),
     }
 }
 
