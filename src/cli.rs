@@ -61,6 +61,8 @@ pub enum Command {
     Import(crate::import::command::ImportArgs),
     /// Schema Registry: compare the plan's subjects on both registries, copy them with their ids
     Schemas(crate::schemas::command::SchemasArgs),
+    /// Watch the runner that copies a plan (kdeck, Replicator, MirrorMaker 2, a Connect connector): lag, rate, ETA, stalls
+    Watch(crate::watch::command::WatchArgs),
 }
 
 #[derive(Args, Clone)]

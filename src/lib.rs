@@ -22,3 +22,4 @@ pub mod schemas;
 pub mod signals;
 pub mod tui;
 pub mod verify;
+pub mod watch;

@@ -40,6 +40,7 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Report(args) => crate::report::command::run(context.config()?, args, &signals::stop_flag()),
         Command::Import(args) => crate::import::command::run(&args),
         Command::Schemas(args) => crate::schemas::command::run(context.config()?, args),
+        Command::Watch(args) => crate::watch::command::run(context.config()?, args, &signals::stop_flag()),
     }
 }
 

@@ -17,7 +17,7 @@ pub struct MetricFamily {
     pub help: &'static str,
 }
 
-const fn gauge(name: &'static str, help: &'static str) -> MetricFamily {
+pub(crate) const fn gauge(name: &'static str, help: &'static str) -> MetricFamily {
     MetricFamily { name, kind: "gauge", help }
 }
 
@@ -49,7 +49,7 @@ const LANE_COMMITS: MetricFamily =
     counter("kdeck_lane_transactions_committed_total", "Transactions the lane committed since it started.");
 const LANE_ABORTS: MetricFamily =
     counter("kdeck_lane_transactions_aborted_total", "Transactions the lane aborted since it started.");
-const PARTITION_LAG: MetricFamily = gauge(
+pub(crate) const PARTITION_LAG: MetricFamily = gauge(
     "kdeck_partition_lag_records",
     "Source records not yet copied: source high watermark minus next source offset; absent while unknown.",
 );
@@ -57,9 +57,9 @@ const PARTITION_COPIED: MetricFamily = counter(
     "kdeck_partition_records_copied_total",
     "Records copied from the source partition over the migration's life, from the state topic.",
 );
-const PARTITION_HIGH_WATERMARK: MetricFamily =
+pub(crate) const PARTITION_HIGH_WATERMARK: MetricFamily =
     gauge("kdeck_partition_source_high_watermark", "The source partition's high watermark; absent while unknown.");
-const PARTITION_NEXT_OFFSET: MetricFamily = gauge(
+pub(crate) const PARTITION_NEXT_OFFSET: MetricFamily = gauge(
     "kdeck_partition_next_source_offset",
     "The next source offset to copy, as last committed; absent while unknown.",
 );
@@ -160,12 +160,12 @@ pub fn render_prometheus(status: &EngineStatus) -> String {
 }
 
 #[derive(Default)]
-struct Exposition {
-    out: String,
+pub(crate) struct Exposition {
+    pub(crate) out: String,
 }
 
 impl Exposition {
-    fn header(&mut self, family: &MetricFamily) {
+    pub(crate) fn header(&mut self, family: &MetricFamily) {
         self.out.push_str("# HELP ");
         self.out.push_str(family.name);
         self.out.push(' ');
@@ -183,7 +183,7 @@ impl Exposition {
         self.out.push('\n');
     }
 
-    fn sample(&mut self, family: &MetricFamily, labels: &[(&str, &str)], value: impl ToString) {
+    pub(crate) fn sample(&mut self, family: &MetricFamily, labels: &[(&str, &str)], value: impl ToString) {
         self.out.push_str(family.name);
         if !labels.is_empty() {
             self.out.push('{');
@@ -217,7 +217,7 @@ fn push_label_value(out: &mut String, value: &str) {
 
 /// A sample value as Prometheus spells floats: Rust writes infinity as `inf`, which a
 /// scraper rejects; finite values print without exponent, which it accepts.
-struct Float(f64);
+pub(crate) struct Float(pub(crate) f64);
 
 impl std::fmt::Display for Float {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -136,7 +136,7 @@ fn holds_records(low: Option<i64>, high: Option<i64>) -> bool {
 }
 
 /// Reads a topic (all partitions, from the beginning) until every partition reports its end.
-fn read_to_end(
+pub(crate) fn read_to_end(
     cluster: &ResolvedCluster,
     topic: &str,
     timeout: Duration,

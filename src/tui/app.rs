@@ -248,6 +248,12 @@ impl App {
             destination: self.destination.clone(),
             // The state topic is read while the engine has not reported positions of its own.
             positions: self.status.partitions.is_empty(),
+            connect: match &plan.runner {
+                crate::engine::plan::Runner::Connect { connect, .. } => {
+                    self.connect.clusters.iter().find(|cluster| &cluster.name == connect).cloned()
+                }
+                _ => None,
+            },
         })
     }
 

@@ -146,6 +146,12 @@ impl Cockpit {
             now_ms: now_ms(),
         });
         app.plan = plan;
+        // A plan another runner copies: the Lag pane shows that runner's positions.
+        app.lag.runner = app
+            .plan
+            .as_ref()
+            .filter(|plan| plan.runner != crate::engine::plan::Runner::Kdeck)
+            .map(|plan| crate::watch::describe(&plan.runner));
         if let Some(acl) = setup.acl {
             app.preset_acl(acl);
         }

@@ -5,8 +5,9 @@
 use std::time::Duration;
 
 use crate::config::ResolvedCluster;
+use crate::connect::clusters::ConnectCluster;
 use crate::engine::assignment::TopicPartition;
-use crate::engine::plan::{Plan, StartPolicy};
+use crate::engine::plan::{Plan, Runner, StartPolicy};
 use crate::engine::status::PartitionStatus;
 use crate::engine::topics::selected_topics;
 use crate::error::Failure;
@@ -15,6 +16,8 @@ use crate::kafka::reader::PartitionReader;
 pub struct PlanClusters<'a> {
     pub source: &'a ResolvedCluster,
     pub destination: &'a ResolvedCluster,
+    /// The `[connect.NAME]` cluster a `kind = "connect"` runner names, when the config has it.
+    pub connect: Option<&'a ConnectCluster>,
 }
 
 /// Every partition the plan selects on the source, with its watermarks and the
@@ -30,7 +33,11 @@ pub fn fetch(
     let source = PartitionReader::connect(clusters.source, timeout, false)?;
     let selected = selected_topics(plan, &source.metadata(None)?);
     let destination = PartitionReader::connect(clusters.destination, timeout, false)?;
-    let state = if positions {
+    let watched = match &plan.runner {
+        Runner::Kdeck => None,
+        runner => Some(runner_positions(plan, runner, clusters, &selected, timeout)?),
+    };
+    let state = if positions && watched.is_none() {
         Some(crate::engine::recovery::read_state(clusters.destination, &plan.state_topic(), timeout)?)
     } else {
         None
@@ -49,6 +56,10 @@ pub fn fetch(
             let tp = TopicPartition::new(topic.as_str(), number);
             let committed = state.as_ref().and_then(|state| state.position(&tp));
             let next_source_offset = match (&state, committed) {
+                _ if watched.is_some() => watched
+                    .as_ref()
+                    .and_then(|w| w.get(&(topic.clone(), number)))
+                    .map_or(-1, |position| position.next_offset),
                 (None, _) => -1,
                 (Some(_), Some(position)) => position.next_offset,
                 (Some(_), None) if plan.engine.start == StartPolicy::Latest => high,
@@ -65,4 +76,33 @@ pub fn fetch(
         }
     }
     Ok(partitions)
+}
+
+/// The positions of the runner that copies the plan, on its selected partitions.
+fn runner_positions(
+    plan: &Plan,
+    runner: &Runner,
+    clusters: &PlanClusters<'_>,
+    selected: &std::collections::BTreeMap<String, i32>,
+    timeout: Duration,
+) -> Result<crate::watch::positions::Positions, Failure> {
+    use crate::watch::read;
+    match runner {
+        Runner::Kdeck => Ok(Default::default()),
+        Runner::Replicator { group } => {
+            let partitions: Vec<(String, i32)> =
+                selected.iter().flat_map(|(topic, count)| (0..*count).map(|p| (topic.clone(), p))).collect();
+            read::replicator_positions(clusters.source, group, &partitions, timeout)
+        }
+        Runner::MirrorMaker2 { source_alias, offsets_topic } => {
+            read::mm2_positions(clusters.destination, offsets_topic, source_alias, timeout)
+        }
+        Runner::Connect { connect, connector } => match clusters.connect {
+            Some(cluster) => read::connect_positions(cluster, connector, timeout),
+            None => Err(Failure::usage(format!(
+                "plan {}: [runner] names Connect cluster \"{connect}\", which the config does not define: expected a [connect.{connect}] section",
+                plan.name
+            ))),
+        },
+    }
 }

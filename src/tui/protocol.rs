@@ -190,7 +190,16 @@ pub enum Request {
     /// The plan's partitions as the clusters hold them: source watermarks, the
     /// destination's high watermarks and, with `positions`, the engine's committed
     /// positions from its state topic. What the Lag pane shows before the engine runs.
-    PlanOffsets { id: u64, plan: Box<Plan>, source: ResolvedCluster, destination: ResolvedCluster, positions: bool },
+    /// A plan another runner copies (`[runner]`) reads that runner's positions instead,
+    /// through `connect` for a Connect connector.
+    PlanOffsets {
+        id: u64,
+        plan: Box<Plan>,
+        source: ResolvedCluster,
+        destination: ResolvedCluster,
+        positions: bool,
+        connect: Option<crate::connect::clusters::ConnectCluster>,
+    },
     /// The Inspector's compare: the selected record's counterpart on `cluster`, decoded.
     Compare { id: u64, cluster: ResolvedCluster, target: CompareTarget },
     /// A verification of the plan; the cockpit runs it on its own thread.

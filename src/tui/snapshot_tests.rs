@@ -416,6 +416,8 @@ fn help_overlay_and_read_only_badge() {
     snapshot_both("read_only", &app);
     app.update(Action::Help);
     snapshot_both("help", &app);
+    // A page is what an 80x24 terminal draws; the cockpit learns it on resize.
+    app.resize(24);
     for _ in 0..2 {
         app.on_key(KeyEvent::new(KeyCode::PageDown, KeyModifiers::NONE));
     }

@@ -133,8 +133,12 @@ fn run(request: Request, timeout: Duration) -> Option<Message> {
         Request::Cutover { id, request } => {
             Message::Cutover { id, result: crate::tui::cutover_fetch::run(&request, timeout).map_err(scrubbed) }
         }
-        Request::PlanOffsets { id, plan, source, destination, positions } => {
-            let clusters = crate::tui::plan_offsets::PlanClusters { source: &source, destination: &destination };
+        Request::PlanOffsets { id, plan, source, destination, positions, connect } => {
+            let clusters = crate::tui::plan_offsets::PlanClusters {
+                source: &source,
+                destination: &destination,
+                connect: connect.as_ref(),
+            };
             let result = crate::tui::plan_offsets::fetch(&plan, &clusters, positions, timeout).map_err(scrubbed);
             Message::PlanOffsets { id, result }
         }

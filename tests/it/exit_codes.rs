@@ -107,6 +107,12 @@ struct Setup {
     /// `[schemas]` plans: registries that agree on `orders-value`, and one where the destination lacks it.
     schemas_agree: String,
     schemas_differ: String,
+    /// A Replicator-shaped runner whose group stands still behind the source: stalled.
+    stalled_plan: String,
+    /// A plan whose [runner] lacks its group.
+    bad_runner_plan: String,
+    /// A plan whose runner names a [connect.NAME] the config lacks.
+    unknown_connect_plan: String,
     source: MockKafka,
     _destination: MockKafka,
     _registries: [TestRegistry; 3],
@@ -160,8 +166,23 @@ fn setup() -> Setup {
     let (schemas_agree, schemas_differ) = (schemas_plan("agree.toml", "sr-b"), schemas_plan("differ.toml", "sr-empty"));
     let bad_toml = dir.join("bad.toml");
     std::fs::write(&bad_toml, "[clusters.source\nbootstrap = 1\n").unwrap();
+    let runner_plan = |file: &str, runner: &str| {
+        let path = dir.join(file);
+        let body =
+            format!("source = \"source\"\ndestination = \"destination\"\n[topics]\ninclude = [\"orders\"]\n{runner}");
+        std::fs::write(&path, body).unwrap();
+        path
+    };
+    let stalled_plan = runner_plan("stalled.toml", "[runner]\nkind = \"replicator\"\ngroup = \"stuck\"\n");
+    commit_group(source.bootstrap(), "stuck", &[(0, 0)]);
+    let bad_runner_plan = runner_plan("bad-runner.toml", "[runner]\nkind = \"replicator\"\n");
+    let unknown_connect_plan =
+        runner_plan("unknown-connect.toml", "[runner]\nkind = \"connect\"\nconnect = \"nope\"\nconnector = \"c\"\n");
     let path = |p: &Path| p.to_str().unwrap().to_string();
     Setup {
+        stalled_plan: path(&stalled_plan),
+        bad_runner_plan: path(&bad_runner_plan),
+        unknown_connect_plan: path(&unknown_connect_plan),
         config: path(&config),
         plan: path(&plan),
         bad_plan: path(&bad_plan),
@@ -173,6 +194,18 @@ fn setup() -> Setup {
         _destination: destination,
         _registries: registries,
     }
+}
+
+/// Commits offsets for `group` on `orders` the way a consumer (Replicator) does, without joining.
+fn commit_group(bootstrap: &str, group: &str, offsets: &[(i32, i64)]) {
+    use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
+    let consumer: BaseConsumer =
+        rdkafka::ClientConfig::new().set("bootstrap.servers", bootstrap).set("group.id", group).create().unwrap();
+    let mut list = rdkafka::TopicPartitionList::new();
+    for &(p, offset) in offsets {
+        list.add_partition_offset("orders", p, rdkafka::Offset::Offset(offset)).unwrap();
+    }
+    consumer.commit(&list, CommitMode::Sync).expect("commit the group's offsets");
 }
 
 fn rows(s: &Setup) -> Vec<Row> {
@@ -213,6 +246,7 @@ fn rows(s: &Setup) -> Vec<Row> {
         "report",
         "schemas diff",
         "schemas copy",
+        "watch",
     ];
     vec![
         Row {
@@ -226,6 +260,7 @@ fn rows(s: &Setup) -> Vec<Row> {
                 case(&["offsets", "-b", b, "-t", "orders:0:-1"]),
                 case(&["offsets", "-b", b, "-t", "orders:0:-2"]),
                 case(&["cheatsheet", "-b", b, "-t", "orders"]),
+                with_config(&["watch", "--plan", plan, "--once", "--interval", "200ms"]),
                 case(&[
                     "acl",
                     "eval",
@@ -359,6 +394,7 @@ fn rows(s: &Setup) -> Vec<Row> {
                 bad_config(&["verify", "--plan", plan]),
                 bad_config(&["cutover", "--plan", plan, "--group", "g"]),
                 bad_config(&["report", "--plan", plan, "--out", report]),
+                bad_config(&["watch", "--plan", plan, "--once"]),
             ],
         },
         Row {
@@ -445,6 +481,30 @@ fn rows(s: &Setup) -> Vec<Row> {
                 case(&["consume", "-b", b, "-t", "orders", "-p", "9", "-e"]),
                 case(&["offsets", "-b", b, "-t", "nope"]),
                 case(&["offsets", "-b", b, "-t", "orders:9"]),
+            ],
+        },
+        Row {
+            situation: "a stalled partition under --once",
+            code: 1,
+            cases: vec![with_config(&[
+                "watch",
+                "--plan",
+                &s.stalled_plan,
+                "--once",
+                "--interval",
+                "300ms",
+                "--stall-after",
+                "100ms",
+            ])],
+        },
+        Row {
+            situation: "a bad [runner], an unknown [connect.NAME], a bad --interval or --stall-after",
+            code: 2,
+            cases: vec![
+                with_config(&["watch", "--plan", &s.bad_runner_plan, "--once"]),
+                with_config(&["watch", "--plan", &s.unknown_connect_plan, "--once"]),
+                with_config(&["watch", "--plan", plan, "--once", "--interval", "5"]),
+                with_config(&["watch", "--plan", plan, "--once", "--stall-after", "0s"]),
             ],
         },
         Row {

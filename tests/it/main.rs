@@ -34,3 +34,4 @@ mod tui;
 mod tui_tmux;
 mod verify;
 mod verify_pane;
+mod watch;

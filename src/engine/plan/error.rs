@@ -28,6 +28,10 @@ pub enum PlanError {
     )]
     MissingKey { path: PathBuf, line: usize, key: &'static str },
 
+    /// A key a setting needs: `key` is the full path (`runner.group`).
+    #[error("{}:{line}: missing key {key}: expected {expected}", path.display())]
+    MissingSetting { path: PathBuf, line: usize, key: String, expected: String },
+
     #[error("{}:{line}: {key}: expected {expected}, found {found}", path.display())]
     WrongType { path: PathBuf, line: usize, key: String, expected: &'static str, found: &'static str },
 
@@ -70,6 +74,7 @@ impl PlanError {
             Self::Syntax { .. }
             | Self::UnknownKey { .. }
             | Self::MissingKey { .. }
+            | Self::MissingSetting { .. }
             | Self::WrongType { .. }
             | Self::InvalidValue { .. }
             | Self::InvalidRegex { .. }

@@ -5,6 +5,7 @@
 
 mod error;
 mod reader;
+mod runner;
 mod settings;
 mod sync;
 mod time;
@@ -18,6 +19,7 @@ use std::path::{Path, PathBuf};
 use toml::de::DeTable;
 
 pub use error::PlanError;
+pub use runner::{default_mm2_offsets_topic, Runner, RUNNER_KINDS};
 pub use settings::{
     EngineSettings, InvalidSetting, Mode, OutOfRangePolicy, StartPolicy, MAX_BATCH_RECORDS, MAX_COMMIT_INTERVAL,
     MAX_LANES, MAX_REFRESH_INTERVAL, MIN_REFRESH_INTERVAL,
@@ -29,7 +31,7 @@ use crate::config::parse::toml_error_position;
 use crate::config::Config;
 use reader::{Located, PlanText, Section};
 
-const TOP_LEVEL_KEYS: &[&str] = &["name", "source", "destination", "topics", "engine", "sync", "schemas"];
+const TOP_LEVEL_KEYS: &[&str] = &["name", "source", "destination", "topics", "engine", "sync", "schemas", "runner"];
 
 /// Keeps `_kdeck-<name>-offsets` well inside Kafka's 249-character topic name limit.
 pub const MAX_NAME_LEN: usize = 200;
@@ -47,6 +49,8 @@ pub struct Plan {
     pub topics: TopicSelection,
     pub engine: EngineSettings,
     pub sync: SyncSettings,
+    /// Who copies the plan (`[runner]`): kdeck's engine unless the plan says otherwise.
+    pub runner: Runner,
     source_line: usize,
     destination_line: usize,
 }
@@ -81,6 +85,7 @@ pub fn parse_plan(text: &str, path: &Path) -> Result<Plan, PlanError> {
         topics,
         engine: settings::read_engine(&root.section("engine")?)?,
         sync: sync::read_sync(&root.section("sync")?)?,
+        runner: runner::read_runner(&root.section("runner")?, source.value)?,
         source_line: source.line,
         destination_line: destination.line,
     })

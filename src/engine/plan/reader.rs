@@ -134,6 +134,16 @@ impl<'a> Section<'a> {
         Ok(Some(Located { value: entries, line: self.plan.line_of(value) }))
     }
 
+    /// `key` is required here: `expected` says how to write it.
+    pub fn missing(&self, key: &str, line: usize, expected: &str) -> PlanError {
+        PlanError::MissingSetting {
+            path: self.plan.path.to_path_buf(),
+            line,
+            key: self.key_path(key),
+            expected: expected.to_string(),
+        }
+    }
+
     pub fn wrong_type(&self, key: &str, value: &Spanned<DeValue<'_>>, expected: &'static str) -> PlanError {
         PlanError::WrongType {
             path: self.plan.path.to_path_buf(),

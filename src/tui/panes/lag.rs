@@ -4,7 +4,7 @@
 //! destination's high watermarks come from the same reads. The arithmetic lives
 //! in `lag_math`; this file keeps the selection and draws.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use ratatui::layout::Layout;
 use ratatui::layout::{Constraint, Rect};
@@ -37,7 +37,16 @@ pub struct LagPane {
     from_engine: bool,
     /// Rows the table showed at the last update: where the view scrolls.
     visible: usize,
+    /// Set when another runner copies the plan (`[runner]`): its description.
+    pub runner: Option<String>,
+    /// A watched runner's positions: per partition, the next offset, when it was
+    /// seen to move (ms), and whether that is only when the watch began.
+    moves: HashMap<(String, i32), (i64, i64, bool)>,
 }
+
+/// A watched runner's position that has not moved this long while it has lag is
+/// stalled (as `kdeck watch`'s default `--stall-after`).
+pub const WATCH_STALL_MS: i64 = 180_000;
 
 /// One visible line: a topic, or one of an expanded topic's partitions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,6 +70,20 @@ impl LagPane {
 
     /// The plan's partitions read from the clusters; the engine's snapshot still wins.
     pub fn on_plan_partitions(&mut self, partitions: Vec<PartitionStatus>, status: &EngineStatus, now_ms: i64) {
+        if self.runner.is_some() {
+            let mut moves = HashMap::new();
+            for partition in partitions.iter().filter(|p| p.next_source_offset >= 0) {
+                let key = (partition.source.topic.clone(), partition.source.partition);
+                let next = partition.next_source_offset;
+                let seen = match self.moves.get(&key) {
+                    None => (next, now_ms, true),
+                    Some(&(before, at, since_watch)) if before == next => (next, at, since_watch),
+                    Some(_) => (next, now_ms, false),
+                };
+                moves.insert(key, seen);
+            }
+            self.moves = moves;
+        }
         self.plan_partitions = partitions;
         self.refresh(status, now_ms);
     }
@@ -92,6 +115,19 @@ impl LagPane {
     pub fn resize(&mut self, body_rows: u16) {
         self.visible = table_rows(body_rows);
         self.cursor.follow(self.lines().len(), self.visible);
+    }
+
+    /// How long a watched runner's position has stood still, and whether that is a
+    /// lower bound (it has not moved since the watch began); None when not watching.
+    pub fn position_age(&self, topic: &str, partition: i32, now_ms: i64) -> Option<(i64, bool)> {
+        let &(_, at, since_watch) = self.moves.get(&(topic.to_owned(), partition))?;
+        Some((now_ms.saturating_sub(at).max(0), since_watch))
+    }
+
+    /// A watched runner's partition with lag whose position stood still for [`WATCH_STALL_MS`].
+    pub fn stalled(&self, topic: &str, partition: &lag_math::PartitionRow, now_ms: i64) -> bool {
+        partition.lag.unwrap_or(0) > 0
+            && self.position_age(topic, partition.partition, now_ms).is_some_and(|(age, _)| age >= WATCH_STALL_MS)
     }
 
     pub fn selected(&self) -> usize {
@@ -216,7 +252,9 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &LagPane, context: &PaneConte
     if !pane.filter.is_empty() {
         title.push(Span::styled(format!("· filter: {} ", pane.filter), theme.warn));
     }
-    if !pane.from_engine && !pane.rows.is_empty() {
+    if let Some(runner) = &pane.runner {
+        title.push(Span::styled(format!("· runner {runner} "), theme.accent));
+    } else if !pane.from_engine && !pane.rows.is_empty() {
         let start = context.key(&Action::Start, ":start");
         title.push(Span::styled(format!("· before the engine runs: {start} starts it "), theme.quiet));
     }
@@ -243,12 +281,12 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &LagPane, context: &PaneConte
         .style(Style::default().add_modifier(Modifier::BOLD));
     let lines = pane.lines();
     let rows = lines.iter().filter_map(|line| match *line {
-        LagLine::Topic(index) => pane.rows.get(index).map(|row| topic_row(pane, row, theme)),
-        LagLine::Partition(topic, partition) => pane
-            .rows
-            .get(topic)
-            .and_then(|row| row.partitions.get(partition))
-            .map(|partition| partition_row(partition, theme)),
+        LagLine::Topic(index) => pane.rows.get(index).map(|row| topic_row(pane, row, theme, context.now_ms)),
+        LagLine::Partition(topic, partition) => pane.rows.get(topic).and_then(|row| {
+            row.partitions
+                .get(partition)
+                .map(|partition| partition_row(pane, &row.topic, partition, theme, context.now_ms))
+        }),
     });
     let widths = [
         Constraint::Fill(1),
@@ -265,7 +303,7 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &LagPane, context: &PaneConte
     frame.render_stateful_widget(table, area, &mut state);
 }
 
-fn topic_row<'a>(pane: &LagPane, row: &'a TopicRow, theme: &Theme) -> Row<'a> {
+fn topic_row<'a>(pane: &LagPane, row: &'a TopicRow, theme: &Theme, now_ms: i64) -> Row<'a> {
     let marker = if pane.expanded.contains(&row.topic) { "▾ " } else { "▸ " };
     let name = if row.paused { format!("{marker}{} (paused)", row.topic) } else { format!("{marker}{}", row.topic) };
     let lag = row.lag.map_or_else(|| "?".to_owned(), count_text);
@@ -281,23 +319,38 @@ fn topic_row<'a>(pane: &LagPane, row: &'a TopicRow, theme: &Theme) -> Row<'a> {
         Cell::from(offset_text(row.destination_high_watermark)),
         Cell::from(lag).style(lag_style),
         Cell::from(rate_text(row.copy_rate)),
-        Cell::from(eta_text(row.eta_secs())),
+        if row.partitions.iter().any(|p| pane.stalled(&row.topic, p, now_ms)) {
+            Cell::from("stalled").style(theme.bad)
+        } else {
+            Cell::from(eta_text(row.eta_secs()))
+        },
         Cell::from(lag_math::sparkline_text(&pane.sparkline(&row.topic), SPARK_WIDTH)).style(theme.accent),
     ])
 }
 
-fn partition_row(partition: &lag_math::PartitionRow, theme: &Theme) -> Row<'static> {
+fn partition_row(
+    pane: &LagPane,
+    topic: &str,
+    partition: &lag_math::PartitionRow,
+    theme: &Theme,
+    now_ms: i64,
+) -> Row<'static> {
     let lag = partition.lag.map_or_else(|| "?".to_owned(), count_text);
     let eta = partition.lag.and_then(|lag| lag_math::eta_secs(lag, partition.copy_rate, partition.produce_rate));
-    Row::new([
-        format!("    [{}]", partition.partition),
-        offset_text(partition.source_high_watermark),
-        offset_text(partition.next_source_offset),
-        offset_text(partition.destination_high_watermark),
-        lag,
-        rate_text(partition.copy_rate),
-        eta_text(eta),
-        String::new(),
-    ])
-    .style(theme.quiet)
+    let stalled = pane.stalled(topic, partition, now_ms);
+    // A watched runner's position age, in the throughput column partitions leave empty.
+    let age = pane.position_age(topic, partition.partition, now_ms).map_or_else(String::new, |(ms, at_least)| {
+        format!("age {}{}", if at_least { "≥" } else { "" }, eta_text(Some((ms / 1_000) as f64)))
+    });
+    let row = Row::new([
+        Cell::from(format!("    [{}]", partition.partition)),
+        Cell::from(offset_text(partition.source_high_watermark)),
+        Cell::from(offset_text(partition.next_source_offset)),
+        Cell::from(offset_text(partition.destination_high_watermark)),
+        Cell::from(lag),
+        Cell::from(rate_text(partition.copy_rate)),
+        if stalled { Cell::from("stalled").style(theme.bad) } else { Cell::from(eta_text(eta)) },
+        Cell::from(age),
+    ]);
+    row.style(theme.quiet)
 }

@@ -11,7 +11,7 @@ fn every_error_names_file_line_and_expectation() {
         (format!("{MINIMAL}[engine]\nlanes = \n"), "plan.toml:4:9: string values must be quoted, expected literal string"),
         (format!("{MINIMAL}source = \"x\"\n"), "plan.toml:3:1: duplicate key `source`"),
         // unknown keys, in every table
-        (format!("{MINIMAL}sources = \"x\"\n"), "plan.toml:3: unknown key \"sources\" at the top level: expected one of name, source, destination, topics, engine, sync, schemas"),
+        (format!("{MINIMAL}sources = \"x\"\n"), "plan.toml:3: unknown key \"sources\" at the top level: expected one of name, source, destination, topics, engine, sync, schemas, runner"),
         (format!("{MINIMAL}[engine]\nmode = \"at-least-once\"\nlane = 4\n"), "plan.toml:5: unknown key \"lane\" in [engine]: expected one of lanes, mode, start, provenance, refresh_interval, on_out_of_range, commit_interval, max_batch_records"),
         (format!("{MINIMAL}[topics]\nincludes = []\n"), "plan.toml:4: unknown key \"includes\" in [topics]: expected one of include, exclude, rename"),
         (format!("{MINIMAL}[sync]\nreplication.factor = 3\n"), "plan.toml:4: unknown key \"replication\" in [sync]: expected one of configs, allow, deny, replication_factor"),
@@ -64,6 +64,16 @@ fn every_error_names_file_line_and_expectation() {
         (format!("{MINIMAL}[sync]\nreplication_factor = 0\n"), "plan.toml:4: sync.replication_factor = 0: expected an integer from 1 to 32767, or -1 for the destination's default"),
         (format!("{MINIMAL}[sync]\nreplication_factor = 40000\n"), "plan.toml:4: sync.replication_factor = 40000: expected an integer from 1 to 32767"),
         (format!("{MINIMAL}[sync]\nconfigs = 1\n"), "plan.toml:4: sync.configs: expected true or false, found integer"),
+        // runner
+        (format!("{MINIMAL}[runner]\nkind = \"mm2\"\n"), "plan.toml:4: runner.kind = \"mm2\": expected \"kdeck\", \"replicator\", \"mirrormaker2\" or \"connect\""),
+        (format!("{MINIMAL}[runner]\nkind = \"replicator\"\n"), "plan.toml:4: missing key runner.group: expected group = \"...\" (the Replicator's src.consumer.group.id) for kind = \"replicator\""),
+        (format!("{MINIMAL}[runner]\nkind = \"replicator\"\ngroup = \" \"\n"), "plan.toml:5: runner.group = \" \": expected the Replicator's src.consumer.group.id, without surrounding spaces"),
+        (format!("{MINIMAL}[runner]\nkind = \"replicator\"\ngroup = 2\n"), "plan.toml:5: runner.group: expected a string, found integer"),
+        (format!("{MINIMAL}[runner]\nkind = \"replicator\"\ngroup = \"r\"\nsource_alias = \"msk\"\n"), "plan.toml:6: unknown key \"source_alias\" in [runner]: expected one of kind, group"),
+        (format!("{MINIMAL}[runner]\nkind = \"connect\"\nconnect = \"prod\"\n"), "plan.toml:4: missing key runner.connector: expected connector = \"...\" (the source connector's name) for kind = \"connect\""),
+        (format!("{MINIMAL}[runner]\nkind = \"mirrormaker2\"\noffsets_topic = \"\"\n"), "plan.toml:5: runner.offsets_topic = \"\": expected MirrorMaker 2's Connect offsets topic on the target"),
+        (format!("{MINIMAL}[runner]\ngroup = \"r\"\n"), "plan.toml:4: unknown key \"group\" in [runner]: expected one of kind"),
+        (format!("{MINIMAL}[runner]\nkind = 1\n"), "plan.toml:4: runner.kind: expected a string, found integer"),
         // tables that are not tables
         (format!("{MINIMAL}engine = 4\n"), "plan.toml:3: engine: expected a table, found integer"),
         (format!("{MINIMAL}[[topics]]\n"), "plan.toml:3: topics: expected a table, found array"),

@@ -147,7 +147,7 @@ fn no_input_panics() {
 fn reference_documents_every_key_and_built_in_list() {
     // Markdown tables escape `|` inside code spans.
     let reference = REFERENCE.replace("\\|", "|");
-    let keys = [TOP_LEVEL_KEYS, topics::TOPICS_KEYS, settings::ENGINE_KEYS, sync::SYNC_KEYS];
+    let keys = [TOP_LEVEL_KEYS, topics::TOPICS_KEYS, settings::ENGINE_KEYS, sync::SYNC_KEYS, runner::RUNNER_KEYS];
     let lists = [BUILT_IN_EXCLUDES, DEFAULT_SYNCED_CONFIGS, NEVER_SYNCED_CONFIGS];
     for documented in keys.iter().chain(&lists).flat_map(|list| list.iter()) {
         let mentioned = [format!("`{documented}`"), format!("`[{documented}]`")];

@@ -150,3 +150,33 @@ fn should_sync_table() {
     assert_eq!(minimal_with("[sync]\nreplication_factor = -1\n").sync.replication_factor, None);
     assert_eq!(minimal_with("[sync]\nallow = []\n").sync.synced_configs().count(), 0);
 }
+
+#[test]
+fn runners() {
+    use crate::engine::plan::Runner;
+    assert_eq!(minimal_with("").runner, Runner::Kdeck);
+    assert_eq!(minimal_with("[runner]\nkind = \"kdeck\"\n").runner, Runner::Kdeck);
+    assert_eq!(
+        minimal_with("[runner]\nkind = \"replicator\"\ngroup = \"replicator-2\"\n").runner,
+        Runner::Replicator { group: "replicator-2".into() }
+    );
+    // The source alias defaults to the source profile, the topic to MM2's default name.
+    assert_eq!(
+        minimal_with("[runner]\nkind = \"mirrormaker2\"\n").runner,
+        Runner::MirrorMaker2 { source_alias: "source".into(), offsets_topic: "mm2-offsets.source.internal".into() }
+    );
+    assert_eq!(
+        minimal_with("[runner]\nkind = \"mirrormaker2\"\nsource_alias = \"msk\"\n").runner,
+        Runner::MirrorMaker2 { source_alias: "msk".into(), offsets_topic: "mm2-offsets.msk.internal".into() }
+    );
+    assert_eq!(
+        minimal_with(
+            "[runner]\nkind = \"mirrormaker2\"\nsource_alias = \"msk\"\noffsets_topic = \"connect-offsets\"\n"
+        )
+        .runner,
+        Runner::MirrorMaker2 { source_alias: "msk".into(), offsets_topic: "connect-offsets".into() }
+    );
+    let runner = minimal_with("[runner]\nkind = \"connect\"\nconnect = \"prod\"\nconnector = \"msk-to-cc\"\n").runner;
+    assert_eq!(runner, Runner::Connect { connect: "prod".into(), connector: "msk-to-cc".into() });
+    assert_eq!(runner.kind(), "connect");
+}
