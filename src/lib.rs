@@ -17,6 +17,7 @@ pub mod logging;
 pub mod record;
 pub mod replicate;
 pub mod report;
+pub mod rest_client;
 pub mod run;
 pub mod schemas;
 pub mod signals;

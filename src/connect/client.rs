@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use reqwest::{Method, StatusCode, Url};
+use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 
 use super::clusters::ConnectCluster;
@@ -17,6 +17,7 @@ use super::model::{
     TaskConfig, TaskState,
 };
 use crate::config::scrub;
+use crate::rest_client::{http_base, one_line, root_cause, RestClient};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
@@ -58,10 +59,7 @@ impl Default for Retry {
 
 pub struct ConnectClient {
     name: String,
-    base: Url,
-    http: reqwest::Client,
-    runtime: tokio::runtime::Runtime,
-    auth: Option<(String, String)>,
+    rest: RestClient,
     timeout: Duration,
     retry: Retry,
 }
@@ -72,32 +70,16 @@ impl ConnectClient {
     pub fn new(cluster: &ConnectCluster, timeout: Duration) -> Result<ConnectClient, ConnectError> {
         let setup =
             |message: String| ConnectError { kind: ErrorKind::Transport, message: scrub(&message).into_owned() };
-        let base = Url::parse(&cluster.url)
-            .ok()
-            .filter(|url| !url.cannot_be_a_base() && matches!(url.scheme(), "http" | "https"))
-            .ok_or_else(|| {
-                setup(format!("Connect \"{}\": url {:?} is not http(s)://host:port", cluster.name, cluster.url))
-            })?;
-        let mut builder = reqwest::Client::builder().timeout(timeout).connect_timeout(timeout);
-        if let Some(ca) = &cluster.ca {
-            let pem = std::fs::read(ca).map_err(|err| {
-                setup(format!("Connect \"{}\": cannot read CA {}: {err}", cluster.name, ca.display()))
-            })?;
-            let certificate = reqwest::Certificate::from_pem(&pem).map_err(|err| {
-                setup(format!("Connect \"{}\": CA {} is not a PEM certificate: {err}", cluster.name, ca.display()))
-            })?;
-            builder = builder.add_root_certificate(certificate);
-        }
-        let http = builder.build().map_err(|err| setup(format!("Connect \"{}\": {err}", cluster.name)))?;
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|err| setup(format!("Connect \"{}\": cannot start the HTTP runtime: {err}", cluster.name)))?;
+        let base = http_base(&cluster.url).ok_or_else(|| {
+            setup(format!("Connect \"{}\": url {:?} is not http(s)://host:port", cluster.name, cluster.url))
+        })?;
         let auth = match (&cluster.username, &cluster.password) {
             (Some(user), Some(password)) => Some((user.clone(), password.expose().to_string())),
             _ => None,
         };
-        Ok(ConnectClient { name: cluster.name.clone(), base, http, runtime, auth, timeout, retry: Retry::default() })
+        let rest = RestClient::new(base, cluster.ca.as_deref(), timeout, auth, "application/json")
+            .map_err(|err| setup(format!("Connect \"{}\": {err}", cluster.name)))?;
+        Ok(ConnectClient { name: cluster.name.clone(), rest, timeout, retry: Retry::default() })
     }
 
     pub fn with_retry(mut self, retry: Retry) -> Self {
@@ -109,25 +91,14 @@ impl ConnectClient {
         &self.name
     }
 
-    fn url(&self, segments: &[&str], query: &[(&str, &str)]) -> Url {
-        let mut url = self.base.clone();
-        if let Ok(mut path) = url.path_segments_mut() {
-            path.pop_if_empty().extend(segments);
-        }
-        if !query.is_empty() {
-            url.query_pairs_mut().extend_pairs(query);
-        }
-        url
-    }
-
     /// One request with 409 retries; any 2xx is returned with its body.
     fn call(&self, method: Method, segments: &[&str], query: &[(&str, &str)], body: Option<String>) -> Reply {
-        let url = self.url(segments, query);
+        let url = self.rest.url(segments, query);
         let shown = format!("{method} {}{}", url.path(), url.query().map(|q| format!("?{q}")).unwrap_or_default());
         let mut wait = self.retry.first_wait;
         let mut attempt = 1;
         loop {
-            let reply = self.runtime.block_on(self.send(method.clone(), url.clone(), body.clone()));
+            let reply = self.rest.send(method.clone(), url.clone(), body.clone());
             let fail = |kind, detail: String| ConnectError {
                 kind,
                 message: scrub(&format!("Connect \"{}\": {shown}: {detail}", self.name)).into_owned(),
@@ -137,12 +108,12 @@ impl ConnectClient {
                 Err(err) if err.is_timeout() => {
                     return Err(fail(
                         ErrorKind::Timeout,
-                        format!("no answer within {:?} from {}", self.timeout, self.base),
+                        format!("no answer within {:?} from {}", self.timeout, self.rest.base()),
                     ))
                 }
                 Err(err) if err.is_connect() => {
                     let cause = root_cause(&err);
-                    return Err(fail(ErrorKind::Refused, format!("cannot connect to {} ({cause})", self.base)));
+                    return Err(fail(ErrorKind::Refused, format!("cannot connect to {} ({cause})", self.rest.base())));
                 }
                 Err(err) => return Err(fail(ErrorKind::Transport, root_cause(&err))),
             };
@@ -164,24 +135,6 @@ impl ConnectClient {
             }
             return Err(fail(ErrorKind::Status(status.as_u16()), detail));
         }
-    }
-
-    async fn send(
-        &self,
-        method: Method,
-        url: Url,
-        body: Option<String>,
-    ) -> Result<(StatusCode, String), reqwest::Error> {
-        let mut request = self.http.request(method, url).header("Accept", "application/json");
-        if let Some((user, password)) = &self.auth {
-            request = request.basic_auth(user, Some(password));
-        }
-        if let Some(body) = body {
-            request = request.header("Content-Type", "application/json").body(body);
-        }
-        let response = request.send().await?;
-        let status = response.status();
-        Ok((status, response.text().await?))
     }
 
     fn get<T: DeserializeOwned>(&self, segments: &[&str], query: &[(&str, &str)]) -> Result<T, ConnectError> {
@@ -315,17 +268,4 @@ fn bool_text(flag: bool) -> &'static str {
     } else {
         "false"
     }
-}
-
-fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// reqwest's Display is "error sending request for url (...)"; the cause says why.
-fn root_cause(error: &reqwest::Error) -> String {
-    let mut cause: &dyn std::error::Error = error;
-    while let Some(next) = cause.source() {
-        cause = next;
-    }
-    one_line(&cause.to_string())
 }

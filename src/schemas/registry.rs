@@ -14,6 +14,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::config::{scrub, ResolvedCluster, SecretString};
+use crate::rest_client::{http_base, one_line, root_cause, RestClient};
 
 pub const URL_KEY: &str = "schema.registry.url";
 pub const USER_INFO_KEY: &str = "schema.registry.basic.auth.user.info";
@@ -162,10 +163,7 @@ impl From<RegistryError> for crate::error::Failure {
 
 pub struct Registry {
     shown: String,
-    base: Url,
-    http: reqwest::Client,
-    runtime: tokio::runtime::Runtime,
-    auth: Option<(String, String)>,
+    rest: RestClient,
     timeout: Duration,
 }
 
@@ -188,9 +186,7 @@ impl Registry {
             kind: RegistryErrorKind::Unreachable,
             message: scrub(&message).into_owned(),
         };
-        let mut base = Url::parse(&settings.url)
-            .ok()
-            .filter(|url| !url.cannot_be_a_base() && matches!(url.scheme(), "http" | "https"))
+        let mut base = http_base(&settings.url)
             .ok_or_else(|| setup(format!("schema registry url {shown:?} is not http(s)://host:port")))?;
         let mut auth = settings.user_info.as_ref().map(|info| match info.expose().split_once(':') {
             Some((user, password)) => (user.to_string(), password.to_string()),
@@ -202,37 +198,15 @@ impl Registry {
         }
         let _ = base.set_username("");
         let _ = base.set_password(None);
-        let mut builder = reqwest::Client::builder().timeout(timeout).connect_timeout(timeout);
-        if let Some(ca) = &settings.ca {
-            let pem = std::fs::read(ca)
-                .map_err(|err| setup(format!("schema registry {shown}: cannot read CA {}: {err}", ca.display())))?;
-            let certificate = reqwest::Certificate::from_pem(&pem).map_err(|err| {
-                setup(format!("schema registry {shown}: CA {} is not a PEM certificate: {err}", ca.display()))
-            })?;
-            builder = builder.add_root_certificate(certificate);
-        }
-        let http = builder.build().map_err(|err| setup(format!("schema registry {shown}: {err}")))?;
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|err| setup(format!("schema registry {shown}: cannot start the HTTP runtime: {err}")))?;
-        Ok(Registry { shown, base, http, runtime, auth, timeout })
+        let rest =
+            RestClient::new(base, settings.ca.as_deref(), timeout, auth, "application/vnd.schemaregistry.v1+json")
+                .map_err(|err| setup(format!("schema registry {shown}: {err}")))?;
+        Ok(Registry { shown, rest, timeout })
     }
 
     /// The URL without credentials, for messages.
     pub fn shown(&self) -> &str {
         &self.shown
-    }
-
-    fn url(&self, segments: &[&str], query: &[(&str, &str)]) -> Url {
-        let mut url = self.base.clone();
-        if let Ok(mut path) = url.path_segments_mut() {
-            path.pop_if_empty().extend(segments);
-        }
-        if !query.is_empty() {
-            url.query_pairs_mut().extend_pairs(query);
-        }
-        url
     }
 
     fn call(
@@ -242,27 +216,13 @@ impl Registry {
         query: &[(&str, &str)],
         body: Option<String>,
     ) -> Result<String, RegistryError> {
-        let url = self.url(segments, query);
+        let url = self.rest.url(segments, query);
         let shown = format!("{method} {}", url.path());
         let fail = |kind, detail: String| RegistryError {
             kind,
             message: scrub(&format!("schema registry {}: {shown}: {detail}", self.shown)).into_owned(),
         };
-        let reply = self.runtime.block_on(async {
-            let mut request = self
-                .http
-                .request(method.clone(), url.clone())
-                .header("Accept", "application/vnd.schemaregistry.v1+json");
-            if let Some((user, password)) = &self.auth {
-                request = request.basic_auth(user, Some(password));
-            }
-            if let Some(body) = body {
-                request = request.header("Content-Type", "application/vnd.schemaregistry.v1+json").body(body);
-            }
-            let response = request.send().await?;
-            let status = response.status();
-            Ok::<_, reqwest::Error>((status, response.text().await?))
-        });
+        let reply = self.rest.send(method, url, body);
         let (status, text) = match reply {
             Ok(answer) => answer,
             Err(err) if err.is_timeout() => {
@@ -406,19 +366,6 @@ impl Registry {
         let text = self.call(Method::POST, &segments, &[], Some(body.to_string()))?;
         self.parse::<Registered>(&segments, &text).map(|r| r.id)
     }
-}
-
-/// reqwest's Display is "error sending request for url (...)"; the cause says why.
-fn root_cause(error: &reqwest::Error) -> String {
-    let mut source: &dyn std::error::Error = error;
-    while let Some(next) = source.source() {
-        source = next;
-    }
-    source.to_string()
-}
-
-fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]
