@@ -1,6 +1,7 @@
 //! kdeck over real TLS listeners (stunnel in front of tansu): server-verified TLS,
-//! mutual TLS with PEM, PKCS12 and JKS client keystores, and each TLS failure as
-//! one line that names the profile and shows no secret.
+//! mutual TLS with PEM, PKCS12 and JKS client keystores (meta, produce, consume;
+//! replicate and verify through the JKS one), and each TLS failure as one line
+//! that names the profile and shows no secret.
 
 use std::time::Duration;
 
@@ -164,4 +165,53 @@ fn tls_failures_are_one_line_naming_the_profile() {
         assert_eq!(stderr.lines().count(), 1, "{profile}: {stderr}");
         assert!(stderr.contains(profile) && stderr.contains(expected), "{profile}: {stderr}");
     }
+}
+
+/// The engine and verify read a mutual-TLS source through a JKS keystore: tansu
+/// behind stunnel, copied exactly once to a plaintext noida destination (the
+/// broker with transactions). tansu's high watermark is right only for
+/// one-record batches (docs/TESTING.md), so each record is its own produce.
+#[test]
+fn replicate_and_verify_read_a_mutual_tls_source_through_a_jks_keystore() {
+    let (broker, kdeck, config) = setup(ServerCert::Good, true);
+    create_topic(&broker.bootstrap(), true, "ledger");
+    for i in 0..8 {
+        let line = format!("ledger-{i}\n");
+        let partition = (i % 2).to_string();
+        let produced = kdeck_with(
+            &kdeck,
+            &config,
+            &["produce", "-b", "jks", "-t", "ledger", "-p", &partition],
+            Some(line.as_bytes()),
+        );
+        assert_eq!(produced.code, Some(0), "{}", produced.stderr);
+    }
+    let destination = crate::support::Noida::start();
+    let mut profiles = std::fs::read_to_string(&config).unwrap();
+    profiles.push_str(&format!("\n[clusters.destination]\nbootstrap = \"{}\"\n", destination.bootstrap()));
+    std::fs::write(&config, profiles).unwrap();
+    let plan = kdeck.home.path().join("plan.toml");
+    std::fs::write(&plan, "source = \"jks\"\ndestination = \"destination\"\n[topics]\ninclude = [\"ledger\"]\n")
+        .unwrap();
+    let plan = plan.to_str().unwrap();
+
+    let child = kdeck
+        .command()
+        .env("JKS_PASSWORD", "Jks-Store-Pa55")
+        .args(["--config", &config, "replicate", "--plan", plan, "--exit-when-caught-up"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn kdeck replicate");
+    let replicated = crate::replicate::wait_exit(child, Duration::from_secs(120));
+    let stderr = String::from_utf8_lossy(&replicated.stderr);
+    assert!(replicated.status.success(), "replicate: {stderr}");
+    for secret in PROFILE_SECRETS {
+        assert!(!stderr.contains(secret), "replicate's stderr shows a secret");
+    }
+    let copied = crate::support::drain(&destination.bootstrap(), "ledger", Duration::from_secs(2));
+    assert_eq!(copied.len(), 8, "records on the destination");
+
+    let verified = kdeck_with(&kdeck, &config, &["verify", "--plan", plan], None);
+    assert_eq!(verified.code, Some(0), "verify: {}{}", verified.stdout_text(), verified.stderr);
 }
