@@ -7,6 +7,7 @@ pub mod command;
 pub mod explain;
 pub mod fingerprint;
 pub mod plan_run;
+pub mod positions;
 pub mod read;
 pub mod reconcile;
 pub mod render;

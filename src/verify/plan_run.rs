@@ -8,15 +8,15 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::config::ResolvedCluster;
-use crate::engine::assignment::TopicPartition;
+use crate::connect::clusters::ConnectCluster;
 use crate::engine::plan::Plan;
-use crate::engine::recovery::read_state;
 use crate::engine::topics::selected_topics;
 use crate::error::Failure;
 use crate::kafka::admin::Admin;
 use crate::kafka::reader::PartitionReader;
 
 use super::explain::{explain, in_flight, worst, PartitionContext, Verdict};
+use super::positions::read_positions;
 use super::read::{verify_partitions, PartitionJob, PartitionResult, Progress, VerifyRequest};
 
 #[derive(Clone, Debug)]
@@ -27,6 +27,8 @@ pub struct VerifyOptions {
     pub window: usize,
     pub settle: Duration,
     pub timeout: Duration,
+    /// The `[connect.NAME]` cluster of a plan whose `[runner]` is a Connect connector.
+    pub connect: Option<ConnectCluster>,
 }
 
 impl Default for VerifyOptions {
@@ -37,6 +39,7 @@ impl Default for VerifyOptions {
             window: 10_000,
             settle: Duration::from_millis(200),
             timeout: Duration::from_secs(10),
+            connect: None,
         }
     }
 }
@@ -130,11 +133,13 @@ pub fn verify_plan(
         )));
     }
     plan.check_renames(source_meta.topics.iter().map(|t| t.name.as_str()))?;
-    // Read before the destination: whatever the engine committed by now is on the
-    // destination when it is read, so a tail past this position is in flight.
-    let state = read_state(destination, &plan.state_topic(), options.timeout)?;
-    let committed =
-        |topic: &str, partition| state.position(&TopicPartition::new(topic, partition)).map(|p| p.next_offset);
+    // Read before the destination: whatever the engine (or the plan's runner)
+    // committed by now is on the destination when it is read, so a tail past
+    // this position is in flight.
+    let asked: Vec<(String, i32)> =
+        selected.iter().flat_map(|(topic, count)| (0..*count).map(move |p| (topic.clone(), p))).collect();
+    let positions = read_positions(plan, (source, destination), &asked, options.connect.as_ref(), options.timeout)?;
+    let committed = |topic: &str, partition| positions.next_offset(topic, partition);
     let mut jobs = Vec::new();
     let mut topics = Vec::new();
     for (topic, partitions) in &selected {
@@ -156,6 +161,7 @@ pub fn verify_plan(
                     source_low: -1,
                     source_high: -1,
                     committed: committed(topic, partition),
+                    keeper: positions.keeper,
                 });
             }
         }
@@ -214,6 +220,7 @@ pub fn verify_plan(
             source_low: result.source_low,
             compacted: true,
             committed: committed(&result.topic, result.partition),
+            keeper: positions.keeper,
         };
         (result.verdict, result.notes) = explain(&result.diff, context);
     }

@@ -22,7 +22,7 @@ use crate::config::ResolvedCluster;
 use crate::error::Failure;
 use crate::kafka::reader::{PartitionReader, ReadEvent, ReaderOptions, StartPosition};
 
-use super::explain::{explain, PartitionContext, Verdict};
+use super::explain::{explain, Keeper, PartitionContext, Verdict};
 use super::fingerprint::{Entry, SourceIdentity};
 use super::reconcile::{reconcile, Feed, PartitionDiff, ReconcileOptions};
 
@@ -56,8 +56,10 @@ pub struct PartitionJob {
     /// `high - low` sizes the progress bar (an estimate: markers take offsets).
     pub source_low: i64,
     pub source_high: i64,
-    /// The engine's committed next offset for this partition, from its state topic.
+    /// The next source offset the engine's state topic (or the plan's runner) records.
     pub committed: Option<i64>,
+    /// Who recorded `committed`: the engine or the plan's runner.
+    pub keeper: Keeper,
 }
 
 pub struct VerifyRequest {
@@ -216,7 +218,12 @@ fn verify_one(
     tracing::debug!(topic = %job.topic, partition = job.partition, elapsed = ?clock.elapsed(), "partition verified");
     let (verdict, notes) = explain(
         &diff,
-        PartitionContext { source_low: job.source_low, compacted: job.compacted, committed: job.committed },
+        PartitionContext {
+            source_low: job.source_low,
+            compacted: job.compacted,
+            committed: job.committed,
+            keeper: job.keeper,
+        },
     );
     Ok(PartitionResult {
         topic: job.topic.clone(),
@@ -387,6 +394,7 @@ mod tests {
             source_low: 10,
             source_high: 10 + records,
             committed: None,
+            keeper: Keeper::Engine,
         }
     }
 
