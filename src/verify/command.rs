@@ -137,11 +137,12 @@ pub fn run(config: Config, args: VerifyArgs, verbose: bool, stop: &Arc<AtomicBoo
     }
     match report.verdict {
         Verdict::Mismatch => Err(Failure::runtime(format!(
-            "verification failed: {} topic(s) of plan {} differ between {} and {}",
+            "verification failed: {} topic(s) of plan {} differ between {} and {}{}",
             report.mismatched_topics(),
             report.plan,
             report.source,
-            report.destination
+            report.destination,
+            super::render::duplicates_summary(&report).map_or_else(String::new, |d| format!("; {d}"))
         ))),
         Verdict::Match | Verdict::Explained => match &schema_check {
             Some(check) if !check.passed() => Err(Failure::runtime(format!(

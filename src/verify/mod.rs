@@ -4,6 +4,7 @@
 //! [`read`] feeds both from Kafka.
 
 pub mod command;
+pub mod duplicates;
 pub mod explain;
 pub mod fingerprint;
 pub mod plan_run;

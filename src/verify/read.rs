@@ -211,7 +211,8 @@ fn verify_one(
     destination.begin(slot);
     let mut source_feed = SlotFeed { demux: source, slot };
     let mut destination_feed = SlotFeed { demux: destination, slot };
-    let options = ReconcileOptions { window: request.window, source_low: job.source_low };
+    let options =
+        ReconcileOptions { window: request.window, source_low: job.source_low, ..ReconcileOptions::default() };
     let diff = reconcile(&mut source_feed, &mut destination_feed, options)?;
     source.finish(slot);
     destination.finish(slot);
