@@ -24,19 +24,23 @@ pub struct DuplicateRange {
     pub source_first: i64,
     pub source_last: i64,
     pub records: u64,
+    /// Where the first copy of `source_first` is on the destination, when still known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_copy_at: Option<i64>,
     /// The destination record's position among the records read (offsets skip markers).
     #[serde(skip)]
     last_sequence: u64,
 }
 
 impl DuplicateRange {
-    fn start(sequence: u64, destination_offset: i64, source_offset: i64) -> Self {
+    fn start(sequence: u64, destination_offset: i64, source_offset: i64, first_copy_at: Option<i64>) -> Self {
         DuplicateRange {
             destination_first: destination_offset,
             destination_last: destination_offset,
             source_first: source_offset,
             source_last: source_offset,
             records: 1,
+            first_copy_at,
             last_sequence: sequence,
         }
     }
@@ -62,10 +66,12 @@ impl DuplicateRange {
         )
     }
 
-    /// [`Self::positions`] and the record count.
+    /// [`Self::positions`], where the first copies are, and the record count.
     pub fn describe(&self) -> String {
         let records = if self.records == 1 { "record" } else { "records" };
-        format!("{} ({} {records})", self.positions(), self.records)
+        let first =
+            self.first_copy_at.map_or_else(String::new, |at| format!(", first copied at destination offset {at}"));
+        format!("{}{first} ({} {records})", self.positions(), self.records)
     }
 }
 
@@ -79,8 +85,8 @@ pub struct RangeCompactor {
 
 impl RangeCompactor {
     /// One duplicate: the `sequence`-th destination record read, at
-    /// `destination_offset`, another copy of `source_offset`.
-    pub fn push(&mut self, sequence: u64, destination_offset: i64, source_offset: i64) {
+    /// `destination_offset`, another copy of `source_offset`, first copied at `first_copy_at`.
+    pub fn push(&mut self, sequence: u64, destination_offset: i64, source_offset: i64, first_copy_at: Option<i64>) {
         if let Some(open) = &mut self.open {
             if open.extends_to(sequence, source_offset) {
                 open.destination_last = destination_offset;
@@ -91,7 +97,7 @@ impl RangeCompactor {
             }
         }
         self.close();
-        self.open = Some(DuplicateRange::start(sequence, destination_offset, source_offset));
+        self.open = Some(DuplicateRange::start(sequence, destination_offset, source_offset, first_copy_at));
     }
 
     fn close(&mut self) {
@@ -117,7 +123,7 @@ mod tests {
     fn fold(duplicates: &[(u64, i64, i64)]) -> (Vec<(i64, i64, i64, i64, u64)>, u64) {
         let mut compactor = RangeCompactor::default();
         for &(sequence, destination, source) in duplicates {
-            compactor.push(sequence, destination, source);
+            compactor.push(sequence, destination, source, None);
         }
         let (ranges, beyond) = compactor.finish();
         let ranges =
@@ -139,6 +145,16 @@ mod tests {
     #[test]
     fn a_single_duplicate_is_a_range_of_one() {
         assert_eq!(fold(&[(7, 7, 3)]), (vec![(7, 7, 3, 3, 1)], 0));
+    }
+
+    #[test]
+    fn a_range_keeps_where_its_first_record_was_first_copied() {
+        let mut compactor = RangeCompactor::default();
+        compactor.push(10, 10, 4, Some(4));
+        compactor.push(11, 11, 5, Some(5));
+        compactor.push(13, 13, 0, None);
+        let (ranges, _) = compactor.finish();
+        assert_eq!(ranges.iter().map(|r| r.first_copy_at).collect::<Vec<_>>(), [Some(4), None]);
     }
 
     #[test]
@@ -179,7 +195,7 @@ mod tests {
     fn a_million_duplicates_in_one_run_stay_one_range() {
         let mut compactor = RangeCompactor::default();
         for i in 0..1_000_000i64 {
-            compactor.push(i as u64, i, i);
+            compactor.push(i as u64, i, i, None);
         }
         let (ranges, beyond) = compactor.finish();
         assert_eq!((ranges.len(), beyond, ranges[0].records), (1, 0, 1_000_000));
@@ -187,9 +203,14 @@ mod tests {
 
     #[test]
     fn descriptions_read_as_sentences() {
-        let range = DuplicateRange::start(0, 5_000, 3_000);
+        let range = DuplicateRange::start(0, 5_000, 3_000, None);
         assert_eq!(range.describe(), "destination offset 5000 repeats source offset 3000 (1 record)");
         let long = DuplicateRange { destination_last: 6_199, source_last: 4_199, records: 1_200, ..range };
         assert_eq!(long.describe(), "destination offsets 5000..=6199 repeat source offsets 3000..=4199 (1200 records)");
+        let known = DuplicateRange { first_copy_at: Some(3_000), ..long };
+        assert_eq!(
+            known.describe(),
+            "destination offsets 5000..=6199 repeat source offsets 3000..=4199, first copied at destination offset 3000 (1200 records)"
+        );
     }
 }

@@ -260,9 +260,10 @@ impl Reconciler {
             && !self.copies_nothing(source_offset)
         {
             self.diff.duplicates += 1;
-            self.duplicate_ranges.push(self.diff.destination.records - 1, copy.offset, source_offset);
+            let first_copy = self.recent_copies.get(&source_offset).copied();
+            self.duplicate_ranges.push(self.diff.destination.records - 1, copy.offset, source_offset, first_copy);
             let mut anomaly = Anomaly::new(AnomalyKind::Duplicate, Some(source_offset), Some(copy.offset));
-            anomaly.first_copy = self.recent_copies.get(&source_offset).copied();
+            anomaly.first_copy = first_copy;
             self.record(anomaly);
         } else {
             self.diff.extra += 1;
@@ -292,7 +293,8 @@ impl Reconciler {
             self.take(index, copy);
         } else if let Some(&(first_copy, source_offset)) = self.recent_content.get(&copy.fingerprint) {
             self.diff.duplicates += 1;
-            self.duplicate_ranges.push(self.diff.destination.records - 1, copy.offset, source_offset);
+            let sequence = self.diff.destination.records - 1;
+            self.duplicate_ranges.push(sequence, copy.offset, source_offset, Some(first_copy));
             let mut anomaly = Anomaly::new(AnomalyKind::Duplicate, Some(source_offset), Some(copy.offset));
             anomaly.first_copy = Some(first_copy);
             self.record(anomaly);

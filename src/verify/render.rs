@@ -290,7 +290,7 @@ mod tests {
         assert_eq!(report.verdict, Verdict::Mismatch);
         let text = render_text(&report, false);
         let expected =
-            "    [2] duplicates: destination offsets 4200..=5399 repeat source offsets 3000..=4199 (1200 records)\n";
+            "    [2] duplicates: destination offsets 4200..=5399 repeat source offsets 3000..=4199, first copied at destination offset 3000 (1200 records)\n";
         assert!(text.contains(expected), "{text}");
         assert!(!text.contains("duplicate: destination offset"), "no line per duplicate record: {text}");
         assert!(!text.contains("more differences"), "{text}");

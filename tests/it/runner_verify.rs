@@ -202,7 +202,7 @@ fn verify_on_a_replicator_copy_explains_lag_by_its_group_and_names_redelivered_d
     assert!(stdout.contains("source 900  destination 960  duplicates 60  lag 0  MISMATCH"), "{stdout}");
     assert!(
         stdout.contains(
-            "    [2] duplicates: destination offsets 260..=319 repeat source offsets 200..=259 (60 records)\n"
+            "    [2] duplicates: destination offsets 260..=319 repeat source offsets 200..=259, first copied at destination offset 200 (60 records)\n"
         ),
         "{stdout}"
     );
