@@ -121,12 +121,16 @@ fn upto(offset: i64) -> BTreeMap<i32, i64> {
     (0..PARTITIONS).map(|p| (p, offset)).collect()
 }
 
-/// 300 records a partition, each with a header and the producer's timestamp.
+/// 300 records a partition, each with a header and its own timestamp, rising
+/// with its offset as a producer's clock does (recent: noida's retention
+/// deletes old timestamps).
 fn produce_source(bootstrap: &str) {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
     let records: Vec<TestRecord> = (0..300 * PARTITIONS as usize)
         .map(|i| {
             let mut record = TestRecord::new(i as i32 % PARTITIONS, Some(b"k"), Some(format!("order-{i}").as_bytes()));
             record.headers = vec![("trace".into(), Some(format!("t-{i}").into_bytes()))];
+            record.timestamp = Some(now - 60_000 + i as i64);
             record
         })
         .collect();
@@ -240,4 +244,120 @@ fn verify_passes_a_clean_at_least_once_copy() {
     assert_eq!(code, Some(0), "{stdout}{stderr}");
     assert!(stdout.contains("source 900  destination 900  duplicates 0  lag 0  match"), "{stdout}");
     assert!(stdout.contains("result: match (1 topics compared)"), "{stdout}");
+}
+
+/// Copies with one redelivery on partition 2: destination 260..=319 repeat source 200..=259.
+fn copy_with_a_redelivery(source: &str, destination: &str) {
+    let mut copier = Copier::resume(source, destination);
+    copier.copy_to(&upto(260));
+    commit(source, &[(0, 260), (1, 260), (2, 200)]);
+    drop(copier);
+    let mut restarted = Copier::resume(source, destination);
+    restarted.copy_to(&upto(300));
+    commit(source, &[(0, 300), (1, 300), (2, 300)]);
+}
+
+/// A real member of `group` on the source: joins, reads up to `until` on each
+/// partition, commits what it read, and leaves.
+fn consume_and_commit(bootstrap: &str, group: &str, until: &BTreeMap<i32, i64>) {
+    let consumer: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .set("group.id", group)
+        .set("enable.auto.commit", "false")
+        .set("auto.offset.reset", "earliest")
+        .create()
+        .expect("group member");
+    consumer.subscribe(&[TOPIC]).expect("subscribe");
+    let mut read: BTreeMap<i32, i64> = (0..PARTITIONS).map(|p| (p, 0)).collect();
+    let deadline = Instant::now() + PATIENCE;
+    while read.iter().any(|(p, next)| next < &until[p]) {
+        assert!(Instant::now() < deadline, "the group member did not reach {until:?}: {read:?}");
+        let Some(message) = consumer.poll(Duration::from_millis(100)) else { continue };
+        let message = message.expect("group member read");
+        let partition = message.partition();
+        if message.offset() < until[&partition] {
+            read.insert(partition, message.offset() + 1);
+        }
+    }
+    let mut list = TopicPartitionList::new();
+    for (p, next) in &read {
+        list.add_partition_offset(TOPIC, *p, Offset::Offset(*next)).unwrap();
+    }
+    consumer.commit(&list, CommitMode::Sync).expect("the member commits");
+    consumer.unsubscribe();
+}
+
+/// The value of the record at `offset`, read the way a consumer resuming there reads it.
+fn value_at(bootstrap: &str, partition: i32, offset: i64) -> Vec<u8> {
+    let consumer: BaseConsumer =
+        ClientConfig::new().set("bootstrap.servers", bootstrap).set("group.id", "value-at").create().unwrap();
+    let mut list = TopicPartitionList::new();
+    list.add_partition_offset(TOPIC, partition, Offset::Offset(offset)).unwrap();
+    consumer.assign(&list).unwrap();
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        assert!(Instant::now() < deadline, "no record at {TOPIC} [{partition}] offset {offset}");
+        if let Some(message) = consumer.poll(Duration::from_millis(100)) {
+            let message = message.expect("read");
+            return message.payload().unwrap_or_default().to_vec();
+        }
+    }
+}
+
+#[test]
+fn cutover_of_a_replicator_copy_translates_by_timestamp_marked_approximate() {
+    let estate = Estate::start();
+    let (source, destination) = (estate.source.bootstrap(), estate.destination.bootstrap());
+    copy_with_a_redelivery(&source, &destination);
+    // The application's group: partway on 0, at the end on 1, inside the redelivered stretch on 2.
+    let until = BTreeMap::from([(0, 100), (1, 300), (2, 230)]);
+    consume_and_commit(&source, "billing", &until);
+
+    let (code, stdout, stderr) = estate.kdeck("cutover", &["--group", "billing", "--json"]);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    let result: Value = serde_json::from_str(&stdout).unwrap();
+    let rows: Vec<(i64, i64, String, Option<i64>)> = result["partitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| {
+            let method = row["method"].as_str().unwrap().to_string();
+            (
+                row["source_committed"].as_i64().unwrap(),
+                row["destination_offset"].as_i64().unwrap(),
+                method,
+                row["lag"].as_i64(),
+            )
+        })
+        .collect();
+    // Timestamps rise with offsets, so each lands on the first copy of the committed
+    // record: on partition 2 the original at 230, not the redelivered copy at 290.
+    // Lag is the runner's own: its group committed 300 everywhere.
+    let timestamp = || "timestamp".to_string();
+    assert_eq!(
+        rows,
+        [(100, 100, timestamp(), Some(0)), (300, 300, timestamp(), Some(0)), (230, 230, timestamp(), Some(0))]
+    );
+
+    let (code, stdout, stderr) = estate.kdeck("cutover", &["--group", "billing"]);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains("timestamp (approximate)"), "{stdout}");
+    assert!(stdout.contains("approximate: 3 of 3 partitions translated by timestamp"), "{stdout}");
+
+    // Applied, a consumer of the group on the destination resumes on the record it would have read next.
+    let (code, stdout, stderr) = estate.kdeck("cutover", &["--group", "billing", "--apply"]);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains("committed 3 offsets for group billing"), "{stdout}");
+    for (partition, offset) in [(0, 100), (2, 230)] {
+        assert_eq!(value_at(&destination, partition, offset), value_at(&source, partition, offset), "[{partition}]");
+    }
+    let consumer: BaseConsumer =
+        ClientConfig::new().set("bootstrap.servers", &destination).set("group.id", "billing").create().unwrap();
+    let mut asked = TopicPartitionList::new();
+    for p in 0..PARTITIONS {
+        asked.add_partition(TOPIC, p);
+    }
+    let committed = consumer.committed_offsets(asked, Duration::from_secs(10)).unwrap();
+    let got: Vec<Offset> = (0..PARTITIONS).map(|p| committed.find_partition(TOPIC, p).unwrap().offset()).collect();
+    assert_eq!(got, [Offset::Offset(100), Offset::Offset(300), Offset::Offset(230)]);
 }
