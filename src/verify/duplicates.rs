@@ -120,7 +120,10 @@ impl RangeCompactor {
 mod tests {
     use super::*;
 
-    fn fold(duplicates: &[(u64, i64, i64)]) -> (Vec<(i64, i64, i64, i64, u64)>, u64) {
+    /// (destination first, destination last, source first, source last, records)
+    type Span = (i64, i64, i64, i64, u64);
+
+    fn fold(duplicates: &[(u64, i64, i64)]) -> (Vec<Span>, u64) {
         let mut compactor = RangeCompactor::default();
         for &(sequence, destination, source) in duplicates {
             compactor.push(sequence, destination, source, None);

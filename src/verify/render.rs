@@ -54,7 +54,7 @@ pub fn duplicates_summary(report: &VerifyReport) -> Option<String> {
     if partitions.is_empty() {
         return None;
     }
-    partitions.sort_by(|a, b| b.diff.duplicates.cmp(&a.diff.duplicates));
+    partitions.sort_by_key(|p| std::cmp::Reverse(p.diff.duplicates));
     let total: u64 = partitions.iter().map(|p| p.diff.duplicates).sum();
     let named: Vec<String> = partitions
         .iter()
