@@ -147,13 +147,16 @@ struct Estate {
 
 impl Estate {
     fn start() -> Estate {
+        Estate::with_runner(&format!("[runner]\nkind = \"replicator\"\ngroup = \"{GROUP}\"\n"))
+    }
+
+    fn with_runner(runner: &str) -> Estate {
         let (source, destination) = (Noida::start(), Noida::start());
         source.create_topic(TOPIC, PARTITIONS);
         destination.create_topic(TOPIC, PARTITIONS);
         produce_source(&source.bootstrap());
         let kdeck = Kdeck::new();
-        let runner = format!("[runner]\nkind = \"replicator\"\ngroup = \"{GROUP}\"\n");
-        let (config, plan) = write_plan(kdeck.home.path(), &source.bootstrap(), &destination.bootstrap(), &runner);
+        let (config, plan) = write_plan(kdeck.home.path(), &source.bootstrap(), &destination.bootstrap(), runner);
         Estate { source, destination, kdeck, config, plan }
     }
 
@@ -360,4 +363,42 @@ fn cutover_of_a_replicator_copy_translates_by_timestamp_marked_approximate() {
     let committed = consumer.committed_offsets(asked, Duration::from_secs(10)).unwrap();
     let got: Vec<Offset> = (0..PARTITIONS).map(|p| committed.find_partition(TOPIC, p).unwrap().offset()).collect();
     assert_eq!(got, [Offset::Offset(100), Offset::Offset(300), Offset::Offset(230)]);
+}
+
+/// MirrorMaker 2's positions, written as its Connect worker writes them to its
+/// offsets topic on the target (see tests/it/watch.rs for the format's sources):
+/// key `["MirrorSourceConnector",{"cluster":..,"partition":..,"topic":..}]`,
+/// value `{"offset": last copied}`, or null to reset the partition.
+fn record_mm2(destination: &str, positions: &[(i32, Option<i64>)]) {
+    let records: Vec<TestRecord> = positions
+        .iter()
+        .map(|(p, next)| {
+            let key = format!(r#"["MirrorSourceConnector",{{"cluster":"source","partition":{p},"topic":"{TOPIC}"}}]"#);
+            let value = next.map(|next| format!(r#"{{"offset":{}}}"#, next - 1));
+            let mut record = TestRecord::new(0, Some(key.as_bytes()), value.as_deref().map(str::as_bytes));
+            record.partition = None;
+            record
+        })
+        .collect();
+    produce(destination, "mm2-offsets.source.internal", &records);
+}
+
+#[test]
+fn verify_on_an_mm2_copy_explains_lag_by_its_offsets_topic_and_a_reset_is_not_lag() {
+    let estate = Estate::with_runner("[runner]\nkind = \"mirrormaker2\"\n");
+    let (source, destination) = (estate.source.bootstrap(), estate.destination.bootstrap());
+    estate.destination.create_topic("mm2-offsets.source.internal", 5);
+    let mut copier = Copier::resume(&source, &destination);
+    copier.copy_to(&upto(200));
+    record_mm2(&destination, &[(0, Some(200)), (1, Some(200)), (2, Some(200))]);
+    let (code, stdout, stderr) = estate.kdeck("verify", &[]);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains("duplicates 0  lag 300  explained"), "{stdout}");
+    assert!(stdout.contains("the mirrormaker2 runner's recorded position is offset 200"), "{stdout}");
+    // A reset (tombstone) leaves MM2 no position there: the tail is missing, not in flight.
+    record_mm2(&destination, &[(1, None)]);
+    let (code, stdout, stderr) = estate.kdeck("verify", &[]);
+    assert_eq!(code, Some(1), "{stdout}{stderr}");
+    assert!(stdout.contains("[1] note: 100 records missing"), "{stdout}");
+    assert!(stdout.contains("the mirrormaker2 runner records no position for this partition"), "{stdout}");
 }
