@@ -105,7 +105,8 @@ pub fn verify_plan(
     let clock = std::time::Instant::now();
     let source_reader = PartitionReader::connect(source, options.timeout, false)?;
     let source_meta = source_reader.metadata(None)?;
-    let destination_meta = PartitionReader::connect(destination, options.timeout, false)?.metadata(None)?;
+    let destination_reader = PartitionReader::connect(destination, options.timeout, false)?;
+    let destination_meta = destination_reader.metadata(None)?;
     for wanted in &options.topics {
         if source_meta.topic(wanted).is_none_or(|t| t.error.is_some()) {
             return Err(Failure::usage(format!(
@@ -160,6 +161,7 @@ pub fn verify_plan(
                     compacted: false,
                     source_low: -1,
                     source_high: -1,
+                    destination_span: 0,
                     committed: committed(topic, partition),
                     keeper: positions.keeper,
                 });
@@ -195,6 +197,15 @@ pub fn verify_plan(
             )));
         };
         (job.source_low, job.source_high) = (low, high);
+    }
+    // The destination's spans only size the chunks: one that cannot be read is 0.
+    let on_destination: Vec<(&str, i32)> = jobs.iter().map(|j| (j.destination_topic.as_str(), j.partition)).collect();
+    let destination_lows = destination_reader.earliest_offsets_of(&on_destination).unwrap_or_default();
+    let destination_highs = destination_reader.latest_offsets_of(&on_destination).unwrap_or_default();
+    for (job, (low, high)) in jobs.iter_mut().zip(destination_lows.into_iter().zip(destination_highs)) {
+        if let (Some(low), Some(high)) = (low, high) {
+            job.destination_span = (high - low).max(0);
+        }
     }
     tracing::debug!(elapsed = ?clock.elapsed(), partitions = jobs.len(), "verification planned");
     let request = VerifyRequest {

@@ -56,6 +56,10 @@ pub struct PartitionJob {
     /// `high - low` sizes the progress bar (an estimate: markers take offsets).
     pub source_low: i64,
     pub source_high: i64,
+    /// Destination high minus low watermark when the job list was made: an
+    /// at-least-once copy can hold several times the source's records, and
+    /// they are buffered too.
+    pub destination_span: i64,
     /// The next source offset the engine's state topic (or the plan's runner) records.
     pub committed: Option<i64>,
     /// Who recorded `committed`: the engine or the plan's runner.
@@ -136,13 +140,14 @@ pub fn verify_partitions(
 
 /// Consecutive runs of jobs, each read at once by one worker: an even share
 /// of the partitions (so every worker is busy to the end), never more than
-/// [`CHUNK`] partitions or, past its first partition, [`CHUNK_RECORDS`] records.
+/// [`CHUNK`] partitions or, past its first partition, [`CHUNK_RECORDS`] records
+/// (a partition counts as the larger of its source and destination spans).
 fn plan_chunks(jobs: &[PartitionJob], workers: usize) -> Vec<std::ops::Range<usize>> {
     let most = jobs.len().div_ceil(workers.max(1)).clamp(1, CHUNK);
     let mut chunks = Vec::new();
     let (mut start, mut records) = (0, 0i64);
     for (index, job) in jobs.iter().enumerate() {
-        let size = (job.source_high - job.source_low).max(0);
+        let size = (job.source_high - job.source_low).max(job.destination_span).max(0);
         let full = index - start >= most || records + size > CHUNK_RECORDS;
         if index > start && full {
             chunks.push(start..index);
@@ -394,9 +399,19 @@ mod tests {
             compacted: false,
             source_low: 10,
             source_high: 10 + records,
+            destination_span: 0,
             committed: None,
             keeper: Keeper::Engine,
         }
+    }
+
+    #[test]
+    fn a_destination_holding_several_copies_sizes_its_chunk() {
+        // Source-sized, the three fit one chunk; the middle destination holds six copies.
+        let mut jobs = [job(60_000), job(60_000), job(60_000)];
+        assert_eq!(plan_chunks(&jobs, 1), vec![0..3]);
+        jobs[1].destination_span = 360_000;
+        assert_eq!(plan_chunks(&jobs, 1), vec![0..1, 1..2, 2..3]);
     }
 
     #[test]
