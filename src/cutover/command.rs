@@ -14,8 +14,9 @@ use crate::error::{Failure, Outcome};
 use crate::kafka::group_offsets::{commit_group_offsets, group_members};
 use crate::verify::command::load_plan_and_clusters;
 
-use super::plan_run::{translate_group, CutoverResult};
-use super::translate::refusal;
+use super::plan_run::{translate_group_with, CutoverResult};
+use super::translate::{refusal, Method};
+use crate::connect::clusters::ConnectCluster;
 
 #[derive(clap::Args)]
 pub struct CutoverArgs {
@@ -46,7 +47,8 @@ pub fn run(config: Config, args: CutoverArgs) -> Outcome {
     let (plan, source, destination) = load_plan_and_clusters(&config, &args.plan)?;
     let timeout = Duration::from_secs(args.timeout_secs);
     let request = GroupCutover { group: &args.group, apply: args.apply, force: args.force, timeout };
-    let result = cutover_group(&plan, &source, &destination, &request)?;
+    let connect = crate::verify::command::runner_connect(&config, &plan)?;
+    let result = cutover_group_with(&plan, &source, &destination, &request, connect.as_ref())?;
     let refused = result.refused.clone();
     let text = if args.json {
         format!("{}\n", serde_json::to_string_pretty(&result).map_err(|err| Failure::runtime(err.to_string()))?)
@@ -78,8 +80,19 @@ pub fn cutover_group(
     destination: &ResolvedCluster,
     request: &GroupCutover<'_>,
 ) -> Result<CutoverResult, Failure> {
+    cutover_group_with(plan, source, destination, request, None)
+}
+
+/// [`cutover_group`] with the `[connect.NAME]` cluster of a Connect `[runner]`.
+pub fn cutover_group_with(
+    plan: &Plan,
+    source: &ResolvedCluster,
+    destination: &ResolvedCluster,
+    request: &GroupCutover<'_>,
+    connect: Option<&ConnectCluster>,
+) -> Result<CutoverResult, Failure> {
     let GroupCutover { group, apply, force, timeout } = *request;
-    let rows = translate_group(plan, source, destination, group, timeout)?;
+    let rows = translate_group_with(plan, source, destination, group, timeout, connect)?;
     let lags: Vec<_> = rows.iter().map(|r| (r.topic.clone(), r.partition, r.lag)).collect();
     // Lag first: it needs no request. Members are asked only before a commit.
     let lag_refusal = refusal(group, &plan.destination, &lags, Ok(0), force);
@@ -146,6 +159,14 @@ pub fn render_text(result: &CutoverResult, apply: bool) -> String {
             row.source_committed,
             row.destination_offset,
             row.method.label()
+        );
+    }
+    let approximate = result.partitions.iter().filter(|r| r.method == Method::Timestamp).count();
+    if approximate > 0 {
+        let _ = writeln!(
+            out,
+            "approximate: {approximate} of {} partitions translated by timestamp (their copies name no source offset); a consumer there may read some records again, and skips none as long as timestamps rise with offsets",
+            result.partitions.len()
         );
     }
     match (&result.refused, result.applied, apply) {

@@ -5,14 +5,15 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::config::ResolvedCluster;
-use crate::engine::assignment::TopicPartition;
-use crate::engine::plan::Plan;
+use crate::connect::clusters::ConnectCluster;
+use crate::engine::plan::{Plan, Runner};
 use crate::engine::provenance::find_provenance;
-use crate::engine::recovery::read_state;
 use crate::engine::topics::selected_topics;
 use crate::error::Failure;
 use crate::kafka::groups::GroupReader;
 use crate::kafka::reader::{PartitionReader, ReadEvent, ReaderOptions, StartPosition};
+use crate::verify::explain::Keeper;
+use crate::verify::positions::{read_positions, CopyPositions};
 
 use super::translate::{log_end, replication_lag, search_by_provenance, Method, Probe, Search};
 
@@ -161,6 +162,39 @@ pub fn translate_group(
     group: &str,
     timeout: Duration,
 ) -> Result<Vec<CutoverRow>, Failure> {
+    translate_group_with(plan, source, destination, group, timeout, None)
+}
+
+/// The runner's positions, for the lag column. A Connect runner whose cluster
+/// the caller did not resolve has none: its lag is unknown (`?`), which
+/// `--apply` refuses like any unknown lag.
+fn runner_positions(
+    plan: &Plan,
+    clusters: (&ResolvedCluster, &ResolvedCluster),
+    partitions: &[(String, i32)],
+    connect: Option<&ConnectCluster>,
+    timeout: Duration,
+) -> Result<CopyPositions, Failure> {
+    match (&plan.runner, connect) {
+        (Runner::Connect { .. }, None) => {
+            Ok(CopyPositions::new(Keeper::Runner(plan.runner.kind()), Default::default()))
+        }
+        _ => read_positions(plan, clusters, partitions, connect, timeout),
+    }
+}
+
+/// [`translate_group`] with the `[connect.NAME]` cluster of a Connect `[runner]`.
+/// A plan copied by another runner (Replicator, MirrorMaker 2, Connect) carries
+/// no kdeck provenance: its offsets are translated by timestamp, approximately,
+/// and its lag is measured against that runner's own positions.
+pub fn translate_group_with(
+    plan: &Plan,
+    source: &ResolvedCluster,
+    destination: &ResolvedCluster,
+    group: &str,
+    timeout: Duration,
+    connect: Option<&ConnectCluster>,
+) -> Result<Vec<CutoverRow>, Failure> {
     let clock = std::time::Instant::now();
     let groups = GroupReader::connect(source, timeout)?;
     let source_reader = PartitionReader::connect(source, timeout, false)?;
@@ -179,8 +213,9 @@ pub fn translate_group(
         )));
     }
     tracing::info!(elapsed = ?clock.elapsed(), "cutover: committed offsets read");
-    let state = read_state(destination, &plan.state_topic(), timeout)?;
-    tracing::info!(elapsed = ?clock.elapsed(), "cutover: engine state read");
+    let positions = runner_positions(plan, (source, destination), &partitions, connect, timeout)?;
+    tracing::info!(elapsed = ?clock.elapsed(), runner = plan.runner.kind(), "cutover: copy positions read");
+    let by_provenance = plan.runner == Runner::Kdeck;
     let mut destination_probe = Prober::connect(destination, timeout)?;
     let mut source_probe = Prober::connect(source, timeout)?;
     let destination_reader = PartitionReader::connect(destination, timeout, false)?;
@@ -188,7 +223,7 @@ pub fn translate_group(
     for (topic, partition, source_committed) in committed {
         let destination_topic = plan.topics.destination_topic(&plan.source, &topic);
         let source_high = source_reader.watermarks(&topic, partition)?.high;
-        let position = state.position(&TopicPartition::new(&topic, partition)).map(|p| p.next_offset);
+        let position = positions.next_offset(&topic, partition);
         let marks = destination_reader.watermarks(&destination_topic, partition)?;
         let copies = (topic.clone(), partition);
         let mut probe = |at| {
@@ -197,8 +232,11 @@ pub fn translate_group(
                 None => Probe::End,
             })
         };
-        let searched = log_end(marks.low, marks.high, &mut probe)
-            .and_then(|end| Ok((end, search_by_provenance(source_committed, marks.low, end, &mut probe)?)));
+        let searched = log_end(marks.low, marks.high, &mut probe).and_then(|end| match by_provenance {
+            true => Ok((end, search_by_provenance(source_committed, marks.low, end, &mut probe)?)),
+            // Another runner's copies name no source offset: no probe would find one.
+            false => Ok((end, Search::NoProvenance)),
+        });
         let (end, search) = match searched {
             Ok(found) => found,
             // A broker that refuses reads at some offsets of its own log: read it in order instead.

@@ -28,7 +28,11 @@ pub struct ReportArgs {
 
 pub fn run(config: Config, args: ReportArgs, stop: &Arc<AtomicBool>) -> Outcome {
     let (plan, source, destination) = load_plan_and_clusters(&config, &args.plan)?;
-    let options = VerifyOptions { timeout: Duration::from_secs(args.timeout_secs), ..VerifyOptions::default() };
+    let options = VerifyOptions {
+        timeout: Duration::from_secs(args.timeout_secs),
+        connect: crate::verify::command::runner_connect(&config, &plan)?,
+        ..VerifyOptions::default()
+    };
     // A failed verification is part of the report, not the end of it.
     let verification = verify_plan(&plan, &source, &destination, &options, &Progress::default(), stop)
         .map_err(|failure| failure.to_string());

@@ -57,12 +57,28 @@ pub fn load_plan_and_clusters(
     Ok((plan, source, destination))
 }
 
+/// The `[connect.NAME]` cluster a Connect `[runner]` names; a name the config
+/// does not define is a usage error before anything is read.
+pub fn runner_connect(
+    config: &Config,
+    plan: &Plan,
+) -> Result<Option<crate::connect::clusters::ConnectCluster>, Failure> {
+    match &plan.runner {
+        crate::engine::plan::Runner::Connect { connect, .. } => {
+            crate::connect::clusters::resolve_connect(config, connect).map(Some)
+        }
+        _ => Ok(None),
+    }
+}
+
 /// `verbose` (the global `-v`) lists every topic not compared, not just their count.
 pub fn run(config: Config, args: VerifyArgs, verbose: bool, stop: &Arc<AtomicBool>) -> Outcome {
     let schemas =
         args.schemas.as_deref().map(crate::schemas::verify::parse_coverage).transpose().map_err(Failure::usage)?;
     let (plan, source, destination) = load_plan_and_clusters(&config, &args.plan)?;
+    let connect = runner_connect(&config, &plan)?;
     let options = VerifyOptions {
+        connect,
         topics: args.topics,
         parallel: args.parallel.map_or_else(default_parallel, |n| n as usize),
         timeout: Duration::from_secs(args.timeout_secs),
@@ -121,11 +137,12 @@ pub fn run(config: Config, args: VerifyArgs, verbose: bool, stop: &Arc<AtomicBoo
     }
     match report.verdict {
         Verdict::Mismatch => Err(Failure::runtime(format!(
-            "verification failed: {} topic(s) of plan {} differ between {} and {}",
+            "verification failed: {} topic(s) of plan {} differ between {} and {}{}",
             report.mismatched_topics(),
             report.plan,
             report.source,
-            report.destination
+            report.destination,
+            super::render::duplicates_summary(&report).map_or_else(String::new, |d| format!("; {d}"))
         ))),
         Verdict::Match | Verdict::Explained => match &schema_check {
             Some(check) if !check.passed() => Err(Failure::runtime(format!(

@@ -35,6 +35,16 @@ impl Verdict {
     }
 }
 
+/// Who records how far the copy got: kdeck's engine (its state topic) or
+/// another runner (Replicator's group, MirrorMaker 2's offsets topic, a
+/// Connect connector's offsets), named by its plan `[runner] kind`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Keeper {
+    #[default]
+    Engine,
+    Runner(&'static str),
+}
+
 /// What the verifier knows about a partition besides its records.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct PartitionContext {
@@ -42,9 +52,10 @@ pub struct PartitionContext {
     pub source_low: i64,
     /// `cleanup.policy` includes `compact` on the source topic.
     pub compacted: bool,
-    /// The next source offset the engine's state topic says it committed; `None` when
-    /// it records no position for this partition (never replicated, or state lost).
+    /// The next source offset the keeper says it committed; `None` when it
+    /// records no position for this partition (never replicated, or state lost).
     pub committed: Option<i64>,
+    pub keeper: Keeper,
 }
 
 /// The verdict and one note per explained cause, in a fixed order.
@@ -72,22 +83,34 @@ pub fn explain(diff: &PartitionDiff, context: PartitionContext) -> (Verdict, Vec
         match context.committed {
             Some(next) if tail.first_offset >= next => {
                 explained = true;
+                let whose = match context.keeper {
+                    Keeper::Engine => format!("the engine committed up to offset {next}"),
+                    Keeper::Runner(kind) => format!("the {kind} runner's recorded position is offset {next}"),
+                };
                 notes.push(format!(
-                    "{} records in flight (lag): source offsets {}..={} are not copied yet (the engine committed up to offset {next})",
+                    "{} records in flight (lag): source offsets {}..={} are not copied yet ({whose})",
                     tail.records, tail.first_offset, tail.last_offset
                 ));
             }
             Some(next) => {
                 missing_tail = true;
+                let whose = match context.keeper {
+                    Keeper::Engine => "the engine's state".to_string(),
+                    Keeper::Runner(kind) => format!("the {kind} runner's recorded position"),
+                };
                 notes.push(format!(
-                    "{} records missing: source offsets {}..={} are not on the destination, though the engine's state says it copied everything below offset {next}",
+                    "{} records missing: source offsets {}..={} are not on the destination, though {whose} says it copied everything below offset {next}",
                     tail.records, tail.first_offset, tail.last_offset
                 ));
             }
             None => {
                 missing_tail = true;
+                let why = match context.keeper {
+                    Keeper::Engine => "the engine's state topic holds no position for this partition (never replicated, or its state was lost)".to_string(),
+                    Keeper::Runner(kind) => format!("the {kind} runner records no position for this partition (it never copied it, or its position was reset)"),
+                };
                 notes.push(format!(
-                    "{} records missing: source offsets {}..={} are not on the destination, and the engine's state topic holds no position for this partition (never replicated, or its state was lost), so they are not in flight",
+                    "{} records missing: source offsets {}..={} are not on the destination, and {why}, so they are not in flight",
                     tail.records, tail.first_offset, tail.last_offset
                 ));
             }
@@ -175,6 +198,34 @@ mod tests {
             assert_eq!((got, got_notes.len()), (verdict, notes), "case {index}: {got_notes:?} {diff:#?}");
             assert!(got_notes.iter().all(|n| !n.contains('\n')));
         }
+    }
+
+    #[test]
+    fn a_runners_position_explains_lag_and_names_the_runner() {
+        let runner = |committed| PartitionContext {
+            committed,
+            keeper: Keeper::Runner("replicator"),
+            ..PartitionContext::default()
+        };
+        let (verdict, notes) = explain(&diff(&[0, 1, 2, 3], &[0, 1]), runner(Some(2)));
+        assert_eq!(verdict, Verdict::Explained);
+        assert_eq!(
+            notes,
+            ["2 records in flight (lag): source offsets 2..=3 are not copied yet (the replicator runner's recorded position is offset 2)"]
+        );
+        let (verdict, notes) = explain(&diff(&[0, 1, 2, 3], &[0, 1]), runner(Some(4)));
+        assert_eq!(verdict, Verdict::Mismatch);
+        assert!(
+            notes[0]
+                .contains("though the replicator runner's recorded position says it copied everything below offset 4"),
+            "{notes:?}"
+        );
+        let (verdict, notes) = explain(&diff(&[0, 1, 2, 3], &[0, 1]), runner(None));
+        assert_eq!(verdict, Verdict::Mismatch);
+        assert!(notes[0].contains("the replicator runner records no position for this partition"), "{notes:?}");
+        // A runner never turns a duplicate into a pass.
+        let (verdict, _) = explain(&diff(&[0, 1, 2], &[0, 1, 1, 2]), runner(Some(3)));
+        assert_eq!(verdict, Verdict::Mismatch);
     }
 
     #[test]

@@ -4,9 +4,11 @@
 //! [`read`] feeds both from Kafka.
 
 pub mod command;
+pub mod duplicates;
 pub mod explain;
 pub mod fingerprint;
 pub mod plan_run;
+pub mod positions;
 pub mod read;
 pub mod reconcile;
 pub mod render;

@@ -8,15 +8,15 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::config::ResolvedCluster;
-use crate::engine::assignment::TopicPartition;
+use crate::connect::clusters::ConnectCluster;
 use crate::engine::plan::Plan;
-use crate::engine::recovery::read_state;
 use crate::engine::topics::selected_topics;
 use crate::error::Failure;
 use crate::kafka::admin::Admin;
 use crate::kafka::reader::PartitionReader;
 
 use super::explain::{explain, in_flight, worst, PartitionContext, Verdict};
+use super::positions::read_positions;
 use super::read::{verify_partitions, PartitionJob, PartitionResult, Progress, VerifyRequest};
 
 #[derive(Clone, Debug)]
@@ -27,6 +27,8 @@ pub struct VerifyOptions {
     pub window: usize,
     pub settle: Duration,
     pub timeout: Duration,
+    /// The `[connect.NAME]` cluster of a plan whose `[runner]` is a Connect connector.
+    pub connect: Option<ConnectCluster>,
 }
 
 impl Default for VerifyOptions {
@@ -37,6 +39,7 @@ impl Default for VerifyOptions {
             window: 10_000,
             settle: Duration::from_millis(200),
             timeout: Duration::from_secs(10),
+            connect: None,
         }
     }
 }
@@ -102,7 +105,8 @@ pub fn verify_plan(
     let clock = std::time::Instant::now();
     let source_reader = PartitionReader::connect(source, options.timeout, false)?;
     let source_meta = source_reader.metadata(None)?;
-    let destination_meta = PartitionReader::connect(destination, options.timeout, false)?.metadata(None)?;
+    let destination_reader = PartitionReader::connect(destination, options.timeout, false)?;
+    let destination_meta = destination_reader.metadata(None)?;
     for wanted in &options.topics {
         if source_meta.topic(wanted).is_none_or(|t| t.error.is_some()) {
             return Err(Failure::usage(format!(
@@ -130,11 +134,13 @@ pub fn verify_plan(
         )));
     }
     plan.check_renames(source_meta.topics.iter().map(|t| t.name.as_str()))?;
-    // Read before the destination: whatever the engine committed by now is on the
-    // destination when it is read, so a tail past this position is in flight.
-    let state = read_state(destination, &plan.state_topic(), options.timeout)?;
-    let committed =
-        |topic: &str, partition| state.position(&TopicPartition::new(topic, partition)).map(|p| p.next_offset);
+    // Read before the destination: whatever the engine (or the plan's runner)
+    // committed by now is on the destination when it is read, so a tail past
+    // this position is in flight.
+    let asked: Vec<(String, i32)> =
+        selected.iter().flat_map(|(topic, count)| (0..*count).map(move |p| (topic.clone(), p))).collect();
+    let positions = read_positions(plan, (source, destination), &asked, options.connect.as_ref(), options.timeout)?;
+    let committed = |topic: &str, partition| positions.next_offset(topic, partition);
     let mut jobs = Vec::new();
     let mut topics = Vec::new();
     for (topic, partitions) in &selected {
@@ -155,7 +161,9 @@ pub fn verify_plan(
                     compacted: false,
                     source_low: -1,
                     source_high: -1,
+                    destination_span: 0,
                     committed: committed(topic, partition),
+                    keeper: positions.keeper,
                 });
             }
         }
@@ -190,6 +198,15 @@ pub fn verify_plan(
         };
         (job.source_low, job.source_high) = (low, high);
     }
+    // The destination's spans only size the chunks: one that cannot be read is 0.
+    let on_destination: Vec<(&str, i32)> = jobs.iter().map(|j| (j.destination_topic.as_str(), j.partition)).collect();
+    let destination_lows = destination_reader.earliest_offsets_of(&on_destination).unwrap_or_default();
+    let destination_highs = destination_reader.latest_offsets_of(&on_destination).unwrap_or_default();
+    for (job, (low, high)) in jobs.iter_mut().zip(destination_lows.into_iter().zip(destination_highs)) {
+        if let (Some(low), Some(high)) = (low, high) {
+            job.destination_span = (high - low).max(0);
+        }
+    }
     tracing::debug!(elapsed = ?clock.elapsed(), partitions = jobs.len(), "verification planned");
     let request = VerifyRequest {
         source: source.clone(),
@@ -214,6 +231,7 @@ pub fn verify_plan(
             source_low: result.source_low,
             compacted: true,
             committed: committed(&result.topic, result.partition),
+            keeper: positions.keeper,
         };
         (result.verdict, result.notes) = explain(&result.diff, context);
     }

@@ -22,7 +22,7 @@ use crate::config::ResolvedCluster;
 use crate::error::Failure;
 use crate::kafka::reader::{PartitionReader, ReadEvent, ReaderOptions, StartPosition};
 
-use super::explain::{explain, PartitionContext, Verdict};
+use super::explain::{explain, Keeper, PartitionContext, Verdict};
 use super::fingerprint::{Entry, SourceIdentity};
 use super::reconcile::{reconcile, Feed, PartitionDiff, ReconcileOptions};
 
@@ -56,8 +56,14 @@ pub struct PartitionJob {
     /// `high - low` sizes the progress bar (an estimate: markers take offsets).
     pub source_low: i64,
     pub source_high: i64,
-    /// The engine's committed next offset for this partition, from its state topic.
+    /// Destination high minus low watermark when the job list was made: an
+    /// at-least-once copy can hold several times the source's records, and
+    /// they are buffered too.
+    pub destination_span: i64,
+    /// The next source offset the engine's state topic (or the plan's runner) records.
     pub committed: Option<i64>,
+    /// Who recorded `committed`: the engine or the plan's runner.
+    pub keeper: Keeper,
 }
 
 pub struct VerifyRequest {
@@ -134,13 +140,14 @@ pub fn verify_partitions(
 
 /// Consecutive runs of jobs, each read at once by one worker: an even share
 /// of the partitions (so every worker is busy to the end), never more than
-/// [`CHUNK`] partitions or, past its first partition, [`CHUNK_RECORDS`] records.
+/// [`CHUNK`] partitions or, past its first partition, [`CHUNK_RECORDS`] records
+/// (a partition counts as the larger of its source and destination spans).
 fn plan_chunks(jobs: &[PartitionJob], workers: usize) -> Vec<std::ops::Range<usize>> {
     let most = jobs.len().div_ceil(workers.max(1)).clamp(1, CHUNK);
     let mut chunks = Vec::new();
     let (mut start, mut records) = (0, 0i64);
     for (index, job) in jobs.iter().enumerate() {
-        let size = (job.source_high - job.source_low).max(0);
+        let size = (job.source_high - job.source_low).max(job.destination_span).max(0);
         let full = index - start >= most || records + size > CHUNK_RECORDS;
         if index > start && full {
             chunks.push(start..index);
@@ -209,14 +216,20 @@ fn verify_one(
     destination.begin(slot);
     let mut source_feed = SlotFeed { demux: source, slot };
     let mut destination_feed = SlotFeed { demux: destination, slot };
-    let options = ReconcileOptions { window: request.window, source_low: job.source_low };
+    let options =
+        ReconcileOptions { window: request.window, source_low: job.source_low, ..ReconcileOptions::default() };
     let diff = reconcile(&mut source_feed, &mut destination_feed, options)?;
     source.finish(slot);
     destination.finish(slot);
     tracing::debug!(topic = %job.topic, partition = job.partition, elapsed = ?clock.elapsed(), "partition verified");
     let (verdict, notes) = explain(
         &diff,
-        PartitionContext { source_low: job.source_low, compacted: job.compacted, committed: job.committed },
+        PartitionContext {
+            source_low: job.source_low,
+            compacted: job.compacted,
+            committed: job.committed,
+            keeper: job.keeper,
+        },
     );
     Ok(PartitionResult {
         topic: job.topic.clone(),
@@ -386,8 +399,19 @@ mod tests {
             compacted: false,
             source_low: 10,
             source_high: 10 + records,
+            destination_span: 0,
             committed: None,
+            keeper: Keeper::Engine,
         }
+    }
+
+    #[test]
+    fn a_destination_holding_several_copies_sizes_its_chunk() {
+        // Source-sized, the three fit one chunk; the middle destination holds six copies.
+        let mut jobs = [job(60_000), job(60_000), job(60_000)];
+        assert_eq!(plan_chunks(&jobs, 1), vec![0..3]);
+        jobs[1].destination_span = 360_000;
+        assert_eq!(plan_chunks(&jobs, 1), vec![0..1, 1..2, 2..3]);
     }
 
     #[test]

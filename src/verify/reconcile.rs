@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use crate::error::Failure;
 
+use super::duplicates::{DuplicateRange, RangeCompactor};
 use super::fingerprint::{Entry, Field, Hash64};
 
 /// Anomalies kept with their positions per partition; the counters go on.
@@ -39,11 +40,15 @@ pub struct ReconcileOptions {
     /// The source's low watermark when the read began: provenance below it
     /// names a record the source no longer has.
     pub source_low: i64,
+    /// Copies remembered (at least `window`) so that a later copy of the same
+    /// record is named a duplicate: how far back an at-least-once redelivery
+    /// is recognised without provenance. About 80 bytes each.
+    pub memory: usize,
 }
 
 impl Default for ReconcileOptions {
     fn default() -> Self {
-        ReconcileOptions { window: 10_000, source_low: 0 }
+        ReconcileOptions { window: 10_000, source_low: 0, memory: 100_000 }
     }
 }
 
@@ -116,6 +121,11 @@ pub struct PartitionDiff {
     pub missing: Vec<MissingRange>,
     pub extra: u64,
     pub duplicates: u64,
+    /// The duplicates as runs of consecutive copies (one per redelivery), the first
+    /// [`super::duplicates::KEPT_RANGES`] in destination order.
+    pub duplicate_ranges: Vec<DuplicateRange>,
+    /// Runs of duplicates past those kept.
+    pub duplicate_ranges_beyond: u64,
     pub out_of_order: u64,
     pub changed: u64,
     /// Source records after the last copied one: not copied yet (lag), not lost.
@@ -158,6 +168,10 @@ struct Reconciler {
     /// Recent destination fingerprints -> (destination offset, source offset), for content duplicates.
     recent_content: HashMap<u64, (i64, i64)>,
     recent_order: VecDeque<(i64, u64)>,
+    /// How many pending source records hold each fingerprint: a copy whose
+    /// content is not pending is known at once, without a scan of the window.
+    pending_content: HashMap<u64, u32>,
+    duplicate_ranges: RangeCompactor,
     diff: PartitionDiff,
 }
 
@@ -178,6 +192,8 @@ pub fn reconcile(
         recent_copies: HashMap::new(),
         recent_content: HashMap::new(),
         recent_order: VecDeque::new(),
+        pending_content: HashMap::new(),
+        duplicate_ranges: RangeCompactor::default(),
         diff: PartitionDiff::default(),
     };
     while let Some(entry) = destination.next_entry()? {
@@ -216,9 +232,10 @@ impl Reconciler {
         side.last_offset = Some(entry.offset);
         self.source_checksum.word(entry.fingerprint);
         self.source_pulled = Some(entry.offset);
+        *self.pending_content.entry(entry.fingerprint).or_insert(0) += 1;
         self.pending.push_back(Pending { entry, sequence, passed_at: None });
         while self.pending.len() > self.options.window {
-            if let Some(mut lost) = self.pending.pop_front() {
+            if let Some(mut lost) = self.pop_pending() {
                 lost.passed_at = lost.passed_at.or(passing);
                 self.lose(lost);
             }
@@ -243,8 +260,10 @@ impl Reconciler {
             && !self.copies_nothing(source_offset)
         {
             self.diff.duplicates += 1;
+            let first_copy = self.recent_copies.get(&source_offset).copied();
+            self.duplicate_ranges.push(self.diff.destination.records - 1, copy.offset, source_offset, first_copy);
             let mut anomaly = Anomaly::new(AnomalyKind::Duplicate, Some(source_offset), Some(copy.offset));
-            anomaly.first_copy = self.recent_copies.get(&source_offset).copied();
+            anomaly.first_copy = first_copy;
             self.record(anomaly);
         } else {
             self.diff.extra += 1;
@@ -261,8 +280,10 @@ impl Reconciler {
     }
 
     fn align_by_content(&mut self, source: &mut impl Feed, copy: &Entry) -> Result<(), Failure> {
-        let found = |pending: &VecDeque<Pending>| pending.iter().position(|p| p.entry.fingerprint == copy.fingerprint);
-        let mut index = found(&self.pending);
+        let mut index = match self.pending_content.contains_key(&copy.fingerprint) {
+            true => self.pending.iter().position(|p| p.entry.fingerprint == copy.fingerprint),
+            false => None,
+        };
         // Look ahead before calling it a duplicate: the source may repeat a content.
         while index.is_none() && self.pending.len() < self.options.window && self.pull(source, None)? {
             index = (self.pending.back().map(|p| p.entry.fingerprint) == Some(copy.fingerprint))
@@ -272,6 +293,8 @@ impl Reconciler {
             self.take(index, copy);
         } else if let Some(&(first_copy, source_offset)) = self.recent_content.get(&copy.fingerprint) {
             self.diff.duplicates += 1;
+            let sequence = self.diff.destination.records - 1;
+            self.duplicate_ranges.push(sequence, copy.offset, source_offset, Some(first_copy));
             let mut anomaly = Anomaly::new(AnomalyKind::Duplicate, Some(source_offset), Some(copy.offset));
             anomaly.first_copy = Some(first_copy);
             self.record(anomaly);
@@ -288,6 +311,7 @@ impl Reconciler {
             passed.passed_at.get_or_insert(copy.offset);
         }
         let Some(taken) = self.pending.remove(index) else { return copy.to_owned() };
+        self.forget_pending(taken.entry.fingerprint);
         self.diff.matched += 1;
         if let Some(expected_at) = taken.passed_at {
             self.diff.out_of_order += 1;
@@ -303,12 +327,27 @@ impl Reconciler {
         self.recent_copies.insert(source_offset, copy.offset);
         self.recent_content.insert(copy.fingerprint, (copy.offset, source_offset));
         self.recent_order.push_back((source_offset, copy.fingerprint));
-        if self.recent_order.len() > self.options.window {
+        if self.recent_order.len() > self.options.window.max(self.options.memory) {
             if let Some((old_offset, old_fingerprint)) = self.recent_order.pop_front() {
                 self.recent_copies.remove(&old_offset);
                 if self.recent_content.get(&old_fingerprint).is_some_and(|&(_, s)| s == old_offset) {
                     self.recent_content.remove(&old_fingerprint);
                 }
+            }
+        }
+    }
+
+    fn pop_pending(&mut self) -> Option<Pending> {
+        let popped = self.pending.pop_front()?;
+        self.forget_pending(popped.entry.fingerprint);
+        Some(popped)
+    }
+
+    fn forget_pending(&mut self, fingerprint: u64) {
+        if let Some(count) = self.pending_content.get_mut(&fingerprint) {
+            *count -= 1;
+            if *count == 0 {
+                self.pending_content.remove(&fingerprint);
             }
         }
     }
@@ -353,9 +392,11 @@ impl Reconciler {
     }
 
     fn finish(mut self) -> PartitionDiff {
-        while let Some(lost) = self.pending.pop_front() {
+        while let Some(lost) = self.pop_pending() {
             self.lose(lost);
         }
+        let (ranges, beyond) = std::mem::take(&mut self.duplicate_ranges).finish();
+        (self.diff.duplicate_ranges, self.diff.duplicate_ranges_beyond) = (ranges, beyond);
         self.diff.source.checksum = self.source_checksum.finish();
         self.diff.destination.checksum = self.destination_checksum.finish();
         self.diff

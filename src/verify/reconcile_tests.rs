@@ -129,7 +129,7 @@ fn a_duplicated_record_names_both_copies() {
 fn a_duplicate_far_behind_is_still_a_duplicate_by_provenance() {
     let mut of = range(100);
     of.push(2);
-    let diff = run_with(source(0..100), copies(&of), ReconcileOptions { window: 10, source_low: 0 });
+    let diff = run_with(source(0..100), copies(&of), ReconcileOptions { window: 10, source_low: 0, memory: 0 });
     assert_eq!(kinds(&diff), vec![(AnomalyKind::Duplicate, Some(2), Some(100))]);
     assert_eq!(diff.anomalies[0].first_copy, None, "beyond the window the first copy is forgotten");
 }
@@ -210,7 +210,7 @@ fn an_uncopied_tail_is_lag_and_a_gap_before_it_is_not() {
 
 #[test]
 fn copies_of_records_removed_by_source_retention_are_counted_apart() {
-    let diff = run_with(source(5..10), copies(&range(10)), ReconcileOptions { window: 100, source_low: 5 });
+    let diff = run_with(source(5..10), copies(&range(10)), ReconcileOptions { window: 100, source_low: 5, memory: 0 });
     assert!(diff.is_clean(), "{diff:#?}");
     assert_eq!((diff.copies_of_removed, diff.matched), (5, 5));
 }
@@ -218,7 +218,7 @@ fn copies_of_records_removed_by_source_retention_are_counted_apart() {
 #[test]
 fn a_gap_wider_than_the_window_stays_bounded_and_exact() {
     let kept: Vec<i64> = (0..100).chain(600..700).collect();
-    let diff = run_with(source(0..700), copies(&kept), ReconcileOptions { window: 50, source_low: 0 });
+    let diff = run_with(source(0..700), copies(&kept), ReconcileOptions { window: 50, source_low: 0, memory: 0 });
     assert_eq!(diff.missing_records, 500);
     assert_eq!(diff.missing.len(), 1);
     assert_eq!((diff.missing[0].first_offset, diff.missing[0].last_offset), (100, 599));
@@ -234,7 +234,7 @@ fn content_search_is_bounded_by_the_window() {
     // records pulled while looking are matched afterwards.
     let mut destination = vec![Entry::new(0, None, Fields { key: 5, value: 5, headers: 5, timestamp: 5 })];
     destination.extend(plain_copies(&range(30)).into_iter().map(|e| Entry { offset: e.offset + 1, ..e }));
-    let diff = run_with(source(0..30), destination, ReconcileOptions { window: 8, source_low: 0 });
+    let diff = run_with(source(0..30), destination, ReconcileOptions { window: 8, source_low: 0, memory: 0 });
     assert_eq!(kinds(&diff), vec![(AnomalyKind::Extra, None, Some(0))], "{diff:#?}");
     assert_eq!(diff.matched, 30);
 }
@@ -243,7 +243,7 @@ fn content_search_is_bounded_by_the_window() {
 fn first_mismatch_is_the_earliest_position_not_the_earliest_found() {
     // The missing record 2 is only known after the window passes; the duplicate at 8 is found first.
     let of = [0, 1, 3, 4, 5, 6, 7, 7, 8, 9];
-    let diff = run_with(source(0..10), copies(&of), ReconcileOptions { window: 3, source_low: 0 });
+    let diff = run_with(source(0..10), copies(&of), ReconcileOptions { window: 3, source_low: 0, memory: 0 });
     assert_eq!(
         kinds(&diff),
         vec![(AnomalyKind::Missing, Some(2), Some(2)), (AnomalyKind::Duplicate, Some(7), Some(7))],
@@ -268,4 +268,73 @@ fn a_copy_of_a_record_the_source_compacted_away_is_extra_not_duplicate() {
     let source_offsets: Vec<i64> = (0..10).filter(|&n| n != 4).collect();
     let diff = run(source(source_offsets), copies(&range(10)));
     assert_eq!(kinds(&diff), vec![(AnomalyKind::Extra, Some(4), Some(4))], "{diff:#?}");
+}
+
+/// What an at-least-once copier leaves after `restarts`: it copied up to each
+/// `copied_to`, then resumed from the earlier `committed` and copied again.
+fn redelivered(total: i64, restarts: &[(i64, i64)]) -> Vec<i64> {
+    let mut of = Vec::new();
+    let mut next = 0;
+    for &(copied_to, committed) in restarts {
+        of.extend(next..copied_to);
+        next = committed;
+    }
+    of.extend(next..total);
+    of
+}
+
+fn ranges(diff: &PartitionDiff) -> Vec<(i64, i64, i64, i64, u64)> {
+    diff.duplicate_ranges
+        .iter()
+        .map(|r| (r.destination_first, r.destination_last, r.source_first, r.source_last, r.records))
+        .collect()
+}
+
+#[test]
+fn a_restart_from_the_last_commit_is_one_duplicate_range_with_both_positions() {
+    // Copied 0..4200, killed, resumed from its commit at 3000: destination 4200..=5399 repeat 3000..=4199.
+    let of = redelivered(6_000, &[(4_200, 3_000)]);
+    for destination in [copies(&of), plain_copies(&of)] {
+        let diff = run(source(0..6_000), destination);
+        assert_eq!(diff.duplicates, 1_200, "{:?}", ranges(&diff));
+        assert_eq!(ranges(&diff), vec![(4_200, 5_399, 3_000, 4_199, 1_200)]);
+        assert_eq!((diff.missing_records, diff.extra, diff.matched), (0, 0, 6_000));
+        assert_eq!(diff.duplicate_ranges_beyond, 0);
+    }
+}
+
+#[test]
+fn several_restarts_are_several_ranges_in_destination_order() {
+    let of = redelivered(300, &[(100, 90), (200, 150), (250, 240)]);
+    let diff = run(source(0..300), plain_copies(&of));
+    assert_eq!(diff.duplicates, 10 + 50 + 10);
+    assert_eq!(ranges(&diff), vec![(100, 109, 90, 99, 10), (210, 259, 150, 199, 50), (310, 319, 240, 249, 10)]);
+}
+
+#[test]
+fn a_topic_copied_six_times_over_reports_five_ranges() {
+    // The reference day: a copier that restarted from the beginning five times.
+    let of: Vec<i64> = (0..6).flat_map(|_| 0..1_000).collect();
+    let diff = run(source(0..1_000), plain_copies(&of));
+    assert_eq!((diff.duplicates, diff.extra, diff.matched), (5_000, 0, 1_000));
+    assert_eq!(diff.duplicate_ranges.len(), 5);
+    assert_eq!(ranges(&diff)[4], (5_000, 5_999, 0, 999, 1_000));
+}
+
+#[test]
+fn a_redelivery_older_than_the_memory_is_extra_without_provenance() {
+    let of = redelivered(100, &[(60, 10)]);
+    let options = ReconcileOptions { window: 5, source_low: 0, memory: 20 };
+    let diff = run_with(source(0..100), plain_copies(&of), options);
+    // Copies of 10..=39 fell out of the 20 remembered: extra; 40..=59 are named duplicates.
+    assert_eq!((diff.extra, diff.duplicates), (30, 20), "{:?}", ranges(&diff));
+    assert_eq!(ranges(&diff), vec![(90, 109, 40, 59, 20)]);
+    let diff = run_with(source(0..100), copies(&of), options);
+    assert_eq!((diff.extra, diff.duplicates), (0, 50), "provenance needs no memory");
+}
+
+#[test]
+fn a_clean_copy_has_no_ranges() {
+    let diff = run(source(0..500), plain_copies(&range(500)));
+    assert!(diff.is_clean() && diff.duplicate_ranges.is_empty() && diff.duplicate_ranges_beyond == 0);
 }

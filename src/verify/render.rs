@@ -45,6 +45,34 @@ pub fn describe(anomaly: &Anomaly) -> String {
     }
 }
 
+/// The partitions holding duplicates, worst first, for the one line a failed
+/// verify ends with: `1200 duplicates in orders [2] (destination offsets
+/// 4200..=5399 repeat source offsets 3000..=4199)`. None without duplicates.
+pub fn duplicates_summary(report: &VerifyReport) -> Option<String> {
+    let mut partitions: Vec<&super::read::PartitionResult> =
+        report.topics.iter().flat_map(|t| &t.partitions).filter(|p| p.diff.duplicates > 0).collect();
+    if partitions.is_empty() {
+        return None;
+    }
+    partitions.sort_by_key(|p| std::cmp::Reverse(p.diff.duplicates));
+    let total: u64 = partitions.iter().map(|p| p.diff.duplicates).sum();
+    let named: Vec<String> = partitions
+        .iter()
+        .take(3)
+        .map(|p| {
+            let first = p.diff.duplicate_ranges.first().map_or_else(String::new, |r| {
+                let ranges = p.diff.duplicate_ranges.len() as u64 + p.diff.duplicate_ranges_beyond;
+                let more = if ranges > 1 { format!(", and {} more ranges", ranges - 1) } else { String::new() };
+                format!(" ({}{more})", r.positions())
+            });
+            format!("{} in {} [{}]{first}", p.diff.duplicates, p.topic, p.partition)
+        })
+        .collect();
+    let others = partitions.len().saturating_sub(3);
+    let tail = if others > 0 { format!("; and {others} more partitions") } else { String::new() };
+    Some(format!("{total} duplicate records: {}{tail}", named.join("; ")))
+}
+
 /// The report as text. Topics the plan excludes are one summary line
 /// (an estate has hundreds of them); `verbose` lists each with its reason.
 pub fn render_text(report: &VerifyReport, verbose: bool) -> String {
@@ -107,10 +135,20 @@ pub fn render_text(report: &VerifyReport, verbose: bool) -> String {
                     partition.partition, range.first_offset, range.last_offset, range.records
                 );
             }
-            for anomaly in diff.anomalies.iter().take(SHOWN) {
+            for range in diff.duplicate_ranges.iter().take(SHOWN) {
+                let _ = writeln!(out, "    [{}] duplicates: {}", partition.partition, range.describe());
+            }
+            let more_ranges = (diff.duplicate_ranges.len().saturating_sub(SHOWN)) as u64 + diff.duplicate_ranges_beyond;
+            if more_ranges > 0 {
+                let _ = writeln!(out, "    [{}] ... and {more_ranges} more duplicate ranges", partition.partition);
+            }
+            // Duplicates are told as ranges above, not one record at a time.
+            let listed = |a: &&Anomaly| a.kind != AnomalyKind::Duplicate;
+            let shown = diff.anomalies.iter().filter(listed).take(SHOWN).count() as u64;
+            for anomaly in diff.anomalies.iter().filter(listed).take(SHOWN) {
                 let _ = writeln!(out, "    [{}] {}", partition.partition, describe(anomaly));
             }
-            let hidden = diff.anomaly_count.saturating_sub(SHOWN as u64);
+            let hidden = diff.anomaly_count.saturating_sub(diff.duplicates + shown);
             if hidden > 0 {
                 let _ = writeln!(out, "    [{}] ... and {hidden} more differences", partition.partition);
             }
@@ -121,6 +159,9 @@ pub fn render_text(report: &VerifyReport, verbose: bool) -> String {
     if excluded > 0 && !verbose {
         let topics = if excluded == 1 { "topic" } else { "topics" };
         let _ = writeln!(out, "- not compared: {excluded} source {topics} the plan excludes (-v lists them)");
+    }
+    if let Some(duplicates) = duplicates_summary(report) {
+        let _ = writeln!(out, "duplicates: {duplicates}");
     }
     let _ = match report.verdict {
         Verdict::Mismatch => {
@@ -209,5 +250,68 @@ mod tests {
         for (anomaly, text) in cases {
             assert_eq!(describe(&anomaly), text);
         }
+    }
+
+    fn redelivered_report() -> VerifyReport {
+        use crate::verify::fingerprint::{Entry, Fields};
+        use crate::verify::plan_run::TopicReport;
+        use crate::verify::read::PartitionResult;
+        use crate::verify::reconcile::{reconcile, ReconcileOptions};
+        let fields = |n: i64| Fields { key: n as u64, value: 7, headers: 0, timestamp: n };
+        let source: Vec<Entry> = (0..6_000).map(|n| Entry::new(n, None, fields(n))).collect();
+        // Copied 0..4200, restarted from its commit at 3000.
+        let copied: Vec<i64> = (0..4_200).chain(3_000..6_000).collect();
+        let destination: Vec<Entry> =
+            copied.iter().enumerate().map(|(at, &n)| Entry::new(at as i64, None, fields(n))).collect();
+        let diff =
+            reconcile(&mut source.into_iter(), &mut destination.into_iter(), ReconcileOptions::default()).unwrap();
+        let (verdict, notes) =
+            crate::verify::explain::explain(&diff, crate::verify::explain::PartitionContext::default());
+        let partition = PartitionResult { topic: "orders".into(), partition: 2, verdict, notes, source_low: 0, diff };
+        let topic = TopicReport {
+            topic: "orders".into(),
+            destination_topic: "orders".into(),
+            verdict: Some(verdict),
+            excluded: None,
+            missing_on_destination: false,
+            partition_counts: None,
+            source_records: 6_000,
+            destination_records: 7_200,
+            duplicates: 1_200,
+            lag: 0,
+            partitions: vec![partition],
+        };
+        VerifyReport { plan: "p".into(), source: "s".into(), destination: "d".into(), verdict, topics: vec![topic] }
+    }
+
+    #[test]
+    fn duplicates_are_ranges_with_partition_and_both_offsets() {
+        let report = redelivered_report();
+        assert_eq!(report.verdict, Verdict::Mismatch);
+        let text = render_text(&report, false);
+        let expected =
+            "    [2] duplicates: destination offsets 4200..=5399 repeat source offsets 3000..=4199, first copied at destination offset 3000 (1200 records)\n";
+        assert!(text.contains(expected), "{text}");
+        assert!(!text.contains("duplicate: destination offset"), "no line per duplicate record: {text}");
+        assert!(!text.contains("more differences"), "{text}");
+        let summary = duplicates_summary(&report).unwrap();
+        assert_eq!(
+            summary,
+            "1200 duplicate records: 1200 in orders [2] (destination offsets 4200..=5399 repeat source offsets 3000..=4199)"
+        );
+        assert!(text.contains(&format!("duplicates: {summary}\n")), "{text}");
+        assert_eq!(duplicates_summary(&report_with_exclusions(3)), None);
+        let json = serde_json::to_value(&report).unwrap();
+        let range = &json["topics"][0]["partitions"][0]["duplicate_ranges"][0];
+        assert_eq!(
+            (
+                &range["destination_first"],
+                &range["destination_last"],
+                &range["source_first"],
+                &range["source_last"],
+                &range["records"]
+            ),
+            (&4_200.into(), &5_399.into(), &3_000.into(), &4_199.into(), &1_200.into())
+        );
     }
 }

@@ -24,6 +24,7 @@ mod produce_compat;
 mod reference_panes;
 mod replicate;
 mod report;
+mod runner_verify;
 mod sasl;
 mod schema_migration;
 mod schemas;

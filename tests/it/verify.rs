@@ -144,7 +144,7 @@ fn verify_catches_each_injected_defect_at_its_partition_and_offset() {
     for line in [
         "[1] missing: source offset 10 has no copy (expected at destination offset 10)",
         "[2] extra: destination offset 10 is a copy of no source record",
-        "[3] duplicate: destination offset 11 is another copy of source offset 10 (first copy at destination offset 10)",
+        "[3] duplicates: destination offset 11 repeats source offset 10, first copied at destination offset 10 (1 record)",
         "[4] out of order: source offset 10 belongs at destination offset 10, found at 11",
         "[5] changed: destination offset 10 differs from source offset 10 in headers",
         "[6] changed: destination offset 10 differs from source offset 10 in timestamp",
