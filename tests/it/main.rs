@@ -35,3 +35,4 @@ mod tui_tmux;
 mod verify;
 mod verify_pane;
 mod watch;
+mod watch_pane;

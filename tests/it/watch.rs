@@ -43,20 +43,20 @@ use serde_json::Value;
 
 use crate::support::{free_port, produce, write_plan, Kdeck, Noida, TestRecord};
 
-const TOPIC: &str = "orders";
-const PARTITIONS: i32 = 2;
+pub(crate) const TOPIC: &str = "orders";
+pub(crate) const PARTITIONS: i32 = 2;
 /// How long a wait for an event may last before the test fails (never asserted as a speed).
 const PATIENCE: Duration = Duration::from_secs(90);
 
 /// The "replicator": reads the source from its positions, writes the destination.
-struct CopyLoop {
+pub(crate) struct CopyLoop {
     consumer: BaseConsumer,
     producer: ThreadedProducer<DefaultProducerContext>,
-    next: BTreeMap<i32, i64>,
+    pub(crate) next: BTreeMap<i32, i64>,
 }
 
 impl CopyLoop {
-    fn new(source: &str, destination: &str) -> CopyLoop {
+    pub(crate) fn new(source: &str, destination: &str) -> CopyLoop {
         let consumer: BaseConsumer = ClientConfig::new()
             .set("bootstrap.servers", source)
             .set("group.id", "copy-loop-reader")
@@ -73,7 +73,7 @@ impl CopyLoop {
     }
 
     /// Copies until every partition's next offset reached `upto`.
-    fn copy_to(&mut self, upto: i64) {
+    pub(crate) fn copy_to(&mut self, upto: i64) {
         let deadline = Instant::now() + PATIENCE;
         while self.next.values().any(|next| *next < upto) {
             assert!(Instant::now() < deadline, "the copy loop did not reach {upto}: {:?}", self.next);
@@ -111,7 +111,7 @@ fn partition_list(partition: i32) -> TopicPartitionList {
     list
 }
 
-fn produce_source(bootstrap: &str, per_partition: usize) {
+pub(crate) fn produce_source(bootstrap: &str, per_partition: usize) {
     let records: Vec<TestRecord> = (0..per_partition * PARTITIONS as usize)
         .map(|i| TestRecord::new(i as i32 % PARTITIONS, Some(b"k"), Some(format!("value-{i}").as_bytes())))
         .collect();
@@ -119,14 +119,14 @@ fn produce_source(bootstrap: &str, per_partition: usize) {
 }
 
 /// How a runner records positions, written the way that runner writes them.
-enum Runner {
+pub(crate) enum Runner {
     Replicator { source: String, group: String },
     MirrorMaker2 { destination: String },
     Connect { positions: Arc<Mutex<BTreeMap<i32, i64>>> },
 }
 
 impl Runner {
-    fn record(&self, next: &BTreeMap<i32, i64>) {
+    pub(crate) fn record(&self, next: &BTreeMap<i32, i64>) {
         match self {
             Runner::Replicator { source, group } => {
                 let consumer: BaseConsumer =

@@ -1,0 +1,151 @@
+//! The cockpit's Lag pane on a runner kdeck does not run: the app asks for the
+//! plan's partitions, the real worker reads them (watermarks from noida, the
+//! Replicator-shaped group's committed positions from the source), and the
+//! answer is fed back to the app. The app's clock is set by the test, so rates,
+//! ETA and the stall are exact; the copying is real (the `watch` module's copy
+//! loop, with Replicator's commits written as Replicator writes them).
+//!
+//! Broker: noida-db, for the reasons `watch.rs` gives (exact high watermarks,
+//! OffsetCommit/OffsetFetch for a group that never joins).
+
+use std::sync::mpsc::{self, Receiver};
+use std::time::Duration;
+
+use kdeck::config::{self, ClusterArgs, ResolvedCluster};
+use kdeck::engine::plan::parse_plan;
+use kdeck::tui::app::{App, AppSetup, PLAN_OFFSETS_EVERY_MS};
+use kdeck::tui::keymap::Keymap;
+use kdeck::tui::protocol::{Message, Request};
+use kdeck::tui::worker::Worker;
+
+use crate::support::Noida;
+use crate::watch::{produce_source, CopyLoop, Runner, PARTITIONS, TOPIC};
+
+const GROUP: &str = "replicator-2";
+/// How long one worker read may take before the test fails (never asserted as a speed).
+const PATIENCE: Duration = Duration::from_secs(60);
+/// Where the test's clock starts: any fixed instant does.
+const T0: i64 = 1_700_000_000_000;
+
+pub(crate) fn profiles(source: &str, destination: &str) -> (ResolvedCluster, ResolvedCluster) {
+    let text = format!(
+        "[clusters.source]\nbootstrap = \"{source}\"\n\n[clusters.destination]\nbootstrap = \"{destination}\"\n"
+    );
+    let config = config::parse(&text, std::path::Path::new("test.toml")).unwrap();
+    let resolve = |name: &str| {
+        let args = ClusterArgs { cluster: name.to_owned(), properties_file: None, overrides: Vec::new() };
+        config::resolve_cluster(&args, &config).unwrap()
+    };
+    (resolve("source"), resolve("destination"))
+}
+
+pub(crate) fn headless_app(source: ResolvedCluster, destination: ResolvedCluster) -> App {
+    App::new(AppSetup {
+        source,
+        destination,
+        plan_name: "watched".into(),
+        planned_lanes: 1,
+        read_only: true,
+        theme: kdeck::tui::theme::Theme::standard(),
+        keymap: Keymap::defaults(),
+        engine: None,
+        now_ms: T0,
+    })
+}
+
+/// Moves the app's clock to `at_ms`, sends the plan-offsets read it asks for
+/// through the real worker, and feeds the answer back.
+fn read_at(app: &mut App, worker: &Worker, answers: &Receiver<Message>, at_ms: i64) {
+    app.set_clock(at_ms);
+    let position = app.outbox.iter().position(|r| matches!(r, Request::PlanOffsets { .. }));
+    let request = position.map(|at| app.outbox.remove(at)).expect("the Lag pane asked for the runner's positions");
+    app.outbox.clear();
+    worker.submit(request);
+    let message = answers.recv_timeout(PATIENCE).expect("the worker answered");
+    if let Message::PlanOffsets { result: Err(err), .. } = &message {
+        panic!("the worker's read failed: {err}");
+    }
+    assert!(app.on_message(message), "the answer was taken");
+}
+
+pub(crate) fn screen(app: &App) -> String {
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 30)).unwrap();
+    terminal.draw(|frame| kdeck::tui::render::render(frame, app)).unwrap();
+    let buffer = terminal.backend().buffer().clone();
+    let width = buffer.area.width as usize;
+    let cells: Vec<&str> = buffer.content.iter().map(|cell| cell.symbol()).collect();
+    cells.chunks(width).map(|line| line.concat().trim_end().to_owned()).collect::<Vec<_>>().join("\n")
+}
+
+fn orders_line(screen: &str) -> &str {
+    let topic = |line: &&str| [format!("▸ {TOPIC}"), format!("▾ {TOPIC}")].iter().any(|name| line.contains(name));
+    screen.lines().find(topic).unwrap_or_else(|| panic!("no orders row:\n{screen}"))
+}
+
+#[test]
+fn the_lag_pane_follows_a_replicator_group_through_the_worker() {
+    let (source, destination) = (Noida::start(), Noida::start());
+    source.create_topic(TOPIC, PARTITIONS);
+    destination.create_topic(TOPIC, PARTITIONS);
+    produce_source(&source.bootstrap(), 100);
+    let (source_cluster, destination_cluster) = profiles(&source.bootstrap(), &destination.bootstrap());
+    let plan_text = format!(
+        "name = \"watched\"\nsource = \"source\"\ndestination = \"destination\"\n[runner]\nkind = \"replicator\"\ngroup = \"{GROUP}\"\n"
+    );
+    let plan = parse_plan(&plan_text, std::path::Path::new("plan.toml")).expect("plan");
+    let mut app = headless_app(source_cluster, destination_cluster);
+    app.lag.runner = Some(kdeck::watch::describe(&plan.runner));
+    app.plan = Some(plan);
+    let (deliver, answers) = mpsc::channel();
+    let worker = Worker::spawn(Duration::from_secs(10), move |message| {
+        let _ = deliver.send(message);
+    });
+    let runner = Runner::Replicator { source: source.bootstrap(), group: GROUP.into() };
+    let mut copy = CopyLoop::new(&source.bootstrap(), &destination.bootstrap());
+
+    copy.copy_to(40);
+    runner.record(&copy.next);
+    read_at(&mut app, &worker, &answers, T0);
+    assert_eq!(app.lag.total_lag(&app.status), Some(120));
+    let row = &app.lag.rows()[0];
+    assert_eq!((row.source_high_watermark, row.next_source_offset), (200, 80));
+    let first = screen(&app);
+    assert!(first.contains("runner replicator group replicator-2"), "{first}");
+
+    // Five seconds later the group has moved 30 records a partition: 12 records/s, 5 s to go.
+    copy.copy_to(70);
+    runner.record(&copy.next);
+    read_at(&mut app, &worker, &answers, T0 + PLAN_OFFSETS_EVERY_MS);
+    let row = &app.lag.rows()[0];
+    assert_eq!(row.lag, Some(60));
+    assert!((row.copy_rate - 12.0).abs() < 1e-9, "rate {}", row.copy_rate);
+    assert_eq!(row.eta_secs(), Some(5.0));
+    let moving = screen(&app);
+    let line = orders_line(&moving);
+    assert!(line.contains("12/s") && line.contains(" 5s") && !line.contains("stalled"), "{moving}");
+
+    copy.copy_to(100);
+    runner.record(&copy.next);
+    read_at(&mut app, &worker, &answers, T0 + 2 * PLAN_OFFSETS_EVERY_MS);
+    assert_eq!(app.lag.total_lag(&app.status), Some(0));
+
+    // The copy stops while the source grows: behind at first, then, once the
+    // group's positions stood still past the stall limit, stalled and never caught up.
+    produce_source(&source.bootstrap(), 25);
+    read_at(&mut app, &worker, &answers, T0 + 3 * PLAN_OFFSETS_EVERY_MS);
+    assert_eq!(app.lag.total_lag(&app.status), Some(50));
+    assert!(!orders_line(&screen(&app)).contains("stalled"), "not stalled after 5 s");
+    let later = T0 + 2 * PLAN_OFFSETS_EVERY_MS + kdeck::tui::panes::lag::WATCH_STALL_MS;
+    read_at(&mut app, &worker, &answers, later);
+    let row = app.lag.rows()[0].clone();
+    assert_eq!((row.lag, row.next_source_offset), (Some(50), 200));
+    assert!(row.partitions.iter().all(|p| app.lag.stalled(TOPIC, p, later)), "{row:?}");
+    assert_eq!(row.eta_secs(), None, "no closing speed, no ETA");
+    app.update(kdeck::tui::action::Action::Expand);
+    let stalled = screen(&app);
+    let line = orders_line(&stalled);
+    assert!(line.contains("stalled") && line.contains(" 50 "), "{stalled}");
+    let partition_lines: Vec<&str> = stalled.lines().filter(|l| l.contains("    [")).collect();
+    assert_eq!(partition_lines.len(), 2, "{stalled}");
+    assert!(partition_lines.iter().all(|l| l.contains("stalled") && l.contains("age 3m")), "{stalled}");
+}
