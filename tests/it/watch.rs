@@ -419,3 +419,38 @@ fn watch_refuses_a_bad_runner_with_exit_2() {
     );
     assert_eq!(run.code, Some(2), "a bare number is no duration");
 }
+
+/// No plan file: the runner, clusters and topics on the command line, watching
+/// the same Replicator-shaped copy as the plan would.
+#[test]
+fn watch_follows_a_replicator_named_on_the_command_line() {
+    let (source, destination) = (Noida::start(), Noida::start());
+    source.create_topic(TOPIC, PARTITIONS);
+    source.create_topic("payments", 1);
+    destination.create_topic(TOPIC, PARTITIONS);
+    produce_source(&source.bootstrap(), 100);
+    produce(&source.bootstrap(), "payments", &[TestRecord::new(0, Some(b"k"), Some(b"not watched"))]);
+    let kdeck = Kdeck::new();
+    let (config, _plan) = write_plan(kdeck.home.path(), &source.bootstrap(), &destination.bootstrap(), "");
+    let runner = Runner::Replicator { source: source.bootstrap(), group: "replicator-2".into() };
+    let mut copy = CopyLoop::new(&source.bootstrap(), &destination.bootstrap());
+    let watch_once = || {
+        let config = config.to_str().unwrap();
+        let args = ["--config", config, "watch", "--source", "source", "--destination", "destination"];
+        let flags = ["--topics", "ord.*", "--replicator", "replicator-2", "--once", "--json", "--interval", "200ms"];
+        let run = kdeck.run(&[&args[..], &flags[..]].concat(), None);
+        assert_eq!(run.code, Some(0), "{}", run.stderr);
+        serde_json::from_slice::<Value>(&run.stdout).unwrap()
+    };
+    copy.copy_to(40);
+    runner.record(&copy.next);
+    let report = watch_once();
+    assert_eq!(report["runner"], "replicator group replicator-2", "{report}");
+    assert_eq!(report["partitions"].as_array().unwrap().len(), 2, "payments is not selected: {report}");
+    assert_eq!((nexts(&report), report["summary"]["lag"].as_i64()), (vec![Some(40), Some(40)], Some(120)));
+    assert_eq!(states(&report), ["behind", "behind"], "{report}");
+    copy.copy_to(100);
+    runner.record(&copy.next);
+    let report = watch_once();
+    assert_eq!(report["summary"]["caught_up"], true, "{report}");
+}
