@@ -132,29 +132,44 @@ impl RunnerFlags {
         };
         let source = profile("--source", &self.source, "source")?;
         let destination = profile("--destination", &self.destination, "destination")?;
-        let mut plan = plan_for(&runner, &self.topics)?;
+        check_patterns("--topics", &self.topics)?;
+        let mut plan = plan_for(&runner, &self.topics, &[])?;
         plan.source.clone_from(&source);
         plan.destination.clone_from(&destination);
         Ok(Some(FlagPlan { source, destination, plan }))
     }
 }
 
-/// The plan for `runner` over `topics` (regular expressions; none: every topic),
-/// between placeholder profiles the caller replaces: a plan's profile names only
-/// matter to the plan file's own checks.
-pub fn plan_for(runner: &Runner, topics: &[String]) -> Result<Plan, String> {
-    for pattern in topics {
+/// Each of `patterns` is a regular expression; else a one-line error naming `what` and the pattern.
+pub fn check_patterns(what: &str, patterns: &[String]) -> Result<(), String> {
+    for pattern in patterns {
         if let Err(err) = regex::Regex::new(pattern) {
             let reason = err.to_string();
             let reason = reason.lines().last().unwrap_or_default().trim().trim_start_matches("error: ");
-            return Err(format!("--topics {pattern}: expected a regular expression ({reason})"));
+            return Err(format!("{what} {pattern}: expected a regular expression ({reason})"));
         }
     }
+    Ok(())
+}
+
+/// The plan for `runner` over the topics `include` selects less those `exclude`
+/// drops (regular expressions; no include: every topic), between placeholder
+/// profiles the caller replaces: a plan's profile names only matter to the plan
+/// file's own checks.
+pub fn plan_for(runner: &Runner, include: &[String], exclude: &[String]) -> Result<Plan, String> {
+    check_patterns("topic pattern", include)?;
+    check_patterns("topic pattern", exclude)?;
     let quoted = |text: &str| serde_json::to_string(text).unwrap_or_default();
     let mut text = String::from("name = \"watch\"\nsource = \"source\"\ndestination = \"destination\"\n");
-    if !topics.is_empty() {
-        let list: Vec<String> = topics.iter().map(|t| quoted(t)).collect();
-        text.push_str(&format!("[topics]\ninclude = [{}]\n", list.join(", ")));
+    let list = |patterns: &[String]| patterns.iter().map(|t| quoted(t)).collect::<Vec<_>>().join(", ");
+    if !include.is_empty() || !exclude.is_empty() {
+        text.push_str("[topics]\n");
+    }
+    if !include.is_empty() {
+        text.push_str(&format!("include = [{}]\n", list(include)));
+    }
+    if !exclude.is_empty() {
+        text.push_str(&format!("exclude = [{}]\n", list(exclude)));
     }
     text.push_str("[runner]\n");
     match runner {
@@ -269,6 +284,8 @@ mod tests {
     #[test]
     fn names_with_quotes_survive_the_plan_text() {
         let runner = Runner::Connect { connect: "a\"b".into(), connector: "c\\d".into() };
-        assert_eq!(plan_for(&runner, &["or\"ders".into()]).unwrap().runner, runner);
+        let plan = plan_for(&runner, &["or\"ders".into()], &["x\\.y".into()]).unwrap();
+        assert_eq!(plan.runner, runner);
+        assert!(plan.topics.selects("or\"ders") && !plan.topics.selects("orders"));
     }
 }

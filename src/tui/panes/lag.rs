@@ -61,7 +61,7 @@ impl LagPane {
     pub fn refresh(&mut self, status: &EngineStatus, now_ms: i64) {
         let selected_topic = self.selected_topic().map(str::to_owned);
         let merged = self.merged(status);
-        self.from_engine = !status.partitions.is_empty();
+        self.from_engine = !status.partitions.is_empty() && self.runner.is_none();
         self.tracker.observe(&merged, now_ms);
         self.rows = self.tracker.rows(&merged);
         sort_rows(&mut self.rows, self.sort);
@@ -88,11 +88,23 @@ impl LagPane {
         self.refresh(status, now_ms);
     }
 
-    /// The engine's partitions, or the plan's before it has any; either way with
-    /// the destination's high watermark where the engine does not know it.
+    /// Starts over on another runner (`None`: kdeck's engine), keeping the sort and filter.
+    pub fn watch(&mut self, runner: Option<String>) {
+        *self = LagPane {
+            sort: self.sort,
+            filter: std::mem::take(&mut self.filter),
+            visible: self.visible,
+            runner,
+            ..LagPane::default()
+        };
+    }
+
+    /// The engine's partitions, or the plan's before it has any (always, while
+    /// another runner is watched); either way with the destination's high
+    /// watermark where the engine does not know it.
     fn merged(&self, status: &EngineStatus) -> EngineStatus {
-        let mut partitions =
-            if status.partitions.is_empty() { self.plan_partitions.clone() } else { status.partitions.clone() };
+        let ours = status.partitions.is_empty() || self.runner.is_some();
+        let mut partitions = if ours { self.plan_partitions.clone() } else { status.partitions.clone() };
         for partition in &mut partitions {
             if partition.destination_high_watermark < 0 {
                 let read = self.plan_partitions.iter().find(|p| p.source == partition.source);
