@@ -149,3 +149,78 @@ fn the_lag_pane_follows_a_replicator_group_through_the_worker() {
     assert_eq!(partition_lines.len(), 2, "{stalled}");
     assert!(partition_lines.iter().all(|l| l.contains("stalled") && l.contains("age 3m")), "{stalled}");
 }
+
+/// A Connect REST stand-in serving only the connector list the Connect pane
+/// reads (`GET /connectors?expand=status&expand=info`, Kafka Connect's REST
+/// reference), with one Replicator connector whose config names its group.
+fn serve_connect_with_a_replicator() -> String {
+    let stop: &'static std::sync::Arc<std::sync::atomic::AtomicBool> = Box::leak(Box::default());
+    let bound = kdeck::replicate::server::serve("127.0.0.1:0", stop.clone(), |request| {
+        use kdeck::replicate::request::Response;
+        let listing = serde_json::json!({
+            "orders-replicator": {
+                "status": {
+                    "name": "orders-replicator",
+                    "connector": {"state": "RUNNING", "worker_id": "connect-1:8083"},
+                    "tasks": [{"id": 0, "state": "RUNNING", "worker_id": "connect-1:8083"}],
+                    "type": "source"
+                },
+                "info": {
+                    "name": "orders-replicator",
+                    "config": {
+                        "connector.class": kdeck::watch::connector::REPLICATOR_CLASS,
+                        "src.consumer.group.id": GROUP,
+                        "topic.whitelist": TOPIC,
+                        "tasks.max": "1"
+                    },
+                    "tasks": [{"connector": "orders-replicator", "task": 0}],
+                    "type": "source"
+                }
+            }
+        });
+        match request.path.as_str() {
+            "/connectors" => Response::json(200, listing.to_string()),
+            _ => Response::json(404, r#"{"error_code":404,"message":"not found"}"#.to_string()),
+        }
+    })
+    .expect("serve the Connect listing");
+    format!("http://{bound}")
+}
+
+/// The Connect pane's `w` on a Replicator connector, through the real worker both
+/// ways: the pane's listing gives the connector's config, the Lag pane then
+/// reads the group it names from the source, with no plan at all.
+#[test]
+fn watch_lag_on_a_replicator_connector_follows_its_group_with_no_plan() {
+    let (source, destination) = (Noida::start(), Noida::start());
+    source.create_topic(TOPIC, PARTITIONS);
+    source.create_topic("payments", 1);
+    destination.create_topic(TOPIC, PARTITIONS);
+    produce_source(&source.bootstrap(), 100);
+    let mut copy = CopyLoop::new(&source.bootstrap(), &destination.bootstrap());
+    copy.copy_to(40);
+    Runner::Replicator { source: source.bootstrap(), group: GROUP.into() }.record(&copy.next);
+    let (source_cluster, destination_cluster) = profiles(&source.bootstrap(), &destination.bootstrap());
+    let mut app = headless_app(source_cluster, destination_cluster);
+    app.now_ms = kdeck::tui::now_ms();
+    app.connect = kdeck::tui::panes::connect::ConnectPane::new(
+        vec![kdeck::connect::clusters::ConnectCluster::at("prod", &serve_connect_with_a_replicator())],
+        vec![],
+    );
+    let mut cockpit = kdeck::tui::Cockpit::new(app, Duration::from_secs(10));
+    cockpit.dispatch(kdeck::tui::action::Action::GotoPane3);
+    assert!(cockpit.pump_until(PATIENCE, |app| app.connect.connectors.len() == 1), "{:?}", cockpit.app.connect.error);
+    let w = ratatui::crossterm::event::KeyEvent::new(
+        ratatui::crossterm::event::KeyCode::Char('w'),
+        ratatui::crossterm::event::KeyModifiers::NONE,
+    );
+    cockpit.handle(kdeck::tui::Event::Key(w));
+    assert_eq!(cockpit.app.focus, kdeck::tui::panes::PaneId::Lag);
+    let read = cockpit.pump_until(PATIENCE, |app| app.lag.total_lag(&app.status) == Some(120));
+    assert!(read, "lag {:?}, banner {:?}", cockpit.app.lag.total_lag(&cockpit.app.status), cockpit.app.banner);
+    let topics: Vec<&str> = cockpit.app.lag.rows().iter().map(|row| row.topic.as_str()).collect();
+    assert_eq!(topics, [TOPIC], "the connector's topic.whitelist, not payments");
+    let drawn = screen(&cockpit.app);
+    assert!(drawn.contains("runner replicator group replicator-2"), "{drawn}");
+    cockpit.shutdown();
+}
