@@ -7,6 +7,8 @@ use crate::engine::plan::{default_mm2_offsets_topic, Runner};
 use crate::tui::action::WatchTarget;
 use crate::tui::protocol::PaneId;
 
+const NO_CONNECT_CLUSTER: &str = "no Connect cluster: add [connect.NAME] url = \"http://host:8083\" to the config";
+
 impl App {
     pub(super) fn watch(&mut self, target: WatchTarget) -> bool {
         let runner = match target {
@@ -15,6 +17,7 @@ impl App {
                 let own = self.plan.as_ref().map(|plan| plan.runner.clone());
                 self.lag.watch(own.filter(|r| *r != Runner::Kdeck).as_ref().map(crate::watch::describe));
                 self.lag.refresh(&self.status, self.now_ms);
+                self.show(PaneId::Lag);
                 self.restart_plan_offsets();
                 let back = self.plan.as_ref().map_or("no runner: the cockpit has no plan".to_owned(), |plan| {
                     format!("watching the plan's runner: {}", crate::watch::describe(&plan.runner))
@@ -35,8 +38,7 @@ impl App {
             WatchTarget::Connect(connector) => match self.connect.cluster() {
                 Some(cluster) => Runner::Connect { connect: cluster.name.clone(), connector },
                 None => {
-                    let text = "no Connect cluster: add [connect.NAME] url = \"http://host:8083\" to the config";
-                    self.warn(BannerKind::Warning, text.to_owned());
+                    self.warn(BannerKind::Warning, NO_CONNECT_CLUSTER.to_owned());
                     return true;
                 }
             },
@@ -51,10 +53,11 @@ impl App {
             self.warn(BannerKind::Warning, text.to_owned());
             return true;
         }
-        let (Some(cluster), Some(name)) = (
-            self.connect.cluster().map(|c| c.name.clone()),
-            self.connect.detail.clone().or(self.connect.selected_name()),
-        ) else {
+        let Some(cluster) = self.connect.cluster().map(|c| c.name.clone()) else {
+            self.warn(BannerKind::Warning, NO_CONNECT_CLUSTER.to_owned());
+            return true;
+        };
+        let Some(name) = self.connect.detail.clone().or(self.connect.selected_name()) else {
             self.warn(BannerKind::Warning, "no connector selected".to_owned());
             return true;
         };

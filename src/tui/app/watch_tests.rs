@@ -79,7 +79,9 @@ fn watch_replicator_switches_the_lag_pane_and_off_goes_back() {
     let screen = draw(&app, 120, 30);
     assert!(screen.contains("runner replicator group replicator-2"), "{screen}");
 
+    app.update(Action::GotoPane3);
     command(&mut app, "watch off");
+    assert_eq!(app.focus, PaneId::Lag);
     assert_eq!(app.lag.runner, None);
     assert!(app.watching.is_none());
     assert_eq!(banner(&app).1, "watching the plan's runner: kdeck");
@@ -105,6 +107,9 @@ fn watch_connect_takes_the_connect_panes_cluster() {
     let mut app = planned();
     command(&mut app, "watch connect mm2-source");
     assert_eq!(banner(&app).0, BannerKind::Warning, "no Connect cluster to read it from");
+    app.update(Action::GotoPane3);
+    app.update(Action::WatchLag);
+    assert!(banner(&app).1.starts_with("no Connect cluster"), "{:?}", app.banner);
     assert!(app.watching.is_none());
     app.connect = ConnectPane::new(vec![ConnectCluster::at("prod", "http://connect:8083")], vec![]);
     command(&mut app, "watch connect mm2-source");
