@@ -366,29 +366,35 @@ fn watch_follows_an_mm2_shaped_runner_by_its_offsets_topic() {
 fn watch_follows_a_connect_connector_through_kip_875() {
     watch_a_runner("[runner]\nkind = \"connect\"\nconnect = \"test\"\nconnector = \"mm2-source\"\n", |_, _| {
         let positions: Arc<Mutex<BTreeMap<i32, i64>>> = Arc::default();
-        let served = positions.clone();
-        // Leaked on purpose: the server thread lives as long as the test binary.
-        let stop: &'static Arc<AtomicBool> = Box::leak(Box::new(Arc::new(AtomicBool::new(false))));
-        let bound = kdeck::replicate::server::serve("127.0.0.1:0", stop.clone(), move |request| {
-            use kdeck::replicate::request::Response;
-            match request.path.as_str() {
-                "/connectors/mm2-source/offsets" => {
-                    let offsets: Vec<Value> = served
-                        .lock()
-                        .unwrap()
-                        .iter()
-                        .map(|(p, next)| {
-                            serde_json::json!({"partition": {"cluster": "source", "topic": TOPIC, "partition": p}, "offset": {"offset": next - 1}})
-                        })
-                        .collect();
-                    Response::json(200, serde_json::json!({ "offsets": offsets }).to_string())
-                }
-                _ => Response::json(404, r#"{"error_code":404,"message":"not found"}"#.to_string()),
-            }
-        })
-        .expect("serve the KIP-875 route");
-        (Runner::Connect { positions }, format!("\n[connect.test]\nurl = \"http://{bound}\"\n"))
+        let url = serve_kip_875(positions.clone());
+        (Runner::Connect { positions }, format!("\n[connect.test]\nurl = \"{url}\"\n"))
     });
+}
+
+/// `GET /connectors/mm2-source/offsets` answered from `positions` (next offsets by
+/// partition) in KIP-875's MirrorMaker 2 shape; its base URL.
+pub(crate) fn serve_kip_875(positions: Arc<Mutex<BTreeMap<i32, i64>>>) -> String {
+    // Leaked on purpose: the server thread lives as long as the test binary.
+    let stop: &'static Arc<AtomicBool> = Box::leak(Box::new(Arc::new(AtomicBool::new(false))));
+    let bound = kdeck::replicate::server::serve("127.0.0.1:0", stop.clone(), move |request| {
+        use kdeck::replicate::request::Response;
+        match request.path.as_str() {
+            "/connectors/mm2-source/offsets" => {
+                let offsets: Vec<Value> = positions
+                    .lock()
+                    .unwrap()
+                    .iter()
+                    .map(|(p, next)| {
+                        serde_json::json!({"partition": {"cluster": "source", "topic": TOPIC, "partition": p}, "offset": {"offset": next - 1}})
+                    })
+                    .collect();
+                Response::json(200, serde_json::json!({ "offsets": offsets }).to_string())
+            }
+            _ => Response::json(404, r#"{"error_code":404,"message":"not found"}"#.to_string()),
+        }
+    })
+    .expect("serve the KIP-875 route");
+    format!("http://{bound}")
 }
 
 #[test]

@@ -1,9 +1,10 @@
-//! The cockpit's Lag pane on a runner kdeck does not run: the app asks for the
-//! plan's partitions, the real worker reads them (watermarks from noida, the
-//! Replicator-shaped group's committed positions from the source), and the
-//! answer is fed back to the app. The app's clock is set by the test, so rates,
-//! ETA and the stall are exact; the copying is real (the `watch` module's copy
-//! loop, with Replicator's commits written as Replicator writes them).
+//! The cockpit's Lag pane on runners kdeck does not run: the app asks for the
+//! plan's partitions, the real worker reads them (watermarks from noida; the
+//! positions from a Replicator-shaped group on the source, an MM2-shaped offsets
+//! topic on the destination, or a KIP-875 route), and the answer is fed back to
+//! the app. The app's clock is set by the test, so rates, ETA and the stall are
+//! exact; the copying is real (the `watch` module's copy loop, each runner's
+//! positions written as that runner writes them; formats cited in `watch.rs`).
 //!
 //! Broker: noida-db, for the reasons `watch.rs` gives (exact high watermarks,
 //! OffsetCommit/OffsetFetch for a group that never joins).
@@ -19,7 +20,8 @@ use kdeck::tui::protocol::{Message, Request};
 use kdeck::tui::worker::Worker;
 
 use crate::support::Noida;
-use crate::watch::{produce_source, CopyLoop, Runner, PARTITIONS, TOPIC};
+use crate::watch::{produce_source, serve_kip_875, CopyLoop, Runner, PARTITIONS, TOPIC};
+use kdeck::connect::clusters::ConnectCluster;
 
 const GROUP: &str = "replicator-2";
 /// How long one worker read may take before the test fails (never asserted as a speed).
@@ -82,25 +84,30 @@ fn orders_line(screen: &str) -> &str {
     screen.lines().find(topic).unwrap_or_else(|| panic!("no orders row:\n{screen}"))
 }
 
-#[test]
-fn the_lag_pane_follows_a_replicator_group_through_the_worker() {
+/// The Lag pane's whole scenario on one runner: positions, a rate and an ETA,
+/// caught up, then stalled while the source grows. `make_runner` gives the
+/// runner's writer and the Connect cluster the cockpit knows, if any.
+fn lag_pane_follows(
+    runner_section: &str,
+    make_runner: impl FnOnce(&Noida, &Noida) -> (Runner, Option<ConnectCluster>),
+) {
     let (source, destination) = (Noida::start(), Noida::start());
     source.create_topic(TOPIC, PARTITIONS);
     destination.create_topic(TOPIC, PARTITIONS);
     produce_source(&source.bootstrap(), 100);
+    let (runner, connect) = make_runner(&source, &destination);
     let (source_cluster, destination_cluster) = profiles(&source.bootstrap(), &destination.bootstrap());
-    let plan_text = format!(
-        "name = \"watched\"\nsource = \"source\"\ndestination = \"destination\"\n[runner]\nkind = \"replicator\"\ngroup = \"{GROUP}\"\n"
-    );
+    let plan_text = format!("name = \"watched\"\nsource = \"source\"\ndestination = \"destination\"\n{runner_section}");
     let plan = parse_plan(&plan_text, std::path::Path::new("plan.toml")).expect("plan");
+    let described = kdeck::watch::describe(&plan.runner);
     let mut app = headless_app(source_cluster, destination_cluster);
-    app.lag.runner = Some(kdeck::watch::describe(&plan.runner));
+    app.lag.runner = Some(described.clone());
     app.plan = Some(plan);
+    app.connect = kdeck::tui::panes::connect::ConnectPane::new(connect.into_iter().collect(), vec![]);
     let (deliver, answers) = mpsc::channel();
     let worker = Worker::spawn(Duration::from_secs(10), move |message| {
         let _ = deliver.send(message);
     });
-    let runner = Runner::Replicator { source: source.bootstrap(), group: GROUP.into() };
     let mut copy = CopyLoop::new(&source.bootstrap(), &destination.bootstrap());
 
     copy.copy_to(40);
@@ -110,7 +117,7 @@ fn the_lag_pane_follows_a_replicator_group_through_the_worker() {
     let row = &app.lag.rows()[0];
     assert_eq!((row.source_high_watermark, row.next_source_offset), (200, 80));
     let first = screen(&app);
-    assert!(first.contains("runner replicator group replicator-2"), "{first}");
+    assert!(first.contains(&format!("runner {described}")), "{first}");
 
     // Five seconds later the group has moved 30 records a partition: 12 records/s, 5 s to go.
     copy.copy_to(70);
@@ -148,6 +155,32 @@ fn the_lag_pane_follows_a_replicator_group_through_the_worker() {
     let partition_lines: Vec<&str> = stalled.lines().filter(|l| l.contains("    [")).collect();
     assert_eq!(partition_lines.len(), 2, "{stalled}");
     assert!(partition_lines.iter().all(|l| l.contains("stalled") && l.contains("age 3m")), "{stalled}");
+}
+
+#[test]
+fn the_lag_pane_follows_a_replicator_group_through_the_worker() {
+    let section = format!("[runner]\nkind = \"replicator\"\ngroup = \"{GROUP}\"\n");
+    lag_pane_follows(&section, |source, _| {
+        (Runner::Replicator { source: source.bootstrap(), group: GROUP.into() }, None)
+    });
+}
+
+#[test]
+fn the_lag_pane_follows_an_mm2_offsets_topic_through_the_worker() {
+    lag_pane_follows("[runner]\nkind = \"mirrormaker2\"\n", |_, destination| {
+        destination.create_topic("mm2-offsets.source.internal", 5);
+        (Runner::MirrorMaker2 { destination: destination.bootstrap() }, None)
+    });
+}
+
+#[test]
+fn the_lag_pane_follows_a_kip_875_connector_through_the_worker() {
+    let section = "[runner]\nkind = \"connect\"\nconnect = \"test\"\nconnector = \"mm2-source\"\n";
+    lag_pane_follows(section, |_, _| {
+        let positions = std::sync::Arc::default();
+        let url = serve_kip_875(std::sync::Arc::clone(&positions));
+        (Runner::Connect { positions }, Some(ConnectCluster::at("test", &url)))
+    });
 }
 
 /// A Connect REST stand-in serving only the connector list the Connect pane
@@ -204,7 +237,7 @@ fn watch_lag_on_a_replicator_connector_follows_its_group_with_no_plan() {
     let mut app = headless_app(source_cluster, destination_cluster);
     app.now_ms = kdeck::tui::now_ms();
     app.connect = kdeck::tui::panes::connect::ConnectPane::new(
-        vec![kdeck::connect::clusters::ConnectCluster::at("prod", &serve_connect_with_a_replicator())],
+        vec![ConnectCluster::at("prod", &serve_connect_with_a_replicator())],
         vec![],
     );
     let mut cockpit = kdeck::tui::Cockpit::new(app, Duration::from_secs(10));
