@@ -19,7 +19,7 @@ use kdeck::tui::keymap::Keymap;
 use kdeck::tui::protocol::{Message, Request};
 use kdeck::tui::worker::Worker;
 
-use crate::support::Noida;
+use crate::support::{Noida, TestRecord};
 use crate::watch::{produce_source, serve_kip_875, CopyLoop, Runner, PARTITIONS, TOPIC};
 use kdeck::connect::clusters::ConnectCluster;
 
@@ -79,6 +79,12 @@ pub(crate) fn screen(app: &App) -> String {
     cells.chunks(width).map(|line| line.concat().trim_end().to_owned()).collect::<Vec<_>>().join("\n")
 }
 
+const UNCOPIED: &str = "payments";
+
+fn topic_row(app: &App, topic: &str) -> kdeck::tui::lag_math::TopicRow {
+    app.lag.rows().iter().find(|row| row.topic == topic).cloned().unwrap_or_else(|| panic!("no {topic} row"))
+}
+
 fn orders_line(screen: &str) -> &str {
     let topic = |line: &&str| [format!("▸ {TOPIC}"), format!("▾ {TOPIC}")].iter().any(|name| line.contains(name));
     screen.lines().find(topic).unwrap_or_else(|| panic!("no orders row:\n{screen}"))
@@ -95,6 +101,10 @@ fn lag_pane_follows(
     source.create_topic(TOPIC, PARTITIONS);
     destination.create_topic(TOPIC, PARTITIONS);
     produce_source(&source.bootstrap(), 100);
+    // A plan topic the runner never copies: no position, its whole log is lag.
+    source.create_topic(UNCOPIED, 1);
+    let records: Vec<TestRecord> = (0..10).map(|_| TestRecord::new(0, Some(b"k"), Some(b"v"))).collect();
+    crate::support::produce(&source.bootstrap(), UNCOPIED, &records);
     let (runner, connect) = make_runner(&source, &destination);
     let (source_cluster, destination_cluster) = profiles(&source.bootstrap(), &destination.bootstrap());
     let plan_text = format!("name = \"watched\"\nsource = \"source\"\ndestination = \"destination\"\n{runner_section}");
@@ -113,8 +123,10 @@ fn lag_pane_follows(
     copy.copy_to(40);
     runner.record(&copy.next);
     read_at(&mut app, &worker, &answers, T0);
-    assert_eq!(app.lag.total_lag(&app.status), Some(120));
-    let row = &app.lag.rows()[0];
+    assert_eq!(app.lag.total_lag(&app.status), Some(130));
+    let uncopied = topic_row(&app, UNCOPIED);
+    assert_eq!((uncopied.lag, uncopied.next_source_offset), (Some(10), 0));
+    let row = topic_row(&app, TOPIC);
     assert_eq!((row.source_high_watermark, row.next_source_offset), (200, 80));
     let first = screen(&app);
     assert!(first.contains(&format!("runner {described}")), "{first}");
@@ -123,7 +135,7 @@ fn lag_pane_follows(
     copy.copy_to(70);
     runner.record(&copy.next);
     read_at(&mut app, &worker, &answers, T0 + PLAN_OFFSETS_EVERY_MS);
-    let row = &app.lag.rows()[0];
+    let row = topic_row(&app, TOPIC);
     assert_eq!(row.lag, Some(60));
     assert!((row.copy_rate - 12.0).abs() < 1e-9, "rate {}", row.copy_rate);
     assert_eq!(row.eta_secs(), Some(5.0));
@@ -134,17 +146,17 @@ fn lag_pane_follows(
     copy.copy_to(100);
     runner.record(&copy.next);
     read_at(&mut app, &worker, &answers, T0 + 2 * PLAN_OFFSETS_EVERY_MS);
-    assert_eq!(app.lag.total_lag(&app.status), Some(0));
+    assert_eq!((topic_row(&app, TOPIC).lag, app.lag.total_lag(&app.status)), (Some(0), Some(10)));
 
     // The copy stops while the source grows: behind at first, then, once the
     // group's positions stood still past the stall limit, stalled and never caught up.
     produce_source(&source.bootstrap(), 25);
     read_at(&mut app, &worker, &answers, T0 + 3 * PLAN_OFFSETS_EVERY_MS);
-    assert_eq!(app.lag.total_lag(&app.status), Some(50));
+    assert_eq!(app.lag.total_lag(&app.status), Some(60));
     assert!(!orders_line(&screen(&app)).contains("stalled"), "not stalled after 5 s");
     let later = T0 + 2 * PLAN_OFFSETS_EVERY_MS + kdeck::tui::panes::lag::WATCH_STALL_MS;
     read_at(&mut app, &worker, &answers, later);
-    let row = app.lag.rows()[0].clone();
+    let row = topic_row(&app, TOPIC);
     assert_eq!((row.lag, row.next_source_offset), (Some(50), 200));
     assert!(row.partitions.iter().all(|p| app.lag.stalled(TOPIC, p, later)), "{row:?}");
     assert_eq!(row.eta_secs(), None, "no closing speed, no ETA");
