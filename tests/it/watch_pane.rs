@@ -142,6 +142,7 @@ fn lag_pane_follows(
     let moving = screen(&app);
     let line = orders_line(&moving);
     assert!(line.contains("12/s") && line.contains(" 5s") && !line.contains("stalled"), "{moving}");
+    assert!(moving.contains("· total 70 · 12/s · sort: lag"), "the title's rate is the runner's: {moving}");
 
     copy.copy_to(100);
     runner.record(&copy.next);

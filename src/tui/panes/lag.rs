@@ -256,11 +256,16 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &LagPane, context: &PaneConte
         SortKey::Name => "name",
         SortKey::Rate => "rate",
     };
-    let mut title = vec![
-        Span::raw(" Lag "),
-        Span::raw(format!("· total {total} · {} · ", rate_text(status.records_per_sec()))),
-        Span::raw(format!("{} · sort: {sort} ", lag_math::megabytes_per_sec_text(status.bytes_per_sec()))),
-    ];
+    // A watched runner's rate is its positions' pace; its bytes are not known.
+    let speed = match &pane.runner {
+        Some(_) => rate_text(pane.rows.iter().map(|row| row.copy_rate).sum()),
+        None => format!(
+            "{} · {}",
+            rate_text(status.records_per_sec()),
+            lag_math::megabytes_per_sec_text(status.bytes_per_sec())
+        ),
+    };
+    let mut title = vec![Span::raw(" Lag "), Span::raw(format!("· total {total} · {speed} · sort: {sort} "))];
     if !pane.filter.is_empty() {
         title.push(Span::styled(format!("· filter: {} ", pane.filter), theme.warn));
     }
