@@ -12,11 +12,11 @@ fn with_prefix(settings: &Settings, prefix: &str) -> Settings {
 }
 
 /// Comma-separated names as exact patterns.
-fn names_as_patterns(list: &str) -> Vec<String> {
+pub(crate) fn names_as_patterns(list: &str) -> Vec<String> {
     split_list(list).map(regex::escape).collect()
 }
 
-fn split_list(list: &str) -> impl Iterator<Item = &str> {
+pub(crate) fn split_list(list: &str) -> impl Iterator<Item = &str> {
     list.split(',').map(str::trim).filter(|item| !item.is_empty())
 }
 

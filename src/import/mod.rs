@@ -8,7 +8,7 @@
 //! a value may be a secret.
 
 pub mod command;
-mod connector;
+pub(crate) mod connector;
 mod jaas;
 mod java;
 mod properties;

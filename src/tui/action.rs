@@ -87,6 +87,8 @@ pub enum Action {
     ConnectOffsets,
     /// Lag groups view: the selected group's cutover dry run; again on its plan, apply it.
     CutoverGroup,
+    /// Connect: the Lag pane on the selected Replicator or MirrorMaker 2 connector's runner.
+    WatchLag,
 
     #[serde(skip)]
     Rescale(usize),
@@ -125,6 +127,24 @@ pub enum Action {
     /// Commits the dry run on screen for this group to the destination.
     #[serde(skip)]
     ApplyCutover(String),
+    /// `:watch ...`: the runner whose positions the Lag pane shows.
+    #[serde(skip)]
+    Watch(WatchTarget),
+}
+
+/// What `:watch` points the Lag pane at, over the cockpit's clusters and the plan's topics.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WatchTarget {
+    /// `:watch off`: back to the runner the plan names.
+    Off,
+    /// `:watch kdeck`: kdeck's own engine.
+    Kdeck,
+    /// `:watch replicator GROUP`: Replicator's `src.consumer.group.id`.
+    Replicator(String),
+    /// `:watch mm2 ALIAS`: MirrorMaker 2's source alias (its default offsets topic on the destination).
+    Mm2(String),
+    /// `:watch connect CONNECTOR`: a connector of the Connect pane's cluster, through KIP-875.
+    Connect(String),
 }
 
 impl Action {
@@ -173,6 +193,7 @@ impl Action {
         Action::RestartFailed,
         Action::ConnectOffsets,
         Action::CutoverGroup,
+        Action::WatchLag,
     ];
 
     /// The keymap name of a bindable action; `None` for internal ones.

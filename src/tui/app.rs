@@ -11,6 +11,9 @@ mod keys;
 mod reference_panes;
 #[cfg(test)]
 mod tests;
+mod watch;
+#[cfg(test)]
+mod watch_tests;
 
 use ratatui_textarea::TextArea;
 
@@ -127,6 +130,8 @@ pub struct App {
     /// The plan: what the Lag pane shows before the engine runs and a cutover
     /// translates over; None without one.
     pub plan: Option<crate::engine::plan::Plan>,
+    /// `:watch`'s runner over the plan's (or its connector's) topics; None: the plan's own runner.
+    pub watching: Option<crate::engine::plan::Plan>,
     /// Requests for the worker (and the verification), drained by the event loop after each update.
     pub outbox: Vec<Request>,
     /// Text for the terminal's clipboard (OSC 52), written by the event loop.
@@ -198,6 +203,7 @@ impl App {
             verify: Default::default(),
             cutover: Default::default(),
             plan: None,
+            watching: None,
             outbox: Vec::new(),
             clipboard: None,
             requested_lanes: None,
@@ -235,7 +241,7 @@ impl App {
     /// The plan's partitions from the clusters, when due: at once before the engine
     /// has reported any, then every [`PLAN_OFFSETS_EVERY_MS`] while the Lag pane shows.
     fn plan_offsets_request(&mut self) -> Option<Request> {
-        let plan = self.plan.as_ref()?;
+        let plan = self.watching.as_ref().or(self.plan.as_ref())?;
         let due = self.plan_offsets_at_ms.is_none_or(|at| self.now_ms.saturating_sub(at) >= PLAN_OFFSETS_EVERY_MS);
         if !due || self.plan_offsets_ids.waiting() || (self.focus != PaneId::Lag && self.plan_offsets_at_ms.is_some()) {
             return None;
@@ -255,6 +261,16 @@ impl App {
                 _ => None,
             },
         })
+    }
+
+    /// Another runner is watched: its partitions are read at once, and an answer
+    /// about the runner before is dropped (a fresh id supersedes it).
+    fn restart_plan_offsets(&mut self) {
+        self.plan_offsets_at_ms = None;
+        self.plan_offsets_ids.restart();
+        if let Some(request) = self.plan_offsets_request() {
+            self.outbox.push(request);
+        }
     }
 
     /// Returns whether the screen needs drawing.
@@ -475,6 +491,8 @@ impl App {
                 }
             }
             Action::ToggleGroups => self.toggle_groups(),
+            Action::Watch(target) => return self.watch(target),
+            Action::WatchLag => return self.watch_selected_connector(),
             Action::CutoverGroup => return self.cutover_key(),
             Action::CutoverNamed(group) => return self.request_cutover(group),
             Action::Escape if self.focus == PaneId::Lag && self.groups.visible && self.cutover.is_open() => {

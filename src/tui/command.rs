@@ -1,8 +1,8 @@
 //! The `:` command line: an action name, or one of the commands that take
 //! arguments (`rescale 8`, `pause orders`, `goto inspector orders`, `offset -100`,
-//! `partition 2`).
+//! `partition 2`, `watch replicator replicator-2`).
 
-use super::action::Action;
+use super::action::{Action, WatchTarget};
 use super::panes::PaneId;
 
 pub fn parse_command(line: &str) -> Result<Action, String> {
@@ -76,6 +76,7 @@ pub fn parse_command(line: &str) -> Result<Action, String> {
             [group] => Ok(Action::CutoverNamed((*group).to_owned())),
             _ => Err(":cutover takes a consumer group, or none for the one selected".to_owned()),
         },
+        "watch" => parse_watch(args),
         "sort" => match one_arg("key (lag, name or rate)")? {
             "lag" => Ok(Action::SortLag),
             "name" => Ok(Action::SortName),
@@ -90,6 +91,32 @@ pub fn parse_command(line: &str) -> Result<Action, String> {
             None => Err(format!("unknown command :{name} (try :help)")),
         },
     }
+}
+
+const WATCH_USAGE: &str = ":watch takes replicator GROUP, mm2 SOURCE_ALIAS, connect CONNECTOR, kdeck or off";
+
+fn parse_watch(args: &[&str]) -> Result<Action, String> {
+    let target = match args {
+        ["off"] => WatchTarget::Off,
+        ["kdeck"] => WatchTarget::Kdeck,
+        ["replicator", group] => WatchTarget::Replicator((*group).to_owned()),
+        ["mm2" | "mirrormaker2", alias] => WatchTarget::Mm2((*alias).to_owned()),
+        ["connect", connector] => WatchTarget::Connect((*connector).to_owned()),
+        [kind @ ("replicator" | "mm2" | "mirrormaker2" | "connect")] => {
+            let what = match *kind {
+                "replicator" => "the Replicator's consumer group (src.consumer.group.id)",
+                "connect" => "a connector of the Connect pane's cluster",
+                _ => "MirrorMaker 2's source cluster alias",
+            };
+            return Err(format!(":watch {kind} takes {what}"));
+        }
+        [] => return Err(WATCH_USAGE.to_owned()),
+        [kind, ..] if !["off", "kdeck", "replicator", "mm2", "mirrormaker2", "connect"].contains(kind) => {
+            return Err(format!(":watch {kind}: expected replicator, mm2, connect, kdeck or off"))
+        }
+        _ => return Err(WATCH_USAGE.to_owned()),
+    };
+    Ok(Action::Watch(target))
 }
 
 #[cfg(test)]
@@ -126,6 +153,20 @@ mod tests {
             ("quit now", Err(":quit takes no arguments")),
             ("", Err("empty command")),
             ("launch", Err("unknown command :launch")),
+            ("watch replicator replicator-2", Ok(Action::Watch(WatchTarget::Replicator("replicator-2".into())))),
+            ("watch mm2 msk", Ok(Action::Watch(WatchTarget::Mm2("msk".into())))),
+            ("watch mirrormaker2 msk", Ok(Action::Watch(WatchTarget::Mm2("msk".into())))),
+            ("watch connect mm2-source", Ok(Action::Watch(WatchTarget::Connect("mm2-source".into())))),
+            ("watch kdeck", Ok(Action::Watch(WatchTarget::Kdeck))),
+            ("watch  off ", Ok(Action::Watch(WatchTarget::Off))),
+            ("watch", Err(":watch takes replicator GROUP, mm2 SOURCE_ALIAS")),
+            ("watch replicator", Err(":watch replicator takes the Replicator's consumer group")),
+            ("watch mm2", Err(":watch mm2 takes MirrorMaker 2's source cluster alias")),
+            ("watch connect", Err(":watch connect takes a connector")),
+            ("watch replicator a b", Err(":watch takes replicator GROUP")),
+            ("watch off now", Err(":watch takes replicator GROUP")),
+            ("watch jdbc x", Err(":watch jdbc: expected replicator, mm2, connect, kdeck or off")),
+            ("watch_lag", Ok(Action::WatchLag)),
         ];
         for (line, expected) in cases {
             match (parse_command(line), expected) {

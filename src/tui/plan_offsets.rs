@@ -56,10 +56,11 @@ pub fn fetch(
             let tp = TopicPartition::new(topic.as_str(), number);
             let committed = state.as_ref().and_then(|state| state.position(&tp));
             let next_source_offset = match (&state, committed) {
+                // No position yet: the runner has the whole log to copy, as `kdeck watch` counts it.
                 _ if watched.is_some() => watched
                     .as_ref()
                     .and_then(|w| w.get(&(topic.clone(), number)))
-                    .map_or(-1, |position| position.next_offset),
+                    .map_or(low, |position| position.next_offset),
                 (None, _) => -1,
                 (Some(_), Some(position)) => position.next_offset,
                 (Some(_), None) if plan.engine.start == StartPolicy::Latest => high,

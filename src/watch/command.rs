@@ -1,6 +1,8 @@
 //! `kdeck watch --plan P [--metrics ADDR] [--interval D] [--stall-after D] [--once] [--json]`:
 //! the lag of whatever runner copies the plan (its `[runner]`), read from the
-//! clusters every interval, printed, and served as Prometheus metrics.
+//! clusters every interval, printed, and served as Prometheus metrics. Without a
+//! plan file, `--source`, `--destination`, `--topics` and one runner flag
+//! (`flags.rs`) stand for one.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -8,7 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::config::{Config, ResolvedCluster};
+use crate::config::{ClusterArgs, Config, ResolvedCluster};
 use crate::connect::clusters::{resolve_connect, ConnectCluster};
 use crate::engine::assignment::TopicPartition;
 use crate::engine::plan::{Plan, Runner};
@@ -26,7 +28,9 @@ use super::render::{render_prometheus, render_text, Report};
 pub struct WatchArgs {
     /// The migration plan (TOML); its [runner] says who copies it
     #[arg(long, value_name = "FILE")]
-    pub plan: PathBuf,
+    pub plan: Option<PathBuf>,
+    #[command(flatten)]
+    pub runner: super::flags::RunnerFlags,
     /// Serve Prometheus metrics at http://ADDR/metrics
     #[arg(long, value_name = "ADDR")]
     pub metrics: Option<String>,
@@ -66,7 +70,19 @@ enum Source {
 }
 
 pub fn run(config: Config, args: WatchArgs, stop: &Arc<AtomicBool>) -> Outcome {
-    let (plan, source, destination) = crate::verify::command::load_plan_and_clusters(&config, &args.plan)?;
+    let (plan, source, destination) = match args.runner.plan(args.plan.as_deref()).map_err(Failure::usage)? {
+        Some(flagged) => {
+            let resolve = |name: &str| {
+                let args = ClusterArgs { cluster: name.to_string(), properties_file: None, overrides: Vec::new() };
+                crate::config::resolve_cluster(&args, &config).map_err(Failure::from)
+            };
+            (flagged.plan, resolve(&flagged.source)?, resolve(&flagged.destination)?)
+        }
+        None => {
+            let path = args.plan.as_deref().unwrap_or(std::path::Path::new(""));
+            crate::verify::command::load_plan_and_clusters(&config, path)?
+        }
+    };
     let runner = super::describe(&plan.runner);
     let from = match plan.runner.clone() {
         Runner::Kdeck => Source::Kdeck { state_topic: plan.state_topic() },

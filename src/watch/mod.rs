@@ -3,6 +3,8 @@
 //! positions read from the clusters and Connect's REST API, with no JMX.
 
 pub mod command;
+pub mod connector;
+pub mod flags;
 pub mod lag;
 pub mod positions;
 pub mod read;

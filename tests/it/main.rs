@@ -36,3 +36,4 @@ mod tui_tmux;
 mod verify;
 mod verify_pane;
 mod watch;
+mod watch_pane;

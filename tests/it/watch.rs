@@ -43,20 +43,20 @@ use serde_json::Value;
 
 use crate::support::{free_port, produce, write_plan, Kdeck, Noida, TestRecord};
 
-const TOPIC: &str = "orders";
-const PARTITIONS: i32 = 2;
+pub(crate) const TOPIC: &str = "orders";
+pub(crate) const PARTITIONS: i32 = 2;
 /// How long a wait for an event may last before the test fails (never asserted as a speed).
 const PATIENCE: Duration = Duration::from_secs(90);
 
 /// The "replicator": reads the source from its positions, writes the destination.
-struct CopyLoop {
+pub(crate) struct CopyLoop {
     consumer: BaseConsumer,
     producer: ThreadedProducer<DefaultProducerContext>,
-    next: BTreeMap<i32, i64>,
+    pub(crate) next: BTreeMap<i32, i64>,
 }
 
 impl CopyLoop {
-    fn new(source: &str, destination: &str) -> CopyLoop {
+    pub(crate) fn new(source: &str, destination: &str) -> CopyLoop {
         let consumer: BaseConsumer = ClientConfig::new()
             .set("bootstrap.servers", source)
             .set("group.id", "copy-loop-reader")
@@ -73,7 +73,7 @@ impl CopyLoop {
     }
 
     /// Copies until every partition's next offset reached `upto`.
-    fn copy_to(&mut self, upto: i64) {
+    pub(crate) fn copy_to(&mut self, upto: i64) {
         let deadline = Instant::now() + PATIENCE;
         while self.next.values().any(|next| *next < upto) {
             assert!(Instant::now() < deadline, "the copy loop did not reach {upto}: {:?}", self.next);
@@ -111,7 +111,7 @@ fn partition_list(partition: i32) -> TopicPartitionList {
     list
 }
 
-fn produce_source(bootstrap: &str, per_partition: usize) {
+pub(crate) fn produce_source(bootstrap: &str, per_partition: usize) {
     let records: Vec<TestRecord> = (0..per_partition * PARTITIONS as usize)
         .map(|i| TestRecord::new(i as i32 % PARTITIONS, Some(b"k"), Some(format!("value-{i}").as_bytes())))
         .collect();
@@ -119,14 +119,14 @@ fn produce_source(bootstrap: &str, per_partition: usize) {
 }
 
 /// How a runner records positions, written the way that runner writes them.
-enum Runner {
+pub(crate) enum Runner {
     Replicator { source: String, group: String },
     MirrorMaker2 { destination: String },
     Connect { positions: Arc<Mutex<BTreeMap<i32, i64>>> },
 }
 
 impl Runner {
-    fn record(&self, next: &BTreeMap<i32, i64>) {
+    pub(crate) fn record(&self, next: &BTreeMap<i32, i64>) {
         match self {
             Runner::Replicator { source, group } => {
                 let consumer: BaseConsumer =
@@ -366,29 +366,35 @@ fn watch_follows_an_mm2_shaped_runner_by_its_offsets_topic() {
 fn watch_follows_a_connect_connector_through_kip_875() {
     watch_a_runner("[runner]\nkind = \"connect\"\nconnect = \"test\"\nconnector = \"mm2-source\"\n", |_, _| {
         let positions: Arc<Mutex<BTreeMap<i32, i64>>> = Arc::default();
-        let served = positions.clone();
-        // Leaked on purpose: the server thread lives as long as the test binary.
-        let stop: &'static Arc<AtomicBool> = Box::leak(Box::new(Arc::new(AtomicBool::new(false))));
-        let bound = kdeck::replicate::server::serve("127.0.0.1:0", stop.clone(), move |request| {
-            use kdeck::replicate::request::Response;
-            match request.path.as_str() {
-                "/connectors/mm2-source/offsets" => {
-                    let offsets: Vec<Value> = served
-                        .lock()
-                        .unwrap()
-                        .iter()
-                        .map(|(p, next)| {
-                            serde_json::json!({"partition": {"cluster": "source", "topic": TOPIC, "partition": p}, "offset": {"offset": next - 1}})
-                        })
-                        .collect();
-                    Response::json(200, serde_json::json!({ "offsets": offsets }).to_string())
-                }
-                _ => Response::json(404, r#"{"error_code":404,"message":"not found"}"#.to_string()),
-            }
-        })
-        .expect("serve the KIP-875 route");
-        (Runner::Connect { positions }, format!("\n[connect.test]\nurl = \"http://{bound}\"\n"))
+        let url = serve_kip_875(positions.clone());
+        (Runner::Connect { positions }, format!("\n[connect.test]\nurl = \"{url}\"\n"))
     });
+}
+
+/// `GET /connectors/mm2-source/offsets` answered from `positions` (next offsets by
+/// partition) in KIP-875's MirrorMaker 2 shape; its base URL.
+pub(crate) fn serve_kip_875(positions: Arc<Mutex<BTreeMap<i32, i64>>>) -> String {
+    // Leaked on purpose: the server thread lives as long as the test binary.
+    let stop: &'static Arc<AtomicBool> = Box::leak(Box::new(Arc::new(AtomicBool::new(false))));
+    let bound = kdeck::replicate::server::serve("127.0.0.1:0", stop.clone(), move |request| {
+        use kdeck::replicate::request::Response;
+        match request.path.as_str() {
+            "/connectors/mm2-source/offsets" => {
+                let offsets: Vec<Value> = positions
+                    .lock()
+                    .unwrap()
+                    .iter()
+                    .map(|(p, next)| {
+                        serde_json::json!({"partition": {"cluster": "source", "topic": TOPIC, "partition": p}, "offset": {"offset": next - 1}})
+                    })
+                    .collect();
+                Response::json(200, serde_json::json!({ "offsets": offsets }).to_string())
+            }
+            _ => Response::json(404, r#"{"error_code":404,"message":"not found"}"#.to_string()),
+        }
+    })
+    .expect("serve the KIP-875 route");
+    format!("http://{bound}")
 }
 
 #[test]
@@ -418,4 +424,39 @@ fn watch_refuses_a_bad_runner_with_exit_2() {
         None,
     );
     assert_eq!(run.code, Some(2), "a bare number is no duration");
+}
+
+/// No plan file: the runner, clusters and topics on the command line, watching
+/// the same Replicator-shaped copy as the plan would.
+#[test]
+fn watch_follows_a_replicator_named_on_the_command_line() {
+    let (source, destination) = (Noida::start(), Noida::start());
+    source.create_topic(TOPIC, PARTITIONS);
+    source.create_topic("payments", 1);
+    destination.create_topic(TOPIC, PARTITIONS);
+    produce_source(&source.bootstrap(), 100);
+    produce(&source.bootstrap(), "payments", &[TestRecord::new(0, Some(b"k"), Some(b"not watched"))]);
+    let kdeck = Kdeck::new();
+    let (config, _plan) = write_plan(kdeck.home.path(), &source.bootstrap(), &destination.bootstrap(), "");
+    let runner = Runner::Replicator { source: source.bootstrap(), group: "replicator-2".into() };
+    let mut copy = CopyLoop::new(&source.bootstrap(), &destination.bootstrap());
+    let watch_once = || {
+        let config = config.to_str().unwrap();
+        let args = ["--config", config, "watch", "--source", "source", "--destination", "destination"];
+        let flags = ["--topics", "ord.*", "--replicator", "replicator-2", "--once", "--json", "--interval", "200ms"];
+        let run = kdeck.run(&[&args[..], &flags[..]].concat(), None);
+        assert_eq!(run.code, Some(0), "{}", run.stderr);
+        serde_json::from_slice::<Value>(&run.stdout).unwrap()
+    };
+    copy.copy_to(40);
+    runner.record(&copy.next);
+    let report = watch_once();
+    assert_eq!(report["runner"], "replicator group replicator-2", "{report}");
+    assert_eq!(report["partitions"].as_array().unwrap().len(), 2, "payments is not selected: {report}");
+    assert_eq!((nexts(&report), report["summary"]["lag"].as_i64()), (vec![Some(40), Some(40)], Some(120)));
+    assert_eq!(states(&report), ["behind", "behind"], "{report}");
+    copy.copy_to(100);
+    runner.record(&copy.next);
+    let report = watch_once();
+    assert_eq!(report["summary"]["caught_up"], true, "{report}");
 }

@@ -61,7 +61,7 @@ impl LagPane {
     pub fn refresh(&mut self, status: &EngineStatus, now_ms: i64) {
         let selected_topic = self.selected_topic().map(str::to_owned);
         let merged = self.merged(status);
-        self.from_engine = !status.partitions.is_empty();
+        self.from_engine = !status.partitions.is_empty() && self.runner.is_none();
         self.tracker.observe(&merged, now_ms);
         self.rows = self.tracker.rows(&merged);
         sort_rows(&mut self.rows, self.sort);
@@ -88,11 +88,23 @@ impl LagPane {
         self.refresh(status, now_ms);
     }
 
-    /// The engine's partitions, or the plan's before it has any; either way with
-    /// the destination's high watermark where the engine does not know it.
+    /// Starts over on another runner (`None`: kdeck's engine), keeping the sort and filter.
+    pub fn watch(&mut self, runner: Option<String>) {
+        *self = LagPane {
+            sort: self.sort,
+            filter: std::mem::take(&mut self.filter),
+            visible: self.visible,
+            runner,
+            ..LagPane::default()
+        };
+    }
+
+    /// The engine's partitions, or the plan's before it has any (always, while
+    /// another runner is watched); either way with the destination's high
+    /// watermark where the engine does not know it.
     fn merged(&self, status: &EngineStatus) -> EngineStatus {
-        let mut partitions =
-            if status.partitions.is_empty() { self.plan_partitions.clone() } else { status.partitions.clone() };
+        let ours = status.partitions.is_empty() || self.runner.is_some();
+        let mut partitions = if ours { self.plan_partitions.clone() } else { status.partitions.clone() };
         for partition in &mut partitions {
             if partition.destination_high_watermark < 0 {
                 let read = self.plan_partitions.iter().find(|p| p.source == partition.source);
@@ -244,11 +256,16 @@ pub fn render(frame: &mut Frame, area: Rect, pane: &LagPane, context: &PaneConte
         SortKey::Name => "name",
         SortKey::Rate => "rate",
     };
-    let mut title = vec![
-        Span::raw(" Lag "),
-        Span::raw(format!("· total {total} · {} · ", rate_text(status.records_per_sec()))),
-        Span::raw(format!("{} · sort: {sort} ", lag_math::megabytes_per_sec_text(status.bytes_per_sec()))),
-    ];
+    // A watched runner's rate is its positions' pace; its bytes are not known.
+    let speed = match &pane.runner {
+        Some(_) => rate_text(pane.rows.iter().map(|row| row.copy_rate).sum()),
+        None => format!(
+            "{} · {}",
+            rate_text(status.records_per_sec()),
+            lag_math::megabytes_per_sec_text(status.bytes_per_sec())
+        ),
+    };
+    let mut title = vec![Span::raw(" Lag "), Span::raw(format!("· total {total} · {speed} · sort: {sort} "))];
     if !pane.filter.is_empty() {
         title.push(Span::styled(format!("· filter: {} ", pane.filter), theme.warn));
     }
