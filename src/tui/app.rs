@@ -254,13 +254,21 @@ impl App {
             destination: self.destination.clone(),
             // The state topic is read while the engine has not reported positions of its own.
             positions: self.status.partitions.is_empty(),
-            connect: match &plan.runner {
-                crate::engine::plan::Runner::Connect { connect, .. } => {
-                    self.connect.clusters.iter().find(|cluster| &cluster.name == connect).cloned()
-                }
-                _ => None,
-            },
+            connect: self.runner_connect(plan),
         })
+    }
+
+    /// The `[connect.NAME]` cluster a Connect `[runner]` reads its positions through.
+    pub(super) fn runner_connect(
+        &self,
+        plan: &crate::engine::plan::Plan,
+    ) -> Option<crate::connect::clusters::ConnectCluster> {
+        match &plan.runner {
+            crate::engine::plan::Runner::Connect { connect, .. } => {
+                self.connect.clusters.iter().find(|cluster| &cluster.name == connect).cloned()
+            }
+            _ => None,
+        }
     }
 
     /// Another runner is watched: its partitions are read at once, and an answer

@@ -5,7 +5,8 @@
 use std::time::Duration;
 
 use crate::config::ResolvedCluster;
-use crate::cutover::command::{cutover_group, GroupCutover};
+use crate::connect::clusters::ConnectCluster;
+use crate::cutover::command::{cutover_group_with, GroupCutover};
 use crate::cutover::plan_run::CutoverResult;
 use crate::engine::plan::Plan;
 use crate::error::Failure;
@@ -18,9 +19,11 @@ pub struct CutoverRequest {
     pub group: String,
     /// False: a dry run, nothing is committed.
     pub apply: bool,
+    /// A Connect `[runner]`'s cluster, whose connector offsets measure the lag.
+    pub connect: Option<ConnectCluster>,
 }
 
 pub fn run(request: &CutoverRequest, timeout: Duration) -> Result<CutoverResult, Failure> {
     let ask = GroupCutover { group: &request.group, apply: request.apply, force: false, timeout };
-    cutover_group(&request.plan, &request.source, &request.destination, &ask)
+    cutover_group_with(&request.plan, &request.source, &request.destination, &ask, request.connect.as_ref())
 }

@@ -182,7 +182,8 @@ impl Cockpit {
         };
         let (source, destination) = (self.app.source.clone(), self.app.destination.clone());
         let registries = self.verify_registries.clone();
-        verify_job::spawn(verify_job::Job { plan, source, destination, registries, timeout }, deliver);
+        let connect = self.app.runner_connect(&plan);
+        verify_job::spawn(verify_job::Job { plan, source, destination, registries, timeout, connect }, deliver);
     }
 
     pub fn sender(&self) -> Sender<Event> {

@@ -33,10 +33,12 @@ pub struct Job {
     /// The plan's registries: with them, the copied records' schema ids are checked too.
     pub registries: Option<(RegistrySettings, RegistrySettings)>,
     pub timeout: Duration,
+    /// A Connect `[runner]`'s cluster, whose connector offsets explain the lag.
+    pub connect: Option<crate::connect::clusters::ConnectCluster>,
 }
 
 pub fn spawn(job: Job, deliver: impl Fn(Message) + Send + Clone + 'static) {
-    let Job { plan, source, destination, registries, timeout } = job;
+    let Job { plan, source, destination, registries, timeout, connect } = job;
     let progress = Arc::new(Progress::default());
     let done = Arc::new(AtomicBool::new(false));
     let (ticker_progress, ticker_done, ticker_deliver) = (progress.clone(), done.clone(), deliver.clone());
@@ -47,7 +49,7 @@ pub fn spawn(job: Job, deliver: impl Fn(Message) + Send + Clone + 'static) {
         }
     });
     std::thread::spawn(move || {
-        let options = VerifyOptions { timeout, ..VerifyOptions::default() };
+        let options = VerifyOptions { timeout, connect, ..VerifyOptions::default() };
         let never = AtomicBool::new(false);
         let result = verify_plan(&plan, &source, &destination, &options, &progress, &never)
             .map(|report| {

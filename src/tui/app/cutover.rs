@@ -53,13 +53,14 @@ impl App {
         true
     }
 
-    fn cutover_request(&mut self, group: &str, apply: bool) -> Option<CutoverRequest> {
+    pub(super) fn cutover_request(&mut self, group: &str, apply: bool) -> Option<CutoverRequest> {
         let Some(plan) = self.plan.clone() else {
             self.warn(BannerKind::Warning, "no plan: open the cockpit with --plan to cut over a group".to_owned());
             return None;
         };
         let (source, destination) = (self.source.clone(), self.destination.clone());
-        Some(CutoverRequest { plan, source, destination, group: group.to_owned(), apply })
+        let connect = self.runner_connect(&plan);
+        Some(CutoverRequest { plan, source, destination, group: group.to_owned(), apply, connect })
     }
 
     /// Read-only has refused already. Production asks for the destination's name, otherwise `y`.

@@ -185,3 +185,18 @@ fn watch_lag_on_a_mirror_maker_connector_reads_it_through_kip_875() {
     app.update(Action::WatchLag);
     assert!(banner(&app).1.starts_with("watch_lag opens the lag of the Connect pane's"), "{:?}", app.banner);
 }
+
+/// A plan copied by a Connect connector: the cockpit's cutover and plan offsets
+/// read its positions through the `[connect.NAME]` cluster the runner names.
+#[test]
+fn a_connect_runner_reaches_cutover_and_lag_with_its_cluster() {
+    let text = format!("{PLAN}[runner]\nkind = \"connect\"\nconnect = \"prod\"\nconnector = \"replicator\"\n");
+    let mut app = app(false);
+    app.plan = Some(crate::engine::plan::parse_plan(&text, std::path::Path::new("plan.toml")).expect("plan"));
+    app.connect = ConnectPane::new(vec![ConnectCluster::at("prod", "http://connect:8083")], vec![]);
+    let request = app.cutover_request("orders-app", false).expect("a cutover request");
+    assert_eq!(request.connect.map(|cluster| cluster.name), Some("prod".to_owned()));
+    app.set_clock(NOW_MS);
+    let (_, _, connect) = asked(&mut app);
+    assert_eq!(connect.map(|cluster| cluster.name), Some("prod".to_owned()));
+}
