@@ -17,6 +17,11 @@ impl App {
         if self.focus != PaneId::Connect || !matches!(self.mode, Mode::Normal) {
             return Some(action);
         }
+        // Enter drills down: a connector's tasks, then a replicator's lag.
+        let on_replicator = self.connect.detail.as_deref().is_some_and(|name| self.connect.copies_topics(name));
+        if action == Action::Expand && on_replicator {
+            return Some(Action::WatchLag);
+        }
         let context = pane_context!(self);
         let effects = self.connect.update(&action, &context);
         if !effects.handled {

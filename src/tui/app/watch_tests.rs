@@ -200,3 +200,25 @@ fn a_connect_runner_reaches_cutover_and_lag_with_its_cluster() {
     let (_, _, connect) = asked(&mut app);
     assert_eq!(connect.map(|cluster| cluster.name), Some("prod".to_owned()));
 }
+
+/// Enter drills down: a connector's tasks, then, for a replicator, its lag; a
+/// connector that copies no topics stays on its tasks.
+#[test]
+fn enter_on_a_replicators_tasks_opens_its_lag() {
+    use crate::watch::connector::REPLICATOR_CLASS;
+    let replicator: &[(&str, &str)] = &[("connector.class", REPLICATOR_CLASS), ("topic.whitelist", "orders")];
+    let jdbc: &[(&str, &str)] = &[("connector.class", "io.confluent.connect.jdbc.JdbcSourceConnector")];
+    let mut app = connect_app(&[("a-jdbc", jdbc), ("b-replicator", replicator)]);
+    let enter = KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE);
+    app.on_key(enter);
+    app.on_key(enter);
+    assert_eq!((app.focus, app.connect.detail.as_deref()), (PaneId::Connect, Some("a-jdbc")));
+    app.on_key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+    app.update(Action::Down);
+    app.on_key(enter);
+    assert_eq!((app.focus, app.connect.detail.as_deref()), (PaneId::Connect, Some("b-replicator")));
+    assert!(app.connect.copies_topics("b-replicator"));
+    app.on_key(enter);
+    assert_eq!(app.focus, PaneId::Lag, "{:?}", app.banner);
+    assert_eq!(app.lag.runner.as_deref(), Some("replicator group b-replicator"));
+}

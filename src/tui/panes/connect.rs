@@ -124,6 +124,13 @@ impl ConnectPane {
         self.names().get(self.selected).map(|name| (*name).clone())
     }
 
+    /// A Replicator or MirrorMaker 2 connector: one whose lag the cockpit can show.
+    pub fn copies_topics(&self, name: &str) -> bool {
+        use crate::watch::connector::{MM2_SOURCE_CLASS, REPLICATOR_CLASS};
+        let class = self.connectors.get(name).and_then(|entry| entry.info.as_ref()?.config.get("connector.class"));
+        class.is_some_and(|class| [REPLICATOR_CLASS, MM2_SOURCE_CLASS].contains(&class.trim()))
+    }
+
     pub fn status_of(&self, name: &str) -> Option<&ConnectorStatus> {
         self.connectors.get(name).and_then(|entry| entry.status.as_ref())
     }

@@ -245,7 +245,10 @@ fn render_tasks(
         ])
     });
     let widths = [Constraint::Length(4), Constraint::Length(10), Constraint::Length(22), Constraint::Fill(1)];
-    let hint = if pane.detail.is_some() {
+    let hint = if pane.detail.as_deref().is_some_and(|name| pane.copies_topics(name)) {
+        let (lag, retry) = (context.key(&Action::Expand, "Enter"), context.key(&Action::Retry, ":retry"));
+        format!("{lag} its lag · {retry} restart task · {} back", context.key(&Action::Escape, "Esc"))
+    } else if pane.detail.is_some() {
         format!("{} restart task · {} back", context.key(&Action::Retry, ":retry"), context.key(&Action::Escape, "Esc"))
     } else {
         format!("{} to select a task", context.key(&Action::Expand, "Enter"))
