@@ -1,6 +1,6 @@
 //! The settings kdeck reads itself before librdkafka sees a profile: Java keystores
 //! and truststores (JKS), which librdkafka cannot read, become PEM held in memory;
-//! `AWS_MSK_IAM` becomes OAUTHBEARER with kdeck's token callback.
+//! `AWS_MSK_IAM` becomes OAUTHBEARER, its tokens set by `kafka::msk_token`.
 
 use std::path::PathBuf;
 
@@ -34,16 +34,6 @@ pub fn uses_msk_iam(cluster: &ResolvedCluster) -> bool {
 /// The properties to hand librdkafka, reading any JKS file now.
 pub fn librdkafka_properties(cluster: &ResolvedCluster) -> Result<Vec<(String, String)>, ConfigError> {
     let exposed = |key: &str| cluster.properties.iter_exposed().find(|(name, _)| *name == key).map(|(_, value)| value);
-    if uses_msk_iam(cluster) {
-        // The token is signed and tested offline (kafka::msk_iam); rust-rdkafka hands
-        // librdkafka a token only from a polled queue, which kdeck's metadata and
-        // admin clients do not serve yet. A refusal beats a silent timeout.
-        return Err(ConfigError::Unsupported {
-            cluster: cluster.name.clone(),
-            key: "sasl.mechanisms".into(),
-            problem: "AWS_MSK_IAM is not wired into kdeck's Kafka clients yet: connect through the cluster's SASL/SCRAM (port 9096) or mTLS (port 9094) listener (docs/CONFIG.md)".into(),
-        });
-    }
     let mut properties: Vec<(String, String)> = Vec::new();
     let keystore_is_jks =
         exposed("ssl.keystore.location").is_some_and(|location| is_jks(location, exposed("ssl.keystore.type")));

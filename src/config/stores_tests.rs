@@ -49,15 +49,14 @@ fn pkcs12_and_pem_stores_pass_through() {
 }
 
 #[test]
-fn msk_iam_is_refused_until_its_token_reaches_the_clients() {
-    let cluster = cluster("\"security.protocol\" = \"SASL_SSL\"\n\"sasl.mechanisms\" = \"AWS_MSK_IAM\"\n");
-    assert!(uses_msk_iam(&cluster));
-    let error = librdkafka_properties(&cluster).err().unwrap();
-    assert!(
-        error.to_string().starts_with("cluster \"msk\" property \"sasl.mechanisms\": AWS_MSK_IAM is not wired"),
-        "{error}"
+fn msk_iam_becomes_oauthbearer_and_its_own_keys_stay_with_kdeck() {
+    let cluster = cluster(
+        "\"security.protocol\" = \"SASL_SSL\"\n\"sasl.mechanisms\" = \"AWS_MSK_IAM\"\n\"aws.region\" = \"eu-west-1\"\n\"aws.profile\" = \"migration\"\n",
     );
-    assert!(error.is_usage());
+    assert!(uses_msk_iam(&cluster));
+    let properties = librdkafka_properties(&cluster).expect("properties");
+    assert_eq!(keys(&properties), ["bootstrap.servers", "sasl.mechanisms", "security.protocol"]);
+    assert_eq!(properties[1].1, "OAUTHBEARER");
 }
 
 #[test]

@@ -9,22 +9,17 @@ use std::ffi::{c_char, CStr};
 use std::ptr;
 use std::time::Duration;
 
-use rdkafka::admin::AdminClient;
 use rdkafka::bindings as rd;
-use rdkafka::client::DefaultClientContext;
 
 use crate::acl::model::{AclBinding, Operation, PatternType, Permission, ResourceType};
 use crate::config::ResolvedCluster;
 use crate::error::Failure;
 
-use super::client::{base_config, creation_failure};
-
 /// Every ACL the cluster's authorizer holds (a filter matching anything). Needs
 /// DESCRIBE on the cluster. ACLs of types librdkafka cannot name (DELEGATION_TOKEN,
 /// USER) are left out: they never decide a topic, group, cluster or transactional id.
 pub fn describe_acls(cluster: &ResolvedCluster, timeout: Duration) -> Result<Vec<AclBinding>, Failure> {
-    let client: AdminClient<DefaultClientContext> =
-        base_config(cluster, timeout)?.create().map_err(|err| creation_failure(cluster, &err))?;
+    let client = super::client::admin(cluster, timeout)?;
     let rk = client.inner().native_ptr();
     let failure = |detail: String| Failure::runtime(format!("DescribeAcls on cluster {}: {detail}", cluster.name));
     let timeout_ms = i32::try_from(timeout.as_millis()).unwrap_or(i32::MAX);

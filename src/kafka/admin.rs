@@ -4,18 +4,16 @@
 
 use std::time::Duration;
 
-use rdkafka::admin::{AdminClient, AdminOptions, ConfigSource, NewTopic, ResourceSpecifier, TopicReplication};
-use rdkafka::client::DefaultClientContext;
+use rdkafka::admin::{AdminOptions, ConfigSource, NewTopic, ResourceSpecifier, TopicReplication};
 use rdkafka::types::RDKafkaErrorCode;
 
 use crate::config::ResolvedCluster;
 use crate::error::Failure;
 
-use super::client::{base_config, creation_failure};
 use super::closer::ClosedInBackground;
 
 pub struct Admin {
-    client: ClosedInBackground<AdminClient<DefaultClientContext>>,
+    client: ClosedInBackground<super::client::Admin>,
     runtime: tokio::runtime::Runtime,
     cluster_name: String,
     timeout: Duration,
@@ -53,7 +51,7 @@ pub enum TopicCreation {
 
 impl Admin {
     pub fn connect(cluster: &ResolvedCluster, timeout: Duration) -> Result<Self, Failure> {
-        let client = base_config(cluster, timeout)?.create().map_err(|err| creation_failure(cluster, &err))?;
+        let client = super::client::admin(cluster, timeout)?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()

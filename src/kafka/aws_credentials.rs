@@ -1,8 +1,8 @@
 //! AWS credentials for MSK IAM, from the default chain's local sources: the
 //! environment, then the shared credentials and config files (profile from
-//! `aws.profile`, `$AWS_PROFILE` or `default`). Synchronous: librdkafka asks for a
-//! token from its own thread. Web identity, container and instance metadata
-//! credentials are not read yet (docs/CONFIG.md): export them as variables.
+//! `aws.profile`, `$AWS_PROFILE` or `default`). Synchronous: tokens are signed on
+//! kdeck's own threads. The remote sources come after these
+//! (`aws_remote_credentials`).
 
 use std::path::PathBuf;
 
@@ -10,6 +10,9 @@ use super::msk_iam::Credentials;
 use crate::config::SecretString;
 
 type Lookup<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// How the error begins when neither the environment nor the files have credentials.
+pub const NONE: &str = "no AWS credentials";
 
 /// The first source that has credentials; the error names every source tried.
 pub fn load(profile: Option<&str>, env: Lookup) -> Result<Credentials, String> {
@@ -44,7 +47,7 @@ pub fn load(profile: Option<&str>, env: Lookup) -> Result<Credentials, String> {
         }
     }
     Err(format!(
-        "no AWS credentials: expected AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or profile \"{profile}\" in {} or {}",
+        "{NONE}: expected AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or profile \"{profile}\" in {} or {}",
         credentials_file.display(),
         config_file.display()
     ))

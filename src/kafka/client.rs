@@ -4,10 +4,56 @@ use std::time::Duration;
 
 use rdkafka::config::{ClientConfig, RDKafkaLogLevel};
 use rdkafka::consumer::BaseConsumer;
+use rdkafka::consumer::Consumer as _;
 use rdkafka::error::KafkaError;
 
 use crate::config::ResolvedCluster;
 use crate::error::Failure;
+
+use super::msk_token::{self, TokenKeeper};
+
+/// A client, and for an `AWS_MSK_IAM` cluster the keeper of its token. The
+/// keeper is declared first so it stops before the client is destroyed.
+pub struct WithToken<T> {
+    _token: Option<TokenKeeper>,
+    client: T,
+}
+
+impl<T> std::ops::Deref for WithToken<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.client
+    }
+}
+
+impl<T> std::ops::DerefMut for WithToken<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.client
+    }
+}
+
+/// `client` with its first MSK IAM token set, when the cluster uses MSK IAM.
+pub fn with_token<T>(
+    cluster: &ResolvedCluster,
+    client: T,
+    native: impl Fn(&T) -> *mut rdkafka::bindings::rd_kafka_t,
+) -> Result<WithToken<T>, Failure> {
+    // SAFETY: the keeper lives in the same struct as the client and drops first.
+    let token = unsafe { msk_token::keep(cluster, native(&client))? };
+    Ok(WithToken { _token: token, client })
+}
+
+/// An assign-mode consumer that carries its MSK IAM token keeper, if any.
+pub type Consumer = WithToken<BaseConsumer>;
+
+/// An admin client that carries its MSK IAM token keeper, if any.
+pub type Admin = WithToken<rdkafka::admin::AdminClient<rdkafka::client::DefaultClientContext>>;
+
+pub fn admin(cluster: &ResolvedCluster, timeout: Duration) -> Result<Admin, Failure> {
+    let client: rdkafka::admin::AdminClient<_> =
+        base_config(cluster, timeout)?.create().map_err(|err| creation_failure(cluster, &err))?;
+    with_token(cluster, client, |client| client.inner().native_ptr())
+}
 
 /// A Kafka failure, already phrased for the user and sorted into usage or runtime.
 pub struct KafkaFailure;
@@ -100,7 +146,7 @@ pub(super) fn consumer(
     cluster: &ResolvedCluster,
     timeout: Duration,
     extra: &[(&str, &str)],
-) -> Result<BaseConsumer, Failure> {
+) -> Result<Consumer, Failure> {
     let mut config = base_config(cluster, timeout)?;
     if cluster.properties.get("group.id").is_none() {
         config.set("group.id", "kdeck");
@@ -122,7 +168,8 @@ pub(super) fn consumer(
     for (key, value) in extra {
         config.set(*key, *value);
     }
-    config.create().map_err(|err| creation_failure(cluster, &err))
+    let consumer: BaseConsumer = config.create().map_err(|err| creation_failure(cluster, &err))?;
+    with_token(cluster, consumer, |consumer| consumer.client().native_ptr())
 }
 
 /// Asks for `topics`' metadata so their leaders are known before they are

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::consumer::Consumer;
 use rdkafka::{Offset, TopicPartitionList};
 
 use crate::config::ResolvedCluster;
@@ -36,7 +36,7 @@ pub struct CommittedOffset {
 
 /// A cluster-wide view for groups: listing, partitions and watermarks share one client.
 pub struct GroupReader {
-    consumer: BaseConsumer,
+    consumer: super::client::Consumer,
     cluster: ResolvedCluster,
     timeout: Duration,
 }

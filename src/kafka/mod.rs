@@ -5,6 +5,7 @@
 pub mod acls;
 pub mod admin;
 pub mod aws_credentials;
+pub mod aws_remote_credentials;
 mod batch;
 pub mod client;
 pub mod closer;
@@ -14,6 +15,7 @@ pub mod group_offsets;
 pub mod groups;
 pub mod metadata;
 pub mod msk_iam;
+pub mod msk_token;
 pub mod offsets;
 mod polled;
 pub mod probe;

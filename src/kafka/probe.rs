@@ -4,8 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use rdkafka::admin::{AdminClient, AdminOptions, ResourceSpecifier};
-use rdkafka::client::DefaultClientContext;
+use rdkafka::admin::{AdminOptions, ResourceSpecifier};
 use rdkafka::consumer::Consumer;
 use rdkafka::error::KafkaError;
 use rdkafka::types::RDKafkaErrorCode;
@@ -15,7 +14,7 @@ use crate::acl::model::ResourceType;
 use crate::config::ResolvedCluster;
 use crate::error::Failure;
 
-use super::client::{base_config, consumer, creation_failure};
+use super::client::consumer;
 
 /// How one call went.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,8 +117,7 @@ impl Prober {
 
     /// The topic's configs (DescribeConfigs: DESCRIBE_CONFIGS on the topic).
     pub fn describe_topic_configs(&self, topic: &str) -> Result<CallOutcome, Failure> {
-        let admin: AdminClient<DefaultClientContext> =
-            base_config(&self.cluster, self.timeout)?.create().map_err(|err| creation_failure(&self.cluster, &err))?;
+        let admin = super::client::admin(&self.cluster, self.timeout)?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()

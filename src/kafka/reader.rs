@@ -4,7 +4,7 @@
 use std::ffi::CString;
 use std::time::Duration;
 
-use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::consumer::Consumer;
 use rdkafka::error::KafkaError;
 use rdkafka::message::{BorrowedMessage, Headers, Message};
 use rdkafka::types::{RDKafkaErrorCode, RDKafkaRespErr};
@@ -69,7 +69,7 @@ pub struct PartitionReader {
     // Declared first, so dropped first: the queue is released before the
     // consumer begins closing on its background thread.
     pub(super) queue: ConsumerQueue,
-    consumer: ClosedInBackground<BaseConsumer>,
+    consumer: ClosedInBackground<super::client::Consumer>,
     pub(super) cluster_name: String,
     timeout: Duration,
     pub(super) with_headers: bool,

@@ -16,7 +16,7 @@ use crate::config::ResolvedCluster;
 use crate::error::{Failure, Outcome};
 use crate::record::Header;
 
-use super::client::{self, base_config, creation_failure, describe, KafkaFailure};
+use super::client::{self, base_config, creation_failure, describe, with_token, KafkaFailure, WithToken};
 use super::closer::ClosedInBackground;
 use super::flush;
 use super::polled::PolledProducer;
@@ -65,7 +65,7 @@ impl ProducerContext for DeliveryTally {
 }
 
 pub struct RecordWriter {
-    producer: ClosedInBackground<PolledProducer<DeliveryTally>>,
+    producer: ClosedInBackground<WithToken<PolledProducer<DeliveryTally>>>,
     cluster_name: String,
     transactional: bool,
     timeout: Duration,
@@ -93,6 +93,7 @@ impl RecordWriter {
         let transactional = config.get("transactional.id").is_some();
         let producer =
             PolledProducer::create(&config, DeliveryTally::default()).map_err(|err| creation_failure(cluster, &err))?;
+        let producer = with_token(cluster, producer, |producer| producer.client().native_ptr())?;
         if transactional {
             producer
                 .init_transactions(timeout)
@@ -264,6 +265,8 @@ impl RecordWriter {
         }
         let producer = PolledProducer::create(&config, DeliveryTally::default())
             .map_err(|err| TxnFailure::Fatal(creation_failure(cluster, &err).to_string()))?;
+        let producer = with_token(cluster, producer, |producer| producer.client().native_ptr())
+            .map_err(|failure| TxnFailure::Fatal(failure.to_string()))?;
         if transactional_id.is_some() {
             // init_transactions asks for the transaction coordinator only once a
             // broker connection is up, and otherwise retries after 500 ms: a
