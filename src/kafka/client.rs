@@ -118,6 +118,13 @@ pub(super) fn base_config(cluster: &ResolvedCluster, timeout: Duration) -> Resul
     config.set_log_level(RDKafkaLogLevel::Warning);
     let millis = timeout.as_millis().to_string();
     config.set("socket.timeout.ms", &millis);
+    // A new client reaches the broker its bootstrap answer names over a second
+    // connection, which librdkafka opens only after the reconnect backoff (100 ms
+    // by default, jittered): each transactional producer's init_transactions
+    // waited 40-80 ms for it on noida, twice in every engine start. The backoff
+    // still doubles on each failure up to reconnect.backoff.max.ms (10 s), so
+    // a broker that is down is not hammered. A profile's own value wins.
+    config.set("reconnect.backoff.ms", "10");
     for (key, value) in crate::config::stores::librdkafka_properties(cluster)? {
         config.set(key, value);
     }
