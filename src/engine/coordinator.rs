@@ -37,6 +37,8 @@ const WATCH_EVERY: Duration = Duration::from_millis(500);
 /// State written this recently means an engine may still be running the plan.
 const RECENTLY_ACTIVE_MS: i64 = 10_000;
 const PUBLISH_EVERY: Duration = Duration::from_millis(100);
+/// An unchanged status is still sent this often, with a fresh `updated_at_ms`.
+const PUBLISH_UNCHANGED_EVERY: Duration = Duration::from_secs(1);
 
 pub fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
@@ -85,6 +87,9 @@ struct Coordinator {
     /// Closed by [`super::EngineHandle::shutdown`]: a start in progress ends
     /// between steps, and never starts lanes once it is closed.
     gate: Arc<StartGate>,
+    /// What the partitions' status was last built from; None: build it.
+    published: Option<Published>,
+    last_sent: Instant,
 }
 
 pub fn run(
@@ -130,6 +135,8 @@ pub fn run(
         blocked: BTreeMap::new(),
         committed: BTreeMap::new(),
         gate,
+        published: None,
+        last_sent: Instant::now(),
     };
     let mut last_publish = Instant::now() - PUBLISH_EVERY;
     loop {
@@ -788,12 +795,29 @@ impl Coordinator {
         }
     }
 
+    /// Sends the status when it changed, and at least every
+    /// [`PUBLISH_UNCHANGED_EVERY`]. The partitions' status (thousands of
+    /// entries) is rebuilt only when a lane's cursors or the coordinator's
+    /// own changed: an idle engine costs next to nothing here.
     fn publish(&mut self) {
         let now = now_ms();
         self.status.lanes_target = self.lanes_target;
         self.status.generation = self.generation;
-        self.status.updated_at_ms = now;
-        let mut cursors = self.cursors.clone();
+        let sources: Vec<CursorSource> = self
+            .lanes
+            .iter()
+            .map(|lane| CursorSource {
+                lane: lane.lane,
+                shared: Arc::as_ptr(&lane.shared) as usize,
+                version: lane.shared.cursors_version(),
+            })
+            .collect();
+        let stale = self.published.as_ref().is_none_or(|published| {
+            published.lanes != sources || published.cursors != self.cursors || published.blocked != self.blocked
+        });
+        let mut previous: BTreeMap<usize, Vec<TopicPartition>> =
+            std::mem::take(&mut self.status.lanes).into_iter().map(|lane| (lane.lane, lane.partitions)).collect();
+        let mut cursors = stale.then(|| self.cursors.clone());
         self.status.lanes = self
             .lanes
             .iter_mut()
@@ -801,19 +825,25 @@ impl Coordinator {
                 // Cursors before counters: a lane counts a batch before it
                 // publishes the batch's cursors, so read in this order a
                 // snapshot never shows positions ahead of the records counted.
-                if let Ok(shared) = lane.shared.cursors.lock() {
-                    for (tp, cursor) in shared.iter() {
-                        cursors.insert(tp.clone(), cursor.clone());
+                if let Some(cursors) = cursors.as_mut() {
+                    if let Ok(shared) = lane.shared.cursors.lock() {
+                        for (tp, cursor) in shared.iter() {
+                            cursors.insert(tp.clone(), cursor.clone());
+                        }
                     }
                 }
                 let records = lane.shared.records.load(Ordering::Acquire);
                 let bytes = lane.shared.bytes.load(Ordering::Relaxed);
                 lane.rate.observe(now, records, bytes);
                 let (state, last_error) = lane.shared.snapshot_state();
+                let partitions = match previous.remove(&lane.lane) {
+                    Some(kept) if kept == lane.partitions => kept,
+                    _ => lane.partitions.clone(),
+                };
                 LaneStatus {
                     lane: lane.lane,
                     transactional_id: lane.transactional_id.clone(),
-                    partitions: lane.partitions.clone(),
+                    partitions,
                     state,
                     records_total: records,
                     bytes_total: bytes,
@@ -825,25 +855,29 @@ impl Coordinator {
                 }
             })
             .collect();
-        for (tp, cursor) in &self.blocked {
-            cursors.entry(tp.clone()).or_insert_with(|| cursor.clone());
+        if let Some(mut cursors) = cursors {
+            for (tp, cursor) in &self.blocked {
+                cursors.entry(tp.clone()).or_insert_with(|| cursor.clone());
+            }
+            self.status.partitions = cursors
+                .iter()
+                .map(|(tp, cursor)| PartitionStatus {
+                    source: tp.clone(),
+                    destination_topic: cursor.destination_topic.clone(),
+                    source_high_watermark: cursor.source_high_watermark,
+                    // Before its first copy a partition stands where its start policy puts it.
+                    next_source_offset: cursor.next_offset.unwrap_or(match self.plan.engine.start {
+                        StartPolicy::Latest => cursor.source_high_watermark,
+                        _ => cursor.source_low_watermark,
+                    }),
+                    destination_high_watermark: -1,
+                    records_copied: cursor.records,
+                })
+                .collect();
+            self.published =
+                Some(Published { lanes: sources, cursors: self.cursors.clone(), blocked: self.blocked.clone() });
         }
-        self.status.partitions = cursors
-            .iter()
-            .map(|(tp, cursor)| PartitionStatus {
-                source: tp.clone(),
-                destination_topic: cursor.destination_topic.clone(),
-                source_high_watermark: cursor.source_high_watermark,
-                // Before its first copy a partition stands where its start policy puts it.
-                next_source_offset: cursor.next_offset.unwrap_or(match self.plan.engine.start {
-                    StartPolicy::Latest => cursor.source_high_watermark,
-                    _ => cursor.source_low_watermark,
-                }),
-                destination_high_watermark: -1,
-                records_copied: cursor.records,
-            })
-            .collect();
-        self.status.topics = self
+        let topics: Vec<TopicStatus> = self
             .topics
             .iter()
             .map(|(name, entry)| TopicStatus {
@@ -853,8 +887,37 @@ impl Coordinator {
                 state: entry.state.clone(),
             })
             .collect();
+        if topics != self.status.topics {
+            self.status.topics = topics;
+        }
+        let unchanged = !stale && {
+            let sent = self.status_tx.borrow();
+            self.status.updated_at_ms = sent.updated_at_ms;
+            *sent == self.status
+        };
+        if unchanged && self.last_sent.elapsed() < PUBLISH_UNCHANGED_EVERY {
+            return;
+        }
+        self.status.updated_at_ms = now;
         self.status_tx.send_replace(self.status.clone());
+        self.last_sent = Instant::now();
     }
+}
+
+/// Where the partitions' status was last built from.
+struct Published {
+    lanes: Vec<CursorSource>,
+    cursors: BTreeMap<TopicPartition, PartitionCursor>,
+    blocked: BTreeMap<TopicPartition, PartitionCursor>,
+}
+
+/// A running lane's cursors at one version.
+#[derive(PartialEq, Eq)]
+struct CursorSource {
+    lane: usize,
+    /// A restarted lane has new shared state, whose version starts again.
+    shared: usize,
+    version: u64,
 }
 
 /// `topic: reason; topic: reason` for every topic in error.

@@ -65,6 +65,9 @@ pub struct LaneShared {
     pub aborts: AtomicU64,
     pub state: Mutex<(LaneState, Option<String>)>,
     pub cursors: Mutex<BTreeMap<TopicPartition, PartitionCursor>>,
+    /// Changes with every write of `cursors`, so the coordinator rebuilds the
+    /// partitions' status only when a lane's cursors changed.
+    cursors_version: AtomicU64,
     /// Topics the user paused; `paused_version` changes with every edit.
     pub paused: Arc<Mutex<BTreeSet<String>>>,
     pub paused_version: Arc<AtomicU64>,
@@ -92,6 +95,7 @@ impl LaneShared {
             aborts: AtomicU64::new(0),
             state: Mutex::new((LaneState::Starting, None)),
             cursors: Mutex::new(cursors),
+            cursors_version: AtomicU64::new(0),
             paused,
             paused_version,
             copying_since: Mutex::new(None),
@@ -129,8 +133,23 @@ impl LaneShared {
             for (tp, cursor) in &taken {
                 cursors.entry(tp.clone()).or_insert_with(|| cursor.clone());
             }
+            self.cursors_version.fetch_add(1, Ordering::Release);
         }
         taken
+    }
+
+    /// Replaces the shared cursors with the lane's own.
+    fn publish_cursors(&self, cursors: &BTreeMap<TopicPartition, PartitionCursor>) {
+        if let Ok(mut shared) = self.cursors.lock() {
+            shared.clone_from(cursors);
+            self.cursors_version.fetch_add(1, Ordering::Release);
+        }
+    }
+
+    /// Read before the cursors: a version seen unchanged later means the
+    /// cursors read with it are still current.
+    pub fn cursors_version(&self) -> u64 {
+        self.cursors_version.load(Ordering::Acquire)
     }
 
     /// Asks the lane to stop at its next transaction boundary, waking a read
@@ -287,9 +306,7 @@ fn copy(spec: &LaneSpec, shared: &LaneShared) -> Result<(), LaneExit> {
             return Ok(());
         };
         resume_after(spec, &mut cursors, tails);
-        if let Ok(mut shared_cursors) = shared.cursors.lock() {
-            shared_cursors.clone_from(&cursors);
-        }
+        shared.publish_cursors(&cursors);
     }
     let starts: Vec<(String, i32, StartPosition)> = cursors
         .iter()
@@ -315,6 +332,8 @@ fn copy(spec: &LaneSpec, shared: &LaneShared) -> Result<(), LaneExit> {
         pending: VecDeque::new(),
         next_slot: 0,
         watermarks_at: None,
+        watermarks_stale: true,
+        cursors_unpublished: false,
     };
     shared.set_state(LaneState::Copying, None);
     tracing::debug!(lane = spec.lane, partitions = session.cursors.len(), "copying");
@@ -460,6 +479,10 @@ const IDLE_POLL: Duration = Duration::from_millis(50);
 /// How often a lane reads the source watermarks (for lag) from librdkafka's cache.
 const WATERMARKS_EVERY: Duration = Duration::from_millis(250);
 
+/// How often an idle lane reads them anyway: a paused partition's backlog
+/// or retention moving the low watermark shows this late.
+const WATERMARKS_IDLE_EVERY: Duration = Duration::from_secs(5);
+
 /// How long an open batch waits for the next source record before it closes.
 const IDLE_CLOSES_BATCH: Duration = Duration::from_millis(20);
 
@@ -485,6 +508,12 @@ struct Session<'a> {
     next_slot: usize,
     /// When the watermarks were last read from librdkafka's cache.
     watermarks_at: Option<Instant>,
+    /// Something was copied, or a watermark is still unknown, since they
+    /// were last read: read them again after [`WATERMARKS_EVERY`], not
+    /// [`WATERMARKS_IDLE_EVERY`].
+    watermarks_stale: bool,
+    /// `cursors` changed since they were last published to the coordinator.
+    cursors_unpublished: bool,
 }
 
 /// An at-least-once batch on its way: its positions are written once every
@@ -540,9 +569,8 @@ impl Session<'_> {
             self.latest.insert(tp.clone(), cursor.clone());
             self.cursors.insert(tp.clone(), cursor.clone());
         }
-        if let Ok(mut shared) = self.shared.cursors.lock() {
-            shared.clone_from(&self.cursors);
-        }
+        self.shared.publish_cursors(&self.cursors);
+        self.watermarks_stale = true;
         tracing::info!(
             lane = self.spec.lane,
             partitions = joining.len(),
@@ -734,6 +762,8 @@ impl Session<'_> {
         }
         self.latest.clone_from(&next);
         self.cursors = next;
+        self.cursors_unpublished = true;
+        self.watermarks_stale = true;
         // Counted before the cursors are published (see the coordinator's publish).
         self.account(touched.records, touched.bytes);
         self.refresh_watermarks(reader);
@@ -815,6 +845,8 @@ impl Session<'_> {
                 }
             }
             self.cursors = batch.cursors;
+            self.cursors_unpublished = true;
+            self.watermarks_stale = true;
             self.account(batch.sent, batch.bytes);
             settled = true;
         }
@@ -829,33 +861,46 @@ impl Session<'_> {
     }
 
     /// Publishes the watermarks librdkafka cached from its last fetches, so
-    /// lag stays current while nothing is copied. No request is sent.
+    /// lag stays current while nothing is copied, and the cursors when they
+    /// changed. No request is sent.
     fn refresh_watermarks(&mut self, reader: &PartitionReader) {
         // Each lookup finds its topic by name in librdkafka (a linear search
         // over the client's topics), so with hundreds of partitions per lane
-        // this runs a few times a second, not after every batch or idle poll.
-        // The cursors themselves are published every time.
-        let due = self.watermarks_at.is_none_or(|at| at.elapsed() >= WATERMARKS_EVERY);
-        if !due {
-            if let Ok(mut shared) = self.shared.cursors.lock() {
-                shared.clone_from(&self.cursors);
-            }
-            return;
+        // this runs a few times a second while copying, and rarely when idle:
+        // a caught-up reader's cached watermarks move only with a fetch that
+        // hands the lane records or passes a transaction marker, and either
+        // ends in a commit, which marks them stale.
+        let every = if self.watermarks_stale { WATERMARKS_EVERY } else { WATERMARKS_IDLE_EVERY };
+        if self.watermarks_at.is_none_or(|at| at.elapsed() >= every) {
+            self.watermarks_at = Some(Instant::now());
+            self.read_watermarks(reader);
         }
-        self.watermarks_at = Some(Instant::now());
+        if self.cursors_unpublished {
+            self.shared.publish_cursors(&self.cursors);
+            self.cursors_unpublished = false;
+        }
+    }
+
+    fn read_watermarks(&mut self, reader: &PartitionReader) {
+        let mut unknown = false;
         for (tp, cursor) in self.cursors.iter_mut() {
-            if let Some((high, low)) = reader.cached_watermarks(&tp.topic, tp.partition) {
-                cursor.source_high_watermark = high;
-                cursor.source_low_watermark = low;
-                if let Some(latest) = self.latest.get_mut(tp) {
-                    latest.source_high_watermark = high;
-                    latest.source_low_watermark = low;
-                }
+            let Some((high, low)) = reader.cached_watermarks(&tp.topic, tp.partition) else {
+                unknown |= cursor.source_high_watermark < 0;
+                continue;
+            };
+            if (high, low) == (cursor.source_high_watermark, cursor.source_low_watermark) {
+                continue;
+            }
+            cursor.source_high_watermark = high;
+            cursor.source_low_watermark = low;
+            self.cursors_unpublished = true;
+            if let Some(latest) = self.latest.get_mut(tp) {
+                latest.source_high_watermark = high;
+                latest.source_low_watermark = low;
             }
         }
-        if let Ok(mut shared) = self.shared.cursors.lock() {
-            shared.clone_from(&self.cursors);
-        }
+        // Before a partition's first fetch its lag is unknown: keep looking often.
+        self.watermarks_stale = unknown;
     }
 
     /// Aborts the open transaction and ends the session: the next session
