@@ -19,6 +19,8 @@ use rdkafka::mocking::MockCluster;
 use rdkafka::producer::{BaseRecord, DefaultProducerContext, Producer, ThreadedProducer};
 use rdkafka::ClientConfig;
 
+mod support;
+
 const TOPIC: &str = "bench-avro";
 const PARTITIONS: i32 = 40;
 const SCHEMA_ID: u32 = 7;
@@ -115,16 +117,10 @@ fn seed(bootstrap: &str, records: u64) -> u64 {
         framed.extend(apache_avro::to_avro_datum(&schema, value).expect("encode"));
         total += framed.len() as u64;
         let key = format!("key-{n:08}");
-        let mut record = BaseRecord::to(TOPIC).key(&key).payload(&framed).partition((n % PARTITIONS as u64) as i32);
-        loop {
-            match producer.send(record) {
-                Ok(()) => break,
-                Err((_, back)) => {
-                    record = back;
-                    std::thread::sleep(Duration::from_millis(1));
-                }
-            }
-        }
+        support::send(
+            &producer,
+            BaseRecord::to(TOPIC).key(&key).payload(&framed).partition((n % PARTITIONS as u64) as i32),
+        );
     }
     producer.flush(Duration::from_secs(120)).expect("seed delivered");
     eprintln!("seeded {records} records in {:.1} s", started.elapsed().as_secs_f64());

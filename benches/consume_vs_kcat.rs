@@ -14,6 +14,8 @@ use rdkafka::mocking::MockCluster;
 use rdkafka::producer::{BaseRecord, DefaultProducerContext, Producer, ThreadedProducer};
 use rdkafka::ClientConfig;
 
+mod support;
+
 const TOPIC: &str = "bench";
 /// The mock keeps at most 100k records or 5 MB per partition: 40 partitions
 /// hold 1M records of ~100 B with room to spare.
@@ -94,16 +96,10 @@ fn seed(bootstrap: &str, records: u64) {
         let key = format!("key-{n:08}");
         // ~100 bytes of record: a 12-byte key and an 88-byte JSON value.
         let value = format!("{{\"n\":{n:08},\"payload\":\"{:0>60}\"}}", n % 1000);
-        let mut record = BaseRecord::to(TOPIC).key(&key).payload(&value).partition((n % PARTITIONS as u64) as i32);
-        loop {
-            match producer.send(record) {
-                Ok(()) => break,
-                Err((_, back)) => {
-                    record = back;
-                    std::thread::sleep(Duration::from_millis(1));
-                }
-            }
-        }
+        support::send(
+            &producer,
+            BaseRecord::to(TOPIC).key(&key).payload(&value).partition((n % PARTITIONS as u64) as i32),
+        );
     }
     producer.flush(Duration::from_secs(120)).expect("seed delivered");
     eprintln!("seeded {records} records in {:.1} s", started.elapsed().as_secs_f64());

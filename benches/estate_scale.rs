@@ -22,6 +22,8 @@ use rdkafka::mocking::MockCluster;
 use rdkafka::producer::{BaseRecord, DefaultProducerContext, Producer, ThreadedProducer};
 use rdkafka::ClientConfig;
 
+mod support;
+
 const PER_TOPIC: i32 = 4;
 
 enum Broker {
@@ -111,16 +113,10 @@ fn produce(bootstrap: &str, topics: &[String], records: u64, from: u64) {
         let slot = n % slots;
         let topic = &topics[(slot / PER_TOPIC as u64) as usize];
         let (key, value) = (format!("key-{n:08}"), format!("{{\"n\":{n:08},\"payload\":\"{:0>60}\"}}", n % 1000));
-        let mut record = BaseRecord::to(topic).key(&key).payload(&value).partition((slot % PER_TOPIC as u64) as i32);
-        loop {
-            match producer.send(record) {
-                Ok(()) => break,
-                Err((_, back)) => {
-                    record = back;
-                    std::thread::sleep(Duration::from_millis(1));
-                }
-            }
-        }
+        support::send(
+            &producer,
+            BaseRecord::to(topic).key(&key).payload(&value).partition((slot % PER_TOPIC as u64) as i32),
+        );
     }
     producer.flush(Duration::from_secs(600)).unwrap();
 }

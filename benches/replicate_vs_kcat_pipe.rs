@@ -14,6 +14,9 @@ use rdkafka::mocking::MockCluster;
 use rdkafka::producer::{BaseRecord, DefaultProducerContext, Producer, ThreadedProducer};
 use rdkafka::ClientConfig;
 
+mod support;
+use support::{create_topic, NoidaProcess};
+
 const TOPIC: &str = "bench";
 /// The mock keeps at most 100k records or 5 MB per partition.
 const PARTITIONS: i32 = 40;
@@ -79,68 +82,6 @@ impl Pair {
     }
 }
 
-/// A noida-db broker process on a free port with its own data dir; tests/run.sh installs it.
-struct NoidaProcess {
-    child: std::process::Child,
-    port: u16,
-    _data: tempfile::TempDir,
-}
-
-impl NoidaProcess {
-    fn start() -> Self {
-        let binary = std::env::var_os("KDECK_NOIDA_DB").map(std::path::PathBuf::from).unwrap_or_else(|| {
-            std::path::Path::new(&std::env::var_os("HOME").unwrap())
-                .join(".cache/kdeck-test-tools/noida-db-0.2.3/noida_db/noida-db")
-        });
-        let data = tempfile::tempdir().unwrap();
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let child = Command::new(&binary)
-            .arg("start")
-            .arg("--data-dir")
-            .arg(data.path())
-            .args(["--only", "kafka", "--kafka-port", &port.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|err| panic!("{}: {err} (tests/run.sh installs noida-db)", binary.display()));
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        NoidaProcess { child, port, _data: data }
-    }
-
-    fn bootstrap(&self) -> String {
-        format!("127.0.0.1:{}", self.port)
-    }
-
-    fn cpu_seconds(&self) -> f64 {
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap_or_default();
-        // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
-        let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or_default().split_whitespace().collect();
-        let ticks: f64 = fields.get(11..13).map_or(0.0, |f| f.iter().filter_map(|v| v.parse::<f64>().ok()).sum());
-        ticks / unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64
-    }
-}
-
-impl Drop for NoidaProcess {
-    fn drop(&mut self) {
-        // noida ignores SIGTERM.
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn create_topic(bootstrap: &str, topic: &str, partitions: i32) {
-    use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
-    let admin: AdminClient<rdkafka::client::DefaultClientContext> =
-        ClientConfig::new().set("bootstrap.servers", bootstrap).create().unwrap();
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    let new_topic = NewTopic::new(topic, partitions, TopicReplication::Fixed(1));
-    for result in runtime.block_on(admin.create_topics([&new_topic], &AdminOptions::new())).unwrap() {
-        result.unwrap();
-    }
-}
-
 /// CPU seconds used so far by this process (the mock brokers, the ceiling's
 /// producer) and by its waited-for children (kdeck, kcat).
 fn cpu_seconds() -> f64 {
@@ -170,16 +111,10 @@ fn produce(bootstrap: &str, records: u64, idempotent: bool) -> Duration {
     let started = Instant::now();
     for n in 0..records {
         let (key, value) = record(n);
-        let mut r = BaseRecord::to(TOPIC).key(&key).payload(&value).partition((n % PARTITIONS as u64) as i32);
-        loop {
-            match producer.send(r) {
-                Ok(()) => break,
-                Err((_, back)) => {
-                    r = back;
-                    std::thread::sleep(Duration::from_millis(1));
-                }
-            }
-        }
+        support::send(
+            &producer,
+            BaseRecord::to(TOPIC).key(&key).payload(&value).partition((n % PARTITIONS as u64) as i32),
+        );
     }
     producer.flush(Duration::from_secs(300)).unwrap();
     started.elapsed()

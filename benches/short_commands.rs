@@ -17,6 +17,9 @@ use rdkafka::mocking::MockCluster;
 use rdkafka::producer::{BaseRecord, DefaultProducerContext, Producer, ThreadedProducer};
 use rdkafka::ClientConfig;
 
+mod support;
+use support::{create_topic, NoidaProcess};
+
 const TOPIC: &str = "short";
 const PARTITIONS: i32 = 6;
 /// Records per partition: a tail of 10 and a timestamp lookup find records.
@@ -177,60 +180,6 @@ fn seed(bootstrap: &str) {
         }
     }
     producer.flush(Duration::from_secs(30)).expect("seed delivered");
-}
-
-/// A noida-db broker process on a free port with its own data dir; tests/run.sh installs it.
-struct NoidaProcess {
-    child: std::process::Child,
-    port: u16,
-    _data: tempfile::TempDir,
-}
-
-impl NoidaProcess {
-    fn start() -> Self {
-        let binary = std::env::var_os("KDECK_NOIDA_DB").map(std::path::PathBuf::from).unwrap_or_else(|| {
-            std::path::Path::new(&std::env::var_os("HOME").unwrap())
-                .join(".cache/kdeck-test-tools/noida-db-0.2.3/noida_db/noida-db")
-        });
-        let data = tempfile::tempdir().unwrap();
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let child = Command::new(&binary)
-            .arg("start")
-            .arg("--data-dir")
-            .arg(data.path())
-            .args(["--only", "kafka", "--kafka-port", &port.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|err| panic!("{}: {err} (tests/run.sh installs noida-db)", binary.display()));
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        NoidaProcess { child, port, _data: data }
-    }
-
-    fn bootstrap(&self) -> String {
-        format!("127.0.0.1:{}", self.port)
-    }
-}
-
-impl Drop for NoidaProcess {
-    fn drop(&mut self) {
-        // noida ignores SIGTERM.
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn create_topic(bootstrap: &str, topic: &str, partitions: i32) {
-    use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
-    let admin: AdminClient<rdkafka::client::DefaultClientContext> =
-        ClientConfig::new().set("bootstrap.servers", bootstrap).create().unwrap();
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    let new_topic = NewTopic::new(topic, partitions, TopicReplication::Fixed(1));
-    for result in runtime.block_on(admin.create_topics([&new_topic], &AdminOptions::new())).unwrap() {
-        result.unwrap();
-    }
 }
 
 fn which(name: &str) -> String {

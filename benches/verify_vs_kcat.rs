@@ -16,6 +16,8 @@ use rdkafka::mocking::MockCluster;
 use rdkafka::producer::{BaseRecord, DefaultProducerContext, Producer, ThreadedProducer};
 use rdkafka::ClientConfig;
 
+mod support;
+
 const TOPIC: &str = "bench";
 /// The mock keeps at most 100k record batches or 5 MB per partition: 40
 /// partitions hold 1M records of ~130 B (provenance included) with room to spare.
@@ -101,15 +103,7 @@ fn seed(bootstrap: &str, records: u64, provenance: bool) {
         if provenance {
             record = record.headers(OwnedHeaders::new().insert(Header { key: "kdeck-provenance", value: Some(&mark) }));
         }
-        loop {
-            match producer.send(record) {
-                Ok(()) => break,
-                Err((_, back)) => {
-                    record = back;
-                    std::thread::sleep(Duration::from_millis(1));
-                }
-            }
-        }
+        support::send(&producer, record);
     }
     producer.flush(Duration::from_secs(120)).expect("seed delivered");
 }
