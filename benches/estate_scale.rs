@@ -28,7 +28,7 @@ const PER_TOPIC: i32 = 4;
 
 enum Broker {
     Mock(MockCluster<'static, DefaultProducerContext>),
-    Noida { child: Child, port: u16, _data: tempfile::TempDir },
+    Noida(support::NoidaProcess),
 }
 
 fn use_noida() -> bool {
@@ -40,34 +40,20 @@ impl Broker {
         if !use_noida() {
             return Broker::Mock(MockCluster::new(3).unwrap());
         }
-        let binary = std::path::Path::new(&std::env::var_os("HOME").unwrap())
-            .join(".cache/kdeck-test-tools/noida-db-0.2.3/noida_db/noida-db");
-        let data = tempfile::tempdir().unwrap();
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let child = Command::new(&binary)
-            .args(["start", "--data-dir", data.path().to_str().unwrap(), "--only", "kafka"])
-            .args(["--kafka-port", &port.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|err| panic!("{}: {err} (tests/run.sh installs noida-db)", binary.display()));
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        Broker::Noida { child, port, _data: data }
+        Broker::Noida(support::NoidaProcess::start())
     }
 
     fn bootstrap(&self) -> String {
         match self {
             Broker::Mock(cluster) => cluster.bootstrap_servers(),
-            Broker::Noida { port, .. } => format!("127.0.0.1:{port}"),
+            Broker::Noida(noida) => noida.bootstrap(),
         }
     }
 
     fn create_topics(&self, names: &[String], partitions: i32) {
         match self {
             Broker::Mock(cluster) => names.iter().for_each(|n| cluster.create_topic(n, partitions, 1).unwrap()),
-            Broker::Noida { .. } => {
+            Broker::Noida(_) => {
                 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
                 let admin: AdminClient<rdkafka::client::DefaultClientContext> =
                     ClientConfig::new().set("bootstrap.servers", self.bootstrap()).create().unwrap();
@@ -81,16 +67,6 @@ impl Broker {
                     }
                 }
             }
-        }
-    }
-}
-
-impl Drop for Broker {
-    fn drop(&mut self) {
-        if let Broker::Noida { child, .. } = self {
-            // noida ignores SIGTERM.
-            let _ = child.kill();
-            let _ = child.wait();
         }
     }
 }
