@@ -7,7 +7,8 @@
 //! mock clusters. `-- 40 3000` picks the estates. Each estate is topics of
 //! 4 partitions, seeded with ~100-byte records before any clock starts.
 //! Under `cargo test` it runs one 8-partition smoke pass. `KDECK_BENCH_ONLY=idle`
-//! measures only the idle CPU of `kdeck replicate` (its own process) after catch-up.
+//! measures only the idle CPU after catch-up of `kdeck replicate` and of the
+//! cockpit (each its own process; the cockpit in tmux, which must be installed).
 
 use std::io::Read;
 use std::process::{Child, Command, Stdio};
@@ -228,16 +229,67 @@ impl Estate {
         }
         std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
         std::thread::sleep(Duration::from_secs(3));
-        let ticks = || {
-            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
-            let fields: Vec<&str> = stat[stat.rfind(')').unwrap() + 2..].split_whitespace().collect();
-            fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap()
-        };
-        let (before, clock) = (ticks(), Instant::now());
+        let (before, clock) = (process_ticks(pid), Instant::now());
         std::thread::sleep(Duration::from_secs(10));
-        let idle = (ticks() - before) / 100.0 / clock.elapsed().as_secs_f64();
+        let idle = (process_ticks(pid) - before) / 100.0 / clock.elapsed().as_secs_f64();
         child.kill().unwrap();
         child.wait().unwrap();
+        idle
+    }
+
+    /// The cockpit on the plan, in a 120x40 tmux session: `s` starts its
+    /// embedded engine; once the Lag pane shows a total of 0 and the start
+    /// banner is gone, its CPU over 10 s of nothing arriving. Also checks
+    /// what issue 15 asks of the cockpit at scale: the status line after the
+    /// start, and PageDown moving the Lag pane by a page.
+    fn idle_cpu_of_cockpit(&self) -> f64 {
+        let socket = self.dir.path().join("tmux.sock");
+        let tmux = |args: &[&str]| {
+            let output = Command::new("tmux").arg("-S").arg(&socket).args(args).output().expect("tmux");
+            assert!(output.status.success(), "tmux {args:?} failed");
+            String::from_utf8_lossy(&output.stdout).into_owned()
+        };
+        let command = format!(
+            "KDECK_LOG={} HOME={} {} --config {} --plan {}",
+            self.dir.path().join("cockpit.log").display(),
+            self.dir.path().display(),
+            env!("CARGO_BIN_EXE_kdeck"),
+            self.dir.path().join("config.toml").display(),
+            self.plan()
+        );
+        tmux(&["new-session", "-d", "-s", "bench", "-x", "120", "-y", "40", &command]);
+        let wait_for = |what: &str, done: &dyn Fn(&str) -> bool| -> String {
+            let deadline = Instant::now() + Duration::from_secs(600);
+            loop {
+                let screen = tmux(&["capture-pane", "-p", "-t", "bench"]);
+                if done(&screen) {
+                    return screen;
+                }
+                assert!(Instant::now() < deadline, "timed out waiting for {what}:\n{screen}");
+                std::thread::sleep(Duration::from_millis(250));
+            }
+        };
+        wait_for("the cockpit", &|screen| screen.contains("engine stopped"));
+        tmux(&["send-keys", "-t", "bench", "s"]);
+        let caught_up = wait_for("the cockpit's engine to catch up", &|screen| {
+            screen.contains("Lag · total 0 ·") && screen.contains("engine running") && !screen.contains("starting")
+        });
+        let first_row = |screen: &str| screen.lines().find(|l| l.contains("estate-")).map(str::to_owned);
+        let top = first_row(&caught_up);
+        tmux(&["send-keys", "-t", "bench", "PageDown"]);
+        std::thread::sleep(Duration::from_millis(500));
+        let paged = tmux(&["capture-pane", "-p", "-t", "bench"]);
+        eprintln!("cockpit caught up:\n{caught_up}\nafter PageDown:\n{paged}");
+        if self.topics.len() > 40 {
+            assert_ne!(top, first_row(&paged), "PageDown did not move the Lag pane");
+        }
+        let pane = tmux(&["display-message", "-p", "-t", "bench", "#{pane_pid}"]);
+        let pid: u32 = pane.trim().parse().unwrap();
+        std::thread::sleep(Duration::from_secs(3));
+        let (before, clock) = (process_ticks(pid), Instant::now());
+        std::thread::sleep(Duration::from_secs(10));
+        let idle = (process_ticks(pid) - before) / 100.0 / clock.elapsed().as_secs_f64();
+        tmux(&["kill-server"]);
         idle
     }
 
@@ -313,6 +365,13 @@ fn plan_text() -> String {
 }
 
 /// CPU seconds of this process so far (the engine's threads; on the mock, the brokers' too).
+/// utime + stime of a process, in clock ticks (100 per second).
+fn process_ticks(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    let fields: Vec<&str> = stat[stat.rfind(')').unwrap() + 2..].split_whitespace().collect();
+    fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap()
+}
+
 fn process_cpu() -> f64 {
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
@@ -368,9 +427,11 @@ fn main() {
         let estate = Estate::seeded(partitions, records);
         if std::env::var("KDECK_BENCH_ONLY").is_ok_and(|o| o == "idle") {
             let idle = estate.idle_cpu_of_replicate();
+            let cockpit = estate.idle_cpu_of_cockpit();
             println!(
-                "| {partitions} ({records}) | idle CPU of kdeck replicate after catch-up: {:.1}% of a core |",
-                idle * 100.0
+                "| {partitions} ({records}) | idle CPU after catch-up: kdeck replicate {:.1}%, the cockpit {:.1}% of a core |",
+                idle * 100.0,
+                cockpit * 100.0
             );
             continue;
         }
