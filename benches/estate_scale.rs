@@ -9,6 +9,8 @@
 //! Under `cargo test` it runs one 8-partition smoke pass. `KDECK_BENCH_ONLY=idle`
 //! measures only the idle CPU after catch-up of `kdeck replicate` and of the
 //! cockpit (each its own process; the cockpit in tmux, which must be installed).
+//! `KDECK_BENCH_ONLY=verify` copies, then times only `kdeck verify`.
+//! `KDECK_BENCH_RECORDS=N` seeds N records instead of the estate's default.
 
 use std::io::Read;
 use std::process::{Child, Command, Stdio};
@@ -276,19 +278,31 @@ impl Estate {
         });
         let first_row = |screen: &str| screen.lines().find(|l| l.contains("estate-")).map(str::to_owned);
         let top = first_row(&caught_up);
+        // The first PageDown takes the cursor to the page's last row, the second scrolls a page.
+        tmux(&["send-keys", "-t", "bench", "PageDown"]);
         tmux(&["send-keys", "-t", "bench", "PageDown"]);
         std::thread::sleep(Duration::from_millis(500));
         let paged = tmux(&["capture-pane", "-p", "-t", "bench"]);
-        eprintln!("cockpit caught up:\n{caught_up}\nafter PageDown:\n{paged}");
+        eprintln!("cockpit caught up:\n{caught_up}\nafter PageDown twice:\n{paged}");
         if self.topics.len() > 40 {
             assert_ne!(top, first_row(&paged), "PageDown did not move the Lag pane");
         }
         let pane = tmux(&["display-message", "-p", "-t", "bench", "#{pane_pid}"]);
         let pid: u32 = pane.trim().parse().unwrap();
         std::thread::sleep(Duration::from_secs(3));
-        let (before, clock) = (process_ticks(pid), Instant::now());
-        std::thread::sleep(Duration::from_secs(10));
+        let (before, threads_before, clock) = (process_ticks(pid), thread_ticks(pid), Instant::now());
+        sleep_or_profile(pid, "cockpit");
         let idle = (process_ticks(pid) - before) / 100.0 / clock.elapsed().as_secs_f64();
+        let mut threads: Vec<(String, f64)> = thread_ticks(pid)
+            .into_iter()
+            .map(|(name, ticks)| {
+                let was = threads_before.iter().find(|(n, _)| *n == name).map_or(0.0, |(_, t)| *t);
+                (name, ticks - was)
+            })
+            .filter(|(_, ticks)| *ticks > 0.0)
+            .collect();
+        threads.sort_by(|a, b| b.1.total_cmp(&a.1));
+        eprintln!("cockpit CPU ticks per thread over 10 s: {threads:?}");
         tmux(&["kill-server"]);
         idle
     }
@@ -372,6 +386,41 @@ fn process_ticks(pid: u32) -> f64 {
     fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap()
 }
 
+/// 10 s of the idle window; with `KDECK_BENCH_PERF=DIR`, `perf record -g`
+/// of the process over it, into DIR/perf-WHAT.data.
+fn sleep_or_profile(pid: u32, what: &str) {
+    let Some(dir) = std::env::var_os("KDECK_BENCH_PERF") else {
+        std::thread::sleep(Duration::from_secs(10));
+        return;
+    };
+    let output = std::path::Path::new(&dir).join(format!("perf-{what}.data"));
+    let status = Command::new("perf")
+        .args(["record", "-g", "-p", &pid.to_string(), "-o"])
+        .arg(&output)
+        .args(["--", "sleep", "10"])
+        .stdout(Stdio::null())
+        .status()
+        .expect("perf (Debian's linux-perf)");
+    assert!(status.success(), "perf record failed");
+}
+
+/// utime + stime per thread name (threads of one name summed), in clock ticks.
+fn thread_ticks(pid: u32) -> Vec<(String, f64)> {
+    let mut ticks: Vec<(String, f64)> = Vec::new();
+    for task in std::fs::read_dir(format!("/proc/{pid}/task")).into_iter().flatten().flatten() {
+        let Ok(stat) = std::fs::read_to_string(task.path().join("stat")) else { continue };
+        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else { continue };
+        let name = stat[open + 1..close].to_string();
+        let fields: Vec<&str> = stat[close + 2..].split_whitespace().collect();
+        let used = fields[11].parse::<f64>().unwrap_or(0.0) + fields[12].parse::<f64>().unwrap_or(0.0);
+        match ticks.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, total)) => *total += used,
+            None => ticks.push((name, used)),
+        }
+    }
+    ticks
+}
+
 fn process_cpu() -> f64 {
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
@@ -424,7 +473,22 @@ fn main() {
             p if p <= 1_000 => 300_000,
             _ => 600_000,
         };
+        let records = std::env::var("KDECK_BENCH_RECORDS").ok().and_then(|r| r.parse().ok()).unwrap_or(records);
         let estate = Estate::seeded(partitions, records);
+        if std::env::var("KDECK_BENCH_ONLY").is_ok_and(|o| o == "verify") {
+            let copy = estate.replicate_to_catch_up();
+            let line = copy.stdout.lines().find(|l| l.starts_with("caught-up")).unwrap_or_default().to_string();
+            let verify = estate.verify();
+            println!(
+                "| {partitions} ({records}) | {} | {} | verify {:.1} s, peak RSS {:.0} MB: {} |",
+                field(&line, "start_s="),
+                field(&line, "copy_rate="),
+                verify.wall.as_secs_f64(),
+                verify.peak_mb,
+                verify.stdout.lines().last().unwrap_or("")
+            );
+            continue;
+        }
         if std::env::var("KDECK_BENCH_ONLY").is_ok_and(|o| o == "idle") {
             let idle = estate.idle_cpu_of_replicate();
             let cockpit = estate.idle_cpu_of_cockpit();

@@ -103,10 +103,12 @@ impl LagTracker {
     pub fn rows(&self, status: &EngineStatus) -> Vec<TopicRow> {
         let mut by_topic: Vec<TopicRow> = Vec::new();
         let mut index: HashMap<&str, usize> = HashMap::new();
+        let paused_topics: std::collections::HashSet<&str> =
+            status.topics.iter().filter(|t| t.state == TopicState::Paused).map(|t| t.source_topic.as_str()).collect();
         for partition in &status.partitions {
             let topic = partition.source.topic.as_str();
             let slot = *index.entry(topic).or_insert_with(|| {
-                let paused = status.topics.iter().any(|t| t.source_topic == topic && t.state == TopicState::Paused);
+                let paused = paused_topics.contains(topic);
                 by_topic.push(empty_row(topic, paused));
                 by_topic.len() - 1
             });

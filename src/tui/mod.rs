@@ -48,6 +48,8 @@ use worker::Worker;
 const FRAME_BUDGET: Duration = Duration::from_millis(33);
 /// Engine snapshots are folded in at most this often.
 const STATUS_EVERY: Duration = Duration::from_millis(100);
+/// Longer than the input thread's 100 ms poll, so a live terminal's thread always ends.
+const INPUT_JOIN_WAIT: Duration = Duration::from_millis(500);
 
 #[derive(Debug)]
 pub enum Event {
@@ -311,7 +313,7 @@ pub fn run(setup: CockpitSetup, stop: &Arc<AtomicBool>) -> Outcome {
     let outcome = event_loop(&mut guard, &mut cockpit, stop);
     closing.store(true, Ordering::SeqCst);
     if let Some(input) = input {
-        let _ = input.join();
+        join_input(input);
     }
     drop(guard);
     cockpit.shutdown();
@@ -359,6 +361,22 @@ fn keep_running(stop: &AtomicBool, app: &App) -> Result<bool, Failure> {
         return Err(Failure::runtime("a cockpit thread panicked (its message is above): the cockpit closed"));
     }
     Ok(!stop.load(Ordering::Relaxed) && !app.quit)
+}
+
+/// Waits briefly for the input thread. When the terminal itself is gone (an
+/// SSH drop, a closed tmux), crossterm's read loop spins on the hung-up tty
+/// and never returns: joining it would keep the process, and its engine,
+/// alive forever. Such a thread is left behind; the process exit ends it.
+fn join_input(input: JoinHandle<()>) {
+    let deadline = Instant::now() + INPUT_JOIN_WAIT;
+    while !input.is_finished() {
+        if Instant::now() >= deadline {
+            tracing::debug!("the terminal's input thread did not stop (the terminal hung up): leaving it");
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let _ = input.join();
 }
 
 /// Terminal input on its own thread: key presses (not releases) and resizes.

@@ -42,41 +42,68 @@ pub fn fetch(
     } else {
         None
     };
-    let mut partitions = Vec::new();
-    for (topic, count) in selected {
-        let numbers: Vec<i32> = (0..count).collect();
-        let destination_topic = plan.topics.destination_topic(&plan.source, &topic);
-        let lows = source.earliest_offsets(&topic, &numbers)?;
-        let highs = source.latest_offsets(&topic, &numbers)?;
-        // A destination topic the engine has not created yet has no watermark: unknown, not an error.
-        let destination_highs = destination.latest_offsets(&destination_topic, &numbers).unwrap_or_default();
-        for number in numbers {
-            let found = |list: &[(i32, Option<i64>)]| list.iter().find(|(p, _)| *p == number).and_then(|(_, o)| *o);
-            let (low, high) = (found(&lows).unwrap_or(-1), found(&highs).unwrap_or(-1));
-            let tp = TopicPartition::new(topic.as_str(), number);
-            let committed = state.as_ref().and_then(|state| state.position(&tp));
-            let next_source_offset = match (&state, committed) {
-                // No position yet: the runner has the whole log to copy, as `kdeck watch` counts it.
-                _ if watched.is_some() => watched
-                    .as_ref()
-                    .and_then(|w| w.get(&(topic.clone(), number)))
-                    .map_or(low, |position| position.next_offset),
-                (None, _) => -1,
-                (Some(_), Some(position)) => position.next_offset,
-                (Some(_), None) if plan.engine.start == StartPolicy::Latest => high,
-                (Some(_), None) => low,
-            };
-            partitions.push(PartitionStatus {
-                source: tp,
-                destination_topic: destination_topic.clone(),
-                source_high_watermark: high,
-                next_source_offset,
-                destination_high_watermark: found(&destination_highs).unwrap_or(-1),
-                records_copied: committed.map_or(0, |position| position.records),
-            });
-        }
+    // One ListOffsets round per boundary and cluster for the whole plan: at
+    // 3,000 partitions, three requests per topic every refresh was most of an
+    // idle cockpit's CPU.
+    let wanted: Vec<(&str, i32)> =
+        selected.iter().flat_map(|(topic, count)| (0..*count).map(move |p| (topic.as_str(), p))).collect();
+    let lows = source.earliest_offsets_of(&wanted)?;
+    let highs = source.latest_offsets_of(&wanted)?;
+    let destination_highs = destination_highs(plan, &destination, &wanted)?;
+    let mut partitions = Vec::with_capacity(wanted.len());
+    for (index, &(topic, number)) in wanted.iter().enumerate() {
+        let destination_topic = plan.topics.destination_topic(&plan.source, topic);
+        let (low, high) = (lows[index].unwrap_or(-1), highs[index].unwrap_or(-1));
+        let tp = TopicPartition::new(topic, number);
+        let committed = state.as_ref().and_then(|state| state.position(&tp));
+        let next_source_offset = match (&state, committed) {
+            // No position yet: the runner has the whole log to copy, as `kdeck watch` counts it.
+            _ if watched.is_some() => watched
+                .as_ref()
+                .and_then(|w| w.get(&(topic.to_owned(), number)))
+                .map_or(low, |position| position.next_offset),
+            (None, _) => -1,
+            (Some(_), Some(position)) => position.next_offset,
+            (Some(_), None) if plan.engine.start == StartPolicy::Latest => high,
+            (Some(_), None) => low,
+        };
+        partitions.push(PartitionStatus {
+            source: tp,
+            destination_topic,
+            source_high_watermark: high,
+            next_source_offset,
+            destination_high_watermark: destination_highs[index],
+            records_copied: committed.map_or(0, |position| position.records),
+        });
     }
     Ok(partitions)
+}
+
+/// The destination's high watermark of each wanted source partition, -1 where
+/// the destination has no such topic or partition yet (the engine has not
+/// created it): unknown, not an error.
+fn destination_highs(plan: &Plan, destination: &PartitionReader, wanted: &[(&str, i32)]) -> Result<Vec<i64>, Failure> {
+    let held: std::collections::HashMap<String, i32> = destination
+        .metadata(None)?
+        .topics
+        .into_iter()
+        .filter(|t| t.error.is_none())
+        .map(|t| (t.name, t.partitions.len() as i32))
+        .collect();
+    let names: Vec<String> =
+        wanted.iter().map(|(topic, _)| plan.topics.destination_topic(&plan.source, topic)).collect();
+    let present: Vec<usize> =
+        (0..wanted.len()).filter(|&i| held.get(&names[i]).is_some_and(|&count| wanted[i].1 < count)).collect();
+    let asked: Vec<(&str, i32)> = present.iter().map(|&i| (names[i].as_str(), wanted[i].1)).collect();
+    let answers = destination.latest_offsets_of(&asked).unwrap_or_else(|err| {
+        tracing::debug!(%err, "the destination's high watermarks could not be read: shown as unknown");
+        vec![None; asked.len()]
+    });
+    let mut highs = vec![-1; wanted.len()];
+    for (&i, answer) in present.iter().zip(answers) {
+        highs[i] = answer.unwrap_or(-1);
+    }
+    Ok(highs)
 }
 
 /// The positions of the runner that copies the plan, on its selected partitions.

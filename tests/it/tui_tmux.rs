@@ -156,3 +156,30 @@ fn tui_tmux_sighup_and_sigquit_restore_the_terminal() {
         assert_shell_restored(&tmux);
     }
 }
+
+/// The terminal itself goes away (tmux closed, SSH dropped): the cockpit and its
+/// engine must not live on. crossterm's reader spins on a hung-up tty, and the
+/// cockpit used to wait for it forever.
+#[test]
+fn tui_tmux_cockpit_exits_when_its_terminal_goes_away() {
+    let kdeck = Kdeck::new();
+    let tmux = Tmux::start(kdeck.home.path(), 100, 30, PROMPT);
+    tmux.type_text(&kdeck_command(&kdeck, &debug_binary(), "", "demo --load none"));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the cockpit", LIMIT, |screen| screen.contains("1 Lag"));
+    let pid = tmux.foreground_child().expect("kdeck's process id");
+    tmux.hang_up();
+    let deadline = std::time::Instant::now() + LIMIT;
+    let alive = || {
+        std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .is_ok_and(|stat| stat.rsplit(')').next().is_some_and(|rest| !rest.trim_start().starts_with('Z')))
+    };
+    while alive() {
+        if std::time::Instant::now() >= deadline {
+            // SAFETY: ends the process this test started; no memory is involved.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+            panic!("kdeck (pid {pid}) was still running {LIMIT:?} after its terminal went away");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

@@ -54,6 +54,12 @@ impl Tmux {
         children.split_whitespace().next()?.parse().ok()
     }
 
+    /// Closes the terminal under its programs, as a dropped SSH session or a
+    /// closed tmux does: the pty hangs up and its processes get SIGHUP.
+    pub fn hang_up(&self) {
+        let _ = self.command().args(["kill-server"]).status();
+    }
+
     pub fn screen(&self) -> String {
         let output = self.command().args(["capture-pane", "-p", "-t", &self.session]).output().expect("capture-pane");
         String::from_utf8_lossy(&output.stdout).into_owned()
