@@ -7,7 +7,8 @@
 //! mock clusters. `-- 40 3000` picks the estates. Each estate is topics of
 //! 4 partitions, seeded with ~100-byte records before any clock starts.
 //! Under `cargo test` it runs one 8-partition smoke pass. `KDECK_BENCH_ONLY=idle`
-//! measures only the idle CPU of `kdeck replicate` (its own process) after catch-up.
+//! measures only the idle CPU of `kdeck replicate` (its own process) after catch-up;
+//! `KDECK_BENCH_ONLY=restart` only the first copy and the restart after kill -9.
 
 use std::io::Read;
 use std::process::{Child, Command, Stdio};
@@ -371,6 +372,20 @@ fn main() {
             println!(
                 "| {partitions} ({records}) | idle CPU of kdeck replicate after catch-up: {:.1}% of a core |",
                 idle * 100.0
+            );
+            continue;
+        }
+        if std::env::var("KDECK_BENCH_ONLY").is_ok_and(|o| o == "restart") {
+            let copy = estate.replicate_to_catch_up();
+            let line = copy.stdout.lines().find(|l| l.starts_with("caught-up")).unwrap_or_default().to_string();
+            let restart = estate.restart_after_kill();
+            let restart_line =
+                restart.stdout.lines().find(|l| l.starts_with("caught-up")).unwrap_or_default().to_string();
+            println!(
+                "| {partitions} ({records}) | start_s {} | restart after kill -9: start_s {} (wall {:.2} s) |",
+                field(&line, "start_s="),
+                field(&restart_line, "start_s="),
+                restart.wall.as_secs_f64()
             );
             continue;
         }
