@@ -717,6 +717,13 @@ impl Coordinator {
         self.status.state = EngineState::Rescaling;
         self.publish();
         self.stop_lanes();
+        // A newer engine may have read our generation too: taking the next
+        // one now would tie with it, so look first.
+        let newest = self.watch.as_ref().and_then(|w| w.lock().ok()?.catch_up(self.timeout).ok().flatten());
+        if let Some(newer) = newest.filter(|&g| g > self.generation) {
+            self.fenced_by_generation(newer);
+            return;
+        }
         let old_max = self.max_lanes_ever;
         self.max_lanes_ever = old_max.max(lanes);
         self.generation += 1;
@@ -737,6 +744,17 @@ impl Coordinator {
             }
             Err(failure) => self.status.state = EngineState::Failed(failure.to_string()),
         }
+    }
+
+    /// Another engine recorded a newer generation: stop every lane for good.
+    fn fenced_by_generation(&mut self, generation: u64) {
+        self.stop_lanes();
+        self.running = false;
+        self.event(EngineEventKind::Fenced { lane: 0 });
+        self.status.state = EngineState::Failed(format!(
+            "fenced: another kdeck engine started plan {:?} (generation {generation}, this engine {}); stopped",
+            self.plan.name, self.generation
+        ));
     }
 
     fn set_paused(&mut self, topic: String, paused: bool) {
@@ -787,13 +805,7 @@ impl Coordinator {
             self.last_watch = Instant::now();
             let newer = self.watch.as_ref().and_then(|w| w.lock().ok()?.newest_generation().ok().flatten());
             if let Some(generation) = newer.filter(|&g| g > self.generation) {
-                self.stop_lanes();
-                self.running = false;
-                self.event(EngineEventKind::Fenced { lane: 0 });
-                self.status.state = EngineState::Failed(format!(
-                    "fenced: another kdeck engine started plan {:?} (generation {generation}, this engine {}); stopped",
-                    self.plan.name, self.generation
-                ));
+                self.fenced_by_generation(generation);
                 return;
             }
         }
