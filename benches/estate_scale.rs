@@ -8,7 +8,8 @@
 //! 4 partitions, seeded with ~100-byte records before any clock starts.
 //! Under `cargo test` it runs one 8-partition smoke pass. `KDECK_BENCH_ONLY=idle`
 //! measures only the idle CPU of `kdeck replicate` (its own process) after catch-up;
-//! `KDECK_BENCH_ONLY=restart` only the first copy and the restart after kill -9.
+//! `KDECK_BENCH_ONLY=restart` only the first copy and the restart after kill -9
+//! (`KDECK_BENCH_LOG_COPY=FILE` keeps kdeck's log of both runs).
 
 use std::io::Read;
 use std::process::{Child, Command, Stdio};
@@ -387,6 +388,9 @@ fn main() {
                 field(&restart_line, "start_s="),
                 restart.wall.as_secs_f64()
             );
+            if let Some(copy_to) = std::env::var_os("KDECK_BENCH_LOG_COPY") {
+                let _ = std::fs::copy(estate.dir.path().join("kdeck.log"), copy_to);
+            }
             continue;
         }
         let copy = estate.replicate_to_catch_up();
