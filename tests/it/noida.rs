@@ -456,3 +456,52 @@ fn max_batch_records_bounds_each_transaction() {
     assert_eq!(drain(&destination.bootstrap(), "ledger", Duration::from_millis(1000)).len(), 60);
     assert_eq!(high, 120, "60 records in 60 transactions: 60 records and 60 commit markers");
 }
+
+/// What a start without the handover wait rests on, on a broker with Kafka's
+/// transaction semantics: the fencing probe proves that noida fences (and
+/// the mock, which does not, fails it), and the generation watch reads the
+/// state topic up to its end even when the log ends in a transaction marker,
+/// which is never handed out as a record.
+#[test]
+fn the_fencing_probe_and_the_generation_check_on_real_transactions() {
+    use kdeck::engine::fence::{destination_fences, probe_id, GenerationWatch};
+    use kdeck::engine::state::{LanesRecord, StateUpdate, GENERATION_CHECK_PROTOCOL};
+    let (noida, mock) = (Noida::start(), crate::support::MockKafka::new(1));
+    let (topic, timeout) = ("_kdeck-p-offsets", Duration::from_secs(10));
+    noida.create_topic(topic, 1);
+    mock.create_topic(topic, 1);
+    let (cluster, mock_cluster) =
+        (crate::engine::cluster(&noida.bootstrap()), crate::engine::cluster(mock.bootstrap()));
+    assert!(destination_fences(&cluster, &probe_id("p"), topic, timeout), "noida fences");
+    assert!(!destination_fences(&mock_cluster, &probe_id("p"), topic, timeout), "the mock does not fence");
+
+    let mut watch = GenerationWatch::start(&cluster, topic, timeout).expect("watch").expect("the topic exists");
+    assert_eq!(watch.catch_up(timeout).expect("catch up"), None);
+    let producer: ThreadedProducer<DefaultProducerContext> = ClientConfig::new()
+        .set("bootstrap.servers", noida.bootstrap())
+        .set("transactional.id", "another-engine")
+        .create()
+        .expect("transactional producer");
+    producer.init_transactions(timeout).expect("init_transactions");
+    let send_in_transaction = |update: StateUpdate, commit: bool| {
+        let (key, value) = update.encode();
+        producer.begin_transaction().expect("begin");
+        let record = BaseRecord::<[u8], [u8]>::to(topic).key(&key[..]);
+        let record = match value.as_deref() {
+            Some(value) => record.payload(value),
+            None => record,
+        };
+        producer.send(record).map_err(|(err, _)| err).expect("send");
+        if commit {
+            producer.commit_transaction(timeout).expect("commit");
+        } else {
+            producer.abort_transaction(timeout).expect("abort");
+        }
+    };
+    let newer = LanesRecord { max_lanes_ever: 2, generation: 7, protocol: GENERATION_CHECK_PROTOCOL };
+    send_in_transaction(StateUpdate::Lanes(newer), true);
+    assert_eq!(watch.catch_up(timeout).expect("catch up past a commit marker"), Some(7));
+    send_in_transaction(StateUpdate::FenceProbe, false);
+    assert_eq!(watch.catch_up(timeout).expect("catch up past an abort marker"), Some(7));
+    assert_eq!(watch.newest_generation().expect("newest"), Some(7), "a caller that polls later still learns of it");
+}
