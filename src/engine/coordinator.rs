@@ -803,7 +803,8 @@ impl Coordinator {
     fn supervise(&mut self) {
         if self.last_watch.elapsed() >= WATCH_EVERY {
             self.last_watch = Instant::now();
-            let newer = self.watch.as_ref().and_then(|w| w.lock().ok()?.newest_generation().ok().flatten());
+            // A lane checking the watch holds it for a moment: look again next round.
+            let newer = self.watch.as_ref().and_then(|w| w.try_lock().ok()?.newest_generation().ok().flatten());
             if let Some(generation) = newer.filter(|&g| g > self.generation) {
                 self.fenced_by_generation(generation);
                 return;
