@@ -10,6 +10,8 @@
 //! measures only the idle CPU after catch-up of `kdeck replicate` and of the
 //! cockpit (each its own process; the cockpit in tmux, which must be installed).
 //! `KDECK_BENCH_ONLY=verify` copies, then times only `kdeck verify`.
+//! `KDECK_BENCH_ONLY=restart` only the first copy and the restart after kill -9
+//! (`KDECK_BENCH_LOG_COPY=FILE` keeps kdeck's log of both runs).
 //! `KDECK_BENCH_RECORDS=N` seeds N records instead of the estate's default.
 
 use std::io::Read;
@@ -497,6 +499,23 @@ fn main() {
                 idle * 100.0,
                 cockpit * 100.0
             );
+            continue;
+        }
+        if std::env::var("KDECK_BENCH_ONLY").is_ok_and(|o| o == "restart") {
+            let copy = estate.replicate_to_catch_up();
+            let line = copy.stdout.lines().find(|l| l.starts_with("caught-up")).unwrap_or_default().to_string();
+            let restart = estate.restart_after_kill();
+            let restart_line =
+                restart.stdout.lines().find(|l| l.starts_with("caught-up")).unwrap_or_default().to_string();
+            println!(
+                "| {partitions} ({records}) | start_s {} | restart after kill -9: start_s {} (wall {:.2} s) |",
+                field(&line, "start_s="),
+                field(&restart_line, "start_s="),
+                restart.wall.as_secs_f64()
+            );
+            if let Some(copy_to) = std::env::var_os("KDECK_BENCH_LOG_COPY") {
+                let _ = std::fs::copy(estate.dir.path().join("kdeck.log"), copy_to);
+            }
             continue;
         }
         let copy = estate.replicate_to_catch_up();

@@ -18,12 +18,12 @@ use crate::kafka::reader::{PartitionReader, ReaderOptions, StartPosition};
 use crate::kafka::writer::{OutgoingRecord, RecordWriter};
 
 use super::assignment::{assign_lanes, deal_to_running_lanes, TopicPartition};
-use super::fence::{self, GenerationWatch};
+use super::fence::{self, GenerationWatch, SharedWatch};
 use super::lane::{self, LaneShared, LaneSpec, PartitionCursor};
 use super::plan::{Mode, Plan, StartPolicy};
 use super::recovery;
 use super::start::{StartFailure, StartGate, START_FIRST_WAIT, START_LONGEST_WAIT, START_RETRY_FOR};
-use super::state::{encode_key, encode_value, LanesRecord, StateKey, StateValue};
+use super::state::{encode_key, encode_value, LanesRecord, StateKey, StateValue, GENERATION_CHECK_PROTOCOL};
 use super::status::{
     EngineEvent, EngineEventKind, EngineState, EngineStatus, LaneState, LaneStatus, PartitionStatus, RateMeter,
     RescaleReport, TopicState, TopicStatus,
@@ -74,7 +74,8 @@ struct Coordinator {
     paused_version: Arc<AtomicU64>,
     last_refresh: Instant,
     pending_rescale: Option<Instant>,
-    watch: Option<GenerationWatch>,
+    /// Shared with the lanes, which check it before their first commit.
+    watch: Option<SharedWatch>,
     last_watch: Instant,
     /// Whether the destination's metadata, read at the last topic sync, had the state topic.
     state_topic_exists: bool,
@@ -295,22 +296,36 @@ impl Coordinator {
         self.still_wanted()?;
         self.max_lanes_ever = snapshot.max_lanes_ever().max(self.lanes_target);
         self.generation = snapshot.generation() + 1;
-        self.fence(0..self.max_lanes_ever)?;
-        tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "start: fenced");
-        self.still_wanted()?;
-        self.watch = GenerationWatch::start(&self.destination, &state_topic, self.timeout)?;
+        // The generation is recorded before fencing: a producer epoch that
+        // outlives the fence was created after this record was written, so
+        // its lane's generation check (after init_transactions, before its
+        // first commit) sees it and stops without committing.
+        self.watch = self.start_watch(&state_topic)?;
         tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "start: watching generations");
         self.write_lanes_record()?;
         if self.watch.is_none() {
-            self.watch = GenerationWatch::start(&self.destination, &state_topic, self.timeout)?;
+            self.watch = self.start_watch(&state_topic)?;
         }
         tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "start: lanes recorded");
-        if latest.is_some_and(|ts| now_ms() - ts < RECENTLY_ACTIVE_MS) {
-            // An engine ran this plan moments ago and may still be running: give
-            // it time to see the new generation and stop before positions are read.
-            tracing::info!("the plan was active moments ago; waiting for the previous engine to hand over");
-            if !self.sleep_unless_abandoned(fence::HANDOVER) {
-                return Err(StartFailure::Abandoned);
+        self.still_wanted()?;
+        let recently_active = latest.is_some_and(|ts| now_ms() - ts < RECENTLY_ACTIVE_MS);
+        // The probe only matters when there may be an engine to hand over from.
+        let probe = recently_active && self.plan.engine.mode == Mode::ExactlyOnce;
+        let fences = self.fence_and_probe(0..self.max_lanes_ever, probe)?;
+        tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, fences, "start: fenced");
+        self.still_wanted()?;
+        if recently_active {
+            if fences && snapshot.newest_engine_checks_generation() {
+                tracing::info!(
+                    "the plan was active moments ago; no handover wait: the destination fences and the previous engine's lanes check generations"
+                );
+            } else {
+                // An engine ran this plan moments ago and may still be running: give
+                // it time to see the new generation and stop before positions are read.
+                tracing::info!("the plan was active moments ago; waiting for the previous engine to hand over");
+                if !self.sleep_unless_abandoned(fence::HANDOVER) {
+                    return Err(StartFailure::Abandoned);
+                }
             }
         }
         // Re-read after fencing: a zombie's transaction is now resolved.
@@ -522,6 +537,26 @@ impl Coordinator {
             .collect()
     }
 
+    fn start_watch(&self, state_topic: &str) -> Result<Option<SharedWatch>, Failure> {
+        Ok(GenerationWatch::start(&self.destination, state_topic, self.timeout)?.map(|w| Arc::new(Mutex::new(w))))
+    }
+
+    /// [`Self::fence`], and beside it, when `probe`, whether the destination
+    /// fences at all ([`fence::destination_fences`]); false when not probed.
+    fn fence_and_probe(&self, lanes: std::ops::Range<usize>, probe: bool) -> Result<bool, Failure> {
+        if !probe {
+            return self.fence(lanes).map(|()| false);
+        }
+        let (destination, timeout) = (&self.destination, self.timeout);
+        let (probe_id, state_topic) = (fence::probe_id(&self.plan.name), self.plan.state_topic());
+        std::thread::scope(|scope| {
+            let probing = scope.spawn(|| fence::destination_fences(destination, &probe_id, &state_topic, timeout));
+            let fenced = self.fence(lanes);
+            let fences = probing.join().unwrap_or(false);
+            fenced.map(|()| fences)
+        })
+    }
+
     /// Calls init_transactions once per id: each call fences whatever producer
     /// held that id before and resolves its open transaction.
     fn fence(&self, lanes: std::ops::Range<usize>) -> Result<(), Failure> {
@@ -558,6 +593,8 @@ impl Coordinator {
         let value = encode_value(&StateValue::Lanes(LanesRecord {
             max_lanes_ever: self.max_lanes_ever,
             generation: self.generation,
+            // Only transactional lanes check generations (see fence.rs).
+            protocol: if self.plan.engine.mode == Mode::ExactlyOnce { GENERATION_CHECK_PROTOCOL } else { 0 },
         }));
         writer
             .send_in_batch(&OutgoingRecord {
@@ -636,6 +673,7 @@ impl Coordinator {
                 commit_interval: self.plan.engine.commit_interval,
                 on_out_of_range: self.plan.engine.on_out_of_range,
                 timeout: self.timeout,
+                generation_watch: self.watch.clone().filter(|_| self.plan.engine.mode == Mode::ExactlyOnce),
             };
             let shared = Arc::new(LaneShared::new(cursors, self.paused.clone(), self.paused_version.clone()));
             let thread = spawn_lane(spec, shared.clone())?;
@@ -679,13 +717,21 @@ impl Coordinator {
         self.status.state = EngineState::Rescaling;
         self.publish();
         self.stop_lanes();
+        // A newer engine may have read our generation too: taking the next
+        // one now would tie with it, so look first.
+        let newest = self.watch.as_ref().and_then(|w| w.lock().ok()?.catch_up(self.timeout).ok().flatten());
+        if let Some(newer) = newest.filter(|&g| g > self.generation) {
+            self.fenced_by_generation(newer);
+            return;
+        }
         let old_max = self.max_lanes_ever;
         self.max_lanes_ever = old_max.max(lanes);
         self.generation += 1;
-        // Ids the new lane set will not open itself must be fenced explicitly.
+        // Recorded before fencing, as at start. Ids the new lane set will not
+        // open itself must be fenced explicitly.
         let outcome = self
-            .fence(lanes..self.max_lanes_ever)
-            .and_then(|()| self.write_lanes_record())
+            .write_lanes_record()
+            .and_then(|()| self.fence(lanes..self.max_lanes_ever))
             .and_then(|()| self.start_lanes());
         match outcome {
             Ok(()) => {
@@ -698,6 +744,17 @@ impl Coordinator {
             }
             Err(failure) => self.status.state = EngineState::Failed(failure.to_string()),
         }
+    }
+
+    /// Another engine recorded a newer generation: stop every lane for good.
+    fn fenced_by_generation(&mut self, generation: u64) {
+        self.stop_lanes();
+        self.running = false;
+        self.event(EngineEventKind::Fenced { lane: 0 });
+        self.status.state = EngineState::Failed(format!(
+            "fenced: another kdeck engine started plan {:?} (generation {generation}, this engine {}); stopped",
+            self.plan.name, self.generation
+        ));
     }
 
     fn set_paused(&mut self, topic: String, paused: bool) {
@@ -746,15 +803,10 @@ impl Coordinator {
     fn supervise(&mut self) {
         if self.last_watch.elapsed() >= WATCH_EVERY {
             self.last_watch = Instant::now();
-            let newer = self.watch.as_ref().and_then(|w| w.newest_generation().ok().flatten());
+            // A lane checking the watch holds it for a moment: look again next round.
+            let newer = self.watch.as_ref().and_then(|w| w.try_lock().ok()?.newest_generation().ok().flatten());
             if let Some(generation) = newer.filter(|&g| g > self.generation) {
-                self.stop_lanes();
-                self.running = false;
-                self.event(EngineEventKind::Fenced { lane: 0 });
-                self.status.state = EngineState::Failed(format!(
-                    "fenced: another kdeck engine started plan {:?} (generation {generation}, this engine {}); stopped",
-                    self.plan.name, self.generation
-                ));
+                self.fenced_by_generation(generation);
                 return;
             }
         }

@@ -15,6 +15,7 @@ use crate::kafka::ReadWaker;
 use crate::record::Header;
 
 use super::assignment::{by_topic, TopicPartition};
+use super::fence::SharedWatch;
 use super::plan::OutOfRangePolicy;
 use super::positions;
 use super::provenance;
@@ -54,6 +55,9 @@ pub struct LaneSpec {
     pub commit_interval: Duration,
     pub on_out_of_range: OutOfRangePolicy,
     pub timeout: Duration,
+    /// The engine's generation watch; set for transactional lanes, which
+    /// check it around each `init_transactions` (see fence.rs).
+    pub generation_watch: Option<SharedWatch>,
 }
 
 /// What the coordinator and the lane share: counters, state and cursors.
@@ -259,8 +263,14 @@ fn sleep_unless_stopped(shared: &LaneShared, total: Duration) {
 /// batches until stopped. Errors return to `run`, which retries with backoff.
 fn copy(spec: &LaneSpec, shared: &LaneShared) -> Result<(), LaneExit> {
     shared.set_state(LaneState::Fencing, None);
+    // Before init_transactions too: a lane of a replaced engine that sees
+    // the newer generation here never fences the new engine's producer.
+    confirm_newest_generation(spec)?;
     let mut writer =
         RecordWriter::open_engine(&spec.destination, spec.timeout, spec.transactional_id.as_deref(), &PRODUCER_TUNING)?;
+    // After it, before the first commit: what keeps a restart without the
+    // handover wait exactly-once.
+    confirm_newest_generation(spec)?;
     let mut topics: Vec<&str> = spec.cursors.values().map(|c| c.destination_topic.as_str()).collect();
     topics.push(&spec.state_topic);
     topics.sort_unstable();
@@ -355,6 +365,24 @@ fn copy(spec: &LaneSpec, shared: &LaneShared) -> Result<(), LaneExit> {
         commit_with_retries(&writer)?;
     }
     Ok(())
+}
+
+/// Stops the lane, as fenced, when the state topic holds a newer generation
+/// than its own; an unanswered check is retried, never passed.
+fn confirm_newest_generation(spec: &LaneSpec) -> Result<(), LaneExit> {
+    let Some(watch) = &spec.generation_watch else { return Ok(()) };
+    let newest = watch
+        .lock()
+        .map_err(|_| LaneExit::Retry("the generation watch lock is poisoned".into()))?
+        .catch_up(spec.timeout)
+        .map_err(|f| LaneExit::Retry(f.to_string()))?;
+    match newest {
+        Some(newer) if newer > spec.generation => Err(LaneExit::Fenced(format!(
+            "a newer kdeck engine (generation {newer}, this lane {}) took the plan over",
+            spec.generation
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// Keeps a lane's waker in its shared state while the lane copies.

@@ -9,7 +9,8 @@
 //! |------------------------------------------------------|----------------------------------------------------------------|
 //! | `{"t":"position","topic":"orders","partition":3}`    | `{"next_offset":1234,"records":1200,"lane":2,"generation":5}`  |
 //! | `{"t":"position",...}`                               | null (tombstone): the partition left the plan                  |
-//! | `{"t":"lanes"}`                                      | `{"max_lanes_ever":8,"generation":5}`                          |
+//! | `{"t":"lanes"}`                                      | `{"max_lanes_ever":8,"generation":5,"protocol":1}`             |
+//! | `{"t":"fence-probe"}`                                | null: left by the start's fencing probe, ignored               |
 //!
 //! Compaction keeps the latest value per key *byte string*, so [`encode_key`] always
 //! writes the same bytes for the same key (fixed field order, no whitespace). Decoding
@@ -26,6 +27,7 @@ use super::assignment::{TopicPartition, MAX_LANES};
 pub enum StateKey {
     Position(TopicPartition),
     Lanes,
+    FenceProbe,
 }
 
 /// Where a source partition's copy stands, as of the last committed transaction.
@@ -47,6 +49,20 @@ pub struct PositionRecord {
 pub struct LanesRecord {
     pub max_lanes_ever: usize,
     pub generation: u64,
+    /// What the engine that wrote the record promises; 0 (absent) from a kdeck
+    /// older than [`GENERATION_CHECK_PROTOCOL`].
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub protocol: u32,
+}
+
+/// Every lane of an engine writing this protocol, after each
+/// `init_transactions` and before its first commit, reads the state topic up
+/// to its end and stops when a newer generation is there. A start may skip the
+/// handover wait only when the engine it replaces made this promise.
+pub const GENERATION_CHECK_PROTOCOL: u32 = 1;
+
+fn is_zero(value: &u32) -> bool {
+    *value == 0
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,6 +78,8 @@ pub enum StateUpdate {
     /// A tombstone on a position key.
     PositionDeleted(TopicPartition),
     Lanes(LanesRecord),
+    /// The fencing probe's record: it carries nothing.
+    FenceProbe,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -81,13 +99,19 @@ pub enum StateError {
 
 const POSITION_KIND: &str = "position";
 const LANES_KIND: &str = "lanes";
+const FENCE_PROBE_KIND: &str = "fence-probe";
 
 /// Field order here is the byte order on the wire, which compaction depends on.
 #[derive(Serialize)]
 #[serde(tag = "t", rename_all = "lowercase")]
 enum WireKey<'a> {
-    Position { topic: &'a str, partition: i32 },
+    Position {
+        topic: &'a str,
+        partition: i32,
+    },
     Lanes,
+    #[serde(rename = "fence-probe")]
+    FenceProbe,
 }
 
 #[derive(Deserialize)]
@@ -105,6 +129,7 @@ pub fn encode_key(key: &StateKey) -> Vec<u8> {
     let wire = match key {
         StateKey::Position(tp) => WireKey::Position { topic: &tp.topic, partition: tp.partition },
         StateKey::Lanes => WireKey::Lanes,
+        StateKey::FenceProbe => WireKey::FenceProbe,
     };
     to_json(&wire)
 }
@@ -127,6 +152,7 @@ impl StateUpdate {
         match self {
             StateUpdate::Position(tp, _) | StateUpdate::PositionDeleted(tp) => StateKey::Position(tp.clone()),
             StateUpdate::Lanes(_) => StateKey::Lanes,
+            StateUpdate::FenceProbe => StateKey::FenceProbe,
         }
     }
 
@@ -134,7 +160,7 @@ impl StateUpdate {
     pub fn value(&self) -> Option<StateValue> {
         match self {
             StateUpdate::Position(_, record) => Some(StateValue::Position(*record)),
-            StateUpdate::PositionDeleted(_) => None,
+            StateUpdate::PositionDeleted(_) | StateUpdate::FenceProbe => None,
             StateUpdate::Lanes(record) => Some(StateValue::Lanes(*record)),
         }
     }
@@ -182,6 +208,7 @@ pub fn decode(key: &[u8], value: Option<&[u8]>) -> Result<StateUpdate, StateErro
             }
             Ok(StateUpdate::Lanes(record))
         }
+        FENCE_PROBE_KIND => Ok(StateUpdate::FenceProbe),
         other => Err(StateError::UnknownKind(clip(other))),
     }
 }
@@ -224,11 +251,14 @@ impl StateSnapshot {
                     Some(seen) => LanesRecord {
                         max_lanes_ever: seen.max_lanes_ever.max(record.max_lanes_ever),
                         generation: seen.generation.max(record.generation),
+                        // The promise of whoever wrote the newest generation.
+                        protocol: if record.generation >= seen.generation { record.protocol } else { seen.protocol },
                     },
                     None => record,
                 };
                 self.lanes = Some(merged);
             }
+            StateUpdate::FenceProbe => {}
         }
     }
 
@@ -260,6 +290,16 @@ impl StateSnapshot {
         from_record.max(from_positions)
     }
 
+    /// Whether the engine that wrote the newest generation promised the
+    /// lanes' generation check ([`GENERATION_CHECK_PROTOCOL`]). False when a
+    /// position carries a newer generation than the lanes record: who wrote
+    /// that is unknown.
+    pub fn newest_engine_checks_generation(&self) -> bool {
+        self.lanes.is_some_and(|record| {
+            record.protocol >= GENERATION_CHECK_PROTOCOL && record.generation >= self.generation()
+        })
+    }
+
     /// The highest generation any surviving record carries; a new run takes the next one.
     pub fn generation(&self) -> u64 {
         let from_record = self.lanes.map_or(0, |record| record.generation);
@@ -281,7 +321,11 @@ mod tests {
     }
 
     fn lanes(max_lanes_ever: usize, generation: u64) -> LanesRecord {
-        LanesRecord { max_lanes_ever, generation }
+        LanesRecord { max_lanes_ever, generation, protocol: 0 }
+    }
+
+    fn checked_lanes(max_lanes_ever: usize, generation: u64) -> LanesRecord {
+        LanesRecord { max_lanes_ever, generation, protocol: GENERATION_CHECK_PROTOCOL }
     }
 
     fn text(bytes: &[u8]) -> String {
@@ -298,6 +342,12 @@ mod tests {
             ),
             (StateUpdate::PositionDeleted(tp("orders", 3)), r#"{"t":"position","topic":"orders","partition":3}"#, None),
             (StateUpdate::Lanes(lanes(8, 5)), r#"{"t":"lanes"}"#, Some(r#"{"max_lanes_ever":8,"generation":5}"#)),
+            (
+                StateUpdate::Lanes(checked_lanes(8, 5)),
+                r#"{"t":"lanes"}"#,
+                Some(r#"{"max_lanes_ever":8,"generation":5,"protocol":1}"#),
+            ),
+            (StateUpdate::FenceProbe, r#"{"t":"fence-probe"}"#, None),
             (
                 StateUpdate::Position(tp("we\"ird\\topic", 0), position(0, 0, 0, 0)),
                 r#"{"t":"position","topic":"we\"ird\\topic","partition":0}"#,
@@ -451,6 +501,37 @@ mod tests {
                 (max_lanes_ever, generation),
                 "case {index}"
             );
+        }
+    }
+
+    #[test]
+    fn the_handover_may_be_skipped_only_after_an_engine_that_checks_generations() {
+        // (updates, whether the newest engine promised the lanes' generation check)
+        let cases: Vec<(Vec<StateUpdate>, bool)> = vec![
+            (vec![], false),
+            (vec![StateUpdate::Lanes(lanes(4, 3))], false),
+            (vec![StateUpdate::Lanes(checked_lanes(4, 3))], true),
+            // An older kdeck took the plan over after a checking one.
+            (vec![StateUpdate::Lanes(checked_lanes(4, 3)), StateUpdate::Lanes(lanes(4, 4))], false),
+            (vec![StateUpdate::Lanes(lanes(4, 3)), StateUpdate::Lanes(checked_lanes(2, 4))], true),
+            // A stale record replayed after the newest one keeps the newest's promise.
+            (vec![StateUpdate::Lanes(checked_lanes(4, 4)), StateUpdate::Lanes(lanes(4, 3))], true),
+            (vec![StateUpdate::Lanes(lanes(4, 4)), StateUpdate::Lanes(checked_lanes(4, 3))], false),
+            // A position of a newer generation than any lanes record: its writer is unknown.
+            (
+                vec![StateUpdate::Lanes(checked_lanes(4, 3)), StateUpdate::Position(tp("a", 0), position(1, 1, 0, 4))],
+                false,
+            ),
+            (
+                vec![StateUpdate::Lanes(checked_lanes(4, 3)), StateUpdate::Position(tp("a", 0), position(1, 1, 0, 3))],
+                true,
+            ),
+            (vec![StateUpdate::FenceProbe, StateUpdate::Lanes(checked_lanes(1, 1))], true),
+        ];
+        for (index, (updates, expected)) in cases.into_iter().enumerate() {
+            let mut snapshot = StateSnapshot::default();
+            updates.into_iter().for_each(|update| snapshot.apply(update));
+            assert_eq!(snapshot.newest_engine_checks_generation(), expected, "case {index}");
         }
     }
 

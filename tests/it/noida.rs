@@ -222,6 +222,75 @@ fn survives_kill_9_with_provenance_off() {
     let kept = load.join().expect("load");
     run_until_caught_up(&kdeck, &config, &plan, &["--lanes", "3"]);
     assert_exactly(&destination.bootstrap(), "ledger", &kept);
+    // Every restart came moments after a kill -9, and none waited out the
+    // handover: noida fences, and the killed engines checked generations.
+    let (skipped, waited) = handovers(&kdeck);
+    assert_eq!((skipped >= 3, waited), (true, 0), "handover waits skipped {skipped}, waited {waited}");
+}
+
+/// How many starts skipped the handover wait, and how many waited it out, by the log.
+fn handovers(kdeck: &Kdeck) -> (usize, usize) {
+    let log = std::fs::read_to_string(kdeck.log_path()).unwrap_or_default();
+    (log.matches("no handover wait").count(), log.matches("waiting for the previous engine to hand over").count())
+}
+
+/// A live first engine, stalled (SIGSTOP) across a second engine's start,
+/// wakes up after the second fenced it and skipped the handover wait: it
+/// must stop as fenced without committing, and the destination holds every
+/// committed source record once (provenance off: nothing else would catch a
+/// duplicate). The second engine is never fenced. (Restarting the
+/// destination broker meanwhile, to make the first engine's lanes open their
+/// producers again, is not possible on noida 0.2.3: it forgets producer
+/// sequence numbers, so every engine's producer fails fatally.)
+#[test]
+fn a_stalled_engine_woken_after_a_start_without_the_handover_wait_commits_nothing() {
+    let LedgerUnderLoad { source: _source, destination, stop, load, kdeck, config, plan } = ledger_under_load();
+    // Its own log, so the second engine's lines are told apart.
+    let first_log = kdeck.home.path().join("first.log");
+    let first = kdeck
+        .command()
+        .env("KDECK_LOG", &first_log)
+        .args(["--config", config.to_str().unwrap(), "replicate", "--plan", plan.to_str().unwrap(), "--lanes", "2"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn the first engine");
+    std::thread::sleep(Duration::from_millis(2000));
+    signal(&first, libc::SIGSTOP);
+    let mut second = replicate(&kdeck, &config, &plan, &["--lanes", "2"]);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while handovers(&kdeck).0 == 0 {
+        assert!(Instant::now() < deadline, "the second engine never started: {}", handovers(&kdeck).1);
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // The second copies for a while before the first wakes up.
+    std::thread::sleep(Duration::from_millis(1500));
+    signal(&first, libc::SIGCONT);
+    let first = wait_exit(first, Duration::from_secs(60));
+    let stderr = String::from_utf8_lossy(&first.stderr);
+    assert_eq!(first.status.code(), Some(1), "the first engine must stop: {stderr}");
+    assert!(stderr.contains("fenced"), "{stderr}");
+    let first_log = std::fs::read_to_string(&first_log).unwrap_or_default();
+    eprintln!(
+        "first engine after waking: {} lane retries, {} lanes fenced by the generation check",
+        first_log.matches("lane retrying").count(),
+        first_log.matches("took the plan over").count()
+    );
+    std::thread::sleep(Duration::from_millis(1000));
+    stop.store(true, Ordering::Relaxed);
+    let kept = load.join().expect("load");
+    signal(&second, libc::SIGTERM);
+    let status = second.wait().expect("wait");
+    assert!(status.success(), "the second engine was never fenced and stops cleanly on SIGTERM: {status}");
+    assert_eq!(handovers(&kdeck), (1, 0), "the second engine skipped the handover wait");
+    run_until_caught_up(&kdeck, &config, &plan, &[]);
+    assert_exactly(&destination.bootstrap(), "ledger", &kept);
+}
+
+fn signal(child: &Child, signal: i32) {
+    // SAFETY: kill(2) on a child this test spawned and has not reaped.
+    let sent = unsafe { libc::kill(child.id() as i32, signal) };
+    assert_eq!(sent, 0, "signal {signal} to {}", child.id());
 }
 
 /// Live rescale 1 -> 8 -> 3 while a transactional producer commits and aborts.
@@ -386,4 +455,53 @@ fn max_batch_records_bounds_each_transaction() {
     let (_, high) = consumer.fetch_watermarks("ledger", 0, Duration::from_secs(5)).expect("watermarks");
     assert_eq!(drain(&destination.bootstrap(), "ledger", Duration::from_millis(1000)).len(), 60);
     assert_eq!(high, 120, "60 records in 60 transactions: 60 records and 60 commit markers");
+}
+
+/// What a start without the handover wait rests on, on a broker with Kafka's
+/// transaction semantics: the fencing probe proves that noida fences (and
+/// the mock, which does not, fails it), and the generation watch reads the
+/// state topic up to its end even when the log ends in a transaction marker,
+/// which is never handed out as a record.
+#[test]
+fn the_fencing_probe_and_the_generation_check_on_real_transactions() {
+    use kdeck::engine::fence::{destination_fences, probe_id, GenerationWatch};
+    use kdeck::engine::state::{LanesRecord, StateUpdate, GENERATION_CHECK_PROTOCOL};
+    let (noida, mock) = (Noida::start(), crate::support::MockKafka::new(1));
+    let (topic, timeout) = ("_kdeck-p-offsets", Duration::from_secs(10));
+    noida.create_topic(topic, 1);
+    mock.create_topic(topic, 1);
+    let (cluster, mock_cluster) =
+        (crate::engine::cluster(&noida.bootstrap()), crate::engine::cluster(mock.bootstrap()));
+    assert!(destination_fences(&cluster, &probe_id("p"), topic, timeout), "noida fences");
+    assert!(!destination_fences(&mock_cluster, &probe_id("p"), topic, timeout), "the mock does not fence");
+
+    let mut watch = GenerationWatch::start(&cluster, topic, timeout).expect("watch").expect("the topic exists");
+    assert_eq!(watch.catch_up(timeout).expect("catch up"), None);
+    let producer: ThreadedProducer<DefaultProducerContext> = ClientConfig::new()
+        .set("bootstrap.servers", noida.bootstrap())
+        .set("transactional.id", "another-engine")
+        .create()
+        .expect("transactional producer");
+    producer.init_transactions(timeout).expect("init_transactions");
+    let send_in_transaction = |update: StateUpdate, commit: bool| {
+        let (key, value) = update.encode();
+        producer.begin_transaction().expect("begin");
+        let record = BaseRecord::<[u8], [u8]>::to(topic).key(&key[..]);
+        let record = match value.as_deref() {
+            Some(value) => record.payload(value),
+            None => record,
+        };
+        producer.send(record).map_err(|(err, _)| err).expect("send");
+        if commit {
+            producer.commit_transaction(timeout).expect("commit");
+        } else {
+            producer.abort_transaction(timeout).expect("abort");
+        }
+    };
+    let newer = LanesRecord { max_lanes_ever: 2, generation: 7, protocol: GENERATION_CHECK_PROTOCOL };
+    send_in_transaction(StateUpdate::Lanes(newer), true);
+    assert_eq!(watch.catch_up(timeout).expect("catch up past a commit marker"), Some(7));
+    send_in_transaction(StateUpdate::FenceProbe, false);
+    assert_eq!(watch.catch_up(timeout).expect("catch up past an abort marker"), Some(7));
+    assert_eq!(watch.newest_generation().expect("newest"), Some(7), "a caller that polls later still learns of it");
 }
