@@ -7,7 +7,12 @@
 //! mock clusters. `-- 40 3000` picks the estates. Each estate is topics of
 //! 4 partitions, seeded with ~100-byte records before any clock starts.
 //! Under `cargo test` it runs one 8-partition smoke pass. `KDECK_BENCH_ONLY=idle`
-//! measures only the idle CPU of `kdeck replicate` (its own process) after catch-up.
+//! measures only the idle CPU of `kdeck replicate` (its own process) after catch-up;
+//! `KDECK_BENCH_ONLY=copy` only the first copy to catch-up (start, rate, CPU,
+//! peak RSS). `KDECK_BENCH_PERF=DIR` runs that copy under `perf record -g`
+//! (Debian's linux-perf), writing `DIR/copy-PARTITIONS.data`; its CPU column
+//! then includes perf's own; `KDECK_BENCH_PERF_CALL_GRAPH=dwarf` gives whole stacks
+//! through librdkafka (frame pointers, the default, stop at it). `KDECK_BENCH_RECORDS=N` seeds N records in every estate.
 
 use std::io::Read;
 use std::process::{Child, Command, Stdio};
@@ -184,6 +189,29 @@ impl Estate {
         measured
     }
 
+    /// The first copy, under `perf record -g` when `KDECK_BENCH_PERF` names a directory.
+    fn first_copy(&self) -> Measured {
+        let Some(dir) = std::env::var_os("KDECK_BENCH_PERF") else { return self.replicate_to_catch_up() };
+        let plan = self.plan();
+        let kdeck = self.kdeck(&["replicate", "--plan", &plan, "--exit-when-caught-up"]);
+        let output = std::path::Path::new(&dir).join(format!("copy-{}.data", self.partitions));
+        let mut command = Command::new("perf");
+        command
+            .args(["record", "-o", output.to_str().unwrap()])
+            .arg(format!("--call-graph={}", std::env::var("KDECK_BENCH_PERF_CALL_GRAPH").unwrap_or("fp".into())))
+            .arg("--")
+            .arg(kdeck.get_program())
+            .args(kdeck.get_args())
+            .envs(kdeck.get_envs().filter_map(|(k, v)| v.map(|v| (k, v))))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        let started = Instant::now();
+        let child = command.spawn().unwrap();
+        let measured = measure(child, started);
+        assert!(measured.success, "kdeck replicate failed");
+        measured
+    }
+
     /// kill -9 mid-copy, then a second run to catch-up: its start is the restart time.
     fn restart_after_kill(&self) -> Measured {
         let more = self.records / 5;
@@ -351,6 +379,9 @@ fn main() {
     if sizes.is_empty() {
         sizes = if benchmarking { vec![40, 1_000, 3_000] } else { vec![8] };
     }
+    // KDECK_BENCH_RECORDS=N seeds N records in every estate: the same records
+    // per partition at two estate sizes separates per-partition from per-record cost.
+    let records_override: Option<u64> = std::env::var("KDECK_BENCH_RECORDS").ok().and_then(|n| n.parse().ok());
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     let brokers = if use_noida() { "two noida-db processes" } else { "two in-process mock clusters" };
     println!("brokers: {brokers}; exactly-once, 4 lanes; load before: {}", load.trim());
@@ -360,6 +391,7 @@ fn main() {
     for partitions in sizes {
         // The mock keeps at most 100k records per partition: stay well under it.
         let records = match partitions {
+            _ if records_override.is_some() => records_override.unwrap_or_default(),
             p if p <= 8 => 4_000,
             p if p <= 40 => 200_000,
             p if p <= 1_000 => 300_000,
@@ -374,8 +406,19 @@ fn main() {
             );
             continue;
         }
-        let copy = estate.replicate_to_catch_up();
+        let copy = estate.first_copy();
         let line = copy.stdout.lines().find(|l| l.starts_with("caught-up")).unwrap_or_default().to_string();
+        if std::env::var("KDECK_BENCH_ONLY").is_ok_and(|o| o == "copy") {
+            println!(
+                "| {partitions} ({records}) | {} | {} | {:.1} | {:.0} MB | copy only |",
+                field(&line, "start_s="),
+                field(&line, "copy_rate="),
+                copy.cpu * 1e6 / records as f64,
+                copy.peak_mb,
+            );
+            eprintln!("{partitions}: {line}");
+            continue;
+        }
         let restart = estate.restart_after_kill();
         let restart_line = restart.stdout.lines().find(|l| l.starts_with("caught-up")).unwrap_or_default().to_string();
         let verify = estate.verify();
