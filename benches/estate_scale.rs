@@ -13,6 +13,7 @@
 //! (Debian's linux-perf), writing `DIR/copy-PARTITIONS.data`; its CPU column
 //! then includes perf's own; `KDECK_BENCH_PERF_CALL_GRAPH=dwarf` gives whole stacks
 //! through librdkafka (frame pointers, the default, stop at it). `KDECK_BENCH_RECORDS=N` seeds N records in every estate.
+//! `KDECK_BENCH_BIN=PATH` runs another kdeck binary (a before/after in one session).
 
 use std::io::Read;
 use std::process::{Child, Command, Stdio};
@@ -41,6 +42,14 @@ fn use_noida() -> bool {
 }
 
 impl Broker {
+    /// The broker process's CPU seconds so far; 0 for the in-process mock.
+    fn cpu_seconds(&self) -> f64 {
+        match self {
+            Broker::Mock(_) => 0.0,
+            Broker::Noida(noida) => noida.cpu_seconds(),
+        }
+    }
+
     fn start() -> Self {
         if !use_noida() {
             return Broker::Mock(MockCluster::new(3).unwrap());
@@ -165,7 +174,8 @@ impl Estate {
     }
 
     fn kdeck(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_kdeck"));
+        let binary = std::env::var_os("KDECK_BENCH_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_kdeck").into());
+        let mut command = Command::new(binary);
         command
             .env("KDECK_LOG", self.dir.path().join("kdeck.log"))
             .env("HOME", self.dir.path())
@@ -406,15 +416,21 @@ fn main() {
             );
             continue;
         }
+        let brokers_cpu = || (estate.source.cpu_seconds(), estate.destination.cpu_seconds());
+        let brokers_before = brokers_cpu();
         let copy = estate.first_copy();
+        let brokers_after = brokers_cpu();
         let line = copy.stdout.lines().find(|l| l.starts_with("caught-up")).unwrap_or_default().to_string();
         if std::env::var("KDECK_BENCH_ONLY").is_ok_and(|o| o == "copy") {
+            let per_record = |seconds: f64| seconds * 1e6 / records as f64;
             println!(
-                "| {partitions} ({records}) | {} | {} | {:.1} | {:.0} MB | copy only |",
+                "| {partitions} ({records}) | {} | {} | {:.1} | {:.0} MB | copy only; broker µs/record: source {:.1}, destination {:.1} |",
                 field(&line, "start_s="),
                 field(&line, "copy_rate="),
-                copy.cpu * 1e6 / records as f64,
+                per_record(copy.cpu),
                 copy.peak_mb,
+                per_record(brokers_after.0 - brokers_before.0),
+                per_record(brokers_after.1 - brokers_before.1),
             );
             eprintln!("{partitions}: {line}");
             continue;
