@@ -12,7 +12,13 @@
 //! `KDECK_BENCH_ONLY=verify` copies, then times only `kdeck verify`.
 //! `KDECK_BENCH_ONLY=restart` only the first copy and the restart after kill -9
 //! (`KDECK_BENCH_LOG_COPY=FILE` keeps kdeck's log of both runs).
-//! `KDECK_BENCH_RECORDS=N` seeds N records instead of the estate's default.
+//! `KDECK_BENCH_ONLY=copy` only the first copy to catch-up (start, rate, CPU,
+//! peak RSS). `KDECK_BENCH_PERF=DIR` runs that copy under `perf record -g`
+//! (Debian's linux-perf), writing `DIR/copy-PARTITIONS.data` (and the idle
+//! cockpit's window to `DIR/perf-cockpit.data`); its CPU column
+//! then includes perf's own; `KDECK_BENCH_PERF_CALL_GRAPH=dwarf` gives whole stacks
+//! through librdkafka (frame pointers, the default, stop at it). `KDECK_BENCH_RECORDS=N` seeds N records in every estate.
+//! `KDECK_BENCH_BIN=PATH` runs another kdeck binary (a before/after in one session).
 
 use std::io::Read;
 use std::process::{Child, Command, Stdio};
@@ -41,6 +47,14 @@ fn use_noida() -> bool {
 }
 
 impl Broker {
+    /// The broker process's CPU seconds so far; 0 for the in-process mock.
+    fn cpu_seconds(&self) -> f64 {
+        match self {
+            Broker::Mock(_) => 0.0,
+            Broker::Noida(noida) => noida.cpu_seconds(),
+        }
+    }
+
     fn start() -> Self {
         if !use_noida() {
             return Broker::Mock(MockCluster::new(3).unwrap());
@@ -165,7 +179,8 @@ impl Estate {
     }
 
     fn kdeck(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_kdeck"));
+        let binary = std::env::var_os("KDECK_BENCH_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_kdeck").into());
+        let mut command = Command::new(binary);
         command
             .env("KDECK_LOG", self.dir.path().join("kdeck.log"))
             .env("HOME", self.dir.path())
@@ -184,6 +199,29 @@ impl Estate {
         let plan = self.plan();
         let started = Instant::now();
         let child = self.kdeck(&["replicate", "--plan", &plan, "--exit-when-caught-up"]).spawn().unwrap();
+        let measured = measure(child, started);
+        assert!(measured.success, "kdeck replicate failed");
+        measured
+    }
+
+    /// The first copy, under `perf record -g` when `KDECK_BENCH_PERF` names a directory.
+    fn first_copy(&self) -> Measured {
+        let Some(dir) = std::env::var_os("KDECK_BENCH_PERF") else { return self.replicate_to_catch_up() };
+        let plan = self.plan();
+        let kdeck = self.kdeck(&["replicate", "--plan", &plan, "--exit-when-caught-up"]);
+        let output = std::path::Path::new(&dir).join(format!("copy-{}.data", self.partitions));
+        let mut command = Command::new("perf");
+        command
+            .args(["record", "-o", output.to_str().unwrap()])
+            .arg(format!("--call-graph={}", std::env::var("KDECK_BENCH_PERF_CALL_GRAPH").unwrap_or("fp".into())))
+            .arg("--")
+            .arg(kdeck.get_program())
+            .args(kdeck.get_args())
+            .envs(kdeck.get_envs().filter_map(|(k, v)| v.map(|v| (k, v))))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        let started = Instant::now();
+        let child = command.spawn().unwrap();
         let measured = measure(child, started);
         assert!(measured.success, "kdeck replicate failed");
         measured
@@ -461,6 +499,9 @@ fn main() {
     if sizes.is_empty() {
         sizes = if benchmarking { vec![40, 1_000, 3_000] } else { vec![8] };
     }
+    // KDECK_BENCH_RECORDS=N seeds N records in every estate: the same records
+    // per partition at two estate sizes separates per-partition from per-record cost.
+    let records_override: Option<u64> = std::env::var("KDECK_BENCH_RECORDS").ok().and_then(|n| n.parse().ok());
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     let brokers = if use_noida() { "two noida-db processes" } else { "two in-process mock clusters" };
     println!("brokers: {brokers}; exactly-once, 4 lanes; load before: {}", load.trim());
@@ -470,12 +511,12 @@ fn main() {
     for partitions in sizes {
         // The mock keeps at most 100k records per partition: stay well under it.
         let records = match partitions {
+            _ if records_override.is_some() => records_override.unwrap_or_default(),
             p if p <= 8 => 4_000,
             p if p <= 40 => 200_000,
             p if p <= 1_000 => 300_000,
             _ => 600_000,
         };
-        let records = std::env::var("KDECK_BENCH_RECORDS").ok().and_then(|r| r.parse().ok()).unwrap_or(records);
         let estate = Estate::seeded(partitions, records);
         if std::env::var("KDECK_BENCH_ONLY").is_ok_and(|o| o == "verify") {
             let copy = estate.replicate_to_catch_up();
@@ -502,8 +543,7 @@ fn main() {
             continue;
         }
         if std::env::var("KDECK_BENCH_ONLY").is_ok_and(|o| o == "restart") {
-            let copy = estate.replicate_to_catch_up();
-            let line = copy.stdout.lines().find(|l| l.starts_with("caught-up")).unwrap_or_default().to_string();
+                let line = copy.stdout.lines().find(|l| l.starts_with("caught-up")).unwrap_or_default().to_string();
             let restart = estate.restart_after_kill();
             let restart_line =
                 restart.stdout.lines().find(|l| l.starts_with("caught-up")).unwrap_or_default().to_string();
@@ -518,8 +558,25 @@ fn main() {
             }
             continue;
         }
-        let copy = estate.replicate_to_catch_up();
+        let brokers_cpu = || (estate.source.cpu_seconds(), estate.destination.cpu_seconds());
+        let brokers_before = brokers_cpu();
+        let copy = estate.first_copy();
+        let brokers_after = brokers_cpu();
         let line = copy.stdout.lines().find(|l| l.starts_with("caught-up")).unwrap_or_default().to_string();
+        if std::env::var("KDECK_BENCH_ONLY").is_ok_and(|o| o == "copy") {
+            let per_record = |seconds: f64| seconds * 1e6 / records as f64;
+            println!(
+                "| {partitions} ({records}) | {} | {} | {:.1} | {:.0} MB | copy only; broker µs/record: source {:.1}, destination {:.1} |",
+                field(&line, "start_s="),
+                field(&line, "copy_rate="),
+                per_record(copy.cpu),
+                copy.peak_mb,
+                per_record(brokers_after.0 - brokers_before.0),
+                per_record(brokers_after.1 - brokers_before.1),
+            );
+            eprintln!("{partitions}: {line}");
+            continue;
+        }
         let restart = estate.restart_after_kill();
         let restart_line = restart.stdout.lines().find(|l| l.starts_with("caught-up")).unwrap_or_default().to_string();
         let verify = estate.verify();
