@@ -543,7 +543,8 @@ fn main() {
             continue;
         }
         if std::env::var("KDECK_BENCH_ONLY").is_ok_and(|o| o == "restart") {
-                let line = copy.stdout.lines().find(|l| l.starts_with("caught-up")).unwrap_or_default().to_string();
+            let copy = estate.replicate_to_catch_up();
+            let line = copy.stdout.lines().find(|l| l.starts_with("caught-up")).unwrap_or_default().to_string();
             let restart = estate.restart_after_kill();
             let restart_line =
                 restart.stdout.lines().find(|l| l.starts_with("caught-up")).unwrap_or_default().to_string();
