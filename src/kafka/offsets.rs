@@ -94,6 +94,26 @@ pub fn list_offsets_of(
     boundary: Offset,
     timeout: Duration,
 ) -> Result<Vec<Option<i64>>, Failure> {
+    let mut answers = Vec::with_capacity(partitions.len());
+    for chunk in partitions.chunks(LIST_OFFSETS_CHUNK) {
+        answers.extend(list_offsets_chunk(consumer, chunk, boundary, timeout)?);
+    }
+    Ok(answers)
+}
+
+/// librdkafka matches each ListOffsets answer to its query with a linear
+/// search of the query list (`rd_kafka_topic_partition_list_find`), so one
+/// query of n partitions costs n² name comparisons: at 3,000 partitions that
+/// was most of an idle cockpit's CPU (perf, docs/BENCHMARKS.md). Chunks keep
+/// it linear in n for a few more round trips.
+const LIST_OFFSETS_CHUNK: usize = 250;
+
+fn list_offsets_chunk(
+    consumer: &BaseConsumer,
+    partitions: &[(&str, i32)],
+    boundary: Offset,
+    timeout: Duration,
+) -> Result<Vec<Option<i64>>, Failure> {
     if partitions.is_empty() {
         return Ok(Vec::new());
     }
