@@ -21,12 +21,12 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
-use rdkafka::message::{Header, Headers, Message, OwnedHeaders};
-use rdkafka::producer::{BaseRecord, DefaultProducerContext, Producer, ThreadedProducer};
+use rdkafka::message::Message;
+use rdkafka::producer::{DefaultProducerContext, Producer, ThreadedProducer};
 use rdkafka::{ClientConfig, Offset, TopicPartitionList};
 use serde_json::Value;
 
-use crate::support::{produce, write_plan, Kdeck, Noida, TestRecord};
+use crate::support::{produce, send_copy, write_plan, Kdeck, Noida, TestRecord};
 
 const TOPIC: &str = "orders";
 const PARTITIONS: i32 = 3;
@@ -83,23 +83,7 @@ impl Copier {
             if message.offset() >= upto[&partition] {
                 continue;
             }
-            let mut record = BaseRecord::<[u8], [u8]>::to(TOPIC).partition(partition);
-            if let Some(key) = message.key() {
-                record = record.key(key);
-            }
-            if let Some(value) = message.payload() {
-                record = record.payload(value);
-            }
-            if let Some(timestamp) = message.timestamp().to_millis() {
-                record = record.timestamp(timestamp);
-            }
-            if let Some(headers) = message.headers() {
-                let copied = headers
-                    .iter()
-                    .fold(OwnedHeaders::new(), |all, h| all.insert(Header { key: h.key, value: h.value }));
-                record = record.headers(copied);
-            }
-            self.producer.send(record).map_err(|(err, _)| err).expect("copier write");
+            send_copy(&self.producer, TOPIC, &message);
             self.next.insert(partition, message.offset() + 1);
         }
         self.producer.flush(Duration::from_secs(30)).expect("copier flush");

@@ -67,6 +67,14 @@ fn newest_file(dir: &Path) -> Option<(SystemTime, PathBuf)> {
     newest
 }
 
+/// `kdeck demo` (no background load) in the session; its process id once the cockpit shows.
+fn open_demo_cockpit(kdeck: &Kdeck, tmux: &Tmux, binary: &Path) -> i32 {
+    tmux.type_text(&kdeck_command(kdeck, binary, "", "demo --load none"));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the cockpit", LIMIT, |screen| screen.contains("1 Lag"));
+    tmux.foreground_child().expect("kdeck's process id")
+}
+
 /// The shell is back in cooked mode: a typed command line runs and echoes.
 fn assert_shell_restored(tmux: &Tmux) {
     tmux.type_text("echo restored-$((40+2))");
@@ -127,10 +135,7 @@ fn tui_tmux_forced_panic_restores_the_terminal() {
 fn tui_tmux_sigterm_restores_the_terminal() {
     let kdeck = Kdeck::new();
     let tmux = Tmux::start(kdeck.home.path(), 100, 30, PROMPT);
-    tmux.type_text(&kdeck_command(&kdeck, &release_binary(), "", "demo --load none"));
-    tmux.keys(&["Enter"]);
-    tmux.wait_for("the cockpit", LIMIT, |screen| screen.contains("1 Lag"));
-    let pid = tmux.foreground_child().expect("kdeck's process id");
+    let pid = open_demo_cockpit(&kdeck, &tmux, &release_binary());
     // SAFETY: sends a signal to the process this test started; no memory is involved.
     assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
     let screen = tmux.wait_for("kdeck to stop on SIGTERM", LIMIT, |screen| screen.contains("exit=0"));
@@ -145,10 +150,7 @@ fn tui_tmux_sighup_and_sigquit_restore_the_terminal() {
     for signal in [libc::SIGHUP, libc::SIGQUIT] {
         let kdeck = Kdeck::new();
         let tmux = Tmux::start(kdeck.home.path(), 100, 30, PROMPT);
-        tmux.type_text(&kdeck_command(&kdeck, &debug_binary(), "", "demo --load none"));
-        tmux.keys(&["Enter"]);
-        tmux.wait_for("the cockpit", LIMIT, |screen| screen.contains("1 Lag"));
-        let pid = tmux.foreground_child().expect("kdeck's process id");
+        let pid = open_demo_cockpit(&kdeck, &tmux, &debug_binary());
         // SAFETY: sends a signal to the process this test started; no memory is involved.
         assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
         let screen = tmux.wait_for("kdeck to stop on the signal", LIMIT, |screen| screen.contains("exit=0"));
@@ -164,10 +166,7 @@ fn tui_tmux_sighup_and_sigquit_restore_the_terminal() {
 fn tui_tmux_cockpit_exits_when_its_terminal_goes_away() {
     let kdeck = Kdeck::new();
     let tmux = Tmux::start(kdeck.home.path(), 100, 30, PROMPT);
-    tmux.type_text(&kdeck_command(&kdeck, &debug_binary(), "", "demo --load none"));
-    tmux.keys(&["Enter"]);
-    tmux.wait_for("the cockpit", LIMIT, |screen| screen.contains("1 Lag"));
-    let pid = tmux.foreground_child().expect("kdeck's process id");
+    let pid = open_demo_cockpit(&kdeck, &tmux, &debug_binary());
     tmux.hang_up();
     let deadline = std::time::Instant::now() + LIMIT;
     let alive = || {

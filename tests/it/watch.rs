@@ -37,11 +37,11 @@ use std::time::{Duration, Instant};
 
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
 use rdkafka::message::Message;
-use rdkafka::producer::{BaseRecord, DefaultProducerContext, Producer, ThreadedProducer};
+use rdkafka::producer::{DefaultProducerContext, Producer, ThreadedProducer};
 use rdkafka::{ClientConfig, Offset, TopicPartitionList};
 use serde_json::Value;
 
-use crate::support::{free_port, produce, write_plan, Kdeck, Noida, TestRecord};
+use crate::support::{free_port, produce, send_copy, write_plan, Kdeck, Noida, TestRecord};
 
 pub(crate) const TOPIC: &str = "orders";
 pub(crate) const PARTITIONS: i32 = 2;
@@ -83,14 +83,7 @@ impl CopyLoop {
             if message.offset() >= upto {
                 continue;
             }
-            let mut record = BaseRecord::<[u8], [u8]>::to(TOPIC).partition(partition);
-            if let Some(key) = message.key() {
-                record = record.key(key);
-            }
-            if let Some(value) = message.payload() {
-                record = record.payload(value);
-            }
-            self.producer.send(record).map_err(|(err, _)| err).expect("copy loop write");
+            send_copy(&self.producer, TOPIC, &message);
             self.next.insert(partition, message.offset() + 1);
             if message.offset() + 1 == upto {
                 self.consumer.pause(&partition_list(partition)).expect("pause");

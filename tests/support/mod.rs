@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use rdkafka::message::{Header, OwnedHeaders};
+use rdkafka::message::{BorrowedMessage, Header, Headers, Message, OwnedHeaders};
 use rdkafka::mocking::MockCluster;
 use rdkafka::producer::{BaseRecord, DefaultProducerContext, Producer, ThreadedProducer};
 use rdkafka::ClientConfig;
@@ -122,6 +122,27 @@ pub fn produce(bootstrap: &str, topic: &str, records: &[TestRecord]) {
         }
     }
     producer.flush(Duration::from_secs(30)).expect("deliver test records");
+}
+
+/// Writes `message` to the same partition of `topic`, as an at-least-once
+/// copier (Replicator, MirrorMaker 2) does: key, value, timestamp and headers as read.
+pub fn send_copy(producer: &ThreadedProducer<DefaultProducerContext>, topic: &str, message: &BorrowedMessage<'_>) {
+    let mut record = BaseRecord::<[u8], [u8]>::to(topic).partition(message.partition());
+    if let Some(key) = message.key() {
+        record = record.key(key);
+    }
+    if let Some(value) = message.payload() {
+        record = record.payload(value);
+    }
+    if let Some(timestamp) = message.timestamp().to_millis() {
+        record = record.timestamp(timestamp);
+    }
+    if let Some(headers) = message.headers() {
+        let copied =
+            headers.iter().fold(OwnedHeaders::new(), |all, h| all.insert(Header { key: h.key, value: h.value }));
+        record = record.headers(copied);
+    }
+    producer.send(record).map_err(|(err, _)| err).expect("copy loop write");
 }
 
 pub fn free_port() -> u16 {
